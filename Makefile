@@ -1,0 +1,13 @@
+# The two commands of the README, plus their parts.
+EXTRAS ?= dev
+
+.PHONY: setup demo test
+
+setup:
+	bash scripts/setup.sh $(EXTRAS)
+
+demo: setup
+	bash scripts/demo.sh
+
+test: setup
+	bash scripts/test.sh

@@ -1,0 +1,31 @@
+"""The `shopagent` command line: noun-verb commands; errors become one line and exit 1."""
+
+import sys
+
+import typer
+from rich.markup import escape
+
+from agent.commands import catalog, config, marketplace
+from agent.commands.common import errors
+from agent.errors import UserError
+from store_data.errors import StoreDataError
+
+app = typer.Typer(
+    help="shopagent: an AI operator for an online shop.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(config.init)
+app.add_typer(config.app, name="config")
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(marketplace.app, name="marketplace")
+
+
+def main() -> None:
+    """Console-script entry: run the app and turn user errors into one line."""
+    try:
+        app()
+    except (UserError, StoreDataError) as exc:
+        errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,52 @@
+"""`shopagent marketplace serve|simulate`: the sandbox platform, run as its own process.
+
+The shop never imports the marketplace; it starts it the way an operator would start any
+platform, as a separate program (`python -m marketplace`).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.workspace import load_settings
+
+app = typer.Typer(help="Run the sandbox marketplace and its buyer-traffic simulator.", no_args_is_help=True)
+
+
+def _run(arguments: list[str]) -> None:
+    """Run `python -m marketplace ...` in the foreground and pass its exit status on."""
+    try:
+        code = subprocess.call([sys.executable, "-m", "marketplace", *arguments], env=os.environ.copy())
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)
+
+
+@app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8700,
+    data: Annotated[Path | None, typer.Option(help="Marketplace data folder (default: <workdir>/marketplace).")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")] = None,
+) -> None:
+    """Start the sandbox marketplace (storefront and seller back-office); Ctrl-C stops it."""
+    folder = data or load_settings(workdir).workdir / "marketplace"
+    _run(["serve", "--port", str(port), "--host", host, "--data", str(folder)])
+
+
+@app.command("simulate")
+def simulate(
+    url: Annotated[str, typer.Option(help="Storefront URL of a running marketplace.")] = "http://127.0.0.1:8700",
+    days: Annotated[int, typer.Option(help="Simulated days of traffic.")] = 7,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same traffic.")] = 1,
+    rate: Annotated[float | None, typer.Option(help="Mean visits per listing per day.")] = None,
+) -> None:
+    """Send simulated buyer traffic (visits, orders, messages, refunds, reviews) to the storefront."""
+    arguments = ["simulate", "--url", url, "--days", str(days), "--seed", str(seed)]
+    if rate is not None:
+        arguments += ["--rate", str(rate)]
+    _run(arguments)

@@ -1,0 +1,53 @@
+"""The work directory a run works in: settings, database engine, asset and run folders."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from agent.errors import UserError
+from agent.settings import SETTINGS_FILE, Settings
+from store_data.db import make_engine
+
+
+@dataclass
+class Workspace:
+    """Settings plus the open database of one work directory."""
+
+    settings: Settings
+    engine: Engine
+
+    @property
+    def workdir(self) -> Path:
+        return self.settings.workdir
+
+    @property
+    def assets(self) -> Path:
+        return self.workdir / "assets"
+
+    @property
+    def runs(self) -> Path:
+        return self.workdir / "runs"
+
+
+def load_settings(workdir: Path | None = None, **overrides) -> Settings:
+    """Settings for `workdir`, with any validation error turned into one readable line."""
+    try:
+        return Settings.load(workdir, **overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        where = Path(workdir or ".") / SETTINGS_FILE
+        raise UserError(f"bad settings ({problems}); fix them in {where} or the SHOPAGENT_* variables") from None
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Create the work directory's folders if needed and open its database."""
+    for folder in (settings.workdir, settings.workdir / "assets", settings.workdir / "runs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the work directory {folder}: {exc.strerror}; choose another with --workdir") from None
+    return Workspace(settings=settings, engine=make_engine(settings.db_url))

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the whole test suite: the layers contract, then pytest against SQLite and a local
+# PostgreSQL server that this script starts. Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${SHOPAGENT_TEST_POSTGRES_URL:-}" ]; then
+  SHOPAGENT_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)" || { echo "could not start PostgreSQL" >&2; exit 1; }
+  export SHOPAGENT_TEST_POSTGRES_URL
+fi
+
+.venv/bin/lint-imports || exit 1
+
+.venv/bin/pytest "$@"
+code=$?
+if [ "$code" -eq 5 ]; then
+  echo "pytest collected no tests: the suite is missing or mis-configured" >&2
+  exit 1
+fi
+exit "$code"

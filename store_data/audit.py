@@ -1,0 +1,68 @@
+"""Tables for what the operator did and what waits for the owner: runs, steps, approvals."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, Text
+from sqlmodel import Field, SQLModel
+
+from store_data.clock import utcnow
+from store_data.status import ApprovalStatus, transition
+
+
+class Run(SQLModel, table=True):
+    """One execution of a workflow (open, daily, ask) — the unit `resume` continues."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    workflow: str = Field(max_length=40)
+    goal: str = ""
+    status: str = Field(default="running", max_length=20)  # running|paused|completed|failed
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    model_calls: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0  # an estimate for the owner, never used for money decisions
+
+
+class Step(SQLModel, table=True):
+    """One tool call of a run, with inputs, output, timing and error: the audit trail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True, max_length=40)
+    position: int
+    tool: str = Field(max_length=80)
+    arguments: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    output: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="planned", max_length=20)  # planned|running|done|failed|waiting
+    made_by: str = ""  # model, repaired or fallback: who chose this call
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    started_at: datetime | None = None
+    duration_ms: int | None = None
+
+
+class Approval(SQLModel, table=True):
+    """A gated action waiting for the owner, with everything needed to run it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str | None = Field(default=None, foreign_key="run.id", index=True, max_length=40)
+    step_id: int | None = Field(default=None, foreign_key="step.id")
+    tool: str = Field(max_length=80)
+    arguments: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str = ""  # why code decided it needs the owner
+    preview: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=ApprovalStatus.PENDING, sa_column=Column(String(16), nullable=False, index=True))
+    edited_arguments: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+
+    def decide(self, target: ApprovalStatus | str, by: str, note: str = "") -> None:
+        """Record the owner's decision; raises IllegalTransition if already decided."""
+        self.status = transition(self.status, target, ApprovalStatus)
+        self.decided_by = by
+        self.decided_at = utcnow()
+        self.note = note

@@ -1,0 +1,34 @@
+"""Money as integer cents. Parsing goes through Decimal so no float ever rounds a price."""
+
+from decimal import Decimal, InvalidOperation
+
+
+def to_cents(value: str | int | float | Decimal) -> int:
+    """Parse an amount such as "12.5", 12.5 or Decimal("12.50") into cents (1250).
+
+    Raises ValueError with a readable reason for text that is not an amount or has more
+    than two decimals (a supplier's "4.205" is a typo to fix, not something to round).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not an amount")
+    text = str(value).strip().replace(",", "") if not isinstance(value, Decimal) else value
+    try:
+        amount = Decimal(text) if not isinstance(text, Decimal) else text
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not an amount (write it like 12.50)") from None
+    if not amount.is_finite():
+        raise ValueError(f"'{value}' is not an amount (write it like 12.50)")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"'{value}' has more than two decimals")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    """Cents back to a Decimal amount with two places."""
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def format_money(cents: int, currency: str = "USD") -> str:
+    """Human-readable amount, e.g. 1250 -> 'USD 12.50'."""
+    return f"{currency} {from_cents(cents):,.2f}"

@@ -1,0 +1,106 @@
+"""Tables for what buyers do: buyers, orders and their lines, payments, shipments, messages."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store_data.clock import utcnow
+from store_data.status import OrderStatus, transition
+
+
+class Buyer(SQLModel, table=True):
+    """A customer as the marketplace knows them."""
+
+    __table_args__ = (UniqueConstraint("marketplace", "remote_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(default="sandbox", max_length=40)
+    remote_id: str = Field(max_length=120)
+    name: str = ""
+    email: str = ""
+    address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Order(SQLModel, table=True):
+    """An order; its status only moves through set_status()."""
+
+    __table_args__ = (UniqueConstraint("marketplace", "remote_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(default="sandbox", max_length=40)
+    remote_id: str = Field(max_length=120)
+    buyer_id: int | None = Field(default=None, foreign_key="buyer.id", index=True)
+    status: str = Field(default=OrderStatus.PAID, sa_column=Column(String(32), nullable=False, index=True))
+    currency: str = "USD"
+    total_cents: int = Field(default=0, ge=0)
+    paid_cents: int = Field(default=0, ge=0)
+    refunded_cents: int = Field(default=0, ge=0)
+    address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Why the order needs a person (no stock, driver failure, ...); empty when fine.
+    flag: str = ""
+    placed_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    def set_status(self, target: OrderStatus | str) -> None:
+        """Move along the order state machine; raises IllegalTransition otherwise."""
+        self.status = transition(self.status, target, OrderStatus)
+        self.updated_at = utcnow()
+
+    @property
+    def refundable_cents(self) -> int:
+        """What may still be refunded: never more than was paid."""
+        return max(self.paid_cents - self.refunded_cents, 0)
+
+
+class OrderLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    variant_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
+    sku: str = ""
+    name: str = ""
+    options: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    quantity: int = Field(default=1, ge=1)
+    unit_price_cents: int = Field(ge=0)
+    remote_id: str | None = None
+
+
+class Payment(SQLModel, table=True):
+    """Money in (kind 'payment') or out (kind 'refund') on an order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    kind: str = Field(max_length=16)  # payment | refund
+    amount_cents: int = Field(ge=0)
+    method: str = ""
+    remote_id: str | None = None
+    # (shop, action, target) key of the action that moved the money: a retry finds it.
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    reason: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Shipment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    carrier: str = ""
+    tracking_number: str = ""
+    remote_id: str | None = None
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    shipped_at: datetime = Field(default_factory=utcnow)
+
+
+class BuyerMessage(SQLModel, table=True):
+    """One message in a buyer thread. Buyer text is data, never instructions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(default="sandbox", max_length=40)
+    thread_id: str = Field(index=True, max_length=120)
+    order_id: int | None = Field(default=None, foreign_key="order.id", index=True)
+    buyer_id: int | None = Field(default=None, foreign_key="buyer.id")
+    direction: str = Field(max_length=8)  # in | out
+    text: str
+    remote_id: str | None = None
+    handled: bool = False
+    sent_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,53 @@
+"""Settings: defaults, the work directory's shopagent.toml, SHOPAGENT_* variables, masking."""
+
+import pytest
+
+from agent.errors import UserError
+from agent.settings import Settings, write_settings_file
+from agent.workspace import load_settings
+
+
+def test_defaults_put_everything_in_the_work_directory(workdir):
+    settings = Settings.load(workdir)
+    assert settings.db_url == f"sqlite:///{(workdir / 'shop.db').resolve()}"
+    assert settings.approval_mode == "risky" and settings.marketplace_url is None
+
+
+def test_file_then_environment_then_overrides(workdir, monkeypatch):
+    (workdir / "shopagent.toml").write_text('currency = "cny"\nlocale = "zh-CN"\napproval_mode = "all"\n')
+    assert Settings.load(workdir).currency == "CNY"
+    monkeypatch.setenv("SHOPAGENT_APPROVAL_MODE", "auto")
+    settings = Settings.load(workdir, locale="en")
+    assert (settings.currency, settings.approval_mode, settings.locale) == ("CNY", "auto", "en")
+
+
+def test_workdir_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPAGENT_WORKDIR", str(tmp_path / "elsewhere"))
+    assert Settings.load().workdir == tmp_path / "elsewhere"
+
+
+def test_secrets_are_masked(workdir, monkeypatch):
+    monkeypatch.setenv("SHOPAGENT_LLM_API_KEY", "sk-secret")
+    monkeypatch.setenv("SHOPAGENT_DATABASE_URL", "postgresql+psycopg://shop:hunter2@db:5432/shop")
+    shown = Settings.load(workdir).masked()
+    assert shown["llm_api_key"] == "****"
+    assert shown["database_url"] == "postgresql+psycopg://shop:****@db:5432/shop"
+    assert "hunter2" not in str(shown) and "sk-secret" not in str(shown)
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ('approval_mode = "sometimes"\n', "approval_mode"),
+    ('colour = "red"\n', "colour"),
+    ('currency = "EURO"\n', "currency"),
+])
+def test_bad_setting_names_the_setting_and_the_file(workdir, content, named):
+    (workdir / "shopagent.toml").write_text(content)
+    with pytest.raises(UserError, match=named) as error:
+        load_settings(workdir)
+    assert "shopagent.toml" in str(error.value)
+
+
+def test_written_settings_file_loads_back(workdir):
+    write_settings_file(workdir, {"currency": "JPY", "locale": "zh-CN"})
+    settings = Settings.load(workdir)
+    assert (settings.currency, settings.locale) == ("JPY", "zh-CN")
