@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from agent.errors import UserError
 from agent.settings import SETTINGS_FILE, Settings
 from store_data.db import make_engine
+from tools.deps import ToolDeps
 
 
 @dataclass
@@ -29,6 +30,11 @@ class Workspace:
     @property
     def runs(self) -> Path:
         return self.workdir / "runs"
+
+    def tool_deps(self, driver=None, llm=None, run_id: str | None = None) -> ToolDeps:
+        """The dependencies object handed to every tool of a run."""
+        return ToolDeps(engine=self.engine, workdir=self.workdir, settings=self.settings,
+                        driver=driver, llm=llm, run_id=run_id)
 
 
 def load_settings(workdir: Path | None = None, **overrides) -> Settings:

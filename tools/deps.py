@@ -1,0 +1,30 @@
+"""The one dependencies object every tool receives. No module-level globals."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+
+@dataclass
+class ToolDeps:
+    """What a tool may use: the shop's database, its work directory, settings, outside world.
+
+    `settings` is the agent's Settings object; tools only read its attributes (they do not
+    import the agent layer). `driver` is the marketplace driver, `llm` a LangChain chat
+    model; either is None where a run has none.
+    """
+
+    engine: Engine
+    workdir: Path
+    settings: Any
+    driver: Any = None
+    llm: Any = None
+    run_id: str | None = None
+    # Per-run scratch for tools that cache within a run (e.g. a loaded diffusers pipeline).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def assets(self) -> Path:
+        return self.workdir / "assets"
