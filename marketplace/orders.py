@@ -1,0 +1,243 @@
+"""Order state machine and the operations that move orders and money.
+
+Statuses are data (``MOVES``); ``transition`` is the only place an order's status is
+set, and it raises ``IllegalMove`` so a repeated or out-of-order action (a second
+"ship", cancelling a shipped order) is refused instead of applied twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session, func, select
+
+from marketplace.models import Buyer, Listing, Order, OrderItem, Payment, ReturnRequest, Shipment, Variant
+
+
+class Status(StrEnum):
+    PENDING = "pending"  # paid, waiting to be shipped
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+MOVES: dict[str, set[str]] = {
+    Status.PENDING: {Status.SHIPPED, Status.CANCELLED},
+    Status.SHIPPED: {Status.DELIVERED, Status.RETURNED},
+    Status.DELIVERED: {Status.RETURNED},
+    Status.RETURNED: set(),
+    Status.CANCELLED: set(),
+}
+
+# Which buyer requests each status allows: refund-only before or after shipping, a
+# return of goods only once they have arrived.
+REQUEST_KINDS: dict[str, set[str]] = {
+    Status.PENDING: {"refund"},
+    Status.SHIPPED: {"refund"},
+    Status.DELIVERED: {"refund", "return"},
+}
+
+
+class OrderError(Exception):
+    """An action the input makes impossible (bad amount, missing tracking number)."""
+
+
+class IllegalMove(OrderError):
+    """An action the order's current state does not allow."""
+
+
+def transition(order: Order, new: str, now: datetime) -> None:
+    """Move ``order`` to ``new`` or raise IllegalMove naming the current status."""
+    if new not in MOVES[order.status]:
+        raise IllegalMove(f"Order {order.number} is {order.status}; it cannot become {new}.")
+    order.status = new
+    order.updated_at = now
+
+
+@dataclass
+class Line:
+    """One cart line to order: a listing, optionally a variant of it, and a quantity."""
+
+    listing: Listing
+    variant: Variant | None
+    qty: int
+
+    @property
+    def unit_cents(self) -> int:
+        return self.variant.price_cents if self.variant else self.listing.price_cents
+
+
+@dataclass
+class Address:
+    name: str
+    address1: str
+    city: str
+    postcode: str
+    country: str
+    address2: str = ""
+    region: str = ""
+
+
+def next_number(s: Session) -> str:
+    """Order numbers follow the row count so a fresh shop is reproducible for a seed."""
+    count = s.exec(select(func.count()).select_from(Order)).one()
+    return f"S{1000001 + count}"
+
+
+def place_order(s: Session, buyer: Buyer, lines: list[Line], address: Address, method: str,
+                now: datetime) -> Order:
+    """Create a paid order from cart lines, taking stock; raise OrderError if short."""
+    if not lines:
+        raise OrderError("Your cart is empty.")
+    for line in lines:
+        if line.listing.status != "active":
+            raise OrderError(f"{line.listing.title} is no longer for sale.")
+        held = line.variant.stock if line.variant else line.listing.stock
+        if line.qty < 1 or line.qty > held:
+            raise OrderError(f"Only {held} left of {line.listing.title}.")
+    total = sum(line.unit_cents * line.qty for line in lines)
+    order = Order(number=next_number(s), access_key=secrets.token_urlsafe(12), buyer_id=buyer.id,
+                  status=Status.PENDING, created_at=now, updated_at=now, ship_name=address.name,
+                  address1=address.address1, address2=address.address2, city=address.city,
+                  region=address.region, postcode=address.postcode, country=address.country,
+                  total_cents=total, paid_cents=total, payment_method=method)
+    s.add(order)
+    s.flush()
+    for line in lines:
+        if line.variant:
+            line.variant.stock -= line.qty
+            s.add(line.variant)
+        line.listing.stock -= line.qty
+        s.add(line.listing)
+        s.add(OrderItem(order_id=order.id, listing_id=line.listing.id,
+                        variant_id=line.variant.id if line.variant else None,
+                        sku=line.variant.sku if line.variant else line.listing.sku,
+                        title=line.listing.title,
+                        options=line.variant.label() if line.variant else "",
+                        unit_cents=line.unit_cents, qty=line.qty))
+    s.add(Payment(order_id=order.id, kind="payment", amount_cents=total, method=method, at=now))
+    return order
+
+
+def ship_order(s: Session, order: Order, carrier: str, tracking: str, now: datetime) -> Shipment:
+    """Mark a pending order shipped with its carrier and tracking number."""
+    carrier, tracking = carrier.strip(), tracking.strip()
+    if not carrier or not tracking:
+        raise OrderError("Shipping needs both a carrier and a tracking number.")
+    transition(order, Status.SHIPPED, now)
+    shipment = Shipment(order_id=order.id, carrier=carrier[:60], tracking=tracking[:80], at=now)
+    s.add_all([order, shipment])
+    return shipment
+
+
+def refund_order(s: Session, order: Order, amount_cents: int, note: str, now: datetime) -> Payment:
+    """Refund part or all of what was paid and not yet refunded."""
+    if amount_cents <= 0:
+        raise OrderError("A refund must be more than 0.00.")
+    if amount_cents > order.refundable_cents:
+        raise OrderError(f"A refund of {cents(amount_cents)} is more than the {cents(order.refundable_cents)} "
+                         f"still refundable on order {order.number}.")
+    order.refunded_cents += amount_cents
+    order.updated_at = now
+    refund = Payment(order_id=order.id, kind="refund", amount_cents=amount_cents,
+                     method=order.payment_method, note=note[:200], at=now)
+    s.add_all([order, refund])
+    return refund
+
+
+def cancel_order(s: Session, order: Order, now: datetime) -> None:
+    """Cancel an unshipped order: give back the stock and refund what is left."""
+    transition(order, Status.CANCELLED, now)
+    for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id)):
+        if item.variant_id and (variant := s.get(Variant, item.variant_id)):
+            variant.stock += item.qty
+            s.add(variant)
+        if item.listing_id and (listing := s.get(Listing, item.listing_id)):
+            listing.stock += item.qty
+            s.add(listing)
+    if order.refundable_cents > 0:
+        refund_order(s, order, order.refundable_cents, "order cancelled", now)
+    s.add(order)
+
+
+def confirm_delivery(s: Session, order: Order, now: datetime) -> None:
+    """The buyer confirms the parcel arrived."""
+    transition(order, Status.DELIVERED, now)
+    s.add(order)
+
+
+def open_request(s: Session, order: Order) -> ReturnRequest | None:
+    """The buyer's refund or return request still waiting for the seller, if any."""
+    return s.exec(select(ReturnRequest).where(ReturnRequest.order_id == order.id,
+                                              ReturnRequest.status == "requested")).first()
+
+
+def request_return(s: Session, order: Order, kind: str, reason: str, amount_cents: int | None,
+                   now: datetime) -> ReturnRequest:
+    """A buyer asks for money back (``refund``) or to send the goods back (``return``)."""
+    if kind not in REQUEST_KINDS.get(order.status, set()):
+        raise IllegalMove(f"A {kind} cannot be requested on a {order.status} order.")
+    if open_request(s, order):
+        raise IllegalMove("A request on this order is already waiting for the seller.")
+    if not reason.strip():
+        raise OrderError("Please give a reason.")
+    amount = order.refundable_cents if amount_cents is None else amount_cents
+    if not 0 < amount <= order.refundable_cents:
+        raise OrderError(f"You can ask for at most {cents(order.refundable_cents)}.")
+    req = ReturnRequest(order_id=order.id, kind=kind, reason=reason.strip()[:1000],
+                        amount_cents=amount, created_at=now)
+    s.add(req)
+    return req
+
+
+def decide_request(s: Session, order: Order, req: ReturnRequest, accept: bool, now: datetime) -> None:
+    """Accept (refund the amount asked; cancel or mark returned) or reject a request."""
+    if req.status != "requested":
+        raise IllegalMove(f"This {req.kind} request was already {req.status}.")
+    req.status = "accepted" if accept else "rejected"
+    req.decided_at = now
+    s.add(req)
+    if not accept:
+        return
+    if order.status == Status.PENDING:
+        cancel_order(s, order, now)  # refunds everything left
+        return
+    if req.kind == "return":
+        transition(order, Status.RETURNED, now)
+    refund_order(s, order, min(req.amount_cents, order.refundable_cents), f"{req.kind} accepted", now)
+
+
+def change_address(s: Session, order: Order, address: Address, now: datetime) -> None:
+    """Change where an unshipped order goes."""
+    if order.status != Status.PENDING:
+        raise IllegalMove(f"Order {order.number} is {order.status}; its address can no longer change.")
+    if not (address.name and address.address1 and address.city and address.postcode and address.country):
+        raise OrderError("Name, street, city, postcode and country are required.")
+    for key, value in vars(address).items():
+        setattr(order, "ship_name" if key == "name" else key, value[:200])
+    order.updated_at = now
+    s.add(order)
+
+
+def cents(amount: int) -> str:
+    """Format integer cents as money for pages and messages."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount) // 100:,}.{abs(amount) % 100:02d}"
+
+
+def parse_money(text: str) -> int:
+    """Parse '12.5', '$1,012.50' into cents; raise OrderError on anything else."""
+    cleaned = (text or "").strip().replace("$", "").replace(",", "")
+    try:
+        whole, _, frac = cleaned.partition(".")
+        if not whole.isdigit() and whole != "" or (frac and (not frac.isdigit() or len(frac) > 2)):
+            raise ValueError
+        if whole == "" and not frac:
+            raise ValueError
+        return int(whole or 0) * 100 + int((frac + "00")[:2])
+    except ValueError:
+        raise OrderError(f"{text!r} is not an amount of money (e.g. 12.50).") from None
