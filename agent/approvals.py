@@ -1,0 +1,74 @@
+"""The owner's decisions on queued actions. The CLI and the web console both call decide(),
+then resume the run, so a decision has one code path wherever it is made."""
+
+import json
+from typing import Any
+
+from sqlmodel import Session, select
+
+from agent.errors import UserError
+from agent.runs import expire_stale
+from agent.workspace import Workspace
+from store_data.audit import Approval
+from store_data.errors import IllegalTransition
+from store_data.status import ApprovalStatus
+from tools.errors import ToolRetry
+from tools.registry import BY_NAME
+
+
+def list_approvals(workspace: Workspace, status: str | None = "pending") -> list[Approval]:
+    expire_stale(workspace.engine)
+    with Session(workspace.engine) as session:
+        query = select(Approval).order_by(Approval.id)
+        if status:
+            query = query.where(Approval.status == status)
+        return list(session.exec(query))
+
+
+def get_approval(workspace: Workspace, approval_id: int) -> Approval:
+    with Session(workspace.engine) as session:
+        approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise UserError(f"no approval {approval_id}; see `shopagent approvals list`")
+    return approval
+
+
+def decide(workspace: Workspace, approval_id: int, decision: str, by: str = "owner",
+           edited_arguments: dict[str, Any] | str | None = None, note: str = "") -> Approval:
+    """Approve, edit (approve with changed arguments) or reject one pending action."""
+    expire_stale(workspace.engine)
+    target = {"approve": ApprovalStatus.APPROVED, "edit": ApprovalStatus.EDITED,
+              "reject": ApprovalStatus.REJECTED}.get(decision)
+    if target is None:
+        raise UserError(f"unknown decision '{decision}'; use approve, edit or reject")
+    with Session(workspace.engine, expire_on_commit=False) as session:
+        approval = session.get(Approval, approval_id)
+        if approval is None:
+            raise UserError(f"no approval {approval_id}; see `shopagent approvals list`")
+        if target == ApprovalStatus.EDITED:
+            approval.edited_arguments = _checked_edit(approval, edited_arguments)
+        try:
+            approval.decide(target, by=by, note=note)
+        except IllegalTransition:
+            raise UserError(f"approval {approval_id} is already {approval.status}; nothing to decide") from None
+        session.add(approval)
+        session.commit()
+        return approval
+
+
+def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> dict[str, Any]:
+    if isinstance(edited, str):
+        try:
+            edited = json.loads(edited)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"the edited arguments are not JSON ({exc.msg}); give an object like '{{\"amount_cents\": 500}}'") from None
+    if not isinstance(edited, dict):
+        raise UserError("an edit needs the changed arguments as a JSON object")
+    arguments = {**approval.arguments, **edited}
+    spec = BY_NAME.get(approval.tool)
+    if spec is not None:
+        try:
+            arguments = spec.validate(arguments)
+        except ToolRetry as problem:
+            raise UserError(f"the edited arguments do not fit {approval.tool}: {problem}") from None
+    return arguments

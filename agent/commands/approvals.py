@@ -1,0 +1,72 @@
+"""`shopagent approvals list|show|approve|edit|reject`: the owner's queue. A decision resumes
+the run it belongs to, through the same code path as the web console."""
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from agent import approvals as queue
+from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.commands.runs import _run
+from agent.workspace import load_settings, open_workspace
+
+app = typer.Typer(help="Actions waiting for the owner's decision.", no_args_is_help=True)
+NoResume = Annotated[bool, typer.Option("--no-resume", help="Record the decision without resuming the run now.")]
+
+
+@app.command("list")
+def list_(workdir: WorkdirOption = None, as_json: JsonOption = False,
+          status: Annotated[str, typer.Option(help="pending, approved, edited, rejected, expired or all")] = "pending") -> None:
+    """The actions waiting for you (or those with another status)."""
+    workspace = open_workspace(load_settings(workdir))
+    rows = queue.list_approvals(workspace, None if status == "all" else status)
+    if as_json:
+        print_json([a.model_dump() for a in rows])
+        return
+    if not rows:
+        console.print(f"No {status} approvals.")
+        return
+    console.print(table(f"Approvals ({status})", ["id", "action", "arguments", "why it waits", "run"],
+                        [[a.id, a.tool, escape(str(a.arguments))[:70], escape(a.reason), a.run_id] for a in rows]))
+
+
+@app.command("show")
+def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+    """One action in full: arguments, reason and the facts behind it."""
+    approval = queue.get_approval(open_workspace(load_settings(workdir)), approval_id)
+    if as_json:
+        print_json(approval.model_dump())
+        return
+    for key, value in approval.model_dump().items():
+        console.print(f"[bold]{key}[/bold]: {escape(str(value))}")
+
+
+def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: bool, **extra) -> None:
+    workspace = open_workspace(load_settings(workdir))
+    approval = queue.decide(workspace, approval_id, decision, **extra)
+    if not as_json:
+        console.print(f"Approval {approval.id} ({approval.tool}): {approval.status}.")
+    if resume and approval.run_id:
+        _run(workdir, "", "", None, as_json, run_id=approval.run_id)
+
+
+@app.command("approve")
+def approve(approval_id: int, workdir: WorkdirOption = None, no_resume: NoResume = False, as_json: JsonOption = False) -> None:
+    """Approve the action as proposed; the run resumes and does it."""
+    _decide(approval_id, "approve", workdir, not no_resume, as_json)
+
+
+@app.command("edit")
+def edit(approval_id: int,
+         arguments: Annotated[str, typer.Argument(help="Changed arguments as JSON, e.g. '{\"amount_cents\": 500}'.")],
+         workdir: WorkdirOption = None, no_resume: NoResume = False, as_json: JsonOption = False) -> None:
+    """Approve the action with changed arguments."""
+    _decide(approval_id, "edit", workdir, not no_resume, as_json, edited_arguments=arguments)
+
+
+@app.command("reject")
+def reject(approval_id: int, reason: Annotated[str, typer.Option(help="Why, for the audit trail.")] = "",
+           workdir: WorkdirOption = None, no_resume: NoResume = False, as_json: JsonOption = False) -> None:
+    """Reject the action; the run goes on without it."""
+    _decide(approval_id, "reject", workdir, not no_resume, as_json, note=reason)

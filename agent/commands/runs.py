@@ -1,0 +1,139 @@
+"""`shopagent open|daily|ask|resume` and `shopagent runs list|show`: runs and their audit trail."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import Session, select
+
+from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.errors import UserError
+from agent.operator import operator
+from agent.runner import Outcome, resume_run, start_run
+from agent.runs import get_run, steps_of
+from agent.workspace import load_settings, open_workspace
+from store_data.audit import Run
+from store_data.catalog import import_catalog
+from store_data.db import session_scope
+
+app = typer.Typer(help="The audit trail of runs.", no_args_is_help=True)
+ApprovalOption = Annotated[str | None, typer.Option("--approval", help="Approval mode for this run: auto, risky or all.")]
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, as_json: bool,
+         run_id: str | None = None) -> Outcome:
+    overrides = {"approval_mode": approval} if approval else {}
+    workspace = open_workspace(load_settings(workdir, **overrides))
+    with operator(workspace) as op, _progress() as bar:
+        task = bar.add_task(f"{workflow}: planning", total=None)
+
+        def progress(position: int, total: int, step: dict) -> None:
+            bar.update(task, completed=position, total=total, description=f"{workflow}: {step['tool']}")
+
+        if run_id:
+            outcome = resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress)
+        else:
+            outcome = start_run(workspace, workflow, goal, llm=op.llm, driver=op.driver, progress=progress)
+    _show_outcome(outcome, as_json)
+    return outcome
+
+
+def _show_outcome(outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        print_json(outcome.__dict__)
+        return
+    summary = outcome.summary or {}
+    if summary.get("answer"):
+        console.print(escape(summary["answer"]))
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.get("steps", {}).items())) or "no steps"
+    console.print(f"Run {outcome.run_id}: {outcome.status} ({counts}; {outcome.model_calls} model calls, "
+                  f"{outcome.tokens} tokens)")
+    for failure in summary.get("failed", []):
+        console.print(f"  failed step {failure['position']} {failure['tool']}: {escape(failure['error'])}")
+    if summary.get("stopped"):
+        console.print(f"  stopped: {summary['stopped']}")
+    if outcome.waiting:
+        console.print(f"{len(outcome.waiting)} action(s) wait for your approval: shopagent approvals list; "
+                      f"the run resumes after each decision.")
+
+
+def open_command(
+    catalog: Annotated[Path | None, typer.Option(help="Supplier catalog to import first (.csv or .json).")] = None,
+    brief: Annotated[str, typer.Option(help="One line about the shop, e.g. 'calm ceramics for small kitchens'.")] = "",
+    approval: ApprovalOption = None,
+    workdir: WorkdirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open the shop: brand, images, copy, prices, listings and clips, published under the approval policy."""
+    if not brief.strip():
+        raise UserError("give the shop a brief, e.g. --brief \"calm ceramics for small kitchens\"")
+    if catalog is not None:
+        workspace = open_workspace(load_settings(workdir))
+        with session_scope(workspace.engine) as session:
+            report = import_catalog(session, catalog, workspace.workdir)
+        console.print(f"Catalog: {report.imported} SKUs imported, {len(report.errors)} row problem(s)"
+                      + (" (see `shopagent catalog import` for details)" if report.errors else ""))
+    _run(workdir, "open", brief, approval, as_json)
+
+
+def daily_command(approval: ApprovalOption = None, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+    """One pass of the daily loop: orders, messages, refunds and returns, stock, report, proposals."""
+    _run(workdir, "daily", "daily operations", approval, as_json)
+
+
+def ask_command(
+    text: Annotated[str, typer.Argument(help="What you want, e.g. 'why did sales drop yesterday?'")],
+    approval: ApprovalOption = None,
+    workdir: WorkdirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask the operator: it answers from the shop's data or plans tool calls and runs them under the approval policy."""
+    _run(workdir, "ask", text, approval, as_json)
+
+
+def resume_command(run_id: Annotated[str, typer.Argument(help="The run to continue.")],
+                   workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+    """Continue a run where it stopped (after approvals, a crash or Ctrl-C); no action is done twice."""
+    workspace = open_workspace(load_settings(workdir))
+    run = get_run(workspace.engine, run_id)
+    if run is None:
+        raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
+    _run(workdir, run.workflow, run.goal, None, as_json, run_id=run_id)
+
+
+@app.command("list")
+def list_runs(workdir: WorkdirOption = None, as_json: JsonOption = False, limit: int = 20) -> None:
+    """The latest runs, newest first."""
+    workspace = open_workspace(load_settings(workdir))
+    with Session(workspace.engine) as session:
+        rows = session.exec(select(Run).order_by(Run.started_at.desc()).limit(limit)).all()
+    if as_json:
+        print_json([r.model_dump() for r in rows])
+        return
+    console.print(table("Runs", ["id", "workflow", "status", "started", "model calls", "tokens"],
+                        [[r.id, r.workflow, r.status, f"{r.started_at:%Y-%m-%d %H:%M}", r.model_calls, r.tokens]
+                         for r in rows]))
+
+
+@app.command("show")
+def show_run(run_id: str, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+    """Every step of a run: tool, arguments, status, duration, error."""
+    workspace = open_workspace(load_settings(workdir))
+    run = get_run(workspace.engine, run_id)
+    if run is None:
+        raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
+    steps = steps_of(workspace.engine, run_id)
+    if as_json:
+        print_json({"run": run.model_dump(), "steps": [s.model_dump() for s in steps]})
+        return
+    console.print(f"Run {run.id} ({run.workflow}, {run.status}): {escape(run.goal)}")
+    console.print(table("Steps", ["#", "tool", "arguments", "status", "ms", "by", "error"],
+                        [[s.position, s.tool, escape(str(s.arguments))[:60], s.status, s.duration_ms, s.made_by,
+                          escape(s.error)[:80]] for s in steps]))

@@ -1,0 +1,308 @@
+"""The executor: runs a typed plan of tool calls as a LangGraph graph, checkpointed after
+every step, pausing at approval gates with an interrupt.
+
+Graph:  plan -> step (once per planned call) -> gate <-> decided -> finish
+- `step` validates the call, asks the policy whether it needs the owner (queued and left
+  waiting, the run goes on with the other steps), else runs it and records the Step.
+- `gate` pauses the run (interrupt) while approvals are pending; `decided` runs one
+  approved (or edited) call, or records a rejection, then goes back to `gate`.
+- Every step's outcome is on its Step row before the checkpoint moves on, so a run killed
+  at any point and resumed skips finished steps; the tools' idempotency keys cover a call
+  cut off half-way.
+"""
+
+import sqlite3
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command, interrupt
+from pydantic import BaseModel
+
+from agent import runs
+from agent.policy import gate_for
+from store_data.clock import utcnow
+from store_data.status import ApprovalStatus
+from tools.deps import ToolDeps
+from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.llm import LLM
+from tools.registry import BY_NAME, ToolSpec
+
+
+class PlanStep(BaseModel):
+    """One tool call of a plan."""
+
+    tool: str
+    arguments: dict[str, Any] = {}
+    why: str = ""
+
+
+class RunState(TypedDict, total=False):
+    run_id: str
+    steps: list[dict[str, Any]]
+    made_by: str
+    answer: str
+    position: int
+    waiting: list[int]
+    stop_reason: str
+
+
+@dataclass
+class Budget:
+    steps: int
+    tokens: int
+
+
+@dataclass
+class RunContext:
+    """What the graph's nodes need that is not state: the dependencies of this process."""
+
+    deps: ToolDeps
+    llm: LLM | None
+    # planner(ctx) -> (steps, made_by, answer): the plan, which path made it, a note for the owner.
+    planner: Callable[["RunContext"], tuple[list[PlanStep], str, str]]
+    budget: Budget
+    tools: dict[str, ToolSpec] = field(default_factory=lambda: dict(BY_NAME))
+    repair: Callable[[PlanStep, str], PlanStep | None] | None = None
+    progress: Callable[[int, int, dict], None] | None = None
+    _usage_seen: tuple[int, int] = (0, 0)
+
+    def __post_init__(self):
+        # The model object may outlive one run (resume in the same process): count from here.
+        if self.llm is not None:
+            self._usage_seen = (self.llm.calls, self.llm.tokens)
+
+    @property
+    def engine(self):
+        return self.deps.engine
+
+    @property
+    def settings(self):
+        return self.deps.settings
+
+
+@contextmanager
+def checkpointer(path: Path) -> Iterator[SqliteSaver]:
+    """LangGraph's SQLite checkpointer in the work directory's runs/ folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), check_same_thread=False)
+    try:
+        yield SqliteSaver(connection)
+    finally:
+        connection.close()
+
+
+def build_graph(ctx: RunContext, saver: SqliteSaver):
+    graph = StateGraph(RunState)
+    graph.add_node("plan", lambda state: _plan(ctx, state))
+    graph.add_node("step", lambda state: _step(ctx, state))
+    graph.add_node("gate", lambda state: _gate(ctx, state))
+    graph.add_node("decided", lambda state: _decided(ctx, state))
+    graph.add_node("finish", lambda state: _finish(ctx, state))
+    graph.add_edge(START, "plan")
+    graph.add_conditional_edges("plan", lambda s: "step" if s["steps"] else "finish", ["step", "finish"])
+    graph.add_conditional_edges("step", lambda s: _after_step(s), ["step", "gate", "finish"])
+    graph.add_conditional_edges("gate", lambda s: _after_gate(ctx, s), ["decided", "gate", "finish"])
+    graph.add_edge("decided", "gate")
+    graph.add_edge("finish", END)
+    return graph.compile(checkpointer=saver)
+
+
+def run_graph(ctx: RunContext, saver: SqliteSaver, run_id: str, resume: bool) -> dict[str, Any]:
+    """Start or continue the run; returns {"status": "paused"|"completed"|..., "waiting": [...]}."""
+    graph = build_graph(ctx, saver)
+    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 100_000}
+    snapshot = graph.get_state(config)
+    if not resume:
+        payload: Any = {"run_id": run_id, "position": 0, "waiting": [], "steps": [], "stop_reason": ""}
+    elif snapshot.interrupts:
+        payload = Command(resume={"at": utcnow().isoformat()})
+    else:
+        payload = None  # continue from the last checkpoint
+    runs.update_run(ctx.engine, run_id, status="running")
+    try:
+        result = graph.invoke(payload, config)
+    except Exception as exc:
+        runs.update_run(ctx.engine, run_id, status="failed", ended_at=utcnow(),
+                        summary={"error": f"{exc.__class__.__name__}: {exc}"})
+        raise
+    finally:
+        _record_usage(ctx, run_id)
+    if result.get("__interrupt__"):
+        waiting = result["__interrupt__"][0].value.get("approvals", [])
+        runs.update_run(ctx.engine, run_id, status="paused")
+        return {"status": "paused", "waiting": waiting}
+    return {"status": runs.get_run(ctx.engine, run_id).status, "waiting": []}
+
+
+def _record_usage(ctx: RunContext, run_id: str):
+    if ctx.llm is None:
+        return runs.get_run(ctx.engine, run_id)
+    calls, tokens = ctx.llm.calls - ctx._usage_seen[0], ctx.llm.tokens - ctx._usage_seen[1]
+    ctx._usage_seen = (ctx.llm.calls, ctx.llm.tokens)
+    return runs.add_usage(ctx.engine, run_id, calls, tokens)
+
+
+# --- nodes -------------------------------------------------------------------------------
+
+def _plan(ctx: RunContext, state: RunState) -> RunState:
+    if state.get("steps"):
+        return {}
+    steps, made_by, answer = ctx.planner(ctx)
+    _record_usage(ctx, state["run_id"])
+    runs.update_run(ctx.engine, state["run_id"], summary={"answer": answer, "planned": len(steps), "plan_made_by": made_by})
+    return {"steps": [s.model_dump() for s in steps], "made_by": made_by, "answer": answer, "position": 0}
+
+
+def _after_step(state: RunState) -> str:
+    if state.get("stop_reason"):
+        return "finish"
+    return "step" if state["position"] < len(state["steps"]) else "gate"
+
+
+def _step(ctx: RunContext, state: RunState) -> RunState:
+    position, planned = state["position"], state["steps"][state["position"]]
+    run = _record_usage(ctx, state["run_id"])
+    executed = sum(1 for s in runs.steps_of(ctx.engine, run.id) if s.status in ("done", "failed"))
+    if executed >= ctx.budget.steps or run.tokens >= ctx.budget.tokens:
+        spent = f"{executed} steps" if executed >= ctx.budget.steps else f"{run.tokens} tokens"
+        return {"stop_reason": f"budget reached ({spent}); {len(state['steps']) - position} planned steps not run"}
+    if ctx.progress:
+        ctx.progress(position, len(state["steps"]), planned)
+    step = runs.step_row(ctx.engine, run.id, position, planned["tool"], planned["arguments"], state.get("made_by", ""))
+    # A step already settled was run before a crash; it is not run again.
+    status = step.status if step.status in ("done", "failed", "skipped", "waiting") else \
+        _prepare(ctx, step, PlanStep(**planned))
+    waiting = list(state.get("waiting", []))
+    if status == "waiting" and position not in waiting:
+        waiting.append(position)
+    update: RunState = {"position": position + 1, "waiting": waiting}
+    follow_up = _follow_up(ctx, run.id, position)
+    if follow_up:
+        steps = list(state["steps"])
+        steps[position + 1:position + 1] = follow_up
+        update["steps"] = steps
+    return update
+
+
+def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, Any]]:
+    """Calls a finished stage asks for (e.g. one ship_order per paid order), decided by code."""
+    step = next(s for s in runs.steps_of(ctx.engine, run_id) if s.position == position)
+    if step.status != "done" or not isinstance(step.output, dict):
+        return []
+    return [PlanStep(**call).model_dump() for call in step.output.get("follow_up", [])]
+
+
+def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -> str:
+    """Validate, gate, then run one planned call. Returns the Step's new status."""
+    try:
+        spec = _tool(ctx, planned.tool)
+        arguments = spec.validate(planned.arguments)
+        facts = spec.facts(ctx.deps, arguments)
+    except ToolRetry as problem:
+        fixed = ctx.repair(planned, str(problem)) if ctx.repair and not repaired else None
+        if fixed is None:
+            runs.save_step(ctx.engine, step, status="failed", error=str(problem))
+            return "failed"
+        runs.save_step(ctx.engine, step, tool=fixed.tool, arguments=fixed.arguments, made_by="repaired")
+        return _prepare(ctx, step, fixed, repaired=True)
+    except NeedsOwner as owner:
+        facts = {"needs_person": str(owner), **owner.evidence}
+        spec, arguments = _tool(ctx, planned.tool), planned.arguments
+    gate = gate_for(spec, arguments, facts, ctx.settings)
+    if gate:
+        runs.save_step(ctx.engine, step, status="waiting", arguments=arguments)
+        runs.request_approval(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
+                              ctx.settings.approval_expire_hours)
+        return "waiting"
+    return _execute(ctx, step, spec, arguments)
+
+
+def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -> str:
+    runs.save_step(ctx.engine, step, status="running", started_at=utcnow(), arguments=arguments)
+    started = time.perf_counter()
+    try:
+        output = spec.func(ctx.deps, **arguments)
+        if isinstance(output, BaseModel):
+            output = output.model_dump(mode="json")
+        status, error = "done", ""
+    except NeedsOwner as owner:
+        runs.save_step(ctx.engine, step, status="waiting", error=str(owner))
+        runs.request_approval(ctx.engine, step, f"the platform needs a person: {owner}",
+                              {"facts": owner.evidence}, ctx.settings.approval_expire_hours)
+        return "waiting"
+    except (ToolRetry, ToolFailed) as problem:
+        output, status, error = None, "failed", str(problem)
+    except Exception as exc:  # an unexpected fault: record it whole, keep the run going
+        output, status, error = None, "failed", "".join(traceback.format_exception_only(exc)).strip()
+    runs.save_step(ctx.engine, step, status=status, output=output, error=error,
+                   duration_ms=int((time.perf_counter() - started) * 1000))
+    return status
+
+
+def _tool(ctx: RunContext, name: str) -> ToolSpec:
+    if name not in ctx.tools:
+        raise ToolRetry(f"no tool named '{name}'; available: {', '.join(sorted(ctx.tools))}")
+    return ctx.tools[name]
+
+
+def _waiting_split(ctx: RunContext, state: RunState) -> tuple[list[int], list[int], dict[int, Any]]:
+    """Positions whose approval is decided, those still pending, and the approvals."""
+    runs.expire_stale(ctx.engine)
+    by_position = {s.position: s for s in runs.steps_of(ctx.engine, state["run_id"])}
+    decided, pending, approvals = [], [], {}
+    for position in state.get("waiting", []):
+        approval = runs.approval_for_step(ctx.engine, by_position[position].id)
+        approvals[position] = approval
+        (pending if approval.status == ApprovalStatus.PENDING else decided).append(position)
+    return decided, pending, approvals
+
+
+def _gate(ctx: RunContext, state: RunState) -> RunState:
+    decided, pending, approvals = _waiting_split(ctx, state)
+    if pending and not decided:
+        # Pauses the run here; `resume` re-enters this node and the routing re-reads the queue.
+        interrupt({"run_id": state["run_id"], "approvals": [approvals[p].id for p in pending]})
+    return {}
+
+
+def _after_gate(ctx: RunContext, state: RunState) -> str:
+    decided, pending, _ = _waiting_split(ctx, state)
+    return "decided" if decided else "gate" if pending else "finish"
+
+
+def _decided(ctx: RunContext, state: RunState) -> RunState:
+    decided, _, approvals = _waiting_split(ctx, state)
+    position = decided[0]
+    approval = approvals[position]
+    step = next(s for s in runs.steps_of(ctx.engine, state["run_id"]) if s.position == position)
+    if step.status == "waiting":
+        if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):
+            arguments = approval.edited_arguments if approval.status == ApprovalStatus.EDITED else approval.arguments
+            spec = _tool(ctx, step.tool)
+            _execute(ctx, step, spec, spec.validate(arguments))
+        else:
+            runs.save_step(ctx.engine, step, status="skipped", error=f"{approval.status} by {approval.decided_by}")
+    return {"waiting": [p for p in state["waiting"] if p != position]}
+
+
+def _finish(ctx: RunContext, state: RunState) -> RunState:
+    steps = runs.steps_of(ctx.engine, state["run_id"])
+    counts: dict[str, int] = {}
+    for step in steps:
+        counts[step.status] = counts.get(step.status, 0) + 1
+    summary = {"answer": state.get("answer", ""), "planned": len(state.get("steps", [])),
+               "plan_made_by": state.get("made_by", ""),
+               "steps": counts, "failed": [{"position": s.position, "tool": s.tool, "error": s.error}
+                                           for s in steps if s.status == "failed"]}
+    if state.get("stop_reason"):
+        summary["stopped"] = state["stop_reason"]
+    status = "stopped" if state.get("stop_reason") else "completed"
+    runs.update_run(ctx.engine, state["run_id"], status=status, ended_at=utcnow(), summary=summary)
+    return {}

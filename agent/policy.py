@@ -1,0 +1,69 @@
+"""Which tool calls wait for the owner. Decided here, in code, from the tool's risk flags,
+the call's arguments and facts read from the shop — never by the model.
+
+Modes:
+  auto   only hard limits: refunds above `approval_refund_above`, anything a platform
+         says only a person may do;
+  risky  (default) also: the first publish of a listing, a price change above
+         `approval_price_change_pct` %, any refund or cancellation, any buyer reply that
+         promises money;
+  all    every call that writes outside the shop's own records.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from store_data.money import to_cents
+from tools.registry import ToolSpec
+
+# Words and amounts in a reply that commit the shop to money: these need the owner.
+MONEY_PROMISE = re.compile(
+    r"(refund|reimburse|compensat|voucher|coupon|discount|free of charge|money back|"
+    r"退款|赔偿|补偿|优惠券|返现|折扣|免单|[$¥€£]\s?\d|\d+(\.\d+)?\s?(元|块|usd|cny|eur|dollars?))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why a call needs the owner (empty reason: it does not)."""
+
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.reason)
+
+
+def promises_money(text: str) -> bool:
+    return bool(MONEY_PROMISE.search(text or ""))
+
+
+def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], settings) -> Gate:
+    """Decide whether this call waits for the owner.
+
+    `facts` come from the tool's preview (read from the shop and platform by code): for
+    example `amount_cents`, `first_publish`, `change_pct`, `reply_text`, `needs_person`.
+    """
+    risk, mode = spec.risk, settings.approval_mode
+    if facts.get("needs_person"):
+        return Gate(f"the platform needs a person: {facts['needs_person']}")
+    refund_limit = to_cents(Decimal(settings.approval_refund_above))
+    amount = int(facts.get("amount_cents") or 0)
+    if risk.moves_money and amount > refund_limit:
+        return Gate(f"moves {amount / 100:.2f}, above the {refund_limit / 100:.2f} limit")
+    if mode == "auto":
+        return Gate()
+    if mode == "all" and (risk.writes or risk.publishes or risk.moves_money or risk.contacts_buyer or risk.changes_price):
+        return Gate("approval mode 'all': every write waits for the owner")
+    if risk.moves_money:
+        return Gate("refunds and cancellations wait for the owner in 'risky' mode")
+    if risk.publishes and facts.get("first_publish"):
+        return Gate("first publish of this listing")
+    change = abs(Decimal(str(facts.get("change_pct") or 0)))
+    if risk.changes_price and change > Decimal(settings.approval_price_change_pct):
+        return Gate(f"price change of {change:.1f}% is above {settings.approval_price_change_pct}%")
+    if risk.contacts_buyer and promises_money(str(facts.get("reply_text") or arguments.get("text") or "")):
+        return Gate("the reply promises money to the buyer")
+    return Gate()

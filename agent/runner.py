@@ -1,0 +1,71 @@
+"""Start and resume runs of a workflow: the one code path the CLI and the console share."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent import runs
+from agent.errors import UserError
+from agent.executor import Budget, RunContext, checkpointer, run_graph
+from agent.planner import repair_step
+from agent.workflows import WORKFLOWS
+from agent.workspace import Workspace
+from tools.llm import LLM
+from tools.registry import BY_NAME, ToolSpec
+
+
+@dataclass
+class Outcome:
+    run_id: str
+    status: str  # completed | paused | stopped | failed
+    waiting: list[int] = field(default_factory=list)  # approval ids
+    summary: dict[str, Any] = field(default_factory=dict)
+    model_calls: int = 0
+    tokens: int = 0
+
+
+def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, driver, run_id: str,
+             tools: dict[str, ToolSpec] | None, progress) -> RunContext:
+    flow = WORKFLOWS[workflow]
+    settings = workspace.settings
+    available = tools if tools is not None else dict(BY_NAME)
+    return RunContext(
+        deps=workspace.tool_deps(driver=driver, llm=llm, run_id=run_id),
+        llm=llm,
+        planner=lambda ctx: flow.plan(ctx, goal),
+        budget=Budget(steps=settings.budget_steps.get(workflow, 500), tokens=settings.budget_tokens.get(workflow, 200_000)),
+        tools=available,
+        repair=lambda step, problem: repair_step(llm, step, problem, available),
+        progress=progress,
+    )
+
+
+def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
+    run = runs.get_run(workspace.engine, run_id)
+    return Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
+                   model_calls=run.model_calls, tokens=run.tokens)
+
+
+def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = None, driver=None,
+              tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None) -> Outcome:
+    """Plan and run `workflow` for `goal` until it completes or waits for the owner."""
+    if workflow not in WORKFLOWS:
+        raise UserError(f"unknown workflow '{workflow}'; choose one of {', '.join(WORKFLOWS)}")
+    run = runs.new_run(workspace.engine, workflow, goal)
+    ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
+    with checkpointer(workspace.runs / "checkpoints.sqlite") as saver:
+        return _outcome(workspace, run.id, run_graph(ctx, saver, run.id, resume=False))
+
+
+def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver=None,
+               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None) -> Outcome:
+    """Continue a run where it stopped: after a pause for approvals, a crash or a kill."""
+    run = runs.get_run(workspace.engine, run_id)
+    if run is None:
+        raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
+    if run.status in ("completed", "stopped"):
+        return Outcome(run_id=run_id, status=run.status, summary=run.summary,
+                       model_calls=run.model_calls, tokens=run.tokens)
+    ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)
+    with checkpointer(workspace.runs / "checkpoints.sqlite") as saver:
+        return _outcome(workspace, run_id, run_graph(ctx, saver, run_id, resume=True))

@@ -1,0 +1,105 @@
+"""The audit trail: Run and Step rows, and the owner's approval queue."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from store_data.audit import Approval, Run, Step
+from store_data.clock import utcnow
+from store_data.status import ApprovalStatus
+
+DECIDED = (ApprovalStatus.APPROVED, ApprovalStatus.EDITED, ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED)
+
+
+def new_run(engine: Engine, workflow: str, goal: str) -> Run:
+    run = Run(id=f"{workflow}-{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}", workflow=workflow, goal=goal)
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(run)
+        session.commit()
+    return run
+
+
+def get_run(engine: Engine, run_id: str) -> Run | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(Run, run_id)
+
+
+def update_run(engine: Engine, run_id: str, **values: Any) -> Run:
+    with Session(engine, expire_on_commit=False) as session:
+        run = session.get(Run, run_id)
+        for key, value in values.items():
+            setattr(run, key, value)
+        session.add(run)
+        session.commit()
+        return run
+
+
+def add_usage(engine: Engine, run_id: str, calls: int, tokens: int) -> Run:
+    """Add model calls and tokens spent since the last record; returns the run."""
+    with Session(engine, expire_on_commit=False) as session:
+        run = session.get(Run, run_id)
+        run.model_calls += calls
+        run.tokens += tokens
+        session.add(run)
+        session.commit()
+        return run
+
+
+def step_row(engine: Engine, run_id: str, position: int, tool: str, arguments: dict, made_by: str) -> Step:
+    """The Step of (run, position), created on first sight: a resumed run finds its own."""
+    with Session(engine, expire_on_commit=False) as session:
+        step = session.exec(select(Step).where(Step.run_id == run_id, Step.position == position)).first()
+        if step is None:
+            step = Step(run_id=run_id, position=position, tool=tool, arguments=arguments, made_by=made_by)
+            session.add(step)
+            session.commit()
+        return step
+
+
+def save_step(engine: Engine, step: Step, **values: Any) -> Step:
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(Step, step.id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        session.commit()
+        return row
+
+
+def steps_of(engine: Engine, run_id: str) -> list[Step]:
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(Step.position)))
+
+
+def request_approval(engine: Engine, step: Step, reason: str, preview: dict, expire_hours: int) -> Approval:
+    """Queue the step for the owner, once: a resumed run finds the approval it made."""
+    with Session(engine, expire_on_commit=False) as session:
+        approval = session.exec(select(Approval).where(Approval.step_id == step.id)).first()
+        if approval is None:
+            approval = Approval(run_id=step.run_id, step_id=step.id, tool=step.tool, arguments=step.arguments,
+                                reason=reason, preview=preview,
+                                expires_at=utcnow() + timedelta(hours=expire_hours))
+            session.add(approval)
+            session.commit()
+        return approval
+
+
+def approval_for_step(engine: Engine, step_id: int) -> Approval | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.exec(select(Approval).where(Approval.step_id == step_id)).first()
+
+
+def expire_stale(engine: Engine) -> int:
+    """Mark pending approvals past their expiry as expired; returns how many."""
+    now = utcnow()
+    with Session(engine) as session:
+        stale = session.exec(select(Approval).where(Approval.status == ApprovalStatus.PENDING,
+                                                    Approval.expires_at < now)).all()
+        for approval in stale:
+            approval.decide(ApprovalStatus.EXPIRED, by="system", note="not decided in time")
+            session.add(approval)
+        session.commit()
+        return len(stale)

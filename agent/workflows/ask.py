@@ -1,0 +1,23 @@
+"""`shopagent ask`: the owner's free-form request, answered or turned into a plan by the model.
+
+The plan runs under the same approval policy as every other run, so a request like "refund
+every late order" still waits for the owner where the policy says so.
+"""
+
+import json
+
+from sqlmodel import Session
+
+from agent.executor import PlanStep, RunContext
+from agent.planner import Plan, make_plan
+from store_data.overview import shop_overview
+
+
+def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+    with Session(ctx.engine) as session:
+        state = json.dumps(shop_overview(session), ensure_ascii=False)
+    result = make_plan(ctx.llm, goal, state, ctx.tools, fallback=lambda: Plan(
+        answer="The model could not turn this request into a valid plan; nothing was done. "
+               "Rephrase it, or use the commands directly (shopagent --help).",
+    ))
+    return result.value.steps, result.made_by, result.value.answer

@@ -1,0 +1,23 @@
+"""`shopagent daily`: one pass of the daily loop.
+
+Each stage is a tool; a stage that finds work (a paid order to ship, a refund request)
+returns follow-up calls, which the executor inserts right after it, one step per order, so
+each one is gated, recorded and resumable on its own.
+"""
+
+from agent.executor import PlanStep, RunContext
+from agent.workflows.stages import staged_plan
+
+STAGES = [
+    ("sync_orders", {}, "bring new and changed orders in from the marketplace"),
+    ("fulfil_orders", {}, "ship paid orders that have stock; flag the rest"),
+    ("answer_messages", {}, "reply to buyer messages, escalate unclear ones"),
+    ("handle_requests", {}, "refund, cancel and return requests by the shop's policy"),
+    ("check_stock", {}, "low stock and sold-out SKUs"),
+    ("sales_report", {"days": 30}, "the sales report with charts"),
+    ("propose_changes", {}, "turn the report's recommendations into proposals for the owner"),
+]
+
+
+def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+    return staged_plan(ctx, STAGES)

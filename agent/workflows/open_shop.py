@@ -1,0 +1,39 @@
+"""`shopagent open`: from an imported catalog and a brief to a published shop.
+
+brand -> shop profile on the marketplace -> per product: images, copy, price, publish,
+promo clip -> live room -> an HTML summary. Prices come from code (pricing rules), and
+publishing passes the approval policy like any other write.
+"""
+
+from sqlmodel import Session, select
+
+from agent.executor import PlanStep, RunContext
+from agent.workflows.stages import staged_plan
+from store_data.shop import Product, Variant
+
+PER_PRODUCT = [
+    ("make_product_images", "clean platform images from the supplier photo"),
+    ("write_listing_copy", "title, selling points and description from the catalog facts"),
+    ("price_product", "price from cost by the pricing rules"),
+    ("publish_listing", "put the listing on the marketplace"),
+    ("make_promo_clip", "the presenter's promo clip"),
+]
+
+
+def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+    with Session(ctx.engine) as session:
+        products = session.exec(select(Product).order_by(Product.id)).all()
+        first_sku = {p.id: session.exec(select(Variant.sku).where(Variant.product_id == p.id)
+                                        .order_by(Variant.sku)).first() for p in products}
+    stages: list[tuple[str, dict, str]] = [
+        ("create_brand", {"brief": goal}, "brand name, slogan, colours, tone and policies from the brief"),
+        ("set_shop_profile", {}, "the shop's profile on the marketplace"),
+    ]
+    for product in products:
+        sku = first_sku[product.id]
+        stages += [(tool, {"sku": sku}, why) for tool, why in PER_PRODUCT]
+    stages += [
+        ("build_live_room", {}, "the looping live room of all clips"),
+        ("write_open_summary", {}, "an HTML page with links to everything made"),
+    ]
+    return staged_plan(ctx, stages)

@@ -1,0 +1,205 @@
+"""Plan -> execute -> pause for approval -> decide -> resume, with a scripted model and
+tools whose side effects land in a ledger file (standing in for the platform's state)."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from agent.approvals import decide, list_approvals
+from agent.runner import resume_run, start_run
+from agent.runs import steps_of
+from agent.workspace import load_settings, open_workspace
+from store_data.audit import Run
+from tools.errors import ToolRetry
+from tools.llm import LLM
+from tools.registry import Risk, ToolSpec
+from tools.scripted_model import ScriptedChatModel
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ledger(deps) -> list:
+    path = deps.workdir / "ledger.json"
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def note(deps, key: str) -> dict:
+    """Record `key` once in the ledger (a repeated call finds it and does nothing)."""
+    entries = ledger(deps)
+    if key in [e["key"] for e in entries]:
+        return {"already": True}
+    entries.append({"key": key})
+    (deps.workdir / "ledger.json").write_text(json.dumps(entries))
+    return {"recorded": key}
+
+
+def pay(deps, order: str, amount_cents: int) -> dict:
+    """Pay money back on an order."""
+    if amount_cents <= 0:
+        raise ToolRetry("amount_cents must be positive")
+    return note(deps, f"pay:{order}:{amount_cents}")
+
+
+def pay_facts(deps, order: str, amount_cents: int) -> dict:
+    return {"amount_cents": amount_cents}
+
+
+TOOLS = {
+    "note": ToolSpec(note, Risk(writes=True)),
+    "pay": ToolSpec(pay, Risk(writes=True, moves_money=True), preview=pay_facts),
+}
+
+
+def plan(*steps, answer=""):
+    return {"answer": answer, "steps": [{"tool": t, "arguments": a, "why": "test"} for t, a in steps]}
+
+
+@pytest.fixture
+def workspace(workdir):
+    return open_workspace(load_settings(workdir))
+
+
+def llm(*replies):
+    return LLM(chat=ScriptedChatModel(list(replies)))
+
+
+def keys(workspace):
+    path = workspace.workdir / "ledger.json"
+    return [e["key"] for e in json.loads(path.read_text())] if path.exists() else []
+
+
+def test_pause_approve_resume(workspace):
+    model = llm(plan(("note", {"key": "a"}), ("pay", {"order": "A-1", "amount_cents": 500}), ("note", {"key": "b"})))
+    outcome = start_run(workspace, "ask", "refund A-1", llm=model, tools=TOOLS)
+    assert outcome.status == "paused" and len(outcome.waiting) == 1
+    assert keys(workspace) == ["a", "b"]  # the run went on past the gated step
+    [approval] = list_approvals(workspace)
+    assert (approval.tool, approval.arguments, approval.preview["facts"]) == (
+        "pay", {"order": "A-1", "amount_cents": 500}, {"amount_cents": 500})
+    assert "risky" in approval.reason
+
+    decide(workspace, approval.id, "approve")
+    done = resume_run(workspace, outcome.run_id, llm=model, tools=TOOLS)
+    assert done.status == "completed"
+    assert keys(workspace) == ["a", "b", "pay:A-1:500"]
+    assert [s.status for s in steps_of(workspace.engine, outcome.run_id)] == ["done", "done", "done"]
+    assert done.summary["plan_made_by"] == "model" and done.model_calls == 1
+
+    again = resume_run(workspace, outcome.run_id, llm=model, tools=TOOLS)
+    assert again.status == "completed" and keys(workspace) == ["a", "b", "pay:A-1:500"]
+
+
+def test_reject_and_edit(workspace):
+    model = llm(plan(("pay", {"order": "A-1", "amount_cents": 500}), ("pay", {"order": "A-2", "amount_cents": 900})))
+    outcome = start_run(workspace, "ask", "refunds", llm=model, tools=TOOLS)
+    first, second = list_approvals(workspace)
+    decide(workspace, first.id, "reject", note="not eligible")
+    middle = resume_run(workspace, outcome.run_id, llm=model, tools=TOOLS)
+    assert middle.status == "paused" and middle.waiting == [second.id]  # still waits for the other
+    decide(workspace, second.id, "edit", edited_arguments='{"amount_cents": 300}')
+    done = resume_run(workspace, outcome.run_id, llm=model, tools=TOOLS)
+    assert done.status == "completed"
+    assert keys(workspace) == ["pay:A-2:300"]
+    statuses = {s.position: (s.status, s.error) for s in steps_of(workspace.engine, outcome.run_id)}
+    assert statuses[0] == ("skipped", "rejected by owner") and statuses[1][0] == "done"
+
+
+def test_auto_mode_runs_small_refunds_without_asking(workdir):
+    workspace = open_workspace(load_settings(workdir, approval_mode="auto"))
+    model = llm(plan(("pay", {"order": "A-1", "amount_cents": 500}), ("pay", {"order": "A-2", "amount_cents": 9000})))
+    outcome = start_run(workspace, "ask", "refunds", llm=model, tools=TOOLS)
+    assert keys(workspace) == ["pay:A-1:500"]  # the one above the hard limit waits
+    assert outcome.status == "paused" and "limit" in list_approvals(workspace)[0].reason
+
+
+def test_invalid_plan_is_repaired_then_bad_arguments_fed_back(workspace):
+    model = llm(
+        plan(("refund_everything", {})),                        # unknown tool -> repair
+        plan(("pay", {"order": "A-1", "amount_cents": -5})),    # valid schema; the tool refuses at run time
+    )
+    outcome = start_run(workspace, "ask", "refund A-1", llm=model, tools=TOOLS)
+    assert outcome.summary["plan_made_by"] == "repaired"
+    # The money step is gated before it runs; once approved, the tool refuses the amount.
+    decide(workspace, list_approvals(workspace)[0].id, "approve")
+    done = resume_run(workspace, outcome.run_id, llm=model, tools=TOOLS)
+    assert done.summary["failed"][0]["error"] == "amount_cents must be positive" and keys(workspace) == []
+
+
+def test_unusable_plan_falls_back_to_doing_nothing(workspace):
+    outcome = start_run(workspace, "ask", "do it", llm=llm("no idea", "still no idea"), tools=TOOLS)
+    assert outcome.status == "completed" and outcome.summary["plan_made_by"] == "fallback"
+    assert "could not turn this request into a valid plan" in outcome.summary["answer"]
+    assert keys(workspace) == []
+
+
+def test_wrong_arguments_are_repaired_by_the_model(workspace):
+    model = llm(plan(("note", {"key": "a"}), ("note", {"name": "b"})),  # second step misses `key`... rejected
+                plan(("note", {"key": "a"}), ("note", {"key": "b"})))
+    outcome = start_run(workspace, "ask", "notes", llm=model, tools=TOOLS)
+    assert outcome.summary["plan_made_by"] == "repaired" and keys(workspace) == ["a", "b"]
+
+
+def test_budget_stops_the_run_cleanly(workdir):
+    workspace = open_workspace(load_settings(workdir, budget_steps={"ask": 2}))
+    model = llm(plan(*[("note", {"key": str(i)}) for i in range(5)]))
+    outcome = start_run(workspace, "ask", "many", llm=model, tools=TOOLS)
+    assert outcome.status == "stopped" and keys(workspace) == ["0", "1"]
+    assert outcome.summary["stopped"] == "budget reached (2 steps); 3 planned steps not run"
+
+
+def test_interrupted_between_steps_resumes_without_repeating(workspace):
+    model = llm(plan(*[("note", {"key": k}) for k in "abcd"]))
+
+    def crash_at_third(position, total, step):
+        if position == 2 and not (workspace.workdir / "crashed").exists():
+            (workspace.workdir / "crashed").touch()
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        start_run(workspace, "ask", "notes", llm=model, tools=TOOLS, progress=crash_at_third)
+    done = resume_run(workspace, _only_run(workspace), llm=model, tools=TOOLS, progress=crash_at_third)
+    assert done.status == "completed" and keys(workspace) == ["a", "b", "c", "d"]
+
+
+def _only_run(workspace):
+    with Session(workspace.engine) as session:
+        return session.exec(select(Run.id)).one()
+
+
+KILLED_RUN = textwrap.dedent('''
+    import json, os, signal, sys
+    sys.path.insert(0, {tests!r})
+    from test_executor import TOOLS, note, llm, plan
+    from tools.registry import Risk, ToolSpec
+    from agent.runner import start_run
+    from agent.workspace import load_settings, open_workspace
+
+    def note_then_die(deps, key: str) -> dict:
+        """Record, then the process is killed before the step is marked done."""
+        result = note(deps, key)
+        if key == "c":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    tools = dict(TOOLS, note=ToolSpec(note_then_die, Risk(writes=True)))
+    workspace = open_workspace(load_settings({workdir!r}))
+    start_run(workspace, "ask", "notes", llm=llm(plan(*[("note", {{"key": k}}) for k in "abcd"])), tools=tools)
+''')
+
+
+def test_killed_process_resumes_without_duplicate_side_effects(workspace):
+    script = KILLED_RUN.format(tests=str(Path(__file__).parent), workdir=str(workspace.workdir))
+    process = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert process.returncode == -9, process.stderr  # SIGKILL, mid-step
+    assert keys(workspace) == ["a", "b", "c"]
+    run_id = _only_run(workspace)
+    assert [s.status for s in steps_of(workspace.engine, run_id)] == ["done", "done", "running"]
+    done = resume_run(workspace, run_id, llm=llm(), tools=TOOLS)
+    assert done.status == "completed"
+    assert keys(workspace) == ["a", "b", "c", "d"]  # "c" was re-run, found done, and not recorded twice
+    assert [s.status for s in steps_of(workspace.engine, run_id)] == ["done"] * 4

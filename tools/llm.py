@@ -1,0 +1,124 @@
+"""Model calls whose output drives an action: structured, validated, repaired, or replaced.
+
+`LLM` wraps a LangChain chat model with what the workflows need around it: JSON mode where
+the provider supports it, token and call counts, and a lazy start (the embedded model's
+server only starts on first use). `ask_structured()` is the one way to get a typed answer:
+parse -> validate (schema, then the caller's own checks) -> on failure send the problems
+back (bounded) -> else a deterministic fallback. The result says which path made it.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound=BaseModel)
+MadeBy = Literal["model", "repaired", "fallback"]
+
+
+@dataclass
+class LLM:
+    """A chat model plus its JSON-mode style and usage counters."""
+
+    chat: BaseChatModel | None = None
+    provider: str = "scripted"
+    # "schema": json_object with a schema (llama.cpp grammar); "object": plain json_object; "": none.
+    json_mode: str = ""
+    start: Callable[[], BaseChatModel] | None = None  # builds `chat` on first use
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def model(self) -> BaseChatModel:
+        if self.chat is None:
+            if self.start is None:
+                raise RuntimeError("this LLM has neither a chat model nor a way to start one")
+            self.chat = self.start()
+        return self.chat
+
+    def invoke(self, messages: list[BaseMessage], schema: type[BaseModel] | None = None) -> AIMessage:
+        """One model call, counted; JSON mode when a schema is given and the provider has it."""
+        chat = self.model()
+        if schema is not None and self.json_mode == "schema":
+            chat = chat.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
+        elif schema is not None and self.json_mode == "object":
+            chat = chat.bind(response_format={"type": "json_object"})
+        reply = chat.invoke(messages)
+        self.calls += 1
+        usage = getattr(reply, "usage_metadata", None) or {}
+        self.input_tokens += int(usage.get("input_tokens", 0))
+        self.output_tokens += int(usage.get("output_tokens", 0))
+        return reply
+
+
+@dataclass
+class Structured(Generic[T]):
+    value: T
+    made_by: MadeBy
+    attempts: int
+    problems: list[str] = field(default_factory=list)  # what was wrong with rejected answers
+
+
+def parse_json_object(text: str) -> Any:
+    """The first JSON object in a model reply (models wrap JSON in prose or code fences)."""
+    text = text.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    if fenced:
+        text = fenced.group(1).strip()
+    start = text.find("{")
+    if start < 0:
+        raise ValueError("the reply contains no JSON object")
+    value, _ = json.JSONDecoder().raw_decode(text[start:])
+    return value
+
+
+def ask_structured(
+    llm: LLM | None,
+    system: str,
+    user: str,
+    schema: type[T],
+    fallback: Callable[[], T],
+    check: Callable[[T], list[str]] | None = None,
+    retries: int = 1,
+) -> Structured[T]:
+    """Ask for a `schema` object; repair up to `retries` times; else use `fallback()`.
+
+    `check` returns the domain problems of a parsed answer (unknown tool, invented fact, ...);
+    an empty list accepts it. With no model at all the fallback is used directly.
+    """
+    if llm is None:
+        return Structured(fallback(), "fallback", 0, ["no model configured"])
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
+    problems: list[str] = []
+    for attempt in range(retries + 1):
+        reply = llm.invoke(messages, schema)
+        content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
+        errors = _problems(content, schema, check)
+        if isinstance(errors, BaseModel):
+            return Structured(errors, "model" if attempt == 0 else "repaired", attempt + 1, problems)
+        problems.extend(errors)
+        messages += [AIMessage(content), HumanMessage(
+            "Your answer cannot be used: " + "; ".join(errors)
+            + ". Reply again with only the corrected JSON object."
+        )]
+    return Structured(fallback(), "fallback", retries + 1, problems)
+
+
+def _problems(content: str, schema: type[T], check) -> T | list[str]:
+    try:
+        value = schema.model_validate(parse_json_object(content))
+    except ValueError as exc:  # JSONDecodeError and "no object" are ValueErrors
+        if isinstance(exc, ValidationError):
+            return [f"{'.'.join(map(str, e['loc'])) or 'object'}: {e['msg']}" for e in exc.errors()][:8]
+        return [f"not valid JSON ({exc})"]
+    errors = check(value) if check else []
+    return errors or value
