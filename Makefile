@@ -1,5 +1,5 @@
 # The two commands of the README, plus their parts.
-EXTRAS ?= dev
+EXTRAS ?= dev,local,media
 
 .PHONY: setup demo test
 

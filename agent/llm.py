@@ -16,6 +16,18 @@ from tools.llm import LLM
 from tools.scripted_model import ScriptedChatModel
 
 
+class LocalChatOpenAI(ChatOpenAI):
+    """ChatOpenAI for llama.cpp's server, which refuses an assistant turn whose content is
+    null (what LangChain sends beside tool calls); it gets an empty string instead."""
+
+    def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        for message in payload.get("messages", []):
+            if message.get("role") == "assistant" and message.get("content") is None:
+                message["content"] = ""
+        return payload
+
+
 def make_llm(settings) -> LLM:
     """The LLM of a run, per settings.llm_provider. The embedded server starts lazily."""
     provider = settings.llm_provider
@@ -36,9 +48,11 @@ def make_llm(settings) -> LLM:
             raise UserError(f"cannot read llm_script {settings.llm_script}: {exc}") from None
         return LLM(chat=ScriptedChatModel(replies), provider="scripted")
 
+    server = LocalModelServer(settings.workdir / "runs" / "embedded-model.log")
+
     def start() -> ChatOpenAI:
-        server = LocalModelServer(settings.workdir / "runs" / "embedded-model.log").start()
-        return ChatOpenAI(base_url=server.url, model=MODEL_ALIAS, api_key="local", temperature=0.2,
+        server.start()
+        return LocalChatOpenAI(base_url=server.url, model=MODEL_ALIAS, api_key="local", temperature=0.2,
                           max_tokens=settings.llm_max_reply_tokens, timeout=300, max_retries=0)
 
-    return LLM(start=start, provider="embedded", json_mode="schema")
+    return LLM(start=start, stop=server.stop, provider="embedded", json_mode="schema")

@@ -21,4 +21,7 @@ class Operator:
 def operator(workspace: Workspace) -> Iterator[Operator]:
     """The model (started lazily) and the driver for runs in `workspace`."""
     llm = make_llm(workspace.settings)
-    yield Operator(workspace=workspace, llm=llm, driver=None)
+    try:
+        yield Operator(workspace=workspace, llm=llm, driver=None)
+    finally:
+        llm.close()

@@ -30,6 +30,7 @@ class LLM:
     # "schema": json_object with a schema (llama.cpp grammar); "object": plain json_object; "": none.
     json_mode: str = ""
     start: Callable[[], BaseChatModel] | None = None  # builds `chat` on first use
+    stop: Callable[[], None] | None = None  # releases what start() started (a local server)
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -44,6 +45,12 @@ class LLM:
                 raise RuntimeError("this LLM has neither a chat model nor a way to start one")
             self.chat = self.start()
         return self.chat
+
+    def close(self) -> None:
+        """Stop what the model needed (the embedded server); safe to call twice."""
+        if self.stop is not None:
+            self.stop()
+        self.chat = None
 
     def invoke(self, messages: list[BaseMessage], schema: type[BaseModel] | None = None) -> AIMessage:
         """One model call, counted; JSON mode when a schema is given and the provider has it."""
