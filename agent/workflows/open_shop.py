@@ -27,6 +27,7 @@ def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
                                         .order_by(Variant.sku)).first() for p in products}
     stages: list[tuple[str, dict, str]] = [
         ("create_brand", {"brief": goal}, "brand name, slogan, colours, tone and policies from the brief"),
+        ("make_brand_images", {}, "logo and banner from the brand"),
         ("set_shop_profile", {}, "the shop's profile on the marketplace"),
     ]
     for product in products:

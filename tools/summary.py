@@ -1,0 +1,74 @@
+"""The opening summary: one HTML page in the work directory linking everything made."""
+
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlmodel import Session, func, select
+
+from store_data.audit import Approval
+from store_data.clock import utcnow
+from store_data.money import format_money
+from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.status import ApprovalStatus
+from tools.deps import ToolDeps
+
+_ENV = Environment(loader=PackageLoader("tools", "templates"), autoescape=select_autoescape(["html"]))
+IMAGE_KINDS = ("main_image", "supplier_photo")
+
+
+def _link(deps: ToolDeps, asset: Asset | None, page: Path) -> str | None:
+    """A path from the summary page to the asset, relative so the folder can be moved."""
+    if asset is None:
+        return None
+    depth = len(page.parent.relative_to(deps.workdir).parts)
+    return Path(*([".."] * depth), asset.path).as_posix()
+
+
+def _first(assets: list[Asset], kinds: tuple[str, ...]) -> Asset | None:
+    for kind in kinds:
+        for asset in assets:
+            if asset.kind == kind:
+                return asset
+    return None
+
+
+def write_open_summary(deps: ToolDeps) -> dict:
+    """Write the shop's opening summary (brand, policies, every product with its image, copy,
+    price, listing status and clip) to assets/open-summary.html and return its path."""
+    page = deps.assets / "open-summary.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    currency = deps.settings.currency
+    with Session(deps.engine) as session:
+        shop = session.exec(select(Shop)).first()
+        assets = session.exec(select(Asset)).all()
+        by_product: dict[int | None, list[Asset]] = {}
+        for asset in assets:
+            by_product.setdefault(asset.product_id, []).append(asset)
+        products = []
+        for product in session.exec(select(Product).order_by(Product.id)):
+            listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
+            prices = [v.price_cents for v in session.exec(select(Variant).where(Variant.product_id == product.id))
+                      if v.price_cents is not None]
+            own = by_product.get(product.id, [])
+            products.append({
+                "name": product.name, "title": listing.title if listing else "",
+                "status": listing.status if listing else "not listed",
+                "remote_id": listing.remote_id if listing else None, "made_by": listing.made_by if listing else "",
+                "price": format_money(min(prices), currency) if prices else "no price",
+                "image": _link(deps, _first(own, IMAGE_KINDS), page),
+                "clip": _link(deps, _first(own, ("clip",)), page),
+                "images": sum(1 for a in own if a.kind != "clip"),
+            })
+        waiting = session.exec(select(func.count()).select_from(Approval).where(
+            Approval.status == ApprovalStatus.PENDING)).one()
+        shop_assets = by_product.get(None, [])
+        html = _ENV.get_template("open_summary.html").render(
+            shop=shop, colors=(shop.colors if shop and len(shop.colors) >= 3 else ["#333333", "#999999", "#f4f4f4"]),
+            policies=shop.policies if shop else {}, products=products, waiting=waiting,
+            logo=_link(deps, _first(shop_assets, ("logo",)), page), banner=_link(deps, _first(shop_assets, ("banner",)), page),
+            made_at=f"{utcnow():%Y-%m-%d %H:%M} UTC",
+        )
+    page.write_text(html, encoding="utf-8")
+    listed = sum(1 for p in products if p["status"] == "published")
+    return {"path": str(page.relative_to(deps.workdir)), "products": len(products), "published": listed,
+            "waiting_for_owner": waiting}
