@@ -31,11 +31,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8700,
     data: Annotated[Path | None, typer.Option(help="Marketplace data folder (default: <workdir>/marketplace).")] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    seed_demo: Annotated[bool, typer.Option("--seed-demo", help="Create demo listings and the demo seller login.")] = False,
+    sim_clock: Annotated[bool, typer.Option(help="Accept the simulator's timestamps (needed by `simulate`).")] = True,
     workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")] = None,
 ) -> None:
     """Start the sandbox marketplace (storefront and seller back-office); Ctrl-C stops it."""
     folder = data or load_settings(workdir).workdir / "marketplace"
-    _run(["serve", "--port", str(port), "--host", host, "--data", str(folder)])
+    arguments = ["serve", "--port", str(port), "--host", host, "--data", str(folder)]
+    arguments += ["--seed-demo"] if seed_demo else []
+    arguments += ["--sim-clock"] if sim_clock else []
+    _run(arguments)
+
+
+@app.command("load-tau")
+def load_tau(
+    file: Annotated[Path, typer.Argument(help="Path to the τ² retail db.json.")],
+    data: Annotated[Path | None, typer.Option(help="Marketplace data folder (default: <workdir>/marketplace).")] = None,
+    workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")] = None,
+) -> None:
+    """Load the τ² retail records into the sandbox marketplace as a large shop with 1,000 orders."""
+    folder = data or load_settings(workdir).workdir / "marketplace"
+    _run(["load-tau", "--data", str(folder), "--file", str(file)])
 
 
 @app.command("simulate")
@@ -43,10 +59,13 @@ def simulate(
     url: Annotated[str, typer.Option(help="Storefront URL of a running marketplace.")] = "http://127.0.0.1:8700",
     days: Annotated[int, typer.Option(help="Simulated days of traffic.")] = 7,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same traffic.")] = 1,
-    rate: Annotated[float | None, typer.Option(help="Mean visits per listing per day.")] = None,
+    rate: Annotated[float | None, typer.Option(help="Mean product visits per day.")] = None,
+    start: Annotated[str | None, typer.Option(help="First simulated day, YYYY-MM-DD (default: DAYS days ago).")] = None,
 ) -> None:
     """Send simulated buyer traffic (visits, orders, messages, refunds, reviews) to the storefront."""
     arguments = ["simulate", "--url", url, "--days", str(days), "--seed", str(seed)]
     if rate is not None:
         arguments += ["--rate", str(rate)]
+    if start is not None:
+        arguments += ["--start", start]
     _run(arguments)
