@@ -304,5 +304,7 @@ def _finish(ctx: RunContext, state: RunState) -> RunState:
     if state.get("stop_reason"):
         summary["stopped"] = state["stop_reason"]
     status = "stopped" if state.get("stop_reason") else "completed"
-    runs.update_run(ctx.engine, state["run_id"], status=status, ended_at=utcnow(), summary=summary)
+    # Keep what was noted earlier in the run (e.g. that the owner was told of the report).
+    earlier = runs.get_run(ctx.engine, state["run_id"]).summary
+    runs.update_run(ctx.engine, state["run_id"], status=status, ended_at=utcnow(), summary={**earlier, **summary})
     return {}

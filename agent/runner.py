@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent import runs
+from agent.notify import notify
 from agent.errors import UserError
 from agent.executor import Budget, RunContext, checkpointer, run_graph
 from agent.planner import repair_step
@@ -42,8 +43,35 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
 
 def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
     run = runs.get_run(workspace.engine, run_id)
-    return Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
-                   model_calls=run.model_calls, tokens=run.tokens)
+    outcome = Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
+                      model_calls=run.model_calls, tokens=run.tokens)
+    _tell_owner(workspace, outcome)
+    return outcome
+
+
+def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
+    """Notify the owner of what needs them; problems sending are kept in the run's summary."""
+    settings, problems = workspace.settings, []
+    if outcome.waiting:
+        problems += notify(settings, "approvals_waiting", {"count": len(outcome.waiting), "run_id": outcome.run_id})
+    for step in runs.steps_of(workspace.engine, outcome.run_id):
+        if step.tool == "sales_report" and step.status == "done" and isinstance(step.output, dict) \
+                and step.output.get("path") and not outcome.summary.get("report_notified"):
+            problems += notify(settings, "report_ready", {"path": step.output["path"], "run_id": outcome.run_id})
+            outcome.summary["report_notified"] = True
+    if problems or outcome.summary.get("report_notified"):
+        outcome.summary["notify_problems"] = problems
+        runs.update_run(workspace.engine, outcome.run_id, summary=outcome.summary)
+
+
+def _run_or_report(workspace: Workspace, ctx: RunContext, run_id: str, resume: bool) -> Outcome:
+    with checkpointer(workspace.runs / "checkpoints.sqlite") as saver:
+        try:
+            result = run_graph(ctx, saver, run_id, resume=resume)
+        except Exception as exc:
+            notify(workspace.settings, "run_failed", {"error": f"{exc.__class__.__name__}: {exc}", "run_id": run_id})
+            raise
+    return _outcome(workspace, run_id, result)
 
 
 def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = None, driver=None,
@@ -53,8 +81,7 @@ def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = 
         raise UserError(f"unknown workflow '{workflow}'; choose one of {', '.join(WORKFLOWS)}")
     run = runs.new_run(workspace.engine, workflow, goal)
     ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
-    with checkpointer(workspace.runs / "checkpoints.sqlite") as saver:
-        return _outcome(workspace, run.id, run_graph(ctx, saver, run.id, resume=False))
+    return _run_or_report(workspace, ctx, run.id, resume=False)
 
 
 def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver=None,
@@ -67,5 +94,4 @@ def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver
         return Outcome(run_id=run_id, status=run.status, summary=run.summary,
                        model_calls=run.model_calls, tokens=run.tokens)
     ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)
-    with checkpointer(workspace.runs / "checkpoints.sqlite") as saver:
-        return _outcome(workspace, run_id, run_graph(ctx, saver, run_id, resume=True))
+    return _run_or_report(workspace, ctx, run_id, resume=True)

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    llm_script: Path | None = Field(None, description="JSON list of replies for llm_provider = scripted")
+    llm_max_reply_tokens: int = Field(512, ge=16)
+
+    # Per-run caps; reaching one stops the run cleanly with a summary.
+    budget_steps: dict[str, int] = Field(default_factory=lambda: {"open": 600, "daily": 400, "ask": 40})
+    budget_tokens: dict[str, int] = Field(default_factory=lambda: {"open": 400_000, "daily": 200_000, "ask": 40_000})
 
     approval_mode: Literal["auto", "risky", "all"] = "risky"
     approval_price_change_pct: Decimal = Field(Decimal("10"), ge=0, description="price changes above this % wait for the owner")
@@ -42,9 +48,54 @@ class Settings(BaseSettings):
     marketplace_password: SecretStr | None = None
     browser_executable: Path = Path("/usr/bin/chromium")
 
+    # Shop policy and pricing: numbers code enforces, never the model.
+    return_days: int = Field(7, ge=0, description="returns accepted this many days after delivery")
+    ship_within_days: int = Field(2, ge=0)
+    price_markup: Decimal = Field(Decimal("2.5"), gt=1, description="price = cost x markup, then the price ending")
+    price_min_markup: Decimal = Field(Decimal("1.3"), gt=1, description="never price below cost x this")
+    price_ending: Decimal = Field(Decimal("0.99"), ge=0, lt=1, description="cents every price ends in")
+
+    # Order handling (tools/orders.py): the policy's numbers stay in code; these say where
+    # tracking numbers come from, what to propose for paid orders without stock, when stock
+    # is low, and how patient the browser driver is with a slow or failing platform.
+    shipping_carrier: str = Field("Sandbox Post", min_length=1, description="carrier named on shipments")
+    tracking_source: Literal["generated", "file"] = Field(
+        "generated", description="generated: a number derived from the order; file: tracking_file from the logistics provider")
+    tracking_file: Path | None = Field(None, description="CSV with order,carrier,tracking columns (tracking_source = file)")
+    stockout_proposal: Literal["backorder", "refund"] = Field(
+        "backorder", description="proposed to the owner for a paid order without stock")
+    low_stock_units: int = Field(3, ge=0, description="check_stock lists SKUs with this many free units or fewer")
+    browser_timeout_s: float = Field(15.0, gt=0, description="seconds a page may take before a retry")
+    browser_retries: int = Field(3, ge=0, description="retries with backoff on 5xx answers and timeouts")
+
+    # Owner notifications (both optional): approvals waiting, a failed run, the daily report.
+    notify_webhook_url: str | None = Field(None, description="JSON POST target, e.g. a chat-bot webhook")
+    notify_email_to: str | None = None
+    notify_shop_label: str = ""
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = False
+
+    # `shopagent serve`: when the daily loop runs (shop timezone) and where the console listens.
+    daily_at: str = Field("07:00", pattern=r"^\d{2}:\d{2}$")
+    console_port: int = Field(8770, ge=1, le=65535)
+
     currency: str = Field("USD", min_length=3, max_length=3)
     locale: Literal["en", "zh-CN"] = "en"
     timezone: str = "UTC"
+
+    # Product images: the compositor always runs; a diffusers model adds lifestyle scenes.
+    image_model: str | None = Field(None, description="diffusers model: local folder or model id; none: compositor only")
+    image_device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    image_steps: int = Field(30, ge=1, le=200, description="diffusion steps per picture")
+    image_size: int = Field(512, ge=64, le=2048, multiple_of=8, description="side of the square the model paints at")
+    image_profile: Literal["sandbox", "taobao", "shopify"] = Field("sandbox", description="marketplace picture rules: format, byte limit, visible AI label")
+    image_badge: str | None = Field(None, max_length=12, description="short word on a seal on main images, e.g. NEW")
+    image_font: Path | None = Field(None, description="font with CJK glyphs; default: Noto Sans CJK")
+    ai_label_text: str | None = Field(None, max_length=40, description="visible label on model-made pictures; default: the profile's")
 
     @field_validator("currency")
     @classmethod
@@ -111,10 +162,11 @@ def write_settings_file(workdir: Path, values: dict[str, Any]) -> Path:
         if name == "workdir":
             continue
         hint = f"  # {field.description}" if field.description else ""
+        default = field.get_default(call_default_factory=True)
         if name in values:
             lines.append(f"{name} = {_toml_value(values[name])}{hint}")
-        elif field.default is not None and not isinstance(field.default, SecretStr):
-            lines.append(f"# {name} = {_toml_value(field.default)}{hint}")
+        elif default is not None:
+            lines.append(f"# {name} = {_toml_value(default)}{hint}")
         else:
             lines.append(f"# {name} = \"\"{hint}")
     path = workdir / SETTINGS_FILE
@@ -123,6 +175,8 @@ def write_settings_file(workdir: Path, values: dict[str, Any]) -> Path:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in value.items()) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
