@@ -5,7 +5,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from agent.commands import catalog, config, marketplace
+from agent.commands import approvals, catalog, config, runs, images, marketplace, orders, report, stats
 from agent.commands.common import errors
 from agent.errors import UserError
 from store_data.errors import StoreDataError
@@ -17,9 +17,20 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("init")(config.init)
+app.command("open")(runs.open_command)
+app.command("daily")(runs.daily_command)
+app.command("ask")(runs.ask_command)
+app.command("resume")(runs.resume_command)
+app.command("serve")(runs.serve_command)
+app.add_typer(runs.app, name="runs")
+app.add_typer(approvals.app, name="approvals")
 app.add_typer(config.app, name="config")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(marketplace.app, name="marketplace")
+app.add_typer(orders.app, name="orders")
+app.add_typer(stats.app, name="stats")
+app.command("report")(report.report)
+app.add_typer(images.app, name="images")
 
 
 def main() -> None:

@@ -137,3 +137,13 @@ def show_run(run_id: str, workdir: WorkdirOption = None, as_json: JsonOption = F
     console.print(table("Steps", ["#", "tool", "arguments", "status", "ms", "by", "error"],
                         [[s.position, s.tool, escape(str(s.arguments))[:60], s.status, s.duration_ms, s.made_by,
                           escape(s.error)[:80]] for s in steps]))
+
+
+def serve_command(
+    run_now: Annotated[bool, typer.Option("--run-now", help="Also run the daily loop once right away.")] = False,
+    workdir: WorkdirOption = None,
+) -> None:
+    """Run the daily loop on its schedule (settings daily_at, timezone) until stopped (Ctrl-C or SIGTERM)."""
+    from agent.scheduler import serve
+
+    serve(load_settings(workdir), run_now=run_now, say=console.print)

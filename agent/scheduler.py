@@ -1,0 +1,57 @@
+"""`shopagent serve`: the daily loop on a schedule (APScheduler, the shop's timezone), beside
+the web console when there is one. SIGTERM or Ctrl-C stops it cleanly: a daily pass in
+progress finishes its current step's checkpoint and can be resumed."""
+
+import signal
+import threading
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from agent.operator import operator
+from agent.runner import Outcome, start_run
+from agent.workspace import open_workspace
+
+
+def daily_pass(settings) -> Outcome:
+    """One daily run, as `shopagent daily` does it."""
+    workspace = open_workspace(settings)
+    with operator(workspace) as op:
+        return start_run(workspace, "daily", "daily operations", llm=op.llm, driver=op.driver)
+
+
+def make_scheduler(settings, job: Callable[[], object]) -> BackgroundScheduler:
+    hour, minute = (int(part) for part in settings.daily_at.split(":"))
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    # One pass at a time; a pass missed while the machine slept runs once, not many times.
+    scheduler.add_job(job, CronTrigger(hour=hour, minute=minute, timezone=settings.timezone), id="daily",
+                      max_instances=1, coalesce=True, misfire_grace_time=3600)
+    return scheduler
+
+
+def serve(settings, run_now: bool = False, console: Callable[[threading.Event], None] | None = None,
+          say: Callable[[str], None] = print) -> None:
+    """Run the schedule (and the console) until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def job() -> None:
+        outcome = daily_pass(settings)
+        say(f"daily run {outcome.run_id}: {outcome.status}")
+
+    scheduler = make_scheduler(settings, job)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    next_run = scheduler.get_job("daily").next_run_time
+    say(f"Daily loop scheduled at {settings.daily_at} ({settings.timezone}); next run {next_run:%Y-%m-%d %H:%M}.")
+    if run_now:
+        scheduler.add_job(job, id="now")
+    try:
+        if console is not None:
+            console(stop)
+        else:
+            stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        say("Stopped.")
