@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 # Importing the table modules registers their tables on SQLModel.metadata.
-from store_data import audit, orders, shop  # noqa: F401
+from store_data import audit, listing_stats, orders, shop  # noqa: F401
 from store_data.errors import StoreDataError
 
 

@@ -1,0 +1,187 @@
+"""Read queries that return pandas DataFrames, for analytics.
+
+Bulk reads go through Core selects and `pandas.read_sql`, never ORM objects: a million
+orders load in seconds this way. Datetime columns are read as the database gives them
+(text in SQLite) and parsed in one vectorised pass into UTC `datetime64`.
+Money stays in integer cents.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import adbc_driver_sqlite.dbapi as adbc_sqlite
+import pandas as pd
+from sqlalchemy import String, and_, select, true, type_coerce
+from sqlalchemy.engine import Engine
+
+from store_data.listing_stats import ListingStat
+from store_data.orders import Order, OrderLine, Payment
+from store_data.shop import Asset, Product, Variant
+from store_data.status import OrderStatus
+
+# Orders that are not sales: never paid, or called off before anything shipped.
+NOT_SALES = (OrderStatus.PENDING.value, OrderStatus.CANCELLED.value)
+
+
+@dataclass
+class SalesFrames:
+    """Everything the sales KPIs are computed from."""
+
+    orders: pd.DataFrame
+    lines: pd.DataFrame
+    refunds: pd.DataFrame
+    earlier_buyers: pd.DataFrame
+    stock: pd.DataFrame
+    listing_stats: pd.DataFrame
+
+
+def utc_column(values: pd.Series) -> pd.Series:
+    """A column of stored datetimes (SQLite text or driver datetimes) as UTC datetime64."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    # SQLite stores UTC without an offset; ISO8601 parsing is the vectorised C path.
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def _read(engine: Engine, statement, dtypes: dict[str, str], datetimes: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = _read_sqlite_arrow(engine, statement)
+    if frame is None:
+        with engine.connect() as connection:
+            frame = pd.read_sql(statement, connection)
+    for column, dtype in dtypes.items():
+        frame[column] = frame[column].astype(dtype)
+    for column in datetimes:
+        frame[column] = utc_column(frame[column])
+    return frame
+
+
+def _read_sqlite_arrow(engine: Engine, statement) -> pd.DataFrame | None:
+    """A SQLite file read through ADBC: rows go straight into Arrow columns, several times
+    faster than Python row tuples (a million orders in about a second). None where this
+    does not apply (another database, an in-memory one) or the driver declines the query
+    (it infers a column's type from its first rows); the caller then uses read_sql."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    # Every bound value here comes from code (dates, statuses), rendered by SQLAlchemy.
+    sql = str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    try:
+        with adbc_sqlite.connect(database) as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetch_arrow_table().to_pandas()
+    except adbc_sqlite.Error:
+        return None
+
+
+def _as_text(column):
+    """Skip the per-row datetime conversion of the ORM type; utc_column parses in bulk."""
+    return type_coerce(column, String).label(column.key)
+
+
+def _window(column, since: datetime | None, until: datetime | None):
+    conditions = []
+    if since is not None:
+        conditions.append(column >= since)
+    if until is not None:
+        conditions.append(column < until)
+    return and_(true(), *conditions)
+
+
+def orders_frame(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+    """Orders placed in [since, until): order_id, buyer_id, status, currency, refunded_cents,
+    placed_at (UTC), sorted by order_id."""
+    statement = (
+        select(Order.id.label("order_id"), Order.buyer_id, Order.status, Order.currency, Order.refunded_cents,
+               _as_text(Order.placed_at))
+        .where(_window(Order.placed_at, since, until))
+        .order_by(Order.id)
+    )
+    return _read(engine, statement,
+                 {"order_id": "int64", "buyer_id": "Int64", "status": "category", "currency": "category",
+                  "refunded_cents": "int64"},
+                 ("placed_at",))
+
+
+def lines_frame(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+    """Lines of the orders placed in [since, until): order_id, variant_id (nullable), sku,
+    quantity, unit_price_cents."""
+    statement = (
+        select(OrderLine.order_id, OrderLine.variant_id, OrderLine.sku, OrderLine.quantity,
+               OrderLine.unit_price_cents)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(_window(Order.placed_at, since, until))
+    )
+    return _read(engine, statement,
+                 {"order_id": "int64", "variant_id": "Int64", "sku": "category", "quantity": "int64",
+                  "unit_price_cents": "int64"})
+
+
+def refunds_frame(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+    """Refund payments made in [since, until): order_id, amount_cents, refunded_at (UTC), and
+    the order's status and currency."""
+    statement = (
+        select(Payment.order_id, Payment.amount_cents, _as_text(Payment.created_at).label("refunded_at"),
+               Order.status, Order.currency)
+        .join(Order, Order.id == Payment.order_id)
+        .where(Payment.kind == "refund", _window(Payment.created_at, since, until))
+    )
+    return _read(engine, statement,
+                 {"order_id": "int64", "amount_cents": "int64", "status": "category", "currency": "category"},
+                 ("refunded_at",))
+
+
+def earlier_buyers_frame(engine: Engine, before: datetime | None) -> pd.DataFrame:
+    """Buyers with a sales order placed before `before` (none when `before` is None): buyer_id."""
+    if before is None:
+        return pd.DataFrame({"buyer_id": pd.Series([], dtype="int64")})
+    # No DISTINCT in SQL: SQLite would then walk the buyer index over every order instead
+    # of the placed_at range; the ids are de-duplicated here.
+    statement = select(Order.buyer_id).where(
+        Order.placed_at < before, Order.buyer_id.is_not(None), Order.status.not_in(NOT_SALES))
+    return _read(engine, statement, {"buyer_id": "int64"}).drop_duplicates(ignore_index=True)
+
+
+def stock_frame(engine: Engine) -> pd.DataFrame:
+    """Every variant with its product: variant_id, sku, product_id, handle, name, category,
+    cost_cents, price_cents (nullable), stock, reserved, has_clip (a promo clip exists)."""
+    clips = select(Asset.product_id).where(Asset.kind == "clip", Asset.product_id.is_not(None)).distinct()
+    statement = (
+        select(Variant.id.label("variant_id"), Variant.sku, Variant.product_id, Product.handle, Product.name,
+               Product.category, Variant.cost_cents, Variant.price_cents, Variant.stock, Variant.reserved,
+               Variant.product_id.in_(clips).label("has_clip"))
+        .join(Product, Product.id == Variant.product_id)
+        .order_by(Variant.id)
+    )
+    return _read(engine, statement,
+                 {"variant_id": "int64", "product_id": "int64", "cost_cents": "int64", "price_cents": "Int64",
+                  "stock": "int64", "reserved": "int64", "has_clip": "bool"})
+
+
+def listing_stats_frame(engine: Engine, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
+    """Marketplace traffic per listing and day in [first_day, last_day]: day, sku, listing,
+    visits, add_to_carts, orders."""
+    conditions = []
+    if first_day is not None:
+        conditions.append(ListingStat.day >= first_day)
+    if last_day is not None:
+        conditions.append(ListingStat.day <= last_day)
+    statement = select(ListingStat.day, ListingStat.sku, ListingStat.listing_remote_id.label("listing"),
+                       ListingStat.visits, ListingStat.add_to_carts, ListingStat.orders).where(and_(true(), *conditions))
+    frame = _read(engine, statement, {"visits": "int64", "add_to_carts": "int64", "orders": "int64"})
+    frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
+    return frame
+
+
+def sales_frames(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> SalesFrames:
+    """The frames for KPIs over [since, until): orders and lines placed then, refunds made
+    then, the buyers who bought before `since`, the current stock and marketplace traffic."""
+    return SalesFrames(
+        orders=orders_frame(engine, since, until),
+        lines=lines_frame(engine, since, until),
+        refunds=refunds_frame(engine, since, until),
+        earlier_buyers=earlier_buyers_frame(engine, since),
+        stock=stock_frame(engine),
+        # Marketplace days need not match the shop's: a day of margin each side.
+        listing_stats=listing_stats_frame(engine, since.date() - timedelta(days=1) if since else None,
+                                          until.date() + timedelta(days=1) if until else None),
+    )

@@ -1,0 +1,43 @@
+"""`shopagent report`, `orders import-history` and `stats import` as users run them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SHOPAGENT = Path(sys.executable).parent / "shopagent"
+TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+
+
+def run(*args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
+    return subprocess.run([str(SHOPAGENT), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_history_stats_and_report(workdir):
+    history = workdir / "history.csv"
+    history.write_text("order_id,placed_at,sku,quantity,unit_price\n"
+                       "H-1,2026-03-13T10:00:00+00:00,MUG-1,2,10.00\n"
+                       "H-2,2026-03-13T11:00:00+00:00,MUG-1,1,ten\n")
+    imported = run("orders", "import-history", str(history), "--workdir", str(workdir), "--json")
+    assert imported.returncode == 1, imported.stderr
+    assert json.loads(imported.stdout)["orders_created"] == 1
+    stats = workdir / "stats.csv"
+    stats.write_text("day,listing_id,sku,title,visits,add_to_carts,orders,units,revenue_cents,conversion\n"
+                     "2026-03-13,7,MUG-1,Mug,50,3,1,2,2000,0.02\n")
+    assert run("stats", "import", str(stats), "--workdir", str(workdir)).returncode == 0
+
+    shown = run("report", "--days", "7", "--end", "2026-03-14", "--workdir", str(workdir))
+    assert shown.returncode == 0, shown.stderr
+    assert "gross revenue" in shown.stdout and "USD 20.00" in shown.stdout and "2.0%" in shown.stdout
+    report = workdir / "assets" / "reports" / "report-2026-03-14.html"
+    assert report.is_file() and f"Report: {report}" in shown.stdout.replace("\n", "")
+    data = json.loads(run("report", "--days", "7", "--end", "2026-03-14", "--workdir", str(workdir), "--json").stdout)
+    assert (data["summary"]["gross_cents"], data["summary"]["conversion"]) == (2000, 0.02)
+
+
+def test_bad_map_is_one_line(workdir):
+    result = run("orders", "import-history", "x.csv", "--map", "order_id", "--workdir", str(workdir))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("Error: --map 'order_id' is not OURS=THEIRS")

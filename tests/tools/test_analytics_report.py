@@ -1,0 +1,58 @@
+"""The sales_report tool: the HTML file, its JSON, errors; on the τ² sample shop and an empty one."""
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from agent.settings import Settings
+from store_data.tau import import_tau
+from tools.deps import ToolDeps
+from tools.errors import ToolFailed, ToolRetry
+from tools.registry import get_tool
+
+TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+
+
+def deps_for(engine, workdir, **settings) -> ToolDeps:
+    return ToolDeps(engine=engine, workdir=workdir, settings=Settings.load(workdir, **settings))
+
+
+def test_report_on_the_sample_shop(engine, workdir):
+    with Session(engine) as s:
+        import_tau(s, TAU)
+        s.commit()
+    result = get_tool("sales_report").call(deps_for(engine, workdir, timezone="Asia/Shanghai"),
+                                           {"days": 30, "end": "2026-10-31"})
+    json.dumps(result)  # plain JSON, nothing needs a custom encoder
+    assert result["period"] == {"first": "2026-10-02", "last": "2026-10-31", "days": 30,
+                                "timezone": "Asia/Shanghai", "currency": "USD"}
+    assert len(result["daily"]) == 30 and result["summary"]["orders"] == sum(d["orders"] for d in result["daily"])
+    assert result["summary"]["gross_cents"] == sum(d["gross_cents"] for d in result["daily"])
+    assert {p["kind"] for p in result["proposals"]} >= {"reorder", "promo_clip"}
+    clip = next(p for p in result["proposals"] if p["kind"] == "promo_clip")
+    assert clip["tool"] == "make_promo_clip" and clip["numbers"]["rank"] == 1
+    assert clip["numbers"]["gross_cents"] == result["top_products"][0]["gross_cents"]
+    path = Path(result["report"])
+    assert path == workdir / "assets" / "reports" / "report-2026-10-31.html"
+    html = path.read_text(encoding="utf-8")
+    assert html.count("<svg") == 4 and "Espresso Machine" in html
+    assert not re.search(r'(src|href)="(http|//)', html)  # self-contained: nothing to fetch
+
+
+def test_report_of_an_empty_shop(engine, workdir):
+    result = get_tool("sales_report").call(deps_for(engine, workdir), {"days": 7, "end": date(2026, 3, 14)})
+    assert result["summary"]["orders"] == 0 and result["summary"]["aov_cents"] is None
+    assert result["proposals"] == [] and result["top_products"] == []
+    assert "No sales in this period" in Path(result["report"]).read_text(encoding="utf-8")
+
+
+def test_errors_say_what_to_fix(engine, workdir):
+    tool = get_tool("sales_report")
+    with pytest.raises(ToolRetry, match="days must be between 1 and 366"):
+        tool.call(deps_for(engine, workdir), {"days": 0})
+    with pytest.raises(ToolFailed, match="unknown timezone 'Mars/Olympus'; set timezone in shopagent.toml"):
+        tool.call(deps_for(engine, workdir, timezone="Mars/Olympus"), {"days": 7})

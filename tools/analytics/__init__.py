@@ -1,0 +1,1 @@
+"""Sales analytics: KPIs with pandas, recommendations as proposed actions, an HTML report."""
