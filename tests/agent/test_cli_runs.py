@@ -1,0 +1,62 @@
+"""The owner's loop through the real CLI: ask -> paused for approval -> approve -> resumed."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from agent.workspace import load_settings, open_workspace
+from store_data.shop import Product, Variant
+
+SHOPAGENT = Path(sys.executable).parent / "shopagent"
+
+
+def run(workdir, *args, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
+    env.update(env_extra or {})
+    return subprocess.run([str(SHOPAGENT), *args, "--workdir", str(workdir)], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_ask_pause_approve_resume(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    with Session(workspace.engine) as session:
+        product = Product(handle="mug", name="Mug")
+        session.add(product)
+        session.flush()
+        session.add(Variant(sku="MUG-1", product_id=product.id, cost_cents=420, price_cents=899))
+        session.commit()
+    script = workdir / "script.json"
+    script.write_text(json.dumps([{"answer": "Repricing the mug.",
+                                   "steps": [{"tool": "price_product", "arguments": {"sku": "MUG-1"}}]}]))
+    env = {"SHOPAGENT_LLM_PROVIDER": "scripted", "SHOPAGENT_LLM_SCRIPT": str(script)}
+
+    asked = run(workdir, "ask", "reprice the mug by the rules", env_extra=env)
+    assert asked.returncode == 0, asked.stderr
+    assert "Repricing the mug." in asked.stdout and "1 action(s) wait for your approval" in asked.stdout
+
+    [approval] = json.loads(run(workdir, "approvals", "list", "--json").stdout)
+    assert approval["tool"] == "price_product" and "22.2%" in approval["reason"]  # 8.99 -> 10.99
+
+    approved = run(workdir, "approvals", "approve", str(approval["id"]), env_extra=env)
+    assert approved.returncode == 0, approved.stderr
+    assert f"Approval {approval['id']} (price_product): approved." in approved.stdout
+    assert ": completed (1 done;" in approved.stdout
+    with Session(workspace.engine) as session:
+        assert session.exec(select(Variant.price_cents)).one() == 1099
+
+    again = run(workdir, "approvals", "approve", str(approval["id"]))
+    assert again.returncode == 1 and "is already approved" in again.stderr
+
+    shown = json.loads(run(workdir, "runs", "show", approval["run_id"], "--json").stdout)
+    assert [s["status"] for s in shown["steps"]] == ["done"]
+    assert shown["steps"][0]["output"]["prices"]["MUG-1"] == {"old_cents": 899, "new_cents": 1099, "cost_cents": 420}
+
+
+def test_unknown_run_and_approval_are_one_line(workdir):
+    for args, message in ((["resume", "nope"], "no run 'nope'"), (["approvals", "approve", "99"], "no approval 99")):
+        result = run(workdir, *args)
+        assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
