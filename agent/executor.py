@@ -41,6 +41,8 @@ class PlanStep(BaseModel):
     tool: str
     arguments: dict[str, Any] = {}
     why: str = ""
+    # Proposed by code (e.g. the sales report's recommendations): always the owner's call.
+    proposed: bool = False
 
 
 class RunState(TypedDict, total=False):
@@ -109,7 +111,8 @@ def build_graph(ctx: RunContext, saver: SqliteSaver):
     graph.add_conditional_edges("plan", lambda s: "step" if s["steps"] else "finish", ["step", "finish"])
     graph.add_conditional_edges("step", lambda s: _after_step(s), ["step", "gate", "finish"])
     graph.add_conditional_edges("gate", lambda s: _after_gate(ctx, s), ["decided", "gate", "finish"])
-    graph.add_edge("decided", "gate")
+    graph.add_conditional_edges("decided", lambda s: "step" if s["position"] < len(s["steps"]) else "gate",
+                                ["step", "gate"])
     graph.add_edge("finish", END)
     return graph.compile(checkpointer=saver)
 
@@ -215,7 +218,7 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
     except NeedsOwner as owner:
         facts = {"needs_person": str(owner), **owner.evidence}
         spec, arguments = _tool(ctx, planned.tool), planned.arguments
-    gate = gate_for(spec, arguments, facts, ctx.settings)
+    gate = gate_for(spec, arguments, facts, ctx.settings, proposed=planned.proposed)
     if gate:
         runs.save_step(ctx.engine, step, status="waiting", arguments=arguments)
         runs.request_approval(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
@@ -289,7 +292,12 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
             _execute(ctx, step, spec, spec.validate(arguments))
         else:
             runs.save_step(ctx.engine, step, status="skipped", error=f"{approval.status} by {approval.decided_by}")
-    return {"waiting": [p for p in state["waiting"] if p != position]}
+    update: RunState = {"waiting": [p for p in state["waiting"] if p != position]}
+    # What an approved call asks for next runs after the plan (the plan's own steps are done).
+    follow_up = _follow_up(ctx, state["run_id"], position)
+    if follow_up:
+        update["steps"] = list(state["steps"]) + follow_up
+    return update
 
 
 def _finish(ctx: RunContext, state: RunState) -> RunState:

@@ -1,6 +1,8 @@
 """Which tool calls wait for the owner. Decided here, in code, from the tool's risk flags,
 the call's arguments and facts read from the shop — never by the model.
 
+Proposals (actions suggested by the sales report) always wait, in every mode.
+
 Modes:
   auto   only hard limits: refunds above `approval_refund_above`, anything a platform
          says only a person may do;
@@ -40,13 +42,16 @@ def promises_money(text: str) -> bool:
     return bool(MONEY_PROMISE.search(text or ""))
 
 
-def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], settings) -> Gate:
+def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], settings,
+             proposed: bool = False) -> Gate:
     """Decide whether this call waits for the owner.
 
     `facts` come from the tool's preview (read from the shop and platform by code): for
     example `amount_cents`, `first_publish`, `change_pct`, `reply_text`, `needs_person`.
     """
     risk, mode = spec.risk, settings.approval_mode
+    if proposed:
+        return Gate("a proposal from the sales report: the owner decides, in every mode")
     if facts.get("needs_person"):
         return Gate(f"the platform needs a person: {facts['needs_person']}")
     refund_limit = to_cents(Decimal(settings.approval_refund_above))

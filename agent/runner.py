@@ -56,8 +56,8 @@ def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
         problems += notify(settings, "approvals_waiting", {"count": len(outcome.waiting), "run_id": outcome.run_id})
     for step in runs.steps_of(workspace.engine, outcome.run_id):
         if step.tool == "sales_report" and step.status == "done" and isinstance(step.output, dict) \
-                and step.output.get("path") and not outcome.summary.get("report_notified"):
-            problems += notify(settings, "report_ready", {"path": step.output["path"], "run_id": outcome.run_id})
+                and step.output.get("report") and not outcome.summary.get("report_notified"):
+            problems += notify(settings, "report_ready", {"path": step.output["report"], "run_id": outcome.run_id})
             outcome.summary["report_notified"] = True
     if problems or outcome.summary.get("report_notified"):
         outcome.summary["notify_problems"] = problems

@@ -54,6 +54,7 @@ class Variant(SQLModel, table=True):
     options: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     cost_cents: int = Field(ge=0)
     price_cents: int | None = Field(default=None, ge=0)
+    price_fixed: bool = False  # set by the catalog's price column: pricing rules leave it alone
     stock: int = Field(default=0, ge=0)
     reserved: int = Field(default=0, ge=0)  # held for paid orders not yet shipped
     updated_at: datetime = Field(default_factory=utcnow)
@@ -93,6 +94,12 @@ class Listing(SQLModel, table=True):
     price_cents: int | None = Field(default=None, ge=0)
     language: str = "en"
     made_by: str = ""  # model, repaired or template: which path produced the copy
+    # The catalog facts as [label, value] rows, shown as the listing's attribute table.
+    attributes_table: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    seo: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))  # title, description
+    # What the copy check found: the problems of rejected answers, and of the template if it was used.
+    check_findings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    copy_key: str = Field(default="", max_length=64)  # hash of everything the copy was made from
     published_at: datetime | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -102,3 +109,15 @@ class Listing(SQLModel, table=True):
         self.updated_at = utcnow()
         if self.status == ListingStatus.PUBLISHED and self.published_at is None:
             self.published_at = self.updated_at
+
+
+class PriceTest(SQLModel, table=True):
+    """A temporary price on one SKU, restored when the test ends."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True, max_length=80)
+    old_price_cents: int = Field(ge=0)
+    test_price_cents: int = Field(ge=0)
+    starts_at: datetime = Field(default_factory=utcnow)
+    ends_at: datetime
+    status: str = Field(default="running", max_length=16)  # running | ended

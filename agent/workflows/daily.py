@@ -14,8 +14,9 @@ STAGES = [
     ("answer_messages", {}, "reply to buyer messages, escalate unclear ones"),
     ("handle_requests", {}, "refund, cancel and return requests by the shop's policy"),
     ("check_stock", {}, "low stock and sold-out SKUs"),
-    ("sales_report", {"days": 30}, "the sales report with charts"),
-    ("propose_changes", {}, "turn the report's recommendations into proposals for the owner"),
+    ("end_price_tests", {}, "restore prices whose test has run its time"),
+    # The report's recommendations come back as proposed calls, each queued for the owner.
+    ("sales_report", {"days": 30}, "the sales report with charts, and proposals"),
 ]
 
 

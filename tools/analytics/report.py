@@ -169,4 +169,8 @@ def sales_report(deps: ToolDeps, days: int = 30, end: date | None = None) -> dic
         raise ToolRetry(f"days must be between 1 and {MAX_DAYS}, not {days}")
     settings = deps.settings
     report = build_report(deps.engine, deps.workdir, settings.timezone, settings.currency, days, end)
-    return {**report.data, "report": str(report.path)}
+    # Inside a run, each proposal becomes its own step, which the approval policy always
+    # holds for the owner.
+    follow_up = [{"tool": p["tool"], "arguments": p["arguments"], "why": p["reason"], "proposed": True}
+                 for p in report.data.get("proposals", [])]
+    return {**report.data, "report": str(report.path), "follow_up": follow_up}

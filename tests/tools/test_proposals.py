@@ -1,0 +1,66 @@
+"""The sales report's proposals become approval items in a daily run; approved, they act."""
+
+import csv
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from agent.approvals import decide, list_approvals
+from agent.runner import resume_run, start_run
+from agent.workspace import load_settings, open_workspace
+from store_data.clock import utcnow
+from store_data.orders import Order, OrderLine
+from store_data.shop import PriceTest, Product, Variant
+from tools.registry import BY_NAME
+
+DAILY_TOOLS = {name: BY_NAME[name] for name in
+               ("sales_report", "end_price_tests", "reorder_stock", "start_price_test", "write_listing_copy",
+                "make_promo_clip") if name in BY_NAME}
+
+
+def shop_with_sales(workspace):
+    now = utcnow()
+    with Session(workspace.engine) as session:
+        fast, slow = Product(handle="fast", name="Fast mug"), Product(handle="slow", name="Slow vase")
+        session.add_all([fast, slow])
+        session.flush()
+        hot = Variant(sku="FAST-1", product_id=fast.id, cost_cents=400, price_cents=1099, stock=3)
+        cold = Variant(sku="SLOW-1", product_id=slow.id, cost_cents=800, price_cents=2999, stock=200)
+        session.add_all([hot, cold])
+        session.flush()
+        for number in range(12):
+            order = Order(remote_id=f"A-{number}", total_cents=1099, paid_cents=1099, status="delivered",
+                          placed_at=now - timedelta(days=2 + number % 10))
+            session.add(order)
+            session.flush()
+            session.add(OrderLine(order_id=order.id, variant_id=hot.id, sku="FAST-1", unit_price_cents=1099))
+        session.commit()
+
+
+def test_proposals_wait_then_act(workdir):
+    workspace = open_workspace(load_settings(workdir, approval_mode="auto"))
+    shop_with_sales(workspace)
+    outcome = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    assert outcome.status == "paused"
+    queued = {a.tool: a for a in list_approvals(workspace)}
+    # Even in auto mode, proposals are the owner's call.
+    assert {"reorder_stock", "start_price_test"} <= set(queued)
+    assert all("proposal from the sales report" in a.reason for a in queued.values())
+    reorder, test = queued["reorder_stock"], queued["start_price_test"]
+    assert reorder.arguments["sku"] == "FAST-1" and reorder.arguments["quantity"] > 0
+    assert test.arguments["sku"] == "SLOW-1" and test.arguments["price_cents"] < 2999
+
+    decide(workspace, reorder.id, "approve")
+    decide(workspace, test.id, "approve")
+    for other in list_approvals(workspace):
+        decide(workspace, other.id, "reject")
+    done = resume_run(workspace, outcome.run_id, tools=DAILY_TOOLS)
+    assert done.status == "completed", done.summary
+
+    [order_file] = (workdir / "assets" / "purchase-orders").glob("PO-*.csv")
+    rows = list(csv.DictReader(order_file.open()))
+    assert [(r["sku"], int(r["quantity"])) for r in rows] == [("FAST-1", reorder.arguments["quantity"])]
+    with Session(workspace.engine) as session:
+        assert session.exec(select(Variant.price_cents).where(Variant.sku == "SLOW-1")).one() == test.arguments["price_cents"]
+        running = session.exec(select(PriceTest)).one()
+        assert (running.old_price_cents, running.status) == (2999, "running")
