@@ -5,9 +5,7 @@ imported anyway; importing the same file twice changes nothing. Supplier text is
 as data for the copywriter, never interpreted.
 """
 
-import csv
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -19,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
+from store_data.csv_rows import RowError, read_csv_rows
 from store_data.errors import CatalogFileError
 from store_data.money import to_cents
 from store_data.shop import Asset, Product, Variant
@@ -29,20 +28,6 @@ KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LANGUAGES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN"}
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-
-
-@dataclass
-class RowError:
-    """One problem with one row: where it is and what to fix."""
-
-    row: int  # CSV: line number in the file (header is line 1); JSON: item number from 1
-    column: str
-    reason: str
-    sku: str = ""
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f" (sku {self.sku})" if self.sku else "")
-        return f"{where}, column '{self.column}': {self.reason}"
 
 
 @dataclass
@@ -118,25 +103,13 @@ def read_catalog(path: Path, encoding: str = "utf-8") -> tuple[list[CatalogRow],
 
 
 def _csv_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[RowError], int]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise CatalogFileError(f"{path.name} is empty; the first line must name the columns: {', '.join(KNOWN_COLUMNS)}") from None
-    errors = _check_header(header, path)
-    records = []
-    total = 0
-    start = reader.line_num + 1
-    for values in reader:
-        number, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        total += 1
-        if len(values) != len(header):
-            errors.append(RowError(number, "*", f"has {len(values)} fields but the header has {len(header)}; check quoting and commas"))
-            continue
-        records.append((number, {h: v for h, v in zip(header, values) if h in KNOWN_COLUMNS}))
-    return records, errors, total
+    table = read_csv_rows(text)
+    if table is None:
+        raise CatalogFileError(f"{path.name} is empty; the first line must name the columns: {', '.join(KNOWN_COLUMNS)}")
+    header = [h.strip().lower() for h in table.header]
+    errors = _check_header(header, path) + table.errors
+    records = [(number, {h: v for h, v in zip(header, values) if h in KNOWN_COLUMNS}) for number, values in table.rows]
+    return records, errors, table.total
 
 
 def _json_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[RowError], int]:
@@ -352,7 +325,7 @@ def _upsert_variant(session: Session, product: Product, row: CatalogRow, workdir
     variant = session.exec(select(Variant).where(Variant.sku == row.sku)).first()
     values = dict(product_id=product.id, options=row.options, cost_cents=row.cost_cents, stock=row.stock)
     if row.price_cents is not None:
-        values["price_cents"] = row.price_cents
+        values.update(price_cents=row.price_cents, price_fixed=True)
     created = variant is None
     changed = False
     if created:

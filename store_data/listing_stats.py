@@ -8,8 +8,6 @@ ignored (it is recomputed from the counts). A later export of the same listing a
 replaces the earlier numbers, since a day exported while still running is incomplete.
 """
 
-import csv
-import io
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
-from store_data.catalog import RowError
+from store_data.csv_rows import RowError, read_csv_rows
 from store_data.clock import utcnow
 from store_data.errors import CatalogFileError
 
@@ -67,24 +65,19 @@ def import_listing_stats(session: Session, path: Path, marketplace: str = "sandb
     if not path.is_file():
         raise CatalogFileError(f"stats file not found: {path} (export it from the marketplace's stats page as CSV)")
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    table = read_csv_rows(text)
+    header = [h.strip().lower() for h in (table.header if table else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CatalogFileError(
             f"{path.name}: the header lacks {', '.join(missing)}; a stats export has the columns "
             f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
         )
-    reader.fieldnames = header
-    report = StatsImportReport(file=str(path))
+    report = StatsImportReport(file=str(path), rows=table.total, errors=list(table.errors))
     good: dict[tuple[str, date], dict[str, Any]] = {}
     first_row: dict[tuple[str, date], int] = {}
-    start = reader.line_num + 1
-    for record in reader:
-        number, start = start, reader.line_num + 1
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue
-        report.rows += 1
+    for number, values in table.rows:
+        record = dict(zip(header, values))
         row, errors = _validate(number, record)
         report.errors.extend(errors)
         if row is None:
@@ -103,8 +96,6 @@ def import_listing_stats(session: Session, path: Path, marketplace: str = "sandb
 def _validate(number: int, record: dict[str, Any]) -> tuple[dict[str, Any] | None, list[RowError]]:
     sku = (record.get("sku") or "").strip()
     errors: list[RowError] = []
-    if None in record:  # csv.DictReader puts surplus fields under None
-        errors.append(RowError(number, "*", "has more fields than the header; check quoting and commas", sku))
     listing = (record.get("listing_id") or "").strip()
     if not listing:
         errors.append(RowError(number, "listing_id", "missing listing id", sku))

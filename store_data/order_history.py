@@ -25,8 +25,6 @@ Shopify's export puts the order's fields on its first row only. Its refunds carr
 a refund is dated when the order was cancelled, else when it was placed.
 """
 
-import csv
-import io
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from store_data.catalog import RowError
+from store_data.csv_rows import RowError, read_csv_rows
 from store_data.errors import StoreDataError
 from store_data.money import to_cents
 from store_data.orders import Buyer, Order, OrderLine, Payment
@@ -106,25 +104,14 @@ def read_history(path: Path, format: str = "generic", mapping: dict[str, str] | 
     path = Path(path)
     if not path.is_file():
         raise HistoryFileError(f"order history file not found: {path} (give the path to a .csv export)")
-    reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"), newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise HistoryFileError(f"{path.name} is empty; the first line must name the columns") from None
-    names = _header_names(header, format, mapping or {}, path)
+    table = read_csv_rows(path.read_text(encoding="utf-8-sig", errors="replace"))
+    if table is None:
+        raise HistoryFileError(f"{path.name} is empty; the first line must name the columns")
+    names = _header_names([h.strip() for h in table.header], format, mapping or {}, path)
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    errors: list[RowError] = []
-    total = 0
-    start = reader.line_num + 1
-    for values in reader:
-        number, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        total += 1
-        if len(values) != len(header):
-            errors.append(RowError(number, "*", f"has {len(values)} fields but the header has {len(header)}; "
-                                   "check quoting and commas"))
-            continue
+    errors: list[RowError] = list(table.errors)
+    total = table.total
+    for number, values in table.rows:
         record = {name: value.strip() for name, value in zip(names, values) if name}
         if not record.get("order_id"):
             errors.append(RowError(number, _column("order_id", format, mapping), "missing order id"))
