@@ -64,3 +64,26 @@ def test_proposals_wait_then_act(workdir):
         assert session.exec(select(Variant.price_cents).where(Variant.sku == "SLOW-1")).one() == test.arguments["price_cents"]
         running = session.exec(select(PriceTest)).one()
         assert (running.old_price_cents, running.status) == (2999, "running")
+
+
+def test_price_test_limits_and_end(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    shop_with_sales(workspace)
+    deps = workspace.tool_deps()
+    from tools.errors import ToolRetry
+    from tools.proposals import end_price_tests, reorder_stock, start_price_test
+
+    try:
+        start_price_test(deps, "SLOW-1", 900)  # below cost 8.00 x 1.3
+        raise AssertionError("a test price under the minimum markup was accepted")
+    except ToolRetry as problem:
+        assert "below the minimum price 1040" in str(problem)
+    assert start_price_test(deps, "SLOW-1", 2499, days=0)["old_price_cents"] == 2999
+    assert start_price_test(deps, "SLOW-1", 2399)["already_running"] is True
+    assert end_price_tests(deps)["ended"] == [{"sku": "SLOW-1", "restored_cents": 2999}]
+    with Session(workspace.engine) as session:
+        assert session.exec(select(Variant.price_cents).where(Variant.sku == "SLOW-1")).one() == 2999
+
+    first = reorder_stock(deps, "FAST-1", 30)
+    again = reorder_stock(deps, "FAST-1", 30)
+    assert first["total_cost_cents"] == 12000 and again["already_ordered"] is True
