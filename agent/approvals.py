@@ -2,11 +2,14 @@
 then resume the run, so a decision has one code path wherever it is made."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
 
 from agent.errors import UserError
+from agent.operator import operator
+from agent.runner import Outcome, resume_run
 from agent.runs import expire_stale
 from agent.workspace import Workspace
 from store_data.audit import Approval
@@ -31,6 +34,18 @@ def get_approval(workspace: Workspace, approval_id: int) -> Approval:
     if approval is None:
         raise UserError(f"no approval {approval_id}; see `shopagent approvals list`")
     return approval
+
+
+def low_risk(approval: Approval) -> bool:
+    """Whether the owner may approve this action in bulk: it moves no money, publishes
+    nothing, changes no price, writes nothing a buyer reads, and no platform asked for a
+    person. Decided from the tool's risk flags and the stored facts, never by the model."""
+    spec = BY_NAME.get(approval.tool)
+    if spec is None:
+        return False
+    risk, facts = spec.risk, (approval.preview or {}).get("facts") or {}
+    return not (risk.moves_money or risk.publishes or risk.changes_price or risk.contacts_buyer
+                or facts.get("needs_person") or facts.get("amount_cents"))
 
 
 def decide(workspace: Workspace, approval_id: int, decision: str, by: str = "owner",
@@ -72,3 +87,18 @@ def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> di
         except ToolRetry as problem:
             raise UserError(f"the edited arguments do not fit {approval.tool}: {problem}") from None
     return arguments
+
+
+def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = None) -> Outcome:
+    """Resume the run a decision belongs to, with the model and driver built from settings."""
+    with operator(workspace) as op:
+        return resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress)
+
+
+def decide_and_resume(workspace: Workspace, approval_id: int, decision: str, resume: bool = True,
+                      progress: Callable | None = None, **decision_args: Any) -> tuple[Approval, Outcome | None]:
+    """decide(), then resume the run (unless `resume` is false): what a decision does anywhere."""
+    approval = decide(workspace, approval_id, decision, **decision_args)
+    if not resume or not approval.run_id:
+        return approval, None
+    return approval, resume_after(workspace, approval.run_id, progress)

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from agent.llm import make_llm
+from agent.sandbox import SandboxProcess, seller_password
 from agent.workspace import Workspace
+from tools.drivers.marketplace import MarketplaceDriver
+from tools.drivers.sandbox_browser import SandboxBrowserDriver
 from tools.llm import LLM
 
 
@@ -14,14 +17,41 @@ from tools.llm import LLM
 class Operator:
     workspace: Workspace
     llm: LLM
-    driver: object | None = None
+    driver: MarketplaceDriver | None = None
+
+
+def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, SandboxProcess | None]:
+    """The marketplace driver per settings, and the sandbox process it may start.
+
+    Nothing starts here: the sandbox process starts when the driver first needs its URL,
+    and the browser when the driver first loads a page, so commands that never touch the
+    platform start neither.
+    """
+    settings = workspace.settings
+    if settings.platform != "sandbox":
+        return None, None  # no driver for this platform in this installation; tools say so
+    process = None if settings.marketplace_url else SandboxProcess(settings)
+    if process is not None:  # both asked on first use
+        url, password = (lambda: process.url), (lambda: seller_password(settings))
+    else:
+        password = settings.marketplace_password.get_secret_value() if settings.marketplace_password else ""
+        url = settings.marketplace_url
+    driver = SandboxBrowserDriver(url, settings.marketplace_user, password, workspace.runs,
+                                  browser_executable=settings.browser_executable,
+                                  timeout_s=settings.browser_timeout_s, retries=settings.browser_retries)
+    return driver, process
 
 
 @contextmanager
 def operator(workspace: Workspace) -> Iterator[Operator]:
     """The model (started lazily) and the driver for runs in `workspace`."""
     llm = make_llm(workspace.settings)
+    driver, process = make_driver(workspace)
     try:
-        yield Operator(workspace=workspace, llm=llm, driver=None)
+        yield Operator(workspace=workspace, llm=llm, driver=driver)
     finally:
         llm.close()
+        if driver is not None:
+            driver.close()
+        if process is not None:
+            process.stop()

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     # `shopagent serve`: when the daily loop runs (shop timezone) and where the console listens.
     daily_at: str = Field("07:00", pattern=r"^\d{2}:\d{2}$")
     console_port: int = Field(8770, ge=1, le=65535)
+    console_password: SecretStr | None = Field(None, description="the owner's password for the web console; serve refuses to start the console without one")
 
     currency: str = Field("USD", min_length=3, max_length=3)
     locale: Literal["en", "zh-CN"] = "en"
@@ -96,6 +97,23 @@ class Settings(BaseSettings):
     image_badge: str | None = Field(None, max_length=12, description="short word on a seal on main images, e.g. NEW")
     image_font: Path | None = Field(None, description="font with CJK glyphs; default: Noto Sans CJK")
     ai_label_text: str | None = Field(None, max_length=40, description="visible label on model-made pictures; default: the profile's")
+
+    # Promo clips and the live room (tools/clips/): the offline voice per language, who
+    # presents, and the visible AI mark that platforms and China's AIGC labelling rules
+    # require on digital-human videos ("platform:language" keys override a language's text).
+    clip_voice_en: str = Field("piper:joe", description="voice for English clips: piper:joe, piper:/path/voice.onnx or espeak:VOICE")
+    clip_voice_zh: str = Field("espeak:cmn-latn-pinyin", description="voice for Mandarin clips (same forms)")
+    clip_presenter: Literal["avatar", "twin", "talking-head"] = Field(
+        "avatar", description="drawn avatar, the owner's photo as a digital twin, or a neural talking-head backend")
+    clip_avatar_look: Literal["ava", "ben", "mei"] = Field("ava", description="the drawn avatar's look")
+    clip_owner_photo: Path | None = Field(None, description="the owner's front-facing portrait (twin and talking-head presenters)")
+    clip_talking_head: str | None = Field(None, description="module:factory of a talking-head backend (clip_presenter = talking-head)")
+    clip_ai_label: dict[str, str] = Field(
+        default_factory=lambda: {"en": "AI-generated", "zh-CN": "AI生成"},
+        description="visible AI mark on every clip, per language or platform:language")
+    clip_crf: int = Field(23, ge=14, le=35, description="H.264 quality of clips: lower is sharper and larger")
+    clip_preset: Literal["ultrafast", "superfast", "veryfast", "faster"] = Field(
+        "veryfast", description="x264 speed: ultrafast renders fastest but makes files about 8x larger")
 
     @field_validator("currency")
     @classmethod

@@ -8,7 +8,7 @@ from rich.markup import escape
 
 from agent import approvals as queue
 from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
-from agent.commands.runs import _run
+from agent.commands.runs import _progress, _show_outcome
 from agent.workspace import load_settings, open_workspace
 
 app = typer.Typer(help="Actions waiting for the owner's decision.", no_args_is_help=True)
@@ -44,11 +44,18 @@ def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = 
 
 def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: bool, **extra) -> None:
     workspace = open_workspace(load_settings(workdir))
-    approval = queue.decide(workspace, approval_id, decision, **extra)
+    with _progress() as bar:
+        task = bar.add_task("resuming", total=None)
+
+        def progress(position: int, total: int, step: dict) -> None:
+            bar.update(task, completed=position, total=total, description=f"resuming: {step['tool']}")
+
+        approval, outcome = queue.decide_and_resume(workspace, approval_id, decision, resume=resume,
+                                                    progress=progress, **extra)
     if not as_json:
         console.print(f"Approval {approval.id} ({approval.tool}): {approval.status}.")
-    if resume and approval.run_id:
-        _run(workdir, "", "", None, as_json, run_id=approval.run_id)
+    if outcome is not None:
+        _show_outcome(outcome, as_json)
 
 
 @app.command("approve")

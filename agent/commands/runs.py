@@ -141,9 +141,14 @@ def show_run(run_id: str, workdir: WorkdirOption = None, as_json: JsonOption = F
 
 def serve_command(
     run_now: Annotated[bool, typer.Option("--run-now", help="Also run the daily loop once right away.")] = False,
+    no_console: Annotated[bool, typer.Option("--no-console", help="Run the schedule without the web console.")] = False,
     workdir: WorkdirOption = None,
 ) -> None:
-    """Run the daily loop on its schedule (settings daily_at, timezone) until stopped (Ctrl-C or SIGTERM)."""
+    """Run the daily loop on its schedule (settings daily_at, timezone) and the web console on
+    127.0.0.1:console_port until stopped (Ctrl-C or SIGTERM). The console needs console_password."""
+    from agent.console.server import console_runner
     from agent.scheduler import serve
 
-    serve(load_settings(workdir), run_now=run_now, say=console.print)
+    settings = load_settings(workdir)
+    web = None if no_console else console_runner(settings, say=console.print)
+    serve(settings, run_now=run_now, console=web, say=console.print)

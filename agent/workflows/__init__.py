@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.executor import PlanStep, RunContext
-from agent.workflows import ask, daily, open_shop
+from agent.workflows import ask, daily, open_shop, orders
 
 
 @dataclass(frozen=True)
@@ -18,4 +18,5 @@ WORKFLOWS: dict[str, Workflow] = {
     "open": Workflow("open", open_shop.plan),
     "daily": Workflow("daily", daily.plan),
     "ask": Workflow("ask", ask.plan),
+    "orders": Workflow("orders", orders.plan),
 }

@@ -29,7 +29,7 @@ def test_serve_runs_now_and_stops_on_sigterm(workdir):
     # A scripted model with no replies: the daily stages here need none.
     (workdir / "script.json").write_text("[]")
     env.update(SHOPAGENT_LLM_PROVIDER="scripted", SHOPAGENT_LLM_SCRIPT=str(workdir / "script.json"))
-    process = subprocess.Popen([str(SHOPAGENT), "serve", "--run-now", "--workdir", str(workdir)], env=env,
+    process = subprocess.Popen([str(SHOPAGENT), "serve", "--run-now", "--no-console", "--workdir", str(workdir)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
     deadline = time.monotonic() + 120

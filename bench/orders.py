@@ -1,0 +1,151 @@
+"""Order handling throughput: sync and ship N orders through the real path (the `orders`
+workflow's executor, the browser driver, the shop's database) against a real sandbox
+marketplace process, and, in the same run, the latency of a raw Playwright form submission
+(open the order, fill carrier and tracking, submit, wait for the page) on the same back-office.
+
+    .venv/bin/python bench/orders.py [--orders 500] [--raw 30]
+
+Prints orders per minute (target >= 120) and the shop's time per order over the raw
+submission's (target <= 5x).
+"""
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from agent.runner import start_run
+from agent.workflows.orders import goal_for
+from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.shop import Product, Variant
+from tools.drivers.sandbox_browser import CHROMIUM_ARGS, SandboxBrowserDriver
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SELLER = ("seller@example.com", "sandbox-seller")
+
+
+def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
+                                "--seed-demo"], stdout=subprocess.PIPE, text=True)
+    return process, re.search(r"(http://\S+)", process.stdout.readline()).group(1)
+
+
+def restock(url: str, units: int) -> None:
+    """The seller puts enough mugs on the listing (through the back-office form, over HTTP)."""
+    with httpx.Client(base_url=url, follow_redirects=True) as seller:
+        token = CSRF.search(seller.get("/seller/login").text).group(1)
+        seller.post("/seller/login", data={"csrf_token": token, "email": SELLER[0], "password": SELLER[1]})
+        page = seller.get("/seller/listings/2").text
+        token = CSRF.search(page).group(1)
+        r = seller.post("/seller/listings/2", data={"csrf_token": token, "title": "Stoneware coffee mug", "sku": "MUG-01",
+                                                    "price": "14.50", "stock": str(units), "category": "Kitchen",
+                                                    "tags": "", "description": "<p>Mug</p>", "variant_rows": "3",
+                                                    "action": "save"})
+        r.raise_for_status()
+
+
+def buy(url: str, n: int) -> str:
+    with httpx.Client(base_url=url, follow_redirects=True) as buyer:
+        token = CSRF.search(buyer.get("/products/2").text).group(1)
+        buyer.post("/cart/add", data={"csrf_token": token, "listing_id": 2, "variant_id": 0, "qty": 1})
+        r = buyer.post("/checkout", data={
+            "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",
+            "city": "Denver", "region": "CO", "postcode": "80202", "country": "USA",
+            "card_number": "4242 4242 4242 4242"})
+        return r.url.path.rsplit("/", 1)[1]
+
+
+def raw_submissions(url: str, numbers: list[str]) -> list[float]:
+    """Seconds per ship-form submission, driven by hand-written Playwright calls."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(f"{url}/seller/login")
+        page.fill("#email", SELLER[0])
+        page.fill("#password", SELLER[1])
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        for number in numbers:
+            start = time.perf_counter()
+            page.goto(f"{url}/seller/orders/{number}")
+            page.fill("#carrier", "Raw Post")
+            page.fill("#tracking", f"RAW{number}")
+            with page.expect_navigation():
+                page.click("#ship-form button")
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--raw", type=int, default=30, help="raw submissions to time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        process, url = start_marketplace(root / "marketplace")
+        try:
+            restock(url, args.orders + args.raw + 10)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(4) as pool:
+                raw_numbers = list(pool.map(lambda n: buy(url, n), range(args.raw)))
+            raw = raw_submissions(url, raw_numbers)  # these are shipped before the shop's first sync
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda n: buy(url, n), range(args.raw, args.raw + args.orders)))
+            print(f"setup: {args.orders + args.raw} orders placed on the storefront in {time.perf_counter() - started:.1f} s")
+
+            settings = load_settings(root / "shop", marketplace_url=url, marketplace_password=SELLER[1],
+                                     budget_steps={"orders": args.orders + 100})
+            workspace = open_workspace(settings)
+            with session_scope(workspace.engine) as session:
+                product = Product(handle="mug", name="Stoneware coffee mug")
+                session.add(product)
+                session.flush()
+                session.add(Variant(sku="MUG-01", product_id=product.id, cost_cents=500, price_cents=1450,
+                                    stock=args.orders + args.raw + 10))
+            driver = SandboxBrowserDriver(url, SELLER[0], SELLER[1], workspace.runs)
+            driver.login()  # the raw figure starts logged in too
+            goal = goal_for([{"tool": "sync_orders", "arguments": {}, "why": "bench"},
+                             {"tool": "fulfil_orders", "arguments": {}, "why": "bench"}])
+            marks: dict[str, float] = {}
+
+            def progress(position: int, total: int, step: dict) -> None:
+                marks.setdefault(step["tool"], time.perf_counter())
+
+            start = time.perf_counter()
+            outcome = start_run(workspace, "orders", goal, driver=driver, progress=progress)
+            elapsed = time.perf_counter() - start
+            driver.close()
+        finally:
+            process.terminate()
+            process.wait(15)
+    steps = outcome.summary.get("steps", {})
+    shipped = steps.get("done", 0) - 2  # every step but the two stages is one ship_order
+    sync_s = marks.get("fulfil_orders", start) - start
+    ship_s = elapsed - sync_s
+    per_order = elapsed / args.orders
+    raw_mean = statistics.mean(raw)
+    print(f"run {outcome.run_id}: {outcome.status}, steps {steps}")
+    print(f"orders synced and shipped: {shipped} of {args.orders}")
+    print(f"sync: {sync_s:.1f} s ({args.orders / sync_s * 60:.0f} orders/min); "
+          f"ship: {ship_s:.1f} s ({args.orders / ship_s * 60:.0f} orders/min)")
+    print(f"throughput: {args.orders / elapsed * 60:.0f} orders/min (target >= 120)")
+    print(f"per order: {per_order * 1000:.0f} ms; raw Playwright ship submission: {raw_mean * 1000:.0f} ms "
+          f"(median {statistics.median(raw) * 1000:.0f} ms over {len(raw)})")
+    print(f"ratio: {per_order / raw_mean:.2f}x the raw submission (target <= 5x)")
+
+
+if __name__ == "__main__":
+    main()

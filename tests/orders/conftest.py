@@ -1,0 +1,115 @@
+"""One real sandbox marketplace process for the session, a real headless Chromium per test.
+
+The marketplace runs as `python -m marketplace serve --port 0` on 127.0.0.1, exactly as
+the operator starts it. Tests share it, so each test buys its own orders and asserts on
+those; fault switches are turned off after every test. Only the model is ever faked.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.shop import Product, Variant
+from tools.drivers.sandbox_browser import SandboxBrowserDriver
+
+ADMIN_TOKEN = "orders-test-admin"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": False, "alt_layout": False}
+# The demo shop's listings (marketplace --seed-demo): listing id, variant id, SKU.
+MUG, TEE_M, LAMP = (2, 0, "MUG-01"), (1, 2, "TEE-01-M"), (4, 0, "LAMP-01")
+
+
+@dataclass
+class Market:
+    url: str
+    data: Path
+
+    def faults(self, **switches) -> dict:
+        r = httpx.post(f"{self.url}/admin/faults", json=switches, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        r.raise_for_status()
+        return r.json()
+
+    def buyer(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=30)
+
+    def buy(self, item=MUG, qty: int = 1, email: str = "ann@example.com") -> tuple[str, httpx.Client]:
+        """A buyer orders through the storefront over HTTP; returns the order number and their client."""
+        listing_id, variant_id, _ = item
+        client = self.buyer()
+        token = CSRF.search(client.get(f"/products/{listing_id}").text).group(1)
+        client.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": variant_id, "qty": qty})
+        r = client.post("/checkout", data={
+            "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
+            "region": "CO", "postcode": "80202", "country": "USA", "card_number": "4242 4242 4242 4242"})
+        assert r.url.path.startswith("/orders/"), r.text[:500]
+        return r.url.path.rsplit("/", 1)[1], client
+
+    def buyer_act(self, client: httpx.Client, number: str, action: str, **data) -> httpx.Response:
+        token = CSRF.search(client.get(f"/orders/{number}").text).group(1)
+        r = client.post(f"/orders/{number}/{action}", data={"csrf_token": token, **data})
+        assert r.status_code == 200, r.text[:500]
+        return r
+
+
+@pytest.fixture
+def items():
+    """The demo listings to buy (handed over as a fixture: test modules cannot import this file)."""
+    return SimpleNamespace(MUG=MUG, TEE_M=TEE_M, LAMP=LAMP)
+
+
+@pytest.fixture(scope="session")
+def market(tmp_path_factory):
+    data = tmp_path_factory.mktemp("marketplace")
+    env = {**os.environ, "MARKETPLACE_ADMIN_TOKEN": ADMIN_TOKEN, "MARKETPLACE_FAULT_SEED": "7"}
+    process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
+                                "--seed-demo"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"(http://\S+)", line)
+        assert match, f"the marketplace did not start: {line!r}"
+        yield Market(url=match.group(1), data=data)
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+@pytest.fixture(autouse=True)
+def _faults_off(request):
+    yield
+    if "market" in request.fixturenames:
+        request.getfixturevalue("market").faults(**OFF)
+
+
+@pytest.fixture
+def workspace(workdir, market):
+    """A shop on the shared marketplace, with the demo SKUs in its catalog and stock."""
+    settings = load_settings(workdir, marketplace_url=market.url, marketplace_password="sandbox-seller",
+                             browser_retries=4)
+    ws = open_workspace(settings)
+    with session_scope(ws.engine) as session:
+        for handle, name, skus in (("mug", "Stoneware coffee mug", [("MUG-01", 20)]),
+                                   ("tee", "Organic cotton T-shirt", [("TEE-01-M", 20)]),
+                                   ("lamp", "Desk lamp", [("LAMP-01", 0)])):
+            product = Product(handle=handle, name=name)
+            session.add(product)
+            session.flush()
+            for sku, stock in skus:
+                session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=1450, stock=stock))
+    return ws
+
+
+@pytest.fixture
+def driver(workspace, market):
+    d = SandboxBrowserDriver(market.url, "seller@example.com", "sandbox-seller", workspace.runs, backoff_s=0.05,
+                             retries=4)
+    yield d
+    d.close()

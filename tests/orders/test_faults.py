@@ -1,0 +1,96 @@
+"""Each fault switch of the sandbox, against the real browser driver."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from agent.approvals import decide, list_approvals
+from agent.runner import resume_run, start_run
+from agent.workflows.orders import goal_for
+from store_data.orders import Order, Shipment
+from tools.errors import ToolFailed
+from tools.order_sync import sync_orders
+from tools.orders import refund_order, ship_order
+
+
+def shipments(workspace, number) -> list[Shipment]:
+    with Session(workspace.engine) as session:
+        order = session.exec(select(Order).where(Order.remote_id == number)).one()
+        return session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
+
+
+def test_latency_is_only_slower(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG)
+    market.faults(latency_ms=150)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    assert ship_order(deps, number)["order"] == number and len(shipments(workspace, number)) == 1
+
+
+def test_server_errors_are_retried_with_backoff(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    market.faults(error_rate=1.0)
+    threading.Timer(0.6, lambda: market.faults(error_rate=0)).start()  # the platform recovers
+    driver.backoff_s, driver.retries = 0.2, 6
+    assert ship_order(deps, number)["order"] == number
+    assert driver.get_order(number).status == "shipped" and len(driver.get_order(number).shipments) == 1
+
+
+def test_unrecoverable_failure_leaves_evidence_and_a_flag(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    market.faults(error_rate=1.0)
+    driver.retries = 1
+    with pytest.raises(ToolFailed, match="after 2 tries") as failure:
+        ship_order(deps, number)
+    market.faults(error_rate=0)
+    shot = Path(str(failure.value).split("screenshot ")[1].split(" and page ")[0])
+    assert shot.exists() and shot.parent == workspace.runs and shot.with_suffix(".html").exists()
+    with Session(workspace.engine) as session:
+        order = session.exec(select(Order).where(Order.remote_id == number)).one()
+    assert order.status == "paid" and order.flag.startswith("platform action failed")
+    assert driver.get_order(number).status == "pending"  # untouched on the platform too
+
+
+def test_expired_session_logs_in_again(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    assert driver.logins == 1 and driver.state_path.exists()
+    market.faults(session_minutes=0.03)  # sessions last 1.8 s
+    time.sleep(2.0)
+    ship_order(deps, number)
+    assert driver.logins >= 2 and driver.get_order(number).status == "shipped"
+
+
+def test_human_check_waits_for_the_owner_with_a_screenshot(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG)
+    sync_orders(workspace.tool_deps(driver=driver))
+    market.faults(human_check=True)
+    goal = goal_for([{"tool": "ship_order", "arguments": {"order_id": number}, "why": "test"}])
+    outcome = start_run(workspace, "orders", goal, driver=driver)
+    assert outcome.status == "paused"
+    [approval] = list_approvals(workspace)
+    assert "human check" in approval.reason and Path(approval.preview["facts"]["screenshot"]).exists()
+    assert shipments(workspace, number) == []
+    market.faults(human_check=False)  # the owner passed the check in the back-office
+    decide(workspace, approval.id, "approve")
+    assert resume_run(workspace, outcome.run_id, driver=driver).status == "completed"
+    assert len(shipments(workspace, number)) == 1
+
+
+def test_alternate_layout_still_works(workspace, driver, market, items):
+    number, _ = market.buy(items.TEE_M)
+    market.faults(alt_layout=True)
+    deps = workspace.tool_deps(driver=driver)
+    assert sync_orders(deps)["new"] >= 1
+    ship_order(deps, number)
+    refund_order(deps, number, amount_cents=300, reason="scratch")
+    remote = driver.get_order(number)
+    assert remote.status == "shipped" and remote.refunded_cents == 300 and remote.lines[0].sku == "TEE-01-M"

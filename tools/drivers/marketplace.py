@@ -1,0 +1,215 @@
+"""What any marketplace must offer the shop, as one small interface and plain records.
+
+A platform driver (the sandbox back-office in a browser, another platform's API) speaks
+in these records; the order, message and listing tools never see a page or a selector.
+A platform that lacks something (messages, a stats export) leaves it out of
+`capabilities`, and the tools say so instead of failing half-way.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from store_data.status import OrderStatus
+
+# The capabilities a driver may declare.
+ORDERS, SHIP, CANCEL, REFUND, RETURNS = "orders", "ship", "cancel", "refund", "returns"
+MESSAGES, LISTINGS, PROFILE, STATS = "messages", "listings", "profile", "stats"
+
+
+class Unsupported(Exception):
+    """The platform does not offer this capability."""
+
+
+class Transient(Exception):
+    """A 5xx answer, a timeout or an expired session: read the state again and retry."""
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """One line of the platform's order list: enough to see whether an order changed."""
+
+    number: str
+    status: str  # the platform's own word
+    shop_status: OrderStatus  # the same on the shop's state machine (a list row shows no requests)
+    placed_at: datetime
+    total_cents: int
+    refunded_cents: int
+
+
+@dataclass(frozen=True)
+class RemoteLine:
+    sku: str
+    title: str
+    options: str
+    quantity: int
+    unit_cents: int
+
+
+@dataclass(frozen=True)
+class RemotePayment:
+    remote_id: str  # stable per order: "<number>#<position>"
+    kind: str  # payment | refund
+    amount_cents: int
+    method: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteShipment:
+    carrier: str
+    tracking: str
+
+
+@dataclass(frozen=True)
+class RemoteRequest:
+    """A buyer's refund (money only) or return (goods back) request."""
+
+    remote_id: str
+    kind: str  # refund | return
+    amount_cents: int
+    reason: str  # buyer text: data, never instructions
+    status: str  # requested | accepted | rejected
+    asked_at: datetime | None = None
+
+
+@dataclass
+class RemoteOrder:
+    """One order as the platform shows it, with its money, shipments and requests."""
+
+    number: str
+    status: str  # the platform's own word
+    shop_status: OrderStatus  # the same, on the shop's own state machine
+    placed_at: datetime
+    buyer_name: str
+    buyer_email: str
+    address: dict[str, str]
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    lines: list[RemoteLine] = field(default_factory=list)
+    payments: list[RemotePayment] = field(default_factory=list)
+    shipments: list[RemoteShipment] = field(default_factory=list)
+    requests: list[RemoteRequest] = field(default_factory=list)
+
+    @property
+    def open_request(self) -> RemoteRequest | None:
+        return next((r for r in self.requests if r.status == "requested"), None)
+
+
+@dataclass(frozen=True)
+class RemoteThread:
+    remote_id: str
+    subject: str
+    buyer_name: str
+    order_number: str | None
+    needs_reply: bool
+
+
+@dataclass(frozen=True)
+class RemoteMessage:
+    sender: str  # buyer | seller
+    text: str  # buyer text: data, never instructions
+    sent_at: datetime | None = None
+
+
+@dataclass
+class ListingDraft:
+    """What a listing shows: copy, price, stock, pictures and an optional video."""
+
+    sku: str
+    title: str
+    description_html: str
+    price_cents: int
+    stock: int
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    images: list[Path] = field(default_factory=list)
+    video: Path | None = None
+    # (sku, options such as "size=M, color=blue", price_cents, stock) when the product has several
+    variants: list[tuple[str, str, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class ShopProfile:
+    name: str
+    description_html: str = ""
+    policies: str = ""
+    logo: Path | None = None
+    banner: Path | None = None
+
+
+class MarketplaceDriver(ABC):
+    """A seller's access to one marketplace. Every write reads the platform's state first
+    where the tools ask it to; the tools own idempotency keys and the shop's records."""
+
+    name: str = "marketplace"
+    capabilities: frozenset[str] = frozenset()
+
+    def require(self, capability: str) -> None:
+        """Raise Unsupported when this platform does not offer `capability`."""
+        if capability not in self.capabilities:
+            raise Unsupported(f"{self.name} does not offer {capability}")
+
+    @abstractmethod
+    def login(self) -> None:
+        """Sign in as the seller (drivers also do it by themselves when a session expires)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the browser or connection."""
+
+    # orders
+    @abstractmethod
+    def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
+        """Orders placed on or after `since` (all when None), newest first, page by page."""
+
+    @abstractmethod
+    def get_order(self, number: str) -> RemoteOrder: ...
+
+    @abstractmethod
+    def open_request_count(self) -> int:
+        """How many refund or return requests wait for the seller."""
+
+    @abstractmethod
+    def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder: ...
+
+    @abstractmethod
+    def cancel(self, number: str) -> RemoteOrder: ...
+
+    @abstractmethod
+    def refund(self, number: str, amount_cents: int, note: str) -> RemoteOrder: ...
+
+    @abstractmethod
+    def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder: ...
+
+    # messages
+    def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:
+        raise Unsupported(f"{self.name} does not offer messages")
+
+    def get_thread(self, thread_id: str) -> tuple[RemoteThread, list[RemoteMessage]]:
+        raise Unsupported(f"{self.name} does not offer messages")
+
+    def reply(self, thread_id: str, text: str) -> None:
+        raise Unsupported(f"{self.name} does not offer messages")
+
+    # listings and shop
+    def find_listing(self, sku: str) -> tuple[str, str] | None:
+        """(remote id, platform status) of the listing with this SKU, or None."""
+        raise Unsupported(f"{self.name} does not offer listings")
+
+    def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
+        """Create or update the listing and make it live; returns its remote id."""
+        raise Unsupported(f"{self.name} does not offer listings")
+
+    def pause_listing(self, remote_id: str) -> None:
+        raise Unsupported(f"{self.name} does not offer listings")
+
+    def set_shop_profile(self, profile: ShopProfile) -> None:
+        raise Unsupported(f"{self.name} does not offer a shop profile")
+
+    def export_stats(self, start: date, end: date) -> str:
+        """Per listing and day traffic and sales as CSV text."""
+        raise Unsupported(f"{self.name} does not offer a stats export")

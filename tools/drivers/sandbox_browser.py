@@ -1,0 +1,388 @@
+"""The sandbox marketplace's seller back-office, driven in a real headless Chromium.
+
+- The browser starts on first use; the login is kept in `<workdir>/runs/browser-state.json`
+  and renewed whenever the platform sends the login page (an expired session).
+- Every page load and form submission is retried with backoff on 5xx answers and timeouts.
+  Each write first reads the order's page, so a retry never repeats what already happened.
+- A human-check page stops the action with NeedsOwner and a screenshot for the owner.
+- When retries run out, a screenshot and the page's HTML go to `runs/` and ToolFailed says
+  where; the shop's records are left untouched by the driver.
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from store_data.clock import utcnow
+from store_data.status import OrderStatus
+from tools.drivers import sandbox_selectors as sel
+from tools.drivers.sandbox_listings import SandboxListingsMixin
+from tools.drivers.marketplace import (CANCEL, LISTINGS, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
+                                       MarketplaceDriver, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
+                                       RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
+from tools.errors import NeedsOwner, ToolFailed
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STATE_FILE = "browser-state.json"
+T = TypeVar("T")
+ORDER_LINK = re.compile(r"^S\d+$")
+
+# The platform's order words on the shop's state machine; open requests and full refunds
+# are overlaid by shop_status().
+BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "delivered": OrderStatus.DELIVERED,
+               "returned": OrderStatus.RETURNED, "cancelled": OrderStatus.CANCELLED}
+
+
+class PlatformRefused(ToolFailed):
+    """The platform answered the form with a refusal (e.g. 'cannot become shipped')."""
+
+
+def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int) -> OrderStatus:
+    """The sandbox's order status on the shop's state machine."""
+    if open_request is not None:
+        return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
+    base = BASE_STATUS[status]
+    if base != OrderStatus.CANCELLED and paid > 0 and refunded >= paid:
+        return OrderStatus.REFUNDED
+    return base
+
+
+def parse_cents(text: str) -> int:
+    """'$1,012.50' -> 101250."""
+    cleaned = text.strip().replace("$", "").replace(",", "")
+    whole, _, frac = cleaned.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (abs(int(whole or 0)) * 100 + int((frac + "00")[:2]))
+
+
+def _when(text: str) -> datetime:
+    return datetime.strptime(text, sel.DATE_FORMAT).replace(tzinfo=UTC)
+
+
+class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
+    """The sandbox back-office at `base_url`, logged in as `email`."""
+
+    name = "sandbox"
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS})
+
+    def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
+                 runs_dir: Path,
+                 browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
+                 retries: int = 3, backoff_s: float = 0.25):
+        # A callable is asked on first use: the platform may be started only when needed.
+        self._base_url = base_url
+        self.email, self.password = email, password
+        self.runs_dir = Path(runs_dir)
+        self.executable = str(browser_executable)
+        self.timeout_ms = int(timeout_s * 1000)
+        self.retries, self.backoff_s = retries, backoff_s
+        self._playwright = self._browser = self._context = self._page = None
+        self.logins = 0  # how many times this driver signed in (tests and the bench read it)
+
+    # --- browser life ----------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if callable(self._base_url):
+            self._base_url = self._base_url()
+        return self._base_url.rstrip("/")
+
+    @property
+    def state_path(self) -> Path:
+        return self.runs_dir / STATE_FILE
+
+    @property
+    def page(self):
+        """The one page this driver works in; the browser starts on first use."""
+        if self._page is None:
+            from playwright.sync_api import sync_playwright
+
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
+                                                                 args=CHROMIUM_ARGS, headless=True)
+            except Exception as exc:
+                self.close()
+                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
+                                 "install Chromium or set browser_executable") from None
+            stored = str(self.state_path) if self.state_path.exists() else None
+            self._context = self._browser.new_context(storage_state=stored)
+            self._context.set_default_timeout(self.timeout_ms)
+            self._page = self._context.new_page()
+        return self._page
+
+    def close(self) -> None:
+        for thing in (self._context, self._browser):
+            try:
+                if thing is not None:
+                    thing.close()
+            except Exception:  # already gone with the browser process
+                pass
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._playwright = self._browser = self._context = self._page = None
+
+    def login(self) -> None:
+        page = self.page
+        self._load_raw(sel.LOGIN_PATH)
+        page.get_by_label(sel.EMAIL_LABEL, exact=True).fill(self.email)
+        password = self.password() if callable(self.password) else self.password
+        page.get_by_label(sel.PASSWORD_LABEL, exact=True).fill(password)
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            page.get_by_role("button", name=sel.LOGIN_BUTTON).click()
+        state = self._state()
+        if state["human"]:
+            self._needs_owner("log in")
+        if state["login"]:
+            raise ToolFailed(f"the sandbox refused the seller login for {self.email} ({state['alert'] or 'no reason'}); "
+                             "check marketplace_user and marketplace_password")
+        self.logins += 1
+        self._context.storage_state(path=str(self.state_path))
+
+    # --- loading pages with retries ------------------------------------------------------
+
+    def _state(self) -> dict:
+        return self.page.evaluate(sel.READ_PAGE_STATE)
+
+    def _load_raw(self, path: str):
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
+        except PlaywrightError as exc:  # timeouts and refused connections alike
+            raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"loading {path}: HTTP {response.status}")
+        return response
+
+    def _open(self, path: str) -> None:
+        """Load a back-office page as the logged-in seller (signing in again if needed)."""
+        self._load_raw(path)
+        state = self._state()
+        if state["human"]:
+            self._needs_owner(f"open {path}")
+        if state["login"]:
+            self.login()
+            self._load_raw(path)
+            state = self._state()
+            if state["human"]:
+                self._needs_owner(f"open {path}")
+            if state["login"]:
+                raise Transient(f"{path}: still asked to log in")
+
+    def _submit(self, click: Callable[[], None], what: str) -> None:
+        """Click a form's button and check the page that comes back."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
+                click()
+            response = navigation.value
+        except PlaywrightError as exc:
+            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"{what}: HTTP {response.status}")
+        state = self._state()
+        if state["human"]:
+            self._needs_owner(what)
+        if state["login"]:
+            raise Transient(f"{what}: the session expired")
+        if state["alert"]:
+            raise PlatformRefused(f"the platform refused to {what}: {state['alert']}")
+
+    def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
+        """Run `attempt` (which reads the platform's state before acting) until it succeeds."""
+        problem = ""
+        for number in range(self.retries + 1):
+            try:
+                return attempt()
+            except Transient as exc:  # the next attempt reads the page again (and signs in if asked)
+                problem = str(exc)
+                time.sleep(self.backoff_s * (2 ** number))
+        raise ToolFailed(f"could not {what} after {self.retries + 1} tries ({problem}); "
+                         f"{self.evidence(what)['note']}")
+
+    def evidence(self, what: str) -> dict:
+        """Save a screenshot and the page's HTML in runs/; return their paths."""
+        stamp = f"{utcnow():%Y%m%d-%H%M%S-%f}"
+        slug = "".join(c if c.isalnum() else "-" for c in what)[:40]
+        shot, html = self.runs_dir / f"{stamp}-{slug}.png", self.runs_dir / f"{stamp}-{slug}.html"
+        try:
+            self.page.screenshot(path=str(shot), full_page=True)
+            html.write_text(self.page.content(), encoding="utf-8")
+        except Exception:  # the page itself may be what broke
+            return {"note": "no screenshot could be taken", "url": ""}
+        return {"screenshot": str(shot), "html": str(html), "url": self.page.url,
+                "note": f"screenshot {shot} and page {html}"}
+
+    def _needs_owner(self, what: str) -> None:
+        found = self.evidence(f"human-check-{what}")
+        found.pop("note", None)
+        raise NeedsOwner(f"the marketplace shows a human check while trying to {what}; pass it in the "
+                         "back-office, then approve to try again", evidence=found)
+
+    # --- orders ----------------------------------------------------------------------------
+
+    def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
+        params = {"status": status or "", "date_from": since.isoformat() if since else ""}
+        page_number = 1
+        while True:
+            query = "&".join(f"{k}={v}" for k, v in {**params, "page": page_number}.items() if v)
+            rows, more = self._with_retries("list orders", lambda q=query: self._order_rows(q))
+            yield from rows
+            if not more:
+                return
+            page_number += 1
+
+    def _order_rows(self, query: str) -> tuple[list[OrderRow], bool]:
+        self._open(f"{sel.ORDERS_PATH}?{query}")
+        raw = self.page.eval_on_selector_all(sel.ORDER_ROWS, sel.READ_ORDER_ROWS)
+        rows = []
+        for r in raw:
+            total, refunded = parse_cents(r["cells"][4]), parse_cents(r["cells"][5])
+            rows.append(OrderRow(number=r["number"], status=r["status"],
+                                 shop_status=shop_status(r["status"], None, total, refunded),
+                                 placed_at=_when(r["cells"][1]), total_cents=total, refunded_cents=refunded))
+        return rows, self.page.locator(sel.NEXT_PAGE).count() > 0
+
+    def open_request_count(self) -> int:
+        def attempt() -> int:
+            self._open(sel.HOME_PATH)
+            match = sel.OPEN_REQUESTS_TEXT.search(self.page.locator("body").inner_text())
+            return int(match.group(1)) if match else 0
+        return self._with_retries("count open requests", attempt)
+
+    def get_order(self, number: str) -> RemoteOrder:
+        return self._with_retries(f"read order {number}", lambda: self._load_order(number))
+
+    def _load_order(self, number: str) -> RemoteOrder:
+        self._open(sel.ORDER_PATH.format(number=number))
+        order = self._read_order()
+        if order.number != number:
+            raise ToolFailed(f"order {number} is not on the marketplace")
+        return order
+
+    def _read_order(self) -> RemoteOrder:
+        raw = self.page.evaluate(sel.READ_ORDER)
+        if not raw["number"]:
+            return RemoteOrder(number="", status="", shop_status=OrderStatus.PAID, placed_at=utcnow(),
+                               buyer_name="", buyer_email="", address={}, total_cents=0, paid_cents=0,
+                               refunded_cents=0)
+        summary = sel.SUMMARY.search(raw["summary"])
+        buyer = sel.BUYER_TEXT.match(raw["buyer"])
+        requests = []
+        for r in raw["requests"]:
+            found = sel.REQUEST_TEXT.match(r["text"])
+            if found:
+                requests.append(RemoteRequest(remote_id=r["id"], kind=found["kind"].lower(),
+                                              amount_cents=parse_cents(found["amount"]), reason=found["reason"],
+                                              status=r["status"], asked_at=_when(found["asked"])))
+        paid, refunded = parse_cents(summary["paid"]), parse_cents(summary["refunded"])
+        open_request = next((r for r in requests if r.status == "requested"), None)
+        lines = [line.strip() for line in raw["address"].splitlines() if line.strip()]
+        return RemoteOrder(
+            number=raw["number"], status=raw["status"],
+            shop_status=shop_status(raw["status"], open_request, paid, refunded),
+            placed_at=_when(summary["placed"]),
+            buyer_name=buyer["name"] if buyer else raw["buyer"], buyer_email=buyer["email"] if buyer else "",
+            address={"name": lines[0] if lines else "", "street": ", ".join(lines[1:-2]),
+                     "city": lines[-2] if len(lines) > 2 else "", "country": lines[-1] if len(lines) > 1 else ""},
+            total_cents=parse_cents(summary["total"]), paid_cents=paid, refunded_cents=refunded,
+            lines=[RemoteLine(sku=c[0], title=c[1], options=c[2], quantity=int(c[3]), unit_cents=parse_cents(c[4]))
+                   for c in raw["items"]],
+            payments=[RemotePayment(remote_id=f"{raw['number']}#{i}", kind=c[1], amount_cents=parse_cents(c[2]),
+                                    method=c[3], note=c[4]) for i, c in enumerate(raw["payments"], 1)],
+            shipments=[RemoteShipment(carrier=s["text"].split(" · ")[0], tracking=s["tracking"])
+                       for s in raw["shipments"]],
+            requests=requests,
+        )
+
+    def _act(self, number: str, what: str, needed: Callable[[RemoteOrder], bool],
+             fill: Callable[[], None]) -> RemoteOrder:
+        """Read the order; if the platform's state says the action is still needed, do it."""
+        def attempt() -> RemoteOrder:
+            order = self._load_order(number)
+            if not needed(order):
+                return order
+            self._submit(fill, what)
+            return self._read_order()
+        return self._with_retries(what, attempt)
+
+    def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            page.get_by_label(sel.SHIP_CARRIER_LABEL, exact=True).fill(carrier)
+            page.get_by_label(sel.SHIP_TRACKING_LABEL, exact=True).fill(tracking)
+            page.get_by_role("button", name=sel.SHIP_BUTTON).click()
+        return self._act(number, f"ship order {number}", lambda o: o.status == "pending", fill)
+
+    def cancel(self, number: str) -> RemoteOrder:
+        return self._act(number, f"cancel order {number}", lambda o: o.status == "pending",
+                         lambda: self.page.get_by_role("button", name=sel.CANCEL_BUTTON).click())
+
+    def refund(self, number: str, amount_cents: int, note: str) -> RemoteOrder:
+        """Refund `amount_cents` with `note` unless a refund with this very note exists."""
+        page = self.page
+
+        def fill() -> None:
+            page.get_by_label(sel.REFUND_AMOUNT_LABEL).fill(f"{amount_cents // 100}.{amount_cents % 100:02d}")
+            page.get_by_label(sel.REFUND_NOTE_LABEL, exact=True).fill(note)
+            page.get_by_role("button", name=sel.REFUND_BUTTON).click()
+        return self._act(number, f"refund order {number}",
+                         lambda o: not any(p.kind == "refund" and p.note == note for p in o.payments), fill)
+
+    def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder:
+        def waiting(order: RemoteOrder) -> bool:
+            return any(r.remote_id == request_id and r.status == "requested" for r in order.requests)
+
+        def fill() -> None:
+            box = self.page.locator(sel.REQUEST_BOX.format(request_id=request_id))
+            box.get_by_role("button", name=sel.ACCEPT_BUTTON if accept else sel.REJECT_BUTTON).click()
+        verb = "accept" if accept else "reject"
+        return self._act(number, f"{verb} request {request_id} on order {number}", waiting, fill)
+
+    # --- messages ------------------------------------------------------------------------
+
+    def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:
+        def attempt() -> list[RemoteThread]:
+            self._open(f"{sel.THREADS_PATH}?show={'open' if waiting_only else 'all'}")
+            raw = self.page.eval_on_selector_all(sel.THREAD_ROWS, sel.READ_THREAD_ROWS)
+            return [RemoteThread(remote_id=r["id"], subject=r["cells"][0], buyer_name=r["cells"][1],
+                                 order_number=r["cells"][2] or None, needs_reply=r["cells"][4] == "waiting for reply")
+                    for r in raw]
+        return self._with_retries("list messages", attempt)
+
+    def get_thread(self, thread_id: str) -> tuple[RemoteThread, list[RemoteMessage]]:
+        def attempt():
+            self._open(sel.THREAD_PATH.format(thread_id=thread_id))
+            raw = self.page.evaluate(sel.READ_THREAD)
+            messages = [RemoteMessage(sender=m["sender"], text=m["text"].strip(),
+                                      sent_at=_when(m["at"]) if m["at"] else None) for m in raw["messages"]]
+            order = self.page.get_by_role("link", name=ORDER_LINK)
+            number = order.first.inner_text() if order.count() else None
+            thread = RemoteThread(remote_id=thread_id, subject=raw["subject"], buyer_name="", order_number=number,
+                                  needs_reply=bool(messages) and messages[-1].sender == "buyer")
+            return thread, messages
+        return self._with_retries(f"read thread {thread_id}", attempt)
+
+    def reply(self, thread_id: str, text: str) -> None:
+        """Send `text` unless the thread's last seller message already says exactly that."""
+        page = self.page
+
+        def attempt() -> None:
+            self._open(sel.THREAD_PATH.format(thread_id=thread_id))
+            raw = page.evaluate(sel.READ_THREAD)
+            if any(m["sender"] == "seller" and m["text"].strip() == text.strip() for m in raw["messages"]):
+                return
+
+            def fill() -> None:
+                page.get_by_label(sel.REPLY_LABEL).fill(text)
+                page.get_by_role("button", name=sel.REPLY_BUTTON).click()
+            self._submit(fill, f"reply in thread {thread_id}")
+        self._with_retries(f"reply in thread {thread_id}", attempt)

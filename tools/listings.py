@@ -1,0 +1,118 @@
+"""Publishing: a product's listing and the shop's profile on the marketplace.
+
+The listing shows the shop's own work where it exists (main images made for the platform,
+copy written for it) and falls back to the supplier's photos and text; its price comes
+only from Variant.price_cents, set by price_product. Publishing looks the SKU up on the
+platform first, so a retried publish edits the listing it made instead of making another.
+"""
+
+import html
+
+from sqlmodel import Session, select
+
+from store_data.db import session_scope
+from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.status import ListingStatus
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import LISTINGS, PROFILE, ListingDraft, ShopProfile
+from tools.errors import ToolFailed, ToolRetry
+from tools.order_policy import marketplace
+from tools.order_sync import require_driver
+
+MAX_IMAGES = 8
+PICTURE_KINDS = ("main_image", "lifestyle_image", "detail_image")
+
+
+def _product(session: Session, sku: str) -> tuple[Product, list[Variant]]:
+    variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
+    if variant is None:
+        raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
+    product = session.get(Product, variant.product_id)
+    variants = list(session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.sku)))
+    return product, variants
+
+
+def _listing(session: Session, deps: ToolDeps, product: Product) -> Listing | None:
+    return session.exec(select(Listing).where(Listing.product_id == product.id,
+                                              Listing.marketplace == marketplace(deps))).first()
+
+
+def _pictures(session: Session, deps: ToolDeps, product: Product) -> list:
+    made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(PICTURE_KINDS))
+                        .order_by(Asset.kind, Asset.id)).all()
+    # One main image per product, the square one first; then other pictures made for it.
+    square = [a for a in made if a.kind == "main_image" and a.platform and a.platform.startswith("1:1")]
+    chosen = square[:1] + [a for a in made if a.kind != "main_image"]
+    if not chosen:
+        chosen = list(session.exec(select(Asset).where(Asset.product_id == product.id,
+                                                       Asset.kind == "supplier_photo").order_by(Asset.id)))
+    return [deps.workdir / a.path for a in chosen[:MAX_IMAGES]]
+
+
+def preview_publish(deps: ToolDeps, sku: str) -> dict:
+    """Facts: whether this is the listing's first publish, and its price."""
+    with Session(deps.engine) as session:
+        product, variants = _product(session, sku)
+        listing = _listing(session, deps, product)
+        first = listing is None or listing.remote_id is None or listing.published_at is None
+        return {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants}}
+
+
+def publish_listing(deps: ToolDeps, sku: str) -> dict:
+    """Put the product of `sku` on the marketplace (or update its listing there): its images and
+    copy, every variant's price and free stock. The product must be priced first (price_product)."""
+    driver = require_driver(deps, LISTINGS)
+    with Session(deps.engine) as session:
+        product, variants = _product(session, sku)
+        unpriced = [v.sku for v in variants if v.price_cents is None]
+        if unpriced:
+            raise ToolRetry(f"{', '.join(unpriced)} has no price; call price_product with sku '{sku}' first")
+        listing = _listing(session, deps, product)
+        single = len(variants) == 1
+        draft = ListingDraft(
+            sku=variants[0].sku if single else product.handle[:40],
+            title=(listing.title if listing and listing.title else product.name),
+            description_html=(listing.description_html if listing and listing.description_html
+                              else f"<p>{html.escape(product.description)}</p>" if product.description else ""),
+            price_cents=min(v.price_cents for v in variants),
+            stock=sum(max(v.stock - v.reserved, 0) for v in variants),
+            category=product.category, tags=list(listing.tags) if listing else [],
+            images=_pictures(session, deps, product),
+            variants=[] if single else [(v.sku, ", ".join(f"{k}={val}" for k, val in v.options.items()),
+                                         v.price_cents, max(v.stock - v.reserved, 0)) for v in variants])
+        remote_id = listing.remote_id if listing else None
+    missing = [str(p) for p in draft.images if not p.exists()]
+    if missing:
+        raise ToolFailed(f"picture files are missing: {', '.join(missing)}; make the product images again")
+    remote_id = driver.publish_listing(draft, remote_id)
+    with session_scope(deps.engine) as session:
+        listing = _listing(session, deps, product) or Listing(product_id=product.id, marketplace=marketplace(deps))
+        listing.remote_id, listing.price_cents = remote_id, draft.price_cents
+        if not listing.title:
+            listing.title = draft.title
+        if listing.status != ListingStatus.PUBLISHED:
+            listing.set_status(ListingStatus.PUBLISHED)
+        session.add(listing)
+    return {"sku": sku, "remote_id": remote_id, "listing_sku": draft.sku, "images": len(draft.images),
+            "price_cents": draft.price_cents}
+
+
+def set_shop_profile(deps: ToolDeps) -> dict:
+    """Write the shop's name, story, policies, logo and banner (from create_brand and the
+    brand images) to the marketplace's shop profile."""
+    driver = require_driver(deps, PROFILE)
+    with Session(deps.engine) as session:
+        shop = session.exec(select(Shop)).first()
+    if shop is None:
+        raise ToolRetry("the shop has no brand yet; call create_brand first")
+    policies = shop.policies or {}
+    text = (f"Ships within {policies.get('ship_within_days', deps.settings.ship_within_days)} working days. "
+            f"Returns accepted within {policies.get('return_days', deps.settings.return_days)} days of delivery. "
+            f"Refunds go to the {policies.get('refund_to', 'original payment method')}.")
+    story = policies.get("story") or shop.slogan
+    profile = ShopProfile(name=shop.name, description_html=f"<p>{html.escape(story)}</p>" if story else "",
+                          policies=text,
+                          logo=deps.workdir / shop.logo_path if shop.logo_path else None,
+                          banner=deps.workdir / shop.banner_path if shop.banner_path else None)
+    driver.set_shop_profile(profile)
+    return {"name": profile.name, "policies": text, "logo": bool(profile.logo), "banner": bool(profile.banner)}

@@ -1,0 +1,117 @@
+"""The shop's order policy, decided in code from settings and the order's records.
+
+- cancel only before shipment; the platform refunds what was paid;
+- refunds never above what was paid and not yet refunded;
+- returns only after delivery and within `return_days` (counted from the shipment date,
+  the last date the platform shows, which only makes the window stricter); a return
+  outside the window is the owner's decision, never refused silently;
+- every action carries an idempotency key (shop, action, target).
+The approval gate (money above `approval_refund_above`, every money movement in `risky`
+mode) is the agent's policy and reads the amounts the previews below compute.
+"""
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from store_data.orders import Order, Shipment
+from store_data.status import OrderStatus
+from tools.deps import ToolDeps
+from tools.errors import ToolFailed, ToolRetry
+
+CANCELLABLE = (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED)
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.REFUND_REQUESTED,
+              OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED)
+KEY_PREFIX = "shopagent "  # marks the shop's own actions in notes the platform keeps
+
+
+def marketplace(deps: ToolDeps) -> str:
+    return deps.driver.name if deps.driver is not None else deps.settings.platform
+
+
+def idempotency_key(deps: ToolDeps, action: str, target: str) -> str:
+    """The key of one side effect: (shop, action, target)."""
+    return f"{marketplace(deps)}/{deps.settings.marketplace_user}:{action}:{target}"
+
+
+def find_order(session: Session, deps: ToolDeps, order_id: str) -> Order:
+    """The shop's order by the marketplace's order number (or the shop's own row id)."""
+    order = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
+                                             Order.remote_id == order_id.strip())).first()
+    if order is None and order_id.strip().isdigit():
+        order = session.get(Order, int(order_id))
+    if order is None:
+        raise ToolRetry(f"no order '{order_id}' in the shop; call sync_orders first, or list_orders to see them")
+    return order
+
+
+def check_cancel(order: Order) -> None:
+    if order.status not in CANCELLABLE or order_shipped(order):
+        raise ToolRetry(f"order {order.remote_id} is {order.status}: only orders not yet shipped can be "
+                        "cancelled; use refund_order or handle_return instead")
+
+
+def order_shipped(order: Order) -> bool:
+    return order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED,
+                            OrderStatus.RETURNED)
+
+
+def refund_amount(order: Order, amount_cents: int | None) -> int:
+    """What a refund of `amount_cents` (None: all that is left) may move; never above what was paid."""
+    if order.status not in REFUNDABLE:
+        raise ToolRetry(f"order {order.remote_id} is {order.status}; nothing can be refunded on it")
+    left = order.refundable_cents
+    amount = left if amount_cents is None else amount_cents
+    if left <= 0:
+        raise ToolRetry(f"order {order.remote_id} has nothing left to refund")
+    if amount <= 0 or amount > left:
+        raise ToolRetry(f"a refund on order {order.remote_id} must be between 1 and {left} cents "
+                        f"(what was paid and not yet refunded); {amount} was asked")
+    return amount
+
+
+@dataclass(frozen=True)
+class ReturnVerdict:
+    accept: bool
+    needs_owner: str = ""  # why code will not decide alone
+
+
+def return_verdict(session: Session, order: Order, kind: str, asked_at: datetime | None, return_days: int) -> ReturnVerdict:
+    """Accept a refund request before shipment; a return within the window; the rest goes to the owner."""
+    if kind == "refund":
+        if not order_shipped(order):
+            return ReturnVerdict(True)
+        return ReturnVerdict(False, "a refund without a return on an order already shipped is the owner's decision")
+    shipped = session.exec(select(Shipment.shipped_at).where(Shipment.order_id == order.id)
+                           .order_by(Shipment.shipped_at)).first()
+    if shipped is None or asked_at is None:
+        return ReturnVerdict(False, "the shop has no shipment date for this order, so the return window is unknown")
+    if shipped.tzinfo is None:
+        shipped = shipped.replace(tzinfo=asked_at.tzinfo)
+    if asked_at - shipped <= timedelta(days=return_days):
+        return ReturnVerdict(True)
+    return ReturnVerdict(False, f"asked {(asked_at - shipped).days} days after shipment; the return window is "
+                                f"{return_days} days")
+
+
+def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]:
+    """(carrier, tracking number) for an order from the configured logistics source."""
+    settings = deps.settings
+    if settings.tracking_source == "generated":
+        # Derived from the key: a retried or resumed ship uses the same number.
+        return settings.shipping_carrier, "SP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+    path = settings.tracking_file
+    if path is None or not path.exists():
+        raise ToolFailed(f"tracking_source is 'file' but the tracking file {path} is missing; "
+                         "set tracking_file to the logistics provider's CSV (order,carrier,tracking)")
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("order") or "").strip() == order_number:
+                carrier = (row.get("carrier") or "").strip() or settings.shipping_carrier
+                tracking = (row.get("tracking") or "").strip()
+                if tracking:
+                    return carrier, tracking
+    raise ToolFailed(f"no tracking number for order {order_number} in {path}; add a row order,carrier,tracking")

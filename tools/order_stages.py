@@ -1,0 +1,73 @@
+"""The daily loop's order stages. Each decides in code which calls follow and returns them
+as follow-ups, so every ship, refund or decision is its own gated, recorded, resumable step.
+"""
+
+from sqlmodel import Session, select
+
+from store_data.db import session_scope
+from store_data.orders import Order
+from store_data.shop import Variant
+from store_data.status import OrderStatus
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import RETURNS
+from tools.order_policy import marketplace, return_verdict
+from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
+from tools.order_sync import require_driver
+
+
+def fulfil_orders(deps: ToolDeps) -> dict:
+    """Ship every paid order that has its stock reserved; retry the reservation of orders that
+    were short; propose a backorder or a refund (the owner decides) for those still short."""
+    follow_up, short = [], []
+    with session_scope(deps.engine) as session:
+        paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
+                                                Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
+        for order in paid:
+            if order.flag.startswith(SHORT_FLAGS) and not reserve(session, order):
+                short.append({"order": order.remote_id, "flag": order.flag})
+                if not order.flag.startswith(BACKORDERED):
+                    follow_up.append({"tool": "resolve_stockout", "why": f"no stock: {order.flag}",
+                                      "arguments": {"order_id": order.remote_id,
+                                                    "action": deps.settings.stockout_proposal}})
+            elif not order.flag:
+                follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},
+                                  "why": "paid, stock reserved"})
+    ships = sum(1 for call in follow_up if call["tool"] == "ship_order")
+    return {"to_ship": ships, "short": short, "follow_up": follow_up}
+
+
+def handle_requests(deps: ToolDeps) -> dict:
+    """Decide buyers' open refund and return requests by the shop's policy: a refund before
+    shipment or a return within the window is proposed for acceptance; anything else is
+    proposed to the owner with the reason (handle_return's preview says so)."""
+    driver = require_driver(deps, RETURNS)
+    with Session(deps.engine) as session:
+        waiting = session.exec(select(Order).where(
+            Order.marketplace == marketplace(deps),
+            Order.status.in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
+    follow_up, decided = [], []
+    for order in waiting:
+        request = driver.get_order(order.remote_id).open_request
+        if request is None:
+            continue  # decided meanwhile; the next sync brings the outcome in
+        with Session(deps.engine) as session:
+            verdict = return_verdict(session, session.get(Order, order.id), request.kind, request.asked_at,
+                                     deps.settings.return_days)
+        why = f"{request.kind} request: " + (verdict.needs_owner or "within the shop's policy")
+        follow_up.append({"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
+                          "why": why})
+        decided.append({"order": order.remote_id, "request": request.kind, "policy_accepts": verdict.accept,
+                        "owner_decides": verdict.needs_owner})
+    return {"requests": decided, "follow_up": follow_up}
+
+
+def check_stock(deps: ToolDeps) -> dict:
+    """SKUs whose free stock (on hand less reserved for paid orders) is at or below the shop's
+    low-stock level, and those sold out."""
+    limit = deps.settings.low_stock_units
+    with Session(deps.engine) as session:
+        variants = session.exec(select(Variant).order_by(Variant.sku)).all()
+        rows = [{"sku": v.sku, "stock": v.stock, "reserved": v.reserved, "free": v.stock - v.reserved}
+                for v in variants if v.stock - v.reserved <= limit]
+    return {"low": [r for r in rows if r["free"] > 0], "sold_out": [r for r in rows if r["free"] <= 0],
+            "threshold": limit}

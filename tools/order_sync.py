@@ -1,0 +1,185 @@
+"""sync_orders: the marketplace's orders into the shop's records, incrementally.
+
+One pass reads the order list page by page from a cursor (the day of the newest order the
+shop knows, less one), plus the platform's open statuses when the shop knows older open
+orders, and reads an order's own page only when it is new or its list row differs from
+the shop's record. When the number of open buyer requests on the platform differs from
+the shop's, the open orders' pages are read to find them. Each order is reconciled in its
+own transaction, keyed by (marketplace, order number), so a sync cut off and run again
+neither duplicates nor loses an order. Whatever moved without the shop's doing is
+reported as a change made outside.
+"""
+
+from collections import deque
+from datetime import timedelta
+
+from sqlmodel import Session, func, select
+
+from store_data.db import session_scope
+from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
+from store_data.shop import Variant
+from store_data.status import ORDER_MOVES, OrderStatus
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import ORDERS, OrderRow, RemoteOrder
+from tools.errors import ToolFailed
+from tools.order_policy import KEY_PREFIX, idempotency_key, marketplace
+from tools.order_stock import holds_stock, release, reserve, ship_out
+
+SETTLED = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
+REQUESTED = (OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)
+OPEN_PLATFORM_WORDS = ("pending", "shipped", "delivered")
+# A list row shows no requests: an order with an open request sits on one of these.
+REQUEST_BASES = {OrderStatus.REFUND_REQUESTED: {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED},
+                 OrderStatus.RETURN_REQUESTED: {OrderStatus.DELIVERED}}
+
+
+def require_driver(deps: ToolDeps, capability: str):
+    """The run's marketplace driver, if it offers `capability`."""
+    if deps.driver is None:
+        raise ToolFailed("no marketplace is connected to this run; set platform and marketplace_url in shopagent.toml")
+    if capability not in deps.driver.capabilities:
+        raise ToolFailed(f"the {deps.driver.name} marketplace does not offer {capability}")
+    return deps.driver
+
+
+def status_path(current: OrderStatus, target: OrderStatus) -> list[OrderStatus] | None:
+    """The shortest chain of allowed moves from `current` to `target` (None: there is none)."""
+    seen, queue = {current: []}, deque([current])
+    while queue:
+        status = queue.popleft()
+        if status == target:
+            return seen[status]
+        for following in sorted(ORDER_MOVES[status]):
+            if following not in seen:
+                seen[following] = seen[status] + [following]
+                queue.append(following)
+    return None
+
+
+def _differs(known: tuple[str, int], row: OrderRow) -> bool:
+    status, refunded = OrderStatus(known[0]), known[1]
+    if refunded != row.refunded_cents:
+        return True
+    return row.shop_status != status and row.shop_status not in REQUEST_BASES.get(status, ())
+
+
+def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
+    """Bring new and changed orders in from the marketplace: buyers, lines, payments, refunds,
+    shipments and buyer requests. Incremental unless `full` is true. Reports how many orders
+    are new, which changed outside the shop, and which were flagged (e.g. no stock)."""
+    driver = require_driver(deps, ORDERS)
+    market = marketplace(deps)
+    with Session(deps.engine) as session:
+        known = {o.remote_id: (o.status, o.refunded_cents) for o in
+                 session.exec(select(Order).where(Order.marketplace == market))}
+        newest = session.exec(select(func.max(Order.placed_at)).where(Order.marketplace == market)).one()
+        local_requests = session.exec(select(func.count()).select_from(Order).where(
+            Order.marketplace == market, Order.status.in_(REQUESTED))).one()
+    since = None if full or newest is None else newest.date() - timedelta(days=1)
+    rows = {row.number: row for row in driver.list_orders(since=since)}
+    open_elsewhere = [n for n, (status, _) in known.items() if n not in rows and status not in SETTLED]
+    requests_moved = driver.open_request_count() != local_requests
+    if open_elsewhere or requests_moved:
+        for word in OPEN_PLATFORM_WORDS:
+            for row in driver.list_orders(status=word):
+                rows.setdefault(row.number, row)
+    to_read = [n for n, row in rows.items() if n not in known or _differs(known[n], row)]
+    to_read += [n for n in open_elsewhere if n not in rows]  # settled on the platform meanwhile
+    if requests_moved:
+        to_read += [n for n, row in rows.items() if row.status in OPEN_PLATFORM_WORDS and n not in to_read]
+    result = {"read": len(rows), "new": 0, "updated": 0, "changed_outside": [], "flagged": []}
+    for number in sorted(to_read):
+        remote = driver.get_order(number)
+        with session_scope(deps.engine) as session:
+            reconcile(session, deps, remote, result)
+    result["since"] = since.isoformat() if since else None
+    return result
+
+
+def reconcile(session: Session, deps: ToolDeps, remote: RemoteOrder, result: dict) -> Order:
+    """Make the shop's record of one order match the platform's."""
+    market = marketplace(deps)
+    order = session.exec(select(Order).where(Order.marketplace == market, Order.remote_id == remote.number)).first()
+    is_new = order is None
+    if is_new:
+        order = _create(session, deps, remote)
+        result["new"] += 1
+    before = OrderStatus(order.status)
+    had_shipment = session.exec(select(Shipment.id).where(Shipment.order_id == order.id)).first() is not None
+    held = not is_new and holds_stock(order, had_shipment)
+    _payments(session, deps, order, remote)
+    _shipments(session, deps, order, remote)
+    order.refunded_cents, order.paid_cents = remote.refunded_cents, remote.paid_cents
+    if remote.shop_status != before:
+        path = status_path(before, remote.shop_status)
+        if path is None:
+            order.flag = f"the marketplace says {remote.shop_status}, the shop says {before}: check it by hand"
+            result["flagged"].append({"order": remote.number, "flag": order.flag})
+        else:
+            for step in path:
+                order.set_status(step)
+            if not is_new:
+                result["changed_outside"].append({"order": remote.number, "from": before.value,
+                                                  "to": remote.shop_status.value})
+    if not is_new:
+        result["updated"] += 1
+    shipped = bool(remote.shipments)
+    if is_new and order.status == OrderStatus.PAID and not reserve(session, order):
+        result["flagged"].append({"order": remote.number, "flag": order.flag})
+    elif held and shipped and not had_shipment:
+        ship_out(session, order, held=True)
+    elif held and not holds_stock(order, shipped):
+        release(session, order)
+    elif not is_new and not held and shipped and not had_shipment:
+        ship_out(session, order, held=False)
+    session.add(order)
+    return order
+
+
+def _create(session: Session, deps: ToolDeps, remote: RemoteOrder) -> Order:
+    market = marketplace(deps)
+    buyer_key = remote.buyer_email or remote.buyer_name
+    buyer = session.exec(select(Buyer).where(Buyer.marketplace == market, Buyer.remote_id == buyer_key)).first()
+    if buyer is None:
+        buyer = Buyer(marketplace=market, remote_id=buyer_key, name=remote.buyer_name, email=remote.buyer_email,
+                      address=remote.address)
+        session.add(buyer)
+        session.flush()
+    order = Order(marketplace=market, remote_id=remote.number, buyer_id=buyer.id, status=OrderStatus.PAID,
+                  currency=deps.settings.currency, total_cents=remote.total_cents, paid_cents=remote.paid_cents,
+                  address=remote.address, placed_at=remote.placed_at)
+    session.add(order)
+    session.flush()
+    for number, line in enumerate(remote.lines, 1):
+        variant = session.exec(select(Variant).where(Variant.sku == line.sku)).first()
+        session.add(OrderLine(order_id=order.id, variant_id=variant.id if variant else None, sku=line.sku,
+                              name=line.title, options={"label": line.options} if line.options else {},
+                              quantity=line.quantity, unit_price_cents=line.unit_cents,
+                              remote_id=f"{remote.number}/{number}"))
+    return order
+
+
+def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
+    mine = {p.remote_id: p for p in session.exec(select(Payment).where(Payment.order_id == order.id))}
+    by_key = {p.idempotency_key: p for p in mine.values() if p.idempotency_key}
+    for paid in remote.payments:
+        if paid.remote_id in mine:
+            continue
+        key = paid.note[len(KEY_PREFIX):] if paid.note.startswith(KEY_PREFIX) else None
+        if key in by_key:  # the shop's own refund, recorded before its remote id was known
+            by_key[key].remote_id = paid.remote_id
+            session.add(by_key[key])
+            continue
+        session.add(Payment(order_id=order.id, kind=paid.kind, amount_cents=paid.amount_cents, method=paid.method,
+                            remote_id=paid.remote_id, idempotency_key=key, reason=paid.note[:200]))
+
+
+def _shipments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
+    tracked = set(session.exec(select(Shipment.tracking_number).where(Shipment.order_id == order.id)))
+    for number, sent in enumerate(remote.shipments, 1):
+        if sent.tracking in tracked:
+            continue
+        key = idempotency_key(deps, "ship", remote.number) if number == 1 else None
+        taken = key and session.exec(select(Shipment.id).where(Shipment.idempotency_key == key)).first()
+        session.add(Shipment(order_id=order.id, carrier=sent.carrier, tracking_number=sent.tracking,
+                             remote_id=f"{remote.number}/ship/{number}", idempotency_key=None if taken else key))

@@ -1,0 +1,221 @@
+"""Order actions on the marketplace: ship, cancel, refund, decide a buyer's request, resolve
+an order without stock; and read-only views of the shop's orders for the planner.
+
+Every action derives an idempotency key (shop, action, target), looks for it in the shop's
+records (Shipment/Payment.idempotency_key) and lets the driver read the platform's state
+before it acts (already shipped? a refund with this key in its note?), then reconciles the
+order from what the platform shows. A retried or resumed call never acts twice. Each
+`preview_*` gives the approval policy the facts it needs (amount_cents, needs_person).
+"""
+
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from store_data.db import session_scope
+from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
+from store_data.status import OrderStatus
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
+from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, refund_amount,
+                                return_verdict, tracking_for)
+from tools.order_stock import BACKORDERED, SHORT_FLAGS
+from tools.order_sync import reconcile, require_driver
+
+
+def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
+    with session_scope(deps.engine) as session:
+        return reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
+
+
+def _flag_failure(deps: ToolDeps, order_id: str, problem: Exception) -> None:
+    """Leave the order as it was, with a flag saying what failed (the evidence is in runs/)."""
+    with session_scope(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        order.flag = f"platform action failed: {str(problem)[:300]}"
+        session.add(order)
+
+
+def ship_order(deps: ToolDeps, order_id: str) -> dict:
+    """Ship a paid order on the marketplace with a carrier and tracking number from the shop's
+    logistics source, and record the shipment. `order_id` is the marketplace's order number."""
+    driver = require_driver(deps, SHIP)
+    key = idempotency_key(deps, "ship", order_id)
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        done = session.exec(select(Shipment).where(Shipment.idempotency_key == key)).first()
+        if done is not None:
+            return {"order": order.remote_id, "carrier": done.carrier, "tracking": done.tracking_number,
+                    "already_done": True}
+        if order.status != OrderStatus.PAID:
+            raise ToolRetry(f"order {order.remote_id} is {order.status}; only paid orders are shipped")
+        if order.flag.startswith(SHORT_FLAGS):
+            raise ToolFailed(f"order {order.remote_id} is flagged ({order.flag}); restock or resolve it first")
+        number = order.remote_id
+    carrier, tracking = tracking_for(deps, number, key)
+    try:
+        remote = driver.ship(number, carrier, tracking)
+    except NeedsOwner:
+        raise  # nothing failed: the action waits for the owner
+    except ToolFailed as problem:
+        _flag_failure(deps, number, problem)
+        raise
+    if remote.status not in ("shipped", "delivered", "returned"):
+        raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
+    order = _record(deps, remote)
+    sent = remote.shipments[0]
+    if order.flag.startswith("platform action failed"):
+        with session_scope(deps.engine) as session:
+            fixed = session.get(Order, order.id)
+            fixed.flag = ""
+            session.add(fixed)
+    return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
+            "shipped_outside": sent.tracking != tracking}
+
+
+def preview_cancel(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
+    """Facts: the amount a cancellation gives back."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        return {"amount_cents": order.refundable_cents, "order": order.remote_id, "status": order.status}
+
+
+def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
+    """Cancel an order that has not been shipped; the marketplace refunds what was paid and the
+    shop's reserved stock is released. Shipped orders cannot be cancelled (use handle_return)."""
+    driver = require_driver(deps, CANCEL)
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        if order.status == OrderStatus.CANCELLED:
+            return {"order": order.remote_id, "status": order.status, "already_done": True}
+        check_cancel(order)
+        number = order.remote_id
+    remote = driver.cancel(number)
+    if remote.status != "cancelled":
+        raise ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
+    order = _record(deps, remote)
+    return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason}
+
+
+def _refund_key(deps: ToolDeps, order_id: str, amount: int) -> str:
+    # One refund of an amount per order and run: a resumed run finds its own refund.
+    return idempotency_key(deps, "refund", f"{order_id}:{amount}:{deps.run_id or 'direct'}")
+
+
+def preview_refund(deps: ToolDeps, order_id: str, amount_cents: int | None = None, reason: str = "") -> dict:
+    """Facts: the amount the refund moves (capped by what was paid)."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        return {"amount_cents": refund_amount(order, amount_cents), "order": order.remote_id,
+                "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents}
+
+
+def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None, reason: str = "") -> dict:
+    """Refund money on an order: `amount_cents`, or everything not yet refunded when omitted.
+    Never more than was paid. Records the refund as a Payment of kind 'refund'."""
+    driver = require_driver(deps, REFUND)
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        amount = refund_amount(order, amount_cents)
+        key = _refund_key(deps, order.remote_id, amount)
+        done = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
+        if done is not None:
+            return {"order": order.remote_id, "amount_cents": done.amount_cents, "already_done": True}
+        number = order.remote_id
+    remote = driver.refund(number, amount, KEY_PREFIX + key)
+    order = _record(deps, remote)
+    with Session(deps.engine) as session:
+        if session.exec(select(Payment).where(Payment.idempotency_key == key)).first() is None:
+            raise ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; check it")
+    return {"order": number, "amount_cents": amount, "status": order.status, "refunded_cents": order.refunded_cents,
+            "reason": reason}
+
+
+def _open_request(deps: ToolDeps, order_id: str):
+    remote = require_driver(deps, RETURNS).get_order(order_id)
+    return remote, remote.open_request
+
+
+def preview_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
+    """Facts: the amount accepting gives back, and whether the policy leaves it to the owner."""
+    remote, request = _open_request(deps, order_id)
+    if request is None:
+        return {"order": order_id, "request": None}
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        verdict = return_verdict(session, order, request.kind, request.asked_at, deps.settings.return_days)
+    facts = {"order": order_id, "request": request.kind, "amount_cents": request.amount_cents if accept else 0,
+             "buyer_reason": request.reason}
+    if accept and verdict.needs_owner:
+        facts["needs_person"] = verdict.needs_owner
+    return facts
+
+
+def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
+    """Accept (refunds the amount asked; a return marks the goods returned) or reject the buyer's
+    open refund or return request on an order."""
+    driver = require_driver(deps, RETURNS)
+    remote, request = _open_request(deps, order_id)
+    if request is None:
+        order = _record(deps, remote)
+        return {"order": order_id, "status": order.status, "already_done": True}
+    remote = driver.decide_request(order_id, request.remote_id, accept)
+    order = _record(deps, remote)
+    return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
+            "refunded_cents": order.refunded_cents}
+
+
+def preview_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder", "refund"] = "backorder") -> dict:
+    """Facts: an order without stock is always the owner's call; a refund moves the paid amount."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        return {"needs_person": f"order {order.remote_id} has no stock ({order.flag}); proposed: {action}",
+                "amount_cents": order.refundable_cents if action == "refund" else 0, "order": order.remote_id}
+
+
+def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder", "refund"] = "backorder") -> dict:
+    """For a paid order the shop has no stock for: 'backorder' keeps it and ships when stock
+    returns; 'refund' cancels it on the marketplace, which refunds the buyer."""
+    if action == "refund":
+        return cancel_order(deps, order_id, reason="out of stock")
+    with session_scope(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        if not order.flag.startswith(SHORT_FLAGS):
+            return {"order": order.remote_id, "status": order.status, "flag": order.flag, "already_done": True}
+        order.flag = f"{BACKORDERED}: {order.flag.split(': ', 1)[-1]}"
+        session.add(order)
+        return {"order": order.remote_id, "status": order.status, "flag": order.flag}
+
+
+def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> list[dict]:
+    """The shop's orders, newest first, optionally of one status (paid, shipped, delivered,
+    cancelled, refund_requested, refunded, return_requested, returned, closed)."""
+    if status is not None and status not in {s.value for s in OrderStatus}:
+        raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
+    with Session(deps.engine) as session:
+        query = select(Order).order_by(Order.placed_at.desc(), Order.id.desc()).limit(max(1, min(limit, 500)))
+        if status:
+            query = query.where(Order.status == status)
+        return [{"order": o.remote_id, "marketplace": o.marketplace, "status": o.status, "total_cents": o.total_cents,
+                 "refunded_cents": o.refunded_cents, "placed_at": o.placed_at.isoformat(), "flag": o.flag}
+                for o in session.exec(query)]
+
+
+def show_order(deps: ToolDeps, order_id: str) -> dict:
+    """One order with its buyer, lines, payments, refunds and shipments, from the shop's records."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        buyer = session.get(Buyer, order.buyer_id) if order.buyer_id else None
+        return {
+            "order": order.remote_id, "id": order.id, "marketplace": order.marketplace, "status": order.status,
+            "flag": order.flag, "placed_at": order.placed_at.isoformat(), "total_cents": order.total_cents,
+            "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents, "address": order.address,
+            "buyer": {"name": buyer.name, "email": buyer.email} if buyer else None,
+            "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents}
+                      for li in session.exec(select(OrderLine).where(OrderLine.order_id == order.id))],
+            "payments": [{"kind": p.kind, "amount_cents": p.amount_cents, "reason": p.reason}
+                         for p in session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))],
+            "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number}
+                          for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))],
+        }
