@@ -14,7 +14,7 @@ from store_data.db import session_scope
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
-from tools.drivers.marketplace import LISTINGS, PROFILE, ListingDraft, ShopProfile
+from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
 from tools.errors import ToolFailed, ToolRetry
 from tools.order_policy import marketplace
 from tools.order_sync import require_driver
@@ -49,6 +49,15 @@ def _pictures(session: Session, deps: ToolDeps, product: Product) -> list:
     return [deps.workdir / a.path for a in chosen[:MAX_IMAGES]]
 
 
+def _clip(session: Session, deps: ToolDeps, product: Product):
+    """The product's newest promo clip, sent with the listing when the platform takes video."""
+    if VIDEO not in getattr(deps.driver, "capabilities", ()):
+        return None
+    clip = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")
+                        .order_by(Asset.id.desc())).first()
+    return deps.workdir / clip.path if clip and (deps.workdir / clip.path).is_file() else None
+
+
 def preview_publish(deps: ToolDeps, sku: str) -> dict:
     """Facts: whether this is the listing's first publish, and its price."""
     with Session(deps.engine) as session:
@@ -77,7 +86,7 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
             price_cents=min(v.price_cents for v in variants),
             stock=sum(max(v.stock - v.reserved, 0) for v in variants),
             category=product.category, tags=list(listing.tags) if listing else [],
-            images=_pictures(session, deps, product),
+            images=_pictures(session, deps, product), video=_clip(session, deps, product),
             variants=[] if single else [(v.sku, ", ".join(f"{k}={val}" for k, val in v.options.items()),
                                          v.price_cents, max(v.stock - v.reserved, 0)) for v in variants])
         remote_id = listing.remote_id if listing else None

@@ -84,7 +84,9 @@ def parse_json_object(text: str) -> Any:
     start = text.find("{")
     if start < 0:
         raise ValueError("the reply contains no JSON object")
-    value, _ = json.JSONDecoder().raw_decode(text[start:])
+    # strict=False: small models put raw newlines and tabs inside strings; that is still
+    # the object they meant.
+    value, _ = json.JSONDecoder(strict=False).raw_decode(text[start:])
     return value
 
 

@@ -15,6 +15,7 @@ STAGES = [
     ("handle_requests", {}, "refund, cancel and return requests by the shop's policy"),
     ("check_stock", {}, "low stock and sold-out SKUs"),
     ("end_price_tests", {}, "restore prices whose test has run its time"),
+    ("refresh_promo_clips", {}, "clips for new products and top sellers, and the live room"),
     # The report's recommendations come back as proposed calls, each queued for the owner.
     ("sales_report", {"days": 30}, "the sales report with charts, and proposals"),
 ]

@@ -44,3 +44,7 @@ def test_no_model_uses_fallback():
 
 def test_parse_json_object_finds_the_object():
     assert parse_json_object('noise {"a": {"b": 1}} trailing') == {"a": {"b": 1}}
+
+
+def test_raw_control_characters_inside_strings_are_accepted():
+    assert parse_json_object('{"name": "two\nlines", "count": 1}') == {"name": "two\nlines", "count": 1}

@@ -17,6 +17,7 @@ from store_data.status import OrderStatus
 # The capabilities a driver may declare.
 ORDERS, SHIP, CANCEL, REFUND, RETURNS = "orders", "ship", "cancel", "refund", "returns"
 MESSAGES, LISTINGS, PROFILE, STATS = "messages", "listings", "profile", "stats"
+VIDEO, LIVE = "listing_video", "live_room"
 
 
 class Unsupported(Exception):
@@ -213,3 +214,12 @@ class MarketplaceDriver(ABC):
     def export_stats(self, start: date, end: date) -> str:
         """Per listing and day traffic and sales as CSV text."""
         raise Unsupported(f"{self.name} does not offer a stats export")
+
+    # video
+    def upload_listing_video(self, remote_id: str, video: Path) -> None:
+        """Put `video` on the listing `remote_id` (replacing its video)."""
+        raise Unsupported(f"{self.name} does not offer listing videos")
+
+    def set_live_room(self, video: Path, schedule: list[dict]) -> None:
+        """Replace the live room's looping video and its on-air schedule (sku, start_s, end_s)."""
+        raise Unsupported(f"{self.name} does not offer a live room")

@@ -20,8 +20,8 @@ from store_data.clock import utcnow
 from store_data.status import OrderStatus
 from tools.drivers import sandbox_selectors as sel
 from tools.drivers.sandbox_listings import SandboxListingsMixin
-from tools.drivers.marketplace import (CANCEL, LISTINGS, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
-                                       MarketplaceDriver, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
+from tools.drivers.marketplace import (CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
+                                       VIDEO, MarketplaceDriver, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
 
@@ -67,7 +67,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
     """The sandbox back-office at `base_url`, logged in as `email`."""
 
     name = "sandbox"
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,

@@ -5,7 +5,9 @@ and retries. Publishing looks the SKU up first, so a retried publish edits the l
 already made instead of making a second one.
 """
 
+import json
 from datetime import date
+from pathlib import Path
 
 from tools.drivers import sandbox_selectors as sel
 from tools.drivers.marketplace import ListingDraft, ShopProfile, Transient
@@ -84,6 +86,28 @@ class SandboxListingsMixin:
                     page.get_by_label(label, exact=True).set_input_files(str(path))
             self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(), "save the shop profile")
         self._with_retries("save the shop profile", attempt)
+
+    def upload_listing_video(self, remote_id: str, video: Path) -> None:
+        page = self.page
+        if not video.exists():
+            raise ToolFailed(f"the clip {video} is missing; make the promo clip again")
+
+        def attempt() -> None:
+            self._open(sel.LISTING_PATH.format(remote_id=remote_id))
+            page.get_by_label(sel.LISTING_VIDEO_LABEL).set_input_files(str(video))
+            self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(),
+                         f"video of listing {remote_id}")
+        self._with_retries(f"upload the video of listing {remote_id}", attempt)
+
+    def set_live_room(self, video: Path, schedule: list[dict]) -> None:
+        page = self.page
+
+        def attempt() -> None:
+            self._open(sel.LIVE_PATH)
+            page.get_by_label(sel.LIVE_VIDEO_LABEL).set_input_files(str(video))
+            page.get_by_label(sel.LIVE_SCHEDULE_LABEL).first.fill(json.dumps(schedule))
+            self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(), "save the live room")
+        self._with_retries("save the live room", attempt)
 
     def export_stats(self, start: date, end: date) -> str:
         def attempt() -> str:

@@ -21,6 +21,9 @@ LISTINGS_PATH = "/seller/listings"
 NEW_LISTING_PATH = "/seller/listings/new"
 LISTING_PATH = "/seller/listings/{remote_id}"
 PROFILE_PATH = "/seller/profile"
+LIVE_PATH = "/seller/live"
+LIVE_VIDEO_LABEL = re.compile(r"^Promo video")
+LIVE_SCHEDULE_LABEL = re.compile(r"^Schedule")
 STATS_CSV_PATH = "/seller/stats.csv"
 
 # Login form

@@ -1,0 +1,69 @@
+"""`shopagent clips make SKU|--all`: avatar promo clips, made offline."""
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.errors import UserError
+from agent.operator import operator
+from agent.workspace import load_settings, open_workspace
+from store_data.catalog import catalog_rows
+from store_data.db import session_scope
+from tools.clips import make_promo_clip
+from tools.errors import ToolFailed, ToolRetry
+
+app = typer.Typer(help="Promo clips: a presenter pitches each product in a vertical video.", no_args_is_help=True)
+
+
+@app.command("make")
+def make(
+    sku: Annotated[str | None, typer.Argument(help="The SKU whose product gets a clip.", show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="One clip per product of the catalog.")] = False,
+    language: Annotated[str | None, typer.Option("--language", "-l", help="en or zh-CN (default: the shop's locale).")] = None,
+    template: Annotated[bool, typer.Option("--template", help="Write the script from the facts by rule, without the model.")] = False,
+    workdir: WorkdirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make 1080x1920 promo clips (MP4 with subtitles file and thumbnail) under assets/clips/:
+    a fact-checked script, an offline voice, the presenter set by clip_presenter, product
+    shots, price and a visible AI-generated mark."""
+    if bool(sku) == all_:
+        raise UserError("give one SKU, or --all for the whole catalog (see: shopagent catalog list)")
+    workspace = open_workspace(load_settings(workdir))
+    with session_scope(workspace.engine) as session:
+        rows = catalog_rows(session)
+    if not rows:
+        raise UserError("the catalog is empty; import one with: shopagent catalog import FILE")
+    known = [row["sku"] for row in rows]
+    if sku and sku not in known:
+        raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
+    first_sku: dict[str, str] = {}
+    for row in rows:  # one clip per product: its first SKU stands for it
+        first_sku.setdefault(row["product"], row["sku"])
+    skus = list(first_sku.values()) if all_ else [sku]
+    results = []
+    with operator(workspace) as op, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                             TimeElapsedColumn(), console=console, transient=True, disable=as_json) as bar:
+        deps = workspace.tool_deps(driver=op.driver, llm=None if template else op.llm)
+        task = bar.add_task("Clips", total=len(skus))
+        for current in skus:
+            bar.update(task, description=f"Clip for {current}")
+            try:
+                results.append(make_promo_clip(deps, current, language))
+            except (ToolRetry, ToolFailed) as exc:  # at the CLI the person is the one who fixes it
+                raise UserError(str(exc)) from None
+            bar.advance(task)
+    if as_json:
+        print_json(results)
+        return
+    made = sum(r["status"] == "made" for r in results)
+    console.print(table(f"{made} clip(s) made, {len(results) - made} already up to date, in {workspace.workdir}",
+                        ["sku", "status", "seconds", "voice", "presenter", "script", "upload", "path"],
+                        [[r["sku"], r["status"], r["duration_s"], r["voice"], r["presenter"], r["script_made_by"],
+                          r["upload"]["status"], r["path"]] for r in results]))
+    pending = [r for r in results if r["upload"]["status"] == "pending"]
+    if pending:
+        console.print(escape(pending[0]["upload"].get("note") or "uploads are pending: the marketplace driver cannot take clips yet"))

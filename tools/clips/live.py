@@ -1,0 +1,147 @@
+"""`build_live_room`: every product's promo clip joined into one looping MP4, with the
+schedule of which product is on air when, for a live room that runs around the clock."""
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from sqlmodel import select
+
+from store_data.db import session_scope
+from store_data.shop import Asset, Product, Shop, Variant
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import LIVE
+from tools.errors import ToolFailed, ToolRetry
+
+DAY_S = 24 * 3600
+FOLDER = Path("assets") / "live"
+
+
+def on_air(schedule: dict, seconds: float) -> dict:
+    """The schedule item on air `seconds` after the loop first started."""
+    at = seconds % schedule["loop_s"]
+    return next((item for item in schedule["items"] if item["start_s"] <= at < item["end_s"]), schedule["items"][-1])
+
+
+def _clips(deps: ToolDeps, language: str) -> list[tuple[Asset, Product, str]]:
+    """One clip per product (the shop's language first), products in catalog order."""
+    with session_scope(deps.engine) as session:
+        rows = session.exec(select(Asset, Product).join(Product, Asset.product_id == Product.id)
+                            .where(Asset.kind == "clip").order_by(Product.id, Asset.id)).all()
+        skus = {v.product_id: v.sku for v in session.exec(select(Variant).order_by(Variant.id)).all()[::-1]}
+    chosen: dict[int, tuple[Asset, Product, str]] = {}
+    for asset, product in rows:
+        if not (deps.workdir / asset.path).is_file():
+            continue
+        sku = (asset.provenance or {}).get("sku") or skus.get(product.id, product.handle)
+        previous = chosen.get(product.id)
+        if previous is None or (asset.provenance or {}).get("language") == language:
+            chosen[product.id] = (asset, product, sku)
+    return list(chosen.values())
+
+
+def _concatenate(paths: list[Path], target: Path, comment: str) -> None:
+    """Join MP4s made with the same settings without re-encoding (ffmpeg's concat demuxer)."""
+    import imageio_ffmpeg  # the media extra ships an ffmpeg binary
+
+    listing = target.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p.resolve().as_posix()}'\n" for p in paths), encoding="utf-8")
+    partial = target.with_suffix(".part.mp4")
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "concat", "-safe", "0",
+               "-i", str(listing), "-c", "copy", "-movflags", "+faststart", "-metadata", f"comment={comment}",
+               "-f", "mp4", str(partial)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    listing.unlink(missing_ok=True)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise ToolFailed(f"joining the clips failed: {done.stderr.strip()[:300]}; make the clips again with shopagent clips make --all")
+    os.replace(partial, target)
+
+
+def _check_same_encoding(paths: list[Path]) -> None:
+    """Joining without re-encoding needs one H.264 set-up (same size and x264 settings)."""
+    import av
+
+    seen = {}
+    for path in paths:
+        with av.open(str(path)) as container:
+            video = container.streams.video[0].codec_context
+            seen[path] = (video.width, video.height, bytes(video.extradata or b""))
+    if len(set(seen.values())) > 1:
+        raise ToolFailed("the clips were made with different video settings (clip_preset, clip_crf or an older version); "
+                         "remake them with: shopagent clips make --all")
+
+
+def _duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        return container.duration / 1_000_000 if container.duration else 0.0
+
+
+def build_live_room(deps: ToolDeps) -> dict:
+    """Join every product's promo clip into one looping video for the shop's 24-hour live
+    room, with a schedule of which product is on air when (a JSON file beside it), and hand
+    both to the marketplace's live room when the driver supports it. Make the clips first
+    (make_promo_clip). Returns the loop's path, length and schedule."""
+    with session_scope(deps.engine) as session:
+        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+    language = shop.locale if shop else deps.settings.locale
+    clips = _clips(deps, language)
+    if not clips:
+        raise ToolRetry("no promo clips yet; call make_promo_clip for the products first")
+    paths = [deps.workdir / asset.path for asset, _, _ in clips]
+    labels = deps.settings.clip_ai_label
+    comment = f"{labels.get(language) or 'AI-generated'}: AI-generated video loop (synthetic presenters and voices)"
+    key = hashlib.sha256(json.dumps([[a.path, a.sha256] for a, _, _ in clips] + [comment]).encode()).hexdigest()
+    target = deps.workdir / FOLDER / "live-room.mp4"
+    schedule_path = target.with_name("schedule.json")
+    items, at = [], 0.0
+    for (asset, product, sku), path in zip(clips, paths):
+        length = float((asset.provenance or {}).get("duration_s") or _duration(path))
+        items.append({"sku": sku, "product": product.handle, "title": product.name, "clip": asset.path,
+                      "start_s": round(at, 3), "end_s": round(at + length, 3)})
+        at += length
+    schedule = {"key": key, "loop_s": round(at, 3), "loops_per_day": round(DAY_S / at, 1), "items": items}
+    status = "unchanged"
+    old = json.loads(schedule_path.read_text(encoding="utf-8")) if schedule_path.is_file() else {}
+    if old.get("key") != key or not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _check_same_encoding(paths)
+        _concatenate(paths, target, comment)
+        status = "made"
+        schedule["upload"] = _upload(deps, target, items)
+    else:
+        schedule["upload"] = old.get("upload") or _upload(deps, target, items)
+        if schedule["upload"].get("status") != "uploaded" and _can(deps, LIVE):
+            schedule["upload"] = _upload(deps, target, items)
+    schedule_path.write_text(json.dumps(schedule, indent=1, ensure_ascii=False), encoding="utf-8")
+    _record(deps, target, schedule_path, key)
+    return {"status": status, "path": (FOLDER / target.name).as_posix(), "schedule": (FOLDER / schedule_path.name).as_posix(),
+            "loop_s": schedule["loop_s"], "loops_per_day": schedule["loops_per_day"], "bytes": target.stat().st_size,
+            "items": items, "upload": schedule["upload"]}
+
+
+def _can(deps: ToolDeps, capability: str) -> bool:
+    return deps.driver is not None and capability in getattr(deps.driver, "capabilities", ())
+
+
+def _upload(deps: ToolDeps, video: Path, items: list[dict]) -> dict:
+    """Hand the loop and its schedule to the marketplace's live room, when the driver can."""
+    if not _can(deps, LIVE):
+        return {"status": "pending", "note": "this marketplace has no live room; the loop stays in the work directory"}
+    deps.driver.set_live_room(video, [{"sku": i["sku"], "start_s": i["start_s"], "end_s": i["end_s"]} for i in items])
+    return {"status": "uploaded"}
+
+
+def _record(deps: ToolDeps, video: Path, schedule: Path, key: str) -> None:
+    """Keep one live_room Asset pointing at the current loop."""
+    with session_scope(deps.engine) as session:
+        row = session.exec(select(Asset).where(Asset.kind == "live_room")).first() or Asset(kind="live_room", path="")
+        row.path = (FOLDER / video.name).as_posix()
+        row.sha256 = hashlib.sha256(video.read_bytes()).hexdigest()
+        row.width, row.height = 1080, 1920
+        row.provenance = {"key": key, "schedule": (FOLDER / schedule.name).as_posix(), "ai_generated": True}
+        session.add(row)

@@ -1,0 +1,243 @@
+"""`make_promo_clip`: a product's vertical promo video, made offline.
+
+script (model, fact-checked, or template) -> voice with word and phoneme timings ->
+presenter + product shots + price + captions, streamed to H.264/AAC -> MP4, SRT and
+thumbnail under <workdir>/assets/clips/<handle>/, each recorded as an Asset. The inputs'
+hash is kept in the clip's provenance, so a re-run with the same inputs makes nothing.
+"""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from store_data.clock import utcnow
+from store_data.db import session_scope
+from store_data.shop import Asset, Listing, Product, Shop, Variant
+from tools.copy.facts import Facts
+from tools.copy.profiles import get_profile, normalise_language
+from tools.copy.tool import facts_of
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import VIDEO
+from tools.errors import ToolFailed, ToolRetry
+
+RECIPE = "clip-1"  # bump when the drawing, voice timing or script rules change
+SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
+CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
+MAX_SHOTS = 3
+
+
+def ai_label(settings, language: str) -> str:
+    """The visible AI mark for this platform and language ('platform:language' wins)."""
+    labels = settings.clip_ai_label
+    return labels.get(f"{settings.platform}:{language}") or labels.get(language) or "AI-generated"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _shots(session: Session, deps: ToolDeps, product: Product) -> list[Asset]:
+    """The product's pictures for the pan-and-zoom, best first: square main images, then
+    other main images, lifestyle scenes, the supplier photo."""
+    rows = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(SHOT_KINDS))).all()
+    rank = {"1:1-1600": 0, "1:1-800": 1}
+    rows = sorted(rows, key=lambda a: (SHOT_KINDS.index(a.kind), rank.get(a.platform or "", 2), a.id))
+    chosen, sources = [], set()
+    for row in rows:
+        # One size per picture: the 800 px main image adds nothing beside the 1600 px one.
+        source = (row.provenance or {}).get("source_sha256") if row.kind == "main_image" else row.sha256
+        key = (row.kind, row.platform and row.platform.split("-")[0], source)
+        if key in sources or not (deps.workdir / row.path).is_file():
+            continue
+        sources.add(key)
+        chosen.append(row)
+    return chosen[:MAX_SHOTS]
+
+
+def _read(path: Path):
+    """A picture as a BGR array (OpenCV, from the media extra)."""
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ToolFailed(f"cannot read the picture {path}; make the product images again")
+    return image
+
+
+def _presenter(deps: ToolDeps, shop: Shop | None, seed: int):
+    """The presenter the settings ask for."""
+    settings = deps.settings
+    if settings.clip_presenter == "avatar":
+        from tools.clips.presenter import DrawnAvatar
+
+        return DrawnAvatar(settings.clip_avatar_look, (shop.colors[0] if shop and shop.colors else "#3A6EA5"), seed)
+    photo = settings.clip_owner_photo
+    if photo is None:
+        raise ToolFailed(f"clip_presenter = {settings.clip_presenter} needs the owner's portrait; set clip_owner_photo")
+    photo = photo if photo.is_absolute() else deps.workdir / photo
+    if not photo.is_file():
+        raise ToolFailed(f"the owner's photo {photo} does not exist; fix clip_owner_photo")
+    if settings.clip_presenter == "twin":
+        from tools.clips.twin import PhotoTwin
+
+        return PhotoTwin(photo, seed)
+    import cv2
+
+    from tools.clips.presenter import TalkingHead, load_talking_head
+
+    if not settings.clip_talking_head:
+        raise ToolFailed("clip_presenter = talking-head needs a backend; set clip_talking_head to module:factory")
+    return TalkingHead(load_talking_head(settings.clip_talking_head), cv2.cvtColor(_read(photo), cv2.COLOR_BGR2RGB))
+
+
+def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | None, language: str,
+                shots: list[Asset], voice: str) -> str:
+    """A hash of everything the clip depends on, the model included."""
+    s = deps.settings
+    payload = {
+        "recipe": RECIPE, "facts": facts.key, "language": language, "price": cents, "currency": s.currency,
+        "shop": [shop.name, shop.slogan, shop.tone, shop.colors, shop.logo_path] if shop else None,
+        "shots": [a.sha256 for a in shots], "voice": voice, "presenter": s.clip_presenter,
+        "look": s.clip_avatar_look, "photo": str(s.clip_owner_photo), "head": s.clip_talking_head,
+        "label": ai_label(s, language), "crf": s.clip_crf, "preset": s.clip_preset,
+        "model": "none" if deps.llm is None else f"{s.llm_provider}:{s.llm_model or ''}",
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _record(session: Session, product: Product, kind: str, path: Path, relative: Path, language: str,
+            provenance: dict[str, Any], size: tuple[int, int] | None = None) -> Asset:
+    """Insert or update the one Asset of this kind, product and language."""
+    rows = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == kind)).all()
+    row = next((r for r in rows if (r.provenance or {}).get("language") == language), None) or Asset(kind=kind, path="")
+    row.product_id, row.path, row.sha256 = product.id, relative.as_posix(), _sha256(path)
+    row.width, row.height = size or (None, None)
+    row.provenance, row.created_at = {**provenance, "language": language}, utcnow()
+    session.add(row)
+    return row
+
+
+def _can(deps: ToolDeps, capability: str) -> bool:
+    return deps.driver is not None and capability in getattr(deps.driver, "capabilities", ())
+
+
+def _upload(deps: ToolDeps, sku: str, clip: Path) -> dict:
+    """Put the clip on the product's live listing, when the marketplace takes videos. A
+    product not published yet gets its clip with the listing (publish_listing sends it)."""
+    if not _can(deps, VIDEO):
+        return {"status": "pending", "note": "this marketplace takes no listing videos; the clip stays in the work directory"}
+    with Session(deps.engine) as session:
+        variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
+        listing = session.exec(select(Listing).where(Listing.product_id == variant.product_id,
+                                                     Listing.marketplace == deps.settings.platform)).first()
+    if listing is None or listing.remote_id is None or listing.status != "published":
+        return {"status": "pending", "note": "the clip goes up with the listing when it is published"}
+    deps.driver.upload_listing_video(listing.remote_id, clip)
+    return {"status": "uploaded", "remote": listing.remote_id}
+
+
+def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> dict:
+    """Make the 15-30 s vertical promo video (1080x1920 MP4) for the product of one SKU:
+    a presenter speaks a short script grounded in the catalog facts (hook, benefits,
+    price, call to action) over product shots, with word-timed subtitles and a visible
+    AI-generated mark. `language` is "en" or "zh-CN" (default: the shop's locale).
+    Also writes the SRT subtitles and a thumbnail, and uploads the clip to the listing
+    when the marketplace driver supports it. Returns paths, duration and how it was made.
+    """
+    import cv2
+
+    from tools.clips.compose import ClipContent, ClipRenderer
+    from tools.clips.encode import VideoFormat, write_mp4
+    from tools.clips.script import lines_of, offer_line, price_text, write_script
+    from tools.clips.subtitles import make_cues, srt_text
+    from tools.drivers.voice import load_voice
+    from tools.images.fonts import find_fonts
+
+    settings = deps.settings
+    with session_scope(deps.engine) as session:
+        variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
+        if variant is None:
+            raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
+        product = session.get(Product, variant.product_id)
+        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        lang = normalise_language(language or (shop.locale if shop else settings.locale))
+        if lang is None:
+            raise ToolRetry(f"unknown language '{language}'; use en or zh-CN")
+        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
+        variants = session.exec(select(Variant).where(Variant.product_id == product.id)).all()
+        facts = facts_of(product, list(variants), settings, lang)
+        cents = (listing.price_cents if listing and listing.price_cents is not None else variant.price_cents)
+        shots = _shots(session, deps, product)
+        voice_spec = settings.clip_voice_zh if lang == "zh-CN" else settings.clip_voice_en
+        key = _inputs_key(deps, facts, shop, cents, lang, shots, voice_spec)
+        folder = Path("assets") / "clips" / product.handle
+        clip_rel = folder / f"{product.handle}-{lang}.mp4"
+        done = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")).all()
+        current = next((a for a in done if (a.provenance or {}).get("key") == key and (deps.workdir / a.path).is_file()), None)
+        if current is not None:
+            if (current.provenance or {}).get("upload") != "uploaded" and _can(deps, VIDEO):
+                upload = _upload(deps, sku, deps.workdir / current.path)  # the clip was made before the driver could take it
+                current.provenance = {**current.provenance, "upload": upload["status"]}
+                session.add(current)
+            return {"sku": sku, "product": product.handle, "status": "unchanged", **_summary(current)}
+        shot_paths = [deps.workdir / a.path for a in shots]
+    # Everything below runs outside the database session: rendering takes seconds.
+    shop_name = shop.name if shop and shop.name else "our shop"
+    profile = get_profile(settings.platform) or get_profile("sandbox")
+    script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
+    lines = lines_of(script.value, offer_line(cents, settings.currency, lang, shop_name))
+    speech = load_voice(voice_spec).speak(lines)
+    label = ai_label(settings, lang)
+    logo_path = deps.workdir / shop.logo_path if shop and shop.logo_path else None
+    content = ClipContent(
+        shop_name=shop_name, product_name=(listing.title if listing and listing.title else product.name),
+        price_text=price_text(cents, settings.currency) if cents is not None else None,
+        shots=[_read(path) for path in shot_paths], colours=list(shop.colors) if shop else [],
+        ai_label=label, call_to_action=CALL_TO_ACTION[lang], slogan=shop.slogan if shop else "",
+        logo=_read(logo_path) if logo_path and logo_path.is_file() else None)
+    presenter = _presenter(deps, shop, seed=int(key[:8], 16))
+    cues = make_cues(speech, lang)
+    fmt = VideoFormat(preset=settings.clip_preset, crf=settings.clip_crf)
+    fonts = find_fonts(str(settings.image_font) if settings.image_font else None)
+    renderer = ClipRenderer(content, speech, cues, presenter, fonts, fmt)
+    target = deps.workdir / clip_rel
+    partial = target.with_suffix(".part.mp4")
+    aigc = {"Label": "1", "ContentProducer": shop_name, "ProduceID": key[:16], "ReservedCode1": "",
+            "ContentPropagator": "", "PropagateID": "", "ReservedCode2": ""}
+    metadata = {"title": f"{content.product_name} | {shop_name}", "artist": shop_name,
+                "comment": f"{label}: AI-generated video (synthetic voice, {presenter.name} presenter), made by shopagent",
+                "description": json.dumps({"AIGC": aigc}, ensure_ascii=False)}
+    frames = write_mp4(partial, renderer, fmt, speech.samples, speech.sample_rate, metadata)
+    os.replace(partial, target)  # a run cut off half-way leaves no half clip behind
+    srt_path, thumb_path = target.with_suffix(".srt"), target.with_suffix(".jpg")
+    srt_path.write_text(srt_text(cues), encoding="utf-8")
+    cv2.imwrite(str(thumb_path), renderer.thumbnail if renderer.thumbnail is not None else renderer.base,
+                [cv2.IMWRITE_JPEG_QUALITY, 88])
+    provenance = {"key": key, "recipe": RECIPE, "voice": voice_spec, "presenter": presenter.name,
+                  "script_made_by": script.made_by, "script_problems": script.problems[:6], "lines": lines,
+                  "duration_s": round(frames / fmt.fps, 3), "voice_s": round(speech.duration, 3), "ai_label": label,
+                  "ai_generated": True, "sku": sku}
+    upload = _upload(deps, sku, target)
+    with session_scope(deps.engine) as session:
+        clip = _record(session, product, "clip", target, clip_rel, lang, {**provenance, "upload": upload["status"]},
+                       (fmt.width, fmt.height))
+        side = {"clip": clip_rel.as_posix(), "key": key}
+        _record(session, product, "clip_subtitles", srt_path, clip_rel.with_suffix(".srt"), lang, side)
+        _record(session, product, "clip_thumbnail", thumb_path, clip_rel.with_suffix(".jpg"), lang, side, (fmt.width, fmt.height))
+    return {"sku": sku, "product": product.handle, "status": "made", **_summary(clip), "upload": upload}
+
+
+def _summary(clip: Asset) -> dict:
+    p = clip.provenance or {}
+    return {"path": clip.path, "subtitles": str(Path(clip.path).with_suffix(".srt").as_posix()),
+            "thumbnail": str(Path(clip.path).with_suffix(".jpg").as_posix()), "language": p.get("language"),
+            "duration_s": p.get("duration_s"), "voice": p.get("voice"), "presenter": p.get("presenter"),
+            "script_made_by": p.get("script_made_by"), "lines": p.get("lines", []), "upload": {"status": p.get("upload", "pending")}}
