@@ -6,6 +6,8 @@ import typer
 from rich.markup import escape
 
 from agent.commands import approvals, catalog, config, runs, images, marketplace, orders, report, stats
+from agent.commands import clips, live
+from agent.commands import listings
 from agent.commands.common import errors
 from agent.errors import UserError
 from store_data.errors import StoreDataError
@@ -31,6 +33,9 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(stats.app, name="stats")
 app.command("report")(report.report)
 app.add_typer(images.app, name="images")
+app.add_typer(clips.app, name="clips")
+app.add_typer(live.app, name="live")
+app.add_typer(listings.app, name="listings")
 
 
 def main() -> None:

@@ -55,7 +55,8 @@ class SandboxProcess:
                "MARKETPLACE_SELLER_PASSWORD": seller_password(self.settings)}
         log = (self.settings.workdir / "runs" / "marketplace.log").open("a", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(self.data), "--seed-demo"],
+            # No demo listings: the shop's own listings are the only ones on its sandbox.
+            [sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(self.data), "--sim-clock"],
             stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         found: list[str] = []
         ready = threading.Event()

@@ -12,15 +12,16 @@ from typing import Annotated
 
 import typer
 
+from agent.sandbox import seller_password
 from agent.workspace import load_settings
 
 app = typer.Typer(help="Run the sandbox marketplace and its buyer-traffic simulator.", no_args_is_help=True)
 
 
-def _run(arguments: list[str]) -> None:
+def _run(arguments: list[str], env: dict[str, str] | None = None) -> None:
     """Run `python -m marketplace ...` in the foreground and pass its exit status on."""
     try:
-        code = subprocess.call([sys.executable, "-m", "marketplace", *arguments], env=os.environ.copy())
+        code = subprocess.call([sys.executable, "-m", "marketplace", *arguments], env={**os.environ, **(env or {})})
     except KeyboardInterrupt:
         code = 130
     raise typer.Exit(code)
@@ -35,12 +36,17 @@ def serve(
     sim_clock: Annotated[bool, typer.Option(help="Accept the simulator's timestamps (needed by `simulate`).")] = True,
     workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")] = None,
 ) -> None:
-    """Start the sandbox marketplace (storefront and seller back-office); Ctrl-C stops it."""
-    folder = data or load_settings(workdir).workdir / "marketplace"
+    """Start the sandbox marketplace (storefront and seller back-office); Ctrl-C stops it.
+
+    The seller login is the shop's (settings marketplace_user, and marketplace_password or
+    the one generated in <workdir>/marketplace/seller_password), as when a run starts it."""
+    settings = load_settings(workdir)
+    folder = data or settings.workdir / "marketplace"
     arguments = ["serve", "--port", str(port), "--host", host, "--data", str(folder)]
     arguments += ["--seed-demo"] if seed_demo else []
     arguments += ["--sim-clock"] if sim_clock else []
-    _run(arguments)
+    _run(arguments, env={"MARKETPLACE_SELLER_EMAIL": settings.marketplace_user,
+                         "MARKETPLACE_SELLER_PASSWORD": seller_password(settings)})
 
 
 @app.command("load-tau")

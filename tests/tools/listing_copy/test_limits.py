@@ -1,0 +1,49 @@
+"""Platform limits counted the platform's way: characters, and bytes where a platform counts them."""
+
+from tools.copy.check import CopyDraft, draft_schema, limit_problems
+from tools.copy.profiles import byte_count, char_count, get_profile
+
+TAOBAO, SHOPIFY, AMAZON = get_profile("taobao"), get_profile("shopify"), get_profile("amazon")
+
+
+def draft(title="Glazed mug", points=("a one", "b two", "c three"), tags=("mug",), meta="A glazed mug."):
+    return CopyDraft(title=title, selling_points=list(points), description="x" * 30, tags=list(tags), meta_description=meta)
+
+
+def test_counting_characters_and_bytes():
+    assert (char_count("陶瓷马克杯"), byte_count("陶瓷马克杯", "gb18030"), byte_count("陶瓷马克杯")) == (5, 10, 15)
+    assert (char_count("mug 350 ml"), byte_count("mug 350 ml", "gb18030")) == (10, 10)
+    assert char_count("café") == 4 and byte_count("café") == 5
+
+
+def test_taobao_title_is_30_chinese_characters_or_60_bytes():
+    assert limit_problems(draft(title="瓷" * 30), TAOBAO) == []  # 60 GB 18030 bytes (90 in UTF-8)
+    assert limit_problems(draft(title="瓷" * 31), TAOBAO) == [
+        "the title is 62 bytes; taobao allows 60 (a Chinese character counts 2)"]
+    assert limit_problems(draft(title="m" * 60), TAOBAO) == []
+    assert limit_problems(draft(title="m" * 61), TAOBAO) == [
+        "the title has 61 characters; taobao allows 60", "the title is 61 bytes; taobao allows 60 (a Chinese character counts 2)"]
+    mixed = "陶瓷马克杯 350ml 釉面" + "x" * 40  # 7 Chinese (14 bytes) + 47 one-byte characters = 61 bytes
+    assert byte_count(mixed, "gb18030") == 61 and char_count(mixed) == 54
+    assert any("61 bytes" in p for p in limit_problems(draft(title=mixed), TAOBAO))
+
+
+def test_shopify_counts_characters_whatever_the_language():
+    assert limit_problems(draft(title="瓷" * 70), SHOPIFY) == []
+    assert limit_problems(draft(title="m" * 71), SHOPIFY) == ["the title has 71 characters; shopify allows 70"]
+    assert limit_problems(draft(meta="m" * 161), SHOPIFY) == ["the meta description has 161 characters; the limit is 160"]
+
+
+def test_amazon_five_bullets_and_search_terms_in_utf8_bytes():
+    assert limit_problems(draft(), AMAZON) == ["give 5-5 selling points, not 3"]
+    five = [f"point {i}" for i in range(5)]
+    assert limit_problems(draft(points=five, tags=["杯" * 40] * 2), AMAZON) == []  # 80 characters, 241 bytes
+    assert limit_problems(draft(points=five, tags=["杯" * 40] * 3), AMAZON) == [
+        "the tags are 362 bytes in all; the limit is 249"]
+
+
+def test_schema_bounds_follow_the_platform_and_the_language():
+    zh = draft_schema(TAOBAO, "zh-CN").model_json_schema()["properties"]
+    en = draft_schema(TAOBAO, "en").model_json_schema()["properties"]
+    assert (zh["title"]["maxLength"], en["title"]["maxLength"]) == (30, 60)
+    assert draft_schema(AMAZON, "en").model_json_schema()["properties"]["selling_points"]["minItems"] == 5

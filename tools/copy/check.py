@@ -1,0 +1,129 @@
+"""The copy's draft schema (sized per platform and language) and the check a draft must pass:
+platform limits in characters and bytes, banned claims, language, prices, catalog facts."""
+
+import html
+import re
+from functools import cache
+from typing import Annotated
+
+import nh3
+from pydantic import BaseModel, Field, StringConstraints, create_model
+
+from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
+from tools.copy.profiles import Profile, byte_count, char_count
+
+
+class CopyDraft(BaseModel):
+    """The words of a listing, as the model writes them (or the template builds them)."""
+
+    title: str
+    selling_points: list[str]
+    description: str  # plain paragraphs; simple HTML is allowed and sanitised
+    tags: list[str]
+    meta_description: str
+
+
+def _text(min_chars: int, max_chars: int):
+    """A one-line string of bounded length. The pattern is what llama.cpp turns into a grammar
+    (it ignores maxLength when a pattern is given); it also keeps raw control characters,
+    which strict JSON refuses, out of a grammar-constrained answer."""
+    return Annotated[str, StringConstraints(min_length=min_chars, max_length=max_chars,
+                                            pattern=rf'^[^\x00-\x1f"\\]{{{min_chars},{max_chars}}}$')]
+
+
+@cache
+def draft_schema(profile: Profile, language: str) -> type[CopyDraft]:
+    """CopyDraft with this platform's and language's bounds, so a grammar-constrained model
+    cannot overrun them and a schema-less one is told exactly what was too long."""
+    gen = profile.gen(language)
+    point_max = min(profile.point_max_chars, gen.point_max_chars)
+    tag_max = min(profile.tag_max_chars, gen.tag_max_chars)
+    return create_model(
+        f"CopyDraft_{profile.name}_{language.replace('-', '_')}", __base__=CopyDraft,
+        title=(_text(4, profile.title_limit(language)), ...),
+        selling_points=(list[_text(4, point_max)], Field(min_length=profile.points_min, max_length=profile.points_max)),
+        description=(_text(20, gen.description_max_chars), ...),
+        tags=(list[_text(1, tag_max)], Field(min_length=1, max_length=min(profile.tags_max, gen.tags_max))),
+        meta_description=(_text(10, min(profile.meta_max_chars, gen.meta_max_chars)), ...),
+    )
+
+
+def visible_text(markup: str) -> str:
+    """What a buyer reads of an HTML (or plain) description."""
+    return html.unescape(nh3.clean(markup or "", tags=set())).strip()
+
+
+def copy_text(draft: CopyDraft) -> str:
+    return "\n".join([draft.title, *draft.selling_points, visible_text(draft.description),
+                      *draft.tags, draft.meta_description])
+
+
+def limit_problems(draft: CopyDraft, profile: Profile) -> list[str]:
+    """Platform limits, counted the platform's way (characters; bytes where it counts bytes)."""
+    problems = []
+    title = draft.title.strip()
+    if char_count(title) > profile.title_max_chars:
+        problems.append(f"the title has {char_count(title)} characters; {profile.name} allows {profile.title_max_chars}")
+    if profile.title_max_bytes is not None and byte_count(title, profile.byte_encoding) > profile.title_max_bytes:
+        problems.append(f"the title is {byte_count(title, profile.byte_encoding)} bytes; {profile.name} allows "
+                        f"{profile.title_max_bytes} (a Chinese character counts 2)")
+    if not profile.points_min <= len(draft.selling_points) <= profile.points_max:
+        problems.append(f"give {profile.points_min}-{profile.points_max} selling points, not {len(draft.selling_points)}")
+    problems += [f"selling point {i} has {char_count(p)} characters; the limit is {profile.point_max_chars}"
+                 for i, p in enumerate(draft.selling_points, 1) if char_count(p) > profile.point_max_chars]
+    if char_count(draft.meta_description) > profile.meta_max_chars:
+        problems.append(f"the meta description has {char_count(draft.meta_description)} characters; "
+                        f"the limit is {profile.meta_max_chars}")
+    if len(draft.tags) > profile.tags_max:
+        problems.append(f"give at most {profile.tags_max} tags, not {len(draft.tags)}")
+    problems += [f"tag '{t}' has {char_count(t)} characters; the limit is {profile.tag_max_chars}"
+                 for t in draft.tags if char_count(t) > profile.tag_max_chars]
+    total = ",".join(draft.tags)
+    if profile.tags_max_chars_total is not None and char_count(total) > profile.tags_max_chars_total:
+        problems.append(f"the tags have {char_count(total)} characters in all; the limit is {profile.tags_max_chars_total}")
+    if profile.tags_max_bytes_total is not None and byte_count(total, profile.byte_encoding) > profile.tags_max_bytes_total:
+        problems.append(f"the tags are {byte_count(total, profile.byte_encoding)} bytes in all; "
+                        f"the limit is {profile.tags_max_bytes_total}")
+    return problems
+
+
+def repeats(draft: CopyDraft) -> list[str]:
+    """Selling points or tags that say the same thing twice."""
+    problems = []
+    for what, items in (("selling points", draft.selling_points), ("tags", draft.tags)):
+        seen = [" ".join(i.lower().split()) for i in items]
+        if len(set(seen)) < len(seen):
+            problems.append(f"the {what} repeat each other; make each one different")
+    return problems
+
+
+def banned_claims(text: str, profile: Profile) -> list[str]:
+    """The banned terms of the profile found in `text`, each once, as written."""
+    found = [m.group(0) for m in banned_pattern(profile.banned_terms).finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def language_problems(draft: CopyDraft, language: str) -> list[str]:
+    title = re.sub(r"[\W\d_]", "", draft.title)
+    chinese = len(CJK.findall(title))
+    if language == "zh-CN" and chinese == 0:
+        return ["write in Simplified Chinese: the title has no Chinese characters"]
+    if language == "en" and title and chinese * 2 > len(title):
+        return ["write in English: the title is mostly Chinese"]
+    return []
+
+
+def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: str) -> list[str]:
+    """Everything wrong with a draft, as short sentences a model can act on; [] accepts it."""
+    text = copy_text(draft)
+    problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
+    banned = banned_claims(text, profile)
+    if banned:
+        problems.append("remove these absolute, superlative or medical claims: " + ", ".join(f"'{b}'" for b in banned))
+    prices = money_mentions(text)
+    if prices:
+        problems.append("do not state prices (the platform shows them): " + ", ".join(f"'{p}'" for p in prices))
+    invented = unsupported(text, facts)
+    if invented:
+        problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
+    return problems
