@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from agent.errors import UserError
+from agent.processes import die_with_parent
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2-135m-instruct"
@@ -62,7 +63,7 @@ class LocalModelServer:
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
              "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
              "--n_threads", str(self.threads), "--chat_format", "chatml-function-calling"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         atexit.register(self.stop)
         deadline = time.monotonic() + timeout

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from agent.errors import UserError
+from agent.processes import die_with_parent
 
 READY = re.compile(r"Marketplace running at (http://\S+)")
 START_TIMEOUT_S = 60
@@ -57,7 +58,7 @@ class SandboxProcess:
         self.process = subprocess.Popen(
             # No demo listings: the shop's own listings are the only ones on its sandbox.
             [sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(self.data), "--sim-clock"],
-            stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent)
         found: list[str] = []
         ready = threading.Event()
 

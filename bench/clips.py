@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Run as a script, Python puts bench/ first on the path, where another benchmark's file
-# name (bench/copy.py) shadows the standard library module of that name.
+# name could shadow a standard library module of that name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse  # noqa: E402
