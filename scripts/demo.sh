@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults, in ./shop: import the sample catalog and show it.
+# The main job on the embedded defaults: open the sample shop in ./shop (brand, pictures,
+# copy, prices, listings on the sandbox marketplace, a promo clip per product, a summary).
+# SHOPAGENT_DEMO_APPROVAL=risky makes the first publishes wait for you, as in real use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workdir="${SHOPAGENT_WORKDIR:-shop}"
+approval="${SHOPAGENT_DEMO_APPROVAL:-auto}"
 
 [ -f "$workdir/shopagent.toml" ] || .venv/bin/shopagent init --workdir "$workdir"
-.venv/bin/shopagent catalog import store_data/samples/catalog.csv --workdir "$workdir"
-.venv/bin/shopagent catalog list --workdir "$workdir"
+.venv/bin/shopagent open --workdir "$workdir" --approval "$approval" \
+  --catalog store_data/samples/catalog.csv --brief "calm, well-made homeware for small homes"
+echo
+echo "Summary page: $workdir/assets/open-summary.html"
+echo "Browse the shop: .venv/bin/shopagent marketplace serve --workdir $workdir  (then http://127.0.0.1:8700)"
+echo "Run a day:       .venv/bin/shopagent daily --workdir $workdir"
