@@ -1,5 +1,5 @@
 # The two commands of the README, plus their parts.
-EXTRAS ?= dev,local,media
+EXTRAS ?= dev,local,media,oscar
 
 .PHONY: setup demo test
 

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from agent.errors import UserError
 from agent.llm import make_llm
 from agent.sandbox import SandboxProcess, seller_password
 from agent.workspace import Workspace
@@ -28,8 +29,8 @@ def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, Sandbox
     platform start neither.
     """
     settings = workspace.settings
-    if settings.platform != "sandbox":
-        return None, None  # no driver for this platform in this installation; tools say so
+    if settings.platform == "oscar":
+        return _oscar_driver(workspace), None
     process = None if settings.marketplace_url else SandboxProcess(settings)
     if process is not None:  # both asked on first use
         url, password = (lambda: process.url), (lambda: seller_password(settings))
@@ -40,6 +41,20 @@ def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, Sandbox
                                   browser_executable=settings.browser_executable,
                                   timeout_s=settings.browser_timeout_s, retries=settings.browser_retries)
     return driver, process
+
+
+def _oscar_driver(workspace: Workspace) -> MarketplaceDriver:
+    """The staff dashboard of the django-oscar shop at marketplace_url."""
+    from tools.drivers.oscar_browser import OscarBrowserDriver
+
+    settings = workspace.settings
+    if not settings.marketplace_url or settings.marketplace_password is None:
+        raise UserError("platform 'oscar' needs the shop's address and a staff login: set marketplace_url, "
+                        "marketplace_user (the staff e-mail) and marketplace_password in shopagent.toml")
+    return OscarBrowserDriver(settings.marketplace_url, settings.marketplace_user,
+                              settings.marketplace_password.get_secret_value(), workspace.runs,
+                              browser_executable=settings.browser_executable, timeout_s=settings.browser_timeout_s,
+                              retries=settings.browser_retries, shop_timezone=settings.timezone)
 
 
 @contextmanager

@@ -3,13 +3,17 @@ workflow's executor, the browser driver, the shop's database) against a real san
 marketplace process, and, in the same run, the latency of a raw Playwright form submission
 (open the order, fill carrier and tracking, submit, wait for the page) on the same back-office.
 
-    .venv/bin/python bench/orders.py [--orders 500] [--raw 30]
+    .venv/bin/python bench/orders.py [--orders 500] [--raw 30] [--platform sandbox|oscar]
 
 Prints orders per minute (target >= 120) and the shop's time per order over the raw
-submission's (target <= 5x).
+submission's (target <= 5x). With `--platform oscar` the platform is a real django-oscar
+shop (bench/oscar_shop/, the `oscar` extra): its cold start, a product made through the
+dashboard, guests' storefront checkouts, then the same sync-and-ship run through the
+Oscar dashboard driver; the raw figure is a hand-written shipping-event submission.
 """
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -92,7 +96,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--raw", type=int, default=30, help="raw submissions to time")
+    parser.add_argument("--platform", choices=["sandbox", "oscar"], default="sandbox")
     args = parser.parse_args()
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    if args.platform == "oscar":
+        from oscar_orders import run_oscar  # bench/oscar_orders.py, beside this file
+
+        run_oscar(args.orders, args.raw)
+        return
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         process, url = start_marketplace(root / "marketplace")

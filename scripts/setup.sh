@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Set up shopagent on a Debian machine: system packages, a virtualenv in .venv, the project.
-# Usage: scripts/setup.sh [EXTRAS]   (EXTRAS: comma list of pyproject extras, default "dev,local,media")
+# Usage: scripts/setup.sh [EXTRAS]   (EXTRAS: comma list of pyproject extras, default "dev,local,media,oscar")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="${1:-dev,local,media}"
+extras="${1:-dev,local,media,oscar}"
 # chromium: the real browser for the back-office driver; postgresql: the tests' second
 # database; fonts-noto-cjk: Chinese text in images and clips; espeak-ng: Mandarin voice;
 # libgl1: OpenCV.

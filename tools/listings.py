@@ -17,7 +17,7 @@ from tools.deps import ToolDeps
 from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
 from tools.errors import ToolFailed, ToolRetry
 from tools.order_policy import marketplace
-from tools.order_sync import require_driver
+from tools.order_sync import missing_capability, require_driver
 
 MAX_IMAGES = 8
 PICTURE_KINDS = ("main_image", "lifestyle_image", "detail_image")
@@ -109,6 +109,9 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
 def set_shop_profile(deps: ToolDeps) -> dict:
     """Write the shop's name, story, policies, logo and banner (from create_brand and the
     brand images) to the marketplace's shop profile."""
+    skipped = missing_capability(deps, PROFILE)
+    if skipped:
+        return {"note": skipped}
     driver = require_driver(deps, PROFILE)
     with Session(deps.engine) as session:
         shop = session.exec(select(Shop)).first()

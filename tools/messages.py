@@ -18,7 +18,7 @@ from tools.drivers.marketplace import MESSAGES, RemoteMessage, RemoteThread
 from tools.errors import ToolRetry
 from tools.llm import ask_structured
 from tools.order_policy import marketplace
-from tools.order_sync import require_driver
+from tools.order_sync import missing_capability, require_driver
 from tools.orders import show_order
 
 
@@ -111,6 +111,9 @@ def fallback_reply(thread: RemoteThread, ship_days: int) -> DraftReply:
 def answer_messages(deps: ToolDeps) -> dict:
     """Draft a reply to every buyer thread waiting for one, grounded in the order's records and
     the shop's policy. Clear cases become reply_message calls; unclear ones go to the owner."""
+    skipped = missing_capability(deps, MESSAGES)
+    if skipped:
+        return {"drafted": [], "follow_up": [], "note": skipped}
     driver = require_driver(deps, MESSAGES)
     name, policy = _policy(deps)
     follow_up, drafted = [], []

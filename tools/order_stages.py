@@ -12,7 +12,7 @@ from tools.deps import ToolDeps
 from tools.drivers.marketplace import RETURNS
 from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
-from tools.order_sync import require_driver
+from tools.order_sync import missing_capability, require_driver
 
 
 def fulfil_orders(deps: ToolDeps) -> dict:
@@ -40,6 +40,9 @@ def handle_requests(deps: ToolDeps) -> dict:
     """Decide buyers' open refund and return requests by the shop's policy: a refund before
     shipment or a return within the window is proposed for acceptance; anything else is
     proposed to the owner with the reason (handle_return's preview says so)."""
+    skipped = missing_capability(deps, RETURNS)
+    if skipped:
+        return {"requests": [], "follow_up": [], "note": skipped}
     driver = require_driver(deps, RETURNS)
     with Session(deps.engine) as session:
         waiting = session.exec(select(Order).where(

@@ -27,7 +27,6 @@ from tools.order_stock import holds_stock, release, reserve, ship_out
 
 SETTLED = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
 REQUESTED = (OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)
-OPEN_PLATFORM_WORDS = ("pending", "shipped", "delivered")
 # A list row shows no requests: an order with an open request sits on one of these.
 REQUEST_BASES = {OrderStatus.REFUND_REQUESTED: {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED},
                  OrderStatus.RETURN_REQUESTED: {OrderStatus.DELIVERED}}
@@ -40,6 +39,14 @@ def require_driver(deps: ToolDeps, capability: str):
     if capability not in deps.driver.capabilities:
         raise ToolFailed(f"the {deps.driver.name} marketplace does not offer {capability}")
     return deps.driver
+
+
+def missing_capability(deps: ToolDeps, capability: str) -> str | None:
+    """Why a daily stage has nothing to do on this platform (None: the driver offers `capability`).
+    Stages skip with this note in their output instead of failing the step."""
+    if deps.driver is not None and capability not in deps.driver.capabilities:
+        return f"skipped: the {deps.driver.name} marketplace does not offer {capability}"
+    return None
 
 
 def status_path(current: OrderStatus, target: OrderStatus) -> list[OrderStatus] | None:
@@ -80,13 +87,13 @@ def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
     open_elsewhere = [n for n, (status, _) in known.items() if n not in rows and status not in SETTLED]
     requests_moved = driver.open_request_count() != local_requests
     if open_elsewhere or requests_moved:
-        for word in OPEN_PLATFORM_WORDS:
+        for word in driver.open_statuses:
             for row in driver.list_orders(status=word):
                 rows.setdefault(row.number, row)
     to_read = [n for n, row in rows.items() if n not in known or _differs(known[n], row)]
     to_read += [n for n in open_elsewhere if n not in rows]  # settled on the platform meanwhile
     if requests_moved:
-        to_read += [n for n, row in rows.items() if row.status in OPEN_PLATFORM_WORDS and n not in to_read]
+        to_read += [n for n, row in rows.items() if row.status in driver.open_statuses and n not in to_read]
     result = {"read": len(rows), "new": 0, "updated": 0, "changed_outside": [], "flagged": []}
     for number in sorted(to_read):
         remote = driver.get_order(number)

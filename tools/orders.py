@@ -61,7 +61,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except ToolFailed as problem:
         _flag_failure(deps, number, problem)
         raise
-    if remote.status not in ("shipped", "delivered", "returned"):
+    if not remote.shipments or remote.shop_status in (OrderStatus.PAID, OrderStatus.CANCELLED):
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
     order = _record(deps, remote)
     sent = remote.shipments[0]
@@ -92,7 +92,7 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
         check_cancel(order)
         number = order.remote_id
     remote = driver.cancel(number)
-    if remote.status != "cancelled":
+    if remote.shop_status != OrderStatus.CANCELLED:
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
     order = _record(deps, remote)
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason}

@@ -20,6 +20,8 @@ from store_data.db import session_scope
 
 app = typer.Typer(help="The audit trail of runs.", no_args_is_help=True)
 ApprovalOption = Annotated[str | None, typer.Option("--approval", help="Approval mode for this run: auto, risky or all.")]
+PlatformOption = Annotated[str | None, typer.Option(
+    "--platform", help="Marketplace for this run: sandbox, or oscar (a django-oscar shop at marketplace_url).")]
 
 
 def _progress() -> Progress:
@@ -28,8 +30,10 @@ def _progress() -> Progress:
 
 
 def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, as_json: bool,
-         run_id: str | None = None) -> Outcome:
+         run_id: str | None = None, platform: str | None = None) -> Outcome:
     overrides = {"approval_mode": approval} if approval else {}
+    if platform:
+        overrides["platform"] = platform
     workspace = open_workspace(load_settings(workdir, **overrides))
     with operator(workspace) as op, _progress() as bar:
         task = bar.add_task(f"{workflow}: planning", total=None)
@@ -68,6 +72,7 @@ def open_command(
     catalog: Annotated[Path | None, typer.Option(help="Supplier catalog to import first (.csv or .json).")] = None,
     brief: Annotated[str, typer.Option(help="One line about the shop, e.g. 'calm ceramics for small kitchens'.")] = "",
     approval: ApprovalOption = None,
+    platform: PlatformOption = None,
     workdir: WorkdirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -80,12 +85,13 @@ def open_command(
             report = import_catalog(session, catalog, workspace.workdir)
         console.print(f"Catalog: {report.imported} SKUs imported, {len(report.errors)} row problem(s)"
                       + (" (see `shopagent catalog import` for details)" if report.errors else ""))
-    _run(workdir, "open", brief, approval, as_json)
+    _run(workdir, "open", brief, approval, as_json, platform=platform)
 
 
-def daily_command(approval: ApprovalOption = None, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+def daily_command(approval: ApprovalOption = None, platform: PlatformOption = None, workdir: WorkdirOption = None,
+                  as_json: JsonOption = False) -> None:
     """One pass of the daily loop: orders, messages, refunds and returns, stock, report, proposals."""
-    _run(workdir, "daily", "daily operations", approval, as_json)
+    _run(workdir, "daily", "daily operations", approval, as_json, platform=platform)
 
 
 def ask_command(

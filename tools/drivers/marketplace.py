@@ -148,6 +148,8 @@ class MarketplaceDriver(ABC):
 
     name: str = "marketplace"
     capabilities: frozenset[str] = frozenset()
+    # The platform's own words for orders that may still move (list_orders' status filter).
+    open_statuses: tuple[str, ...] = ("pending", "shipped", "delivered")
 
     def require(self, capability: str) -> None:
         """Raise Unsupported when this platform does not offer `capability`."""

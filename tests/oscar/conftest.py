@@ -1,0 +1,64 @@
+"""A real django-oscar shop per test, started on 127.0.0.1 from a temp folder.
+
+The shop (bench/oscar_shop/) is migrated and seeded once per session; each test copies
+that folder and starts its own server process, as `shop.py serve`, the way a demo does.
+Buyers order through Oscar's storefront checkout over HTTP. Only the model is faked (and
+these tests need none).
+"""
+
+import importlib.util
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("oscar", reason="the `oscar` extra is not installed (pip install -e '.[oscar]')")
+
+SHOP = Path(__file__).resolve().parents[2] / "bench" / "oscar_shop"
+STAFF = ("staff@example.com", "oscar-staff")  # shop.py's defaults
+READY = re.compile(r"Oscar shop running at (http://127\.0\.0\.1:\d+)")
+_spec = importlib.util.spec_from_file_location("oscar_shop_buyer", SHOP / "buyer.py")
+buyer = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(buyer)
+
+
+@dataclass
+class OscarShop:
+    url: str
+    data: Path
+
+    def buy(self, product_id: str, quantity: int = 1, email: str = "ann@example.com") -> str:
+        """A guest buys through the storefront checkout; returns Oscar's order number."""
+        return buyer.place_order(self.url, product_id, quantity, email)
+
+
+@pytest.fixture(scope="session")
+def oscar_template(tmp_path_factory) -> Path:
+    """One migrated and seeded shop folder for the session."""
+    folder = tmp_path_factory.mktemp("oscar-template")
+    subprocess.run([sys.executable, str(SHOP / "shop.py"), "prepare", "--data", str(folder)], check=True,
+                   capture_output=True, timeout=300)
+    return folder
+
+
+@pytest.fixture
+def oscar_shop(tmp_path, oscar_template):
+    data = tmp_path / "oscar"
+    log = (tmp_path / "oscar.log").open("w")
+    process = subprocess.Popen([sys.executable, str(SHOP / "shop.py"), "serve", "--data", str(data),
+                                "--copy-from", str(oscar_template)], stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        for line in process.stdout:
+            found = READY.search(line)
+            if found:
+                break
+        else:
+            pytest.fail(f"the Oscar shop did not start; see {tmp_path / 'oscar.log'}")
+        yield OscarShop(url=found.group(1), data=data)
+    finally:
+        process.terminate()
+        process.wait(15)
+        log.close()

@@ -1,0 +1,127 @@
+"""shopagent operating a real django-oscar shop through its staff dashboard, in Chromium:
+three products opened through the dashboard (the first publish waits for the owner),
+guests order through Oscar's checkout, the daily loop syncs and ships them with tracking,
+a refund waits for approval and lands as a payment event, and nothing is done twice."""
+
+from urllib.parse import urlparse
+
+import pytest
+from sqlmodel import Session, select
+
+from agent.approvals import decide, list_approvals
+from agent.runner import resume_run, start_run
+from agent.runs import steps_of
+from agent.workflows.orders import goal_for
+from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.orders import Order, Payment, Shipment
+from store_data.shop import Asset, Listing, Product, Variant
+from tools.drivers.oscar_browser import OscarBrowserDriver, parse_when
+from tools.orders import refund_order, ship_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.oscar]
+PRODUCTS = [("mug", "Stoneware mug", "Kitchen", "MUG-01", 1450), ("tee", "Cotton tee", "Apparel", "TEE-01", 1999),
+            ("lamp", "Desk lamp", "Home", "LAMP-01", 3500)]
+
+
+@pytest.fixture
+def workspace(workdir, oscar_shop, make_photo):
+    settings = load_settings(workdir, platform="oscar", marketplace_url=oscar_shop.url,
+                             marketplace_user="staff@example.com", marketplace_password="oscar-staff")
+    ws = open_workspace(settings)
+    with session_scope(ws.engine) as session:
+        for handle, name, category, sku, price in PRODUCTS:
+            product = Product(handle=handle, name=name, category=category, description=f"A {name.lower()}.")
+            session.add(product)
+            session.flush()
+            session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=20))
+            photo = make_photo(workdir / "assets" / "supplier" / f"{handle}.jpg")
+            session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workdir)), product_id=product.id))
+    return ws
+
+
+@pytest.fixture
+def driver(workspace, oscar_shop):
+    d = OscarBrowserDriver(oscar_shop.url, "staff@example.com", "oscar-staff", workspace.runs, backoff_s=0.05)
+    outside: list[str] = []
+    d.page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname != "127.0.0.1" else None)
+    d.outside = outside
+    yield d
+    d.close()
+
+
+def run(workspace, driver, *calls):
+    return start_run(workspace, "orders", goal_for([{"tool": t, "arguments": a, "why": "test"} for t, a in calls]),
+                     driver=driver)
+
+
+def order(workspace, number) -> Order:
+    with Session(workspace.engine) as session:
+        return session.exec(select(Order).where(Order.remote_id == number)).one()
+
+
+def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_shop):
+    # Open: every first publish waits for the owner, then lands as an Oscar product.
+    opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for *_, sku, _ in PRODUCTS])
+    assert opened.status == "paused" and len(opened.waiting) == 3
+    for approval in list_approvals(workspace):
+        decide(workspace, approval.id, "approve")
+    assert resume_run(workspace, opened.run_id, driver=driver).status == "completed"
+    with Session(workspace.engine) as session:
+        remote = {session.get(Product, li.product_id).handle: li.remote_id for li in session.exec(select(Listing))}
+    assert len(remote) == 3 and driver.find_listing("TEE-01") == (remote["tee"], "published")
+
+    # Guests buy through Oscar's storefront checkout.
+    mug = oscar_shop.buy(remote["mug"], quantity=2)
+    tee = oscar_shop.buy(remote["tee"], email="bo@example.com")
+    assert driver.get_order(mug).lines[0].sku == "MUG-01"
+
+    # The daily loop: synced, shipped with tracking; stages Oscar lacks say so and pass.
+    daily = start_run(workspace, "daily", "daily operations", driver=driver)
+    steps = {s.tool: s for s in steps_of(workspace.engine, daily.run_id)}
+    assert steps["sync_orders"].output["new"] == 2
+    assert "does not offer messages" in steps["answer_messages"].output["note"]
+    assert "does not offer returns" in steps["handle_requests"].output["note"]
+    assert order(workspace, mug).status == "shipped" and order(workspace, tee).status == "shipped"
+    on_oscar = driver.get_order(mug)
+    assert on_oscar.status == "Shipped" and len(on_oscar.shipments) == 1
+    with Session(workspace.engine) as session:
+        sent = session.exec(select(Shipment).where(Shipment.order_id == order(workspace, mug).id)).one()
+    assert on_oscar.shipments[0].tracking == sent.tracking_number and sent.carrier == "Sandbox Post"
+    with Session(workspace.engine) as session:
+        assert session.exec(select(Variant).where(Variant.sku == "MUG-01")).one().stock == 18
+
+    # A refund waits for the owner, then lands as a payment event claimed by a note.
+    refund = run(workspace, driver, ("refund_order", {"order_id": tee, "amount_cents": 500, "reason": "late"}))
+    assert refund.status == "paused" and driver.get_order(tee).refunded_cents == 0
+    [waiting] = [a for a in list_approvals(workspace) if a.tool == "refund_order"]
+    decide(workspace, waiting.id, "approve")
+    assert resume_run(workspace, refund.run_id, driver=driver).status == "completed"
+    assert order(workspace, tee).refunded_cents == 500
+    assert [p.amount_cents for p in driver.get_order(tee).payments if p.kind == "refund"] == [500]
+
+    # The same actions again: recorded once here, done once on Oscar.
+    deps = workspace.tool_deps(driver=driver, run_id=refund.run_id)
+    assert refund_order(deps, tee, 500, "late")["already_done"] is True
+    assert ship_order(deps, mug)["already_done"] is True
+    again = start_run(workspace, "daily", "daily operations", driver=driver)
+    assert {s.tool for s in steps_of(workspace.engine, again.run_id)} >= {"sync_orders", "fulfil_orders"}
+    assert "ship_order" not in {s.tool for s in steps_of(workspace.engine, again.run_id)}
+    remote_tee = driver.get_order(tee)
+    assert [p.amount_cents for p in remote_tee.payments if p.kind == "refund"] == [500]
+    assert len(remote_tee.shipments) == 1
+    with Session(workspace.engine) as session:
+        refunds = session.exec(select(Payment).where(Payment.order_id == order(workspace, tee).id,
+                                                     Payment.kind == "refund")).all()
+    assert [p.amount_cents for p in refunds] == [500]
+    assert driver.outside == []  # the shop made no request outside 127.0.0.1
+
+
+def test_dashboard_dates_read_in_the_shops_timezone():
+    from zoneinfo import ZoneInfo
+
+    assert parse_when("Nov. 29, 2026", "8:57 a.m.", ZoneInfo("UTC")).isoformat() == "2026-11-29T08:57:00+00:00"
+    assert parse_when("March 3, 2026", "noon", ZoneInfo("UTC")).hour == 12
+    assert parse_when("Sept. 1, 2026", "11 p.m.", ZoneInfo("Asia/Shanghai")).isoformat() == "2026-09-01T15:00:00+00:00"
+    with pytest.raises(ValueError):
+        parse_when("yesterday", "", ZoneInfo("UTC"))

@@ -1,0 +1,460 @@
+"""A django-oscar shop's staff dashboard, driven in a real headless Chromium.
+
+Oscar is a third-party platform: the driver works only through the pages a staff member
+uses (/dashboard/). What the dashboard offers maps onto the marketplace interface:
+- orders: the order list (its CSV download, all pages at once) and each order's page;
+- shipping: a shipping event of the shop's "shipped" type on every line, with the
+  tracking number as its reference, then the order status along the shop's pipeline;
+- refunds: Oscar has no refund button, so a refund is a payment event of the shop's
+  "refunded" type with the amount, claimed by an order note that carries the shop's
+  idempotency key (the dashboard cannot put a reference on a payment event); the note is
+  written first, so a retry finds the claim and adds the event only if it is missing;
+- cancellation: the refund of what was paid and not refunded, then the cancelled status.
+Oscar has no buyer messages, refund or return requests, shop profile or per-listing
+stats: those capabilities are left out and the tools say so. Oscar places an order only
+after its payment step, so an order's total counts as paid unless payment events say
+otherwise. Every read and write is retried like the sandbox driver's; a session that
+expired signs in again.
+"""
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from store_data.clock import utcnow
+from store_data.status import OrderStatus
+from tools.drivers import oscar_selectors as sel
+from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, MarketplaceDriver, OrderRow,
+                                       RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
+from tools.drivers.oscar_listings import OscarListingsMixin
+from tools.drivers.sandbox_browser import CHROMIUM_ARGS, STATE_FILE, PlatformRefused, parse_cents
+from tools.errors import ToolFailed
+
+T = TypeVar("T")
+
+# Oscar's order statuses (the shop's OSCAR_ORDER_STATUS_PIPELINE) on the shop's state
+# machine: the one place they meet. A shop with other words passes its own map.
+STATUS_MAP: dict[str, OrderStatus] = {
+    "Pending": OrderStatus.PAID, "Being processed": OrderStatus.PAID, "Processed": OrderStatus.PAID,
+    "Shipped": OrderStatus.SHIPPED, "Delivered": OrderStatus.DELIVERED, "Returned": OrderStatus.RETURNED,
+    "Complete": OrderStatus.CLOSED, "Cancelled": OrderStatus.CANCELLED,
+}
+
+
+def parse_when(date_text: str, time_text: str, zone: ZoneInfo) -> datetime:
+    """Django's English dashboard dates ('Nov. 29, 2026', '8:57 a.m.' / 'noon') as aware UTC."""
+    day = sel.DATE.search(date_text)
+    if day is None:
+        raise ValueError(f"not a dashboard date: {date_text!r}")
+    hour = minute = 0
+    moment = sel.TIME.search(time_text)
+    if moment is not None and moment["word"]:
+        hour = 12 if moment["word"] == "noon" else 0
+    elif moment is not None:
+        hour, minute = int(moment["hour"]) % 12 + (12 if moment["half"] == "p" else 0), int(moment["minute"] or 0)
+    local = datetime(int(day["year"]), sel.MONTHS[day["month"][:3].lower()], int(day["day"]), hour, minute,
+                     tzinfo=zone)
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def _money(text: str) -> int:
+    found = sel.MONEY.search(text)
+    return parse_cents(found.group(0)) if found else 0
+
+
+def _address(parts: list[str]) -> dict[str, str]:
+    """Oscar's address block (name, street lines, city, state, postcode, country) as the shop's fields."""
+    if len(parts) < 6:  # a shop asking for fewer fields: keep the name and the rest as one street
+        return {"name": parts[0] if parts else "", "street": ", ".join(parts[1:]), "city": "", "country": ""}
+    return {"name": parts[0], "street": ", ".join(parts[1:-4]), "city": parts[-4], "region": parts[-3],
+            "postcode": parts[-2], "country": parts[-1]}
+
+
+def _column(headers: list[str], *words: str) -> int:
+    """The index of the first header containing one of `words` (lower case)."""
+    for number, header in enumerate(headers):
+        if any(word in header.lower() for word in words):
+            return number
+    raise Transient(f"the dashboard table has no column {words[0]!r} (columns: {headers})")
+
+
+class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
+    """The Oscar dashboard at `base_url`, signed in as the staff user `email`."""
+
+    name = "oscar"
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS})
+    open_statuses = ("Pending", "Being processed", "Processed", "Shipped", "Delivered")
+
+    def __init__(self, base_url: str, email: str, password: str, runs_dir: Path,
+                 browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
+                 retries: int = 3, backoff_s: float = 0.25, shop_timezone: str = "UTC",
+                 status_map: dict[str, OrderStatus] | None = None, shipped_event: str = "shipped",
+                 refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.email, self.password = email, password
+        self.runs_dir = Path(runs_dir)
+        self.executable = str(browser_executable)
+        self.timeout_ms = int(timeout_s * 1000)
+        self.retries, self.backoff_s = retries, backoff_s
+        self.zone = ZoneInfo(shop_timezone)
+        self.status_map = dict(status_map or STATUS_MAP)
+        self.shipped_event, self.refund_event = shipped_event, refund_event
+        self.partner, self.product_class = partner, product_class  # None: the dashboard's first
+        self._playwright = self._browser = self._context = self._page = None
+        self.logins = 0
+
+    # --- browser life ----------------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        return self.runs_dir / f"oscar-{STATE_FILE}"
+
+    @property
+    def page(self):
+        """The one page this driver works in; the browser starts on first use."""
+        if self._page is None:
+            from playwright.sync_api import sync_playwright
+
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
+                                                                 args=CHROMIUM_ARGS, headless=True)
+            except Exception as exc:
+                self.close()
+                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
+                                 "install Chromium or set browser_executable") from None
+            stored = str(self.state_path) if self.state_path.exists() else None
+            self._context = self._browser.new_context(storage_state=stored)
+            self._context.set_default_timeout(self.timeout_ms)
+            self._page = self._context.new_page()
+        return self._page
+
+    def close(self) -> None:
+        for thing in (self._context, self._browser):
+            try:
+                if thing is not None:
+                    thing.close()
+            except Exception:  # already gone with the browser process
+                pass
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._playwright = self._browser = self._context = self._page = None
+
+    def login(self) -> None:
+        page = self.page
+        self._load_raw(sel.LOGIN_PATH)
+        page.fill(f"{sel.LOGIN_FORM} [name=username]", self.email)
+        page.fill(f"{sel.LOGIN_FORM} [name=password]", self.password)
+        self._submit(lambda: page.click(f"{sel.LOGIN_FORM} [type=submit]"), "log in", allow_login_page=True)
+        if self._state()["path"].startswith(sel.LOGIN_PATHS):
+            raise ToolFailed(f"the Oscar dashboard refused the staff login for {self.email}; check marketplace_user "
+                             "(the staff e-mail) and marketplace_password")
+        self.logins += 1
+        self._context.storage_state(path=str(self.state_path))
+
+    # --- loading pages with retries ------------------------------------------------------
+
+    def _state(self) -> dict:
+        return self.page.evaluate(sel.READ_PAGE_STATE)
+
+    def _load_raw(self, path: str):
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
+        except PlaywrightError as exc:  # timeouts and refused connections alike
+            raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"loading {path}: HTTP {response.status}")
+        if response is not None and response.status == 404:
+            raise ToolFailed(f"the Oscar dashboard has no page {path}")
+        return response
+
+    def _open(self, path: str) -> None:
+        """Load a dashboard page as the signed-in staff user (signing in again if needed)."""
+        self._load_raw(path)
+        if self._state()["path"].startswith(sel.LOGIN_PATHS):
+            self.login()
+            self._load_raw(path)
+            if self._state()["path"].startswith(sel.LOGIN_PATHS):
+                raise Transient(f"{path}: still asked to log in")
+
+    def _submit(self, click: Callable[[], None], what: str, allow_login_page: bool = False) -> None:
+        """Click a form's button and check the page that comes back for Oscar's error messages."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
+                click()
+            response = navigation.value
+        except PlaywrightError as exc:
+            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"{what}: HTTP {response.status}")
+        state = self._state()
+        if not allow_login_page and state["path"].startswith(sel.LOGIN_PATHS):
+            raise Transient(f"{what}: the session expired")
+        if state["alert"]:
+            raise PlatformRefused(f"the Oscar dashboard refused to {what}: {state['alert']}")
+
+    def _set_fields(self, form: str, values: dict[str, str]) -> None:
+        missing = self.page.evaluate(sel.SET_FIELDS, [form, values])
+        if missing:
+            raise ToolFailed(f"the Oscar dashboard form {form} has no {', '.join(missing)}; "
+                             "create it in the dashboard (event types, partner, category) or fix the settings")
+
+    def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
+        """Run `attempt` (which reads the platform's state before acting) until it succeeds."""
+        problem = ""
+        for number in range(self.retries + 1):
+            try:
+                return attempt()
+            except Transient as exc:
+                problem = str(exc)
+                time.sleep(self.backoff_s * (2 ** number))
+        raise ToolFailed(f"could not {what} after {self.retries + 1} tries ({problem}); {self.evidence(what)['note']}")
+
+    def evidence(self, what: str) -> dict:
+        """Save a screenshot and the page's HTML in runs/; return their paths."""
+        stamp = f"{utcnow():%Y%m%d-%H%M%S-%f}"
+        slug = "".join(c if c.isalnum() else "-" for c in what)[:40]
+        shot, html = self.runs_dir / f"{stamp}-{slug}.png", self.runs_dir / f"{stamp}-{slug}.html"
+        try:
+            self.page.screenshot(path=str(shot), full_page=True)
+            html.write_text(self.page.content(), encoding="utf-8")
+        except Exception:  # the page itself may be what broke
+            return {"note": "no screenshot could be taken", "url": ""}
+        return {"screenshot": str(shot), "html": str(html), "url": self.page.url,
+                "note": f"screenshot {shot} and page {html}"}
+
+    # --- orders ----------------------------------------------------------------------------
+
+    def shop_status(self, word: str, paid: int, refunded: int) -> OrderStatus:
+        """Oscar's status word on the shop's state machine; a full refund reads as refunded."""
+        if word not in self.status_map:
+            raise ToolFailed(f"the Oscar shop uses the order status {word!r}, which shopagent does not know; "
+                             "add it to the Oscar driver's status map")
+        base = self.status_map[word]
+        if base not in (OrderStatus.CANCELLED, OrderStatus.CLOSED) and paid > 0 and refunded >= paid:
+            return OrderStatus.REFUNDED
+        return base
+
+    def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
+        query = "&".join(f"{k}={v}" for k, v in {"status": status or "", "date_from": since.isoformat() if since else "",
+                                                   "response_format": "csv"}.items() if v)
+        yield from self._with_retries("list orders", lambda: self._order_rows(query))
+
+    def _order_rows(self, query: str) -> list[OrderRow]:
+        self._open(sel.HOME_PATH)  # signs in first if needed; the download shares the cookies
+        response = self.page.request.get(f"{self.base_url}{sel.ORDERS_PATH}?{query}")
+        if response.status >= 500 or "csv" not in response.headers.get("content-type", ""):
+            raise Transient(f"order list: HTTP {response.status} {response.headers.get('content-type', '')}")
+        reader = csv.reader(io.StringIO(response.text().lstrip("\ufeff")))
+        headers = next(reader, [])
+        number, value, placed, status = (_column(headers, *w) for w in (("number",), ("value", "total"),
+                                                                        ("date",), ("status",)))
+        rows = []
+        for cells in reader:
+            total = parse_cents(cells[value])
+            day, _, moment = cells[placed].rpartition(", ")
+            rows.append(OrderRow(number=cells[number], status=cells[status],
+                                 shop_status=self.shop_status(cells[status], total, 0),
+                                 placed_at=parse_when(day, moment, self.zone), total_cents=total,
+                                 refunded_cents=0))  # the list shows no refunds: the order page does
+        return rows
+
+    def open_request_count(self) -> int:
+        return 0  # Oscar has no buyer refund or return requests
+
+    def get_order(self, number: str) -> RemoteOrder:
+        return self._with_retries(f"read order {number}", lambda: self._load_order(number))
+
+    def _load_order(self, number: str) -> RemoteOrder:
+        self._open(sel.ORDER_PATH.format(number=number))
+        order, _ = self._read_order()
+        if order.number != number:
+            raise ToolFailed(f"order {number} is not on the Oscar shop")
+        return order
+
+    def _read_order(self) -> tuple[RemoteOrder, dict]:
+        raw = self.page.evaluate(sel.READ_ORDER)
+        if not raw["info"]:
+            raise Transient(f"{self.page.url} shows no order information")
+        info = dict(zip([k.lower() for k in raw["info"]["keys"]], raw["info"]["values"]))
+        total = _money(info.get("order total", ""))
+        placed = parse_when(info.get("date of purchase", ""), info.get("time of purchase", ""), self.zone)
+        word = info.get("status", "")
+        number = raw["heading"].replace("Order", "").replace("#", "").strip()
+        heads = raw["paymentHeaders"]
+        payments, refunded, paid_events = [], 0, 0
+        if raw["payments"]:
+            kind_at, amount_at = _column(heads, "event"), _column(heads, "amount")
+            claims = self._refund_claims(raw)
+            # Newest first on the page; numbered oldest first so an id never moves.
+            for position, cells in enumerate(reversed(raw["payments"]), 1):
+                amount = _money(cells[amount_at])
+                is_refund = cells[kind_at].strip().lower() == self.refund_event.replace("_", " ").lower()
+                note = claims.get(amount, []).pop(0) if is_refund and claims.get(amount) else ""
+                payments.append(RemotePayment(remote_id=f"{number}#{position}",
+                                              kind="refund" if is_refund else "payment", amount_cents=amount,
+                                              method=cells[kind_at], note=note))
+                refunded += amount if is_refund else 0
+                paid_events += 0 if is_refund else amount
+        if not paid_events:  # Oscar took the money at checkout, before it placed the order
+            payments.insert(0, RemotePayment(remote_id=f"{number}#checkout", kind="payment", amount_cents=total,
+                                             method="checkout"))
+        paid = paid_events or total
+        shipments = []
+        if raw["shipping"]:
+            reference_at = _column(raw["shippingHeaders"], "reference")
+            for cells in reversed(raw["shipping"]):
+                found = sel.SHIPMENT_TEXT.match(cells[reference_at])
+                shipments.append(RemoteShipment(carrier=found["carrier"] if found else "",
+                                                tracking=found["tracking"] if found else cells[reference_at]))
+        lines = []
+        if raw["lines"]:
+            heads = raw["lineHeaders"]
+            quantity, title, sku, price = (_column(heads, "quantity"), _column(heads, "product"),
+                                           _column(heads, "sku", "upc"), _column(heads, "price inc", "price"))
+            for cells in raw["lines"]:
+                count = int(cells[quantity])
+                lines.append(RemoteLine(sku=cells[sku], title=cells[title], options="", quantity=count,
+                                        unit_cents=_money(cells[price]) // max(count, 1)))
+        address = [part.strip() for part in raw["address"].splitlines() if part.strip() and part.strip() != "Update"]
+        buyer_email = raw["customer"][1] if len(raw["customer"]) > 1 else ""
+        guest = not raw["customer"] or "guest" in raw["customer"][0].lower()
+        order = RemoteOrder(
+            number=number, status=word, shop_status=self.shop_status(word, paid, refunded), placed_at=placed,
+            buyer_name=(address[0] if address else buyer_email) if guest else raw["customer"][0],
+            buyer_email=buyer_email,
+            address=_address(address),
+            total_cents=total, paid_cents=paid, refunded_cents=refunded, lines=lines, payments=payments,
+            shipments=shipments)
+        return order, raw
+
+    def _refund_claims(self, raw: dict) -> dict[int, list[str]]:
+        """amount -> the shop's notes claiming a refund event of that amount, oldest first."""
+        claims: dict[int, list[str]] = {}
+        if not raw["notes"]:
+            return claims
+        message_at = _column(raw["noteHeaders"], "message")
+        for cells in reversed(raw["notes"]):
+            found = sel.REFUND_NOTE_TEXT.match(cells[message_at].strip())
+            if found:
+                claims.setdefault(parse_cents(found["amount"]), []).append(found["note"].strip())
+        return claims
+
+    # --- order actions ---------------------------------------------------------------------
+
+    def _act(self, number: str, what: str, steps: Callable[[RemoteOrder, dict], bool]) -> RemoteOrder:
+        """Read the order, let `steps` submit what is still needed (True when it did), read again."""
+        def attempt() -> RemoteOrder:
+            order = self._load_order(number)
+            while steps(order, self.page.evaluate(sel.READ_ORDER)):
+                # Oscar answers every order form with the order's page: read it as it comes.
+                on_page = self._state()["path"] == sel.ORDER_PATH.format(number=number)
+                order = self._read_order()[0] if on_page else self._load_order(number)
+            return order
+        return self._with_retries(what, attempt)
+
+    def _change_status(self, number: str, to_shop: OrderStatus, raw: dict) -> None:
+        word = next((w for w in raw["nextStatuses"] if self.status_map.get(w) == to_shop), None)
+        if word is None:
+            raise PlatformRefused(f"the Oscar shop's pipeline offers no move to {to_shop} for order {number} "
+                                  f"(next statuses: {', '.join(raw['nextStatuses']) or 'none'})")
+        self._set_fields(sel.ORDER_STATUS_FORM, {"new_status": word})
+        self._submit(lambda: self.page.click(f"{sel.ORDER_STATUS_FORM} [type=submit]"),
+                     f"set order {number} to {word}")
+
+    def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder:
+        """A shipping event with the tracking reference on every line, then the shipped status."""
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            if order.shop_status == OrderStatus.CANCELLED:
+                return False
+            if not order.shipments:
+                self._ship_event(number, carrier, tracking)
+                return True
+            if order.shop_status == OrderStatus.PAID:
+                self._change_status(number, OrderStatus.SHIPPED, raw)
+                return True
+            return False
+        return self._act(number, f"ship order {number}", steps)
+
+    def _ship_event(self, number: str, carrier: str, tracking: str) -> None:
+        if not self.page.evaluate(sel.SELECT_ALL_LINES):
+            raise ToolFailed(f"order {number} has no lines to ship")
+        self._set_fields(sel.ORDER_LINES_FORM, {
+            "shipping_event_type": self.shipped_event,
+            "reference": sel.SHIPMENT_REFERENCE.format(tracking=tracking, carrier=carrier)})
+        self.page.check("#shipping_event_check", force=True)
+        self._submit(lambda: self.page.click(f"{sel.ORDER_LINES_FORM} [type=submit]"), f"ship order {number}")
+
+    def _refund_steps(self, number: str, amount_cents: int, note: str) -> Callable[[RemoteOrder, dict], bool]:
+        """The two submissions of a refund: the claiming note, then the payment event."""
+        amount = f"{amount_cents // 100}.{amount_cents % 100:02d}"
+
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            claimed = [c for c in self._all_claims(raw) if c == note]
+            if not claimed:
+                self.page.click(sel.NOTES_TAB)
+                self._set_fields(sel.ORDER_NOTE_FORM, {"message": sel.REFUND_NOTE.format(note=note, amount=amount)})
+                self._submit(lambda: self.page.click(f"{sel.ORDER_NOTE_FORM} [type=submit]"),
+                             f"note the refund on order {number}")
+                return True
+            if not any(p.kind == "refund" and p.note == note for p in order.payments):
+                # The order-level payment event of Oscar's order view: a line-level one is
+                # refused once the lines carry an event of that type (a second refund).
+                if not self.page.evaluate(sel.ORDER_PAYMENT_EVENT, [self.refund_event, amount]):
+                    raise ToolFailed(f"the Oscar shop has no payment event type {self.refund_event!r}; "
+                                     "create it in the Django admin (order > payment event types)")
+                self._submit(lambda: self.page.click(f"{sel.ORDER_LINES_FORM} [type=submit]"),
+                             f"refund order {number}")
+                return True
+            return False
+        return steps
+
+    def _all_claims(self, raw: dict) -> list[str]:
+        return [note for notes in self._refund_claims(raw).values() for note in notes]
+
+    def refund(self, number: str, amount_cents: int, note: str) -> RemoteOrder:
+        """Refund `amount_cents` as a payment event, unless a refund claimed by `note` exists."""
+        return self._act(number, f"refund order {number}", self._refund_steps(number, amount_cents, note))
+
+    def cancel(self, number: str) -> RemoteOrder:
+        """Refund what was paid and not yet refunded, then move the order to its cancelled status."""
+        note = f"cancellation of order {number}"  # not a shop key: the cancel is keyed by its status
+
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            if order.shop_status == OrderStatus.CANCELLED:
+                return False
+            if order.shipments:
+                raise PlatformRefused(f"order {number} has shipped on the Oscar shop and cannot be cancelled")
+            owed = order.paid_cents - order.refunded_cents
+            if owed > 0 or note in self._all_claims(raw):
+                if self._refund_steps(number, owed, note)(order, raw):
+                    return True
+            self._change_status(number, OrderStatus.CANCELLED, raw)
+            return True
+        return self._act(number, f"cancel order {number}", steps)
+
+    def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder:
+        raise ToolFailed("the Oscar shop has no buyer refund or return requests to decide")
+
+    def add_note(self, number: str, text: str) -> RemoteOrder:
+        """Add a staff note to the order unless one with exactly this text exists."""
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            if raw["notes"]:
+                message_at = _column(raw["noteHeaders"], "message")
+                if any(cells[message_at].strip() == text.strip() for cells in raw["notes"]):
+                    return False
+            self.page.click(sel.NOTES_TAB)
+            self._set_fields(sel.ORDER_NOTE_FORM, {"message": text})
+            self._submit(lambda: self.page.click(f"{sel.ORDER_NOTE_FORM} [type=submit]"), f"note order {number}")
+            return True
+        return self._act(number, f"note order {number}", steps)

@@ -1,0 +1,167 @@
+"""Everything the Oscar driver knows about django-oscar's staff dashboard pages, in one place.
+
+Paths and form field names are Oscar's own (they are part of its templates and form
+classes, stable across its 3.x and 4.x releases); tables are found by the heading
+above them and columns by their header text, so a shop that re-orders columns still
+reads the same. Dropdowns are select2 overlays over a hidden <select>: the driver sets
+the <select> itself, the way the overlay does.
+"""
+
+import re
+
+LOGIN_PATH = "/dashboard/login/"
+LOGIN_PATHS = ("/dashboard/login/", "/accounts/login/")
+HOME_PATH = "/dashboard/"
+ORDERS_PATH = "/dashboard/orders/"
+ORDER_PATH = "/dashboard/orders/{number}/"
+PRODUCTS_PATH = "/dashboard/catalogue/"
+PRODUCT_PATH = "/dashboard/catalogue/products/{remote_id}/"
+NEW_PRODUCT_PATH = "/dashboard/catalogue/products/create/{product_class}/"
+NEW_CATEGORY_PATH = "/dashboard/catalogue/categories/create/"
+CATEGORIES_PATH = "/dashboard/catalogue/categories/"
+
+LOGIN_FORM = "#dashboard_login_form"
+ORDER_STATUS_FORM = "#order_status_form"
+ORDER_LINES_FORM = "#order_lines_form"
+ORDER_NOTE_FORM = "#order_note_form"
+NOTES_TAB = "a.nav-link[href='#notes']"  # the note form sits in this tab
+PRODUCT_FORM = "#create_update_product_form"
+CATEGORY_FORM = "#create_update_category_form"
+PRODUCT_CLASS_SELECT = "#create_product_with_class_form select[name=product_class]"
+SAVE_AND_CONTINUE = "button[name=action][value=continue]"
+PRODUCT_ID_IN_PATH = re.compile(r"/dashboard/catalogue/products/(\d+)/")
+DESCRIPTION_EDITOR = "id_description"  # the TinyMCE editor over the description textarea
+
+# The dashboard's own words for money and dates (Django's default English formats).
+MONEY = re.compile(r"-?[\d,]+\.\d\d")
+DATE = re.compile(r"(?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2}), (?P<year>\d{4})")
+TIME = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d\d))? (?P<half>[ap])\.m\.|(?P<word>noon|midnight)")
+MONTHS = {name: n for n, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                           "nov", "dec"), 1)}
+
+# The reference of a shipping event the driver makes: "TRACKING (Carrier)".
+SHIPMENT_REFERENCE = "{tracking} ({carrier})"
+SHIPMENT_TEXT = re.compile(r"^(?P<tracking>\S+) \((?P<carrier>.+)\)$")
+# The note that claims a refund payment event for the shop: "<note> | refund <amount>".
+REFUND_NOTE = "{note} | refund {amount}"
+REFUND_NOTE_TEXT = re.compile(r"^(?P<note>.+) \| refund (?P<amount>-?[\d,]+\.\d\d)$", re.S)
+
+READ_PAGE_STATE = """() => ({
+  path: location.pathname,
+  alert: [...document.querySelectorAll('#messages .alert-danger, .alert-danger[role=alert]')]
+           .map(e => e.textContent.replace(/\\s+/g, ' ').trim()).join(' ') || '',
+  errors: [...document.querySelectorAll('.error-block, .invalid-feedback, .errorlist')]
+           .map(e => e.textContent.trim()).filter(t => t).join(' ') || '',
+})"""
+
+# The order list as CSV (the dashboard's own download, every page at once).
+ORDERS_CSV_QUERY = "response_format=csv"
+
+# One order's dashboard page, read in one round trip.
+READ_ORDER = """() => {
+  const text = e => (e ? e.textContent.replace(/\\s+/g, ' ').trim() : '');
+  const tableAfter = title => {
+    const h = [...document.querySelectorAll('h3')].find(e => text(e) === title);
+    let node = h ? h.closest('.table-header') || h : null;
+    while (node && node.tagName !== 'TABLE') node = node.nextElementSibling;
+    return node;
+  };
+  const tableByCaption = words => [...document.querySelectorAll('table')]
+    .find(t => text(t.querySelector('caption')).includes(words));
+  const rows = table => table ? [...table.querySelectorAll('tbody tr')]
+    .filter(tr => tr.cells.length > 1).map(tr => [...tr.cells].map(text)) : [];
+  const headers = table => table ? [...table.querySelectorAll('thead th')].map(text) : [];
+  const info = tableByCaption('Order information');
+  const infoRows = info ? [...info.querySelectorAll('tr')] : [];
+  const customer = tableByCaption('Customer Information');
+  const customerRows = customer ? [...customer.querySelectorAll('tr')] : [];
+  const lines = document.querySelector('#order_lines_form table');
+  const address = [...document.querySelectorAll('#shipping th')].find(th => text(th) === 'Address');
+  const notes = document.querySelector('#notes table');
+  return {
+    heading: text(document.querySelector('h1')),
+    info: infoRows.length > 1 ? {keys: [...infoRows[0].cells].map(text), values: [...infoRows[1].cells].map(text)} : null,
+    customer: customerRows.length > 1 ? [...customerRows[1].cells].map(text) : [],
+    lineHeaders: headers(lines),
+    lines: lines ? [...lines.querySelectorAll('tbody tr')].filter(tr => tr.querySelector('input[name=selected_line]'))
+      .map(tr => [...tr.cells].map(text)) : [],
+    address: address ? address.nextElementSibling.innerText : '',
+    shipping: rows(tableAfter('Shipping Events')),
+    shippingHeaders: headers(tableAfter('Shipping Events')),
+    payments: rows(tableAfter('Payment Events')),
+    paymentHeaders: headers(tableAfter('Payment Events')),
+    notes: notes ? [...notes.querySelectorAll('tbody tr')].filter(tr => tr.cells.length > 2)
+      .map(tr => [...tr.cells].map(td => td.innerText.trim())) : [],
+    noteHeaders: notes ? [...notes.querySelectorAll('th')].map(text) : [],
+    nextStatuses: [...document.querySelectorAll('#order_status_form select[name=new_status] option')]
+      .map(o => o.value).filter(v => v),
+  };
+}"""
+
+# Set form fields by name; a <select> by its option's text or value. Returns what was not found.
+SET_FIELDS = """([formSelector, values]) => {
+  const form = document.querySelector(formSelector);
+  if (!form) return ['form ' + formSelector];
+  const missing = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = form.elements[name];
+    if (!field) { missing.push(name); continue; }
+    if (field.tagName === 'SELECT') {
+      const wanted = String(value).trim().toLowerCase();
+      const option = [...field.options].find(o => o.textContent.trim().toLowerCase() === wanted
+                                                  || o.value.toLowerCase() === wanted);
+      if (!option) { missing.push(name + '=' + value); continue; }
+      field.value = option.value;
+    } else if (field.type === 'checkbox') {
+      field.checked = Boolean(value);
+    } else {
+      field.value = value;
+    }
+    field.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  return missing;
+}"""
+
+SELECT_ALL_LINES = """() => {
+  const boxes = [...document.querySelectorAll('#order_lines_form input[name=selected_line]')];
+  boxes.forEach(box => { box.checked = true; });
+  return boxes.length;
+}"""
+
+SET_DESCRIPTION = """([editor, html]) => {
+  const ed = window.tinymce && tinymce.get(editor);
+  if (ed) { ed.setContent(html); ed.save(); return 'tinymce'; }
+  const area = document.getElementById(editor);
+  if (area) { area.value = html; return 'textarea'; }
+  return '';
+}"""
+
+READ_PRODUCT_FORM = """() => ({
+  images: document.querySelectorAll('#create_update_product_form img[src*="/media/"]').length,
+  categories: [...document.querySelectorAll('select[name="productcategory_set-0-category"] option')]
+    .map(o => o.textContent.trim()).filter(t => t && !t.startsWith('---')),
+})"""
+
+READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
+  link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',
+  cells: [...tr.cells].map(td => td.textContent.replace(/\\s+/g, ' ').trim()),
+})).filter(r => r.link)"""
+
+# Oscar's order view takes an order-level payment event ("create_order_payment_event")
+# that its default template shows no form for: post it through the lines form.
+ORDER_PAYMENT_EVENT = """([eventType, amount]) => {
+  const form = document.querySelector('#order_lines_form');
+  const put = (name, value) => {
+    let field = form.querySelector(`input[type=hidden][name="${name}"]`);
+    if (!field) { field = document.createElement('input'); field.type = 'hidden'; field.name = name; form.appendChild(field); }
+    field.value = value;
+  };
+  form.querySelectorAll('input[name=line_action]').forEach(r => { r.checked = false; });
+  put('order_action', 'create_order_payment_event');
+  const select = form.elements['payment_event_type'];
+  const option = [...select.options].find(o => o.value.toLowerCase() === eventType.toLowerCase()
+                                              || o.textContent.trim().toLowerCase() === eventType.toLowerCase());
+  if (option) select.value = option.value;
+  form.elements['amount'].value = amount;
+  return Boolean(option);
+}"""
