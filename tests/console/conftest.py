@@ -89,8 +89,10 @@ def console(workspace):
     thread.join(60)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    # Module scope: Playwright's sync API allows one instance per thread at a time, and the
+    # tests of other folders start their own.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
