@@ -17,11 +17,14 @@ from tools.scripted_model import ScriptedChatModel
 
 
 class LocalChatOpenAI(ChatOpenAI):
-    """ChatOpenAI for llama.cpp's server, which refuses an assistant turn whose content is
-    null (what LangChain sends beside tool calls); it gets an empty string instead."""
+    """ChatOpenAI for llama.cpp's server, which speaks an older dialect: it refuses an
+    assistant turn whose content is null (what LangChain sends beside tool calls), and it
+    ignores `max_completion_tokens`, so a reply would run until the context is full."""
 
     def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        if "max_completion_tokens" in payload:
+            payload["max_tokens"] = payload.pop("max_completion_tokens")
         for message in payload.get("messages", []):
             if message.get("role") == "assistant" and message.get("content") is None:
                 message["content"] = ""

@@ -30,7 +30,8 @@ from agent.workflows.orders import goal_for
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.shop import Product, Variant
-from tools.drivers.sandbox_browser import CHROMIUM_ARGS, SandboxBrowserDriver
+from tools.drivers.browser import CHROMIUM_ARGS
+from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SELLER = ("seller@example.com", "sandbox-seller")

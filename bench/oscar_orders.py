@@ -23,7 +23,7 @@ from store_data.db import session_scope
 from store_data.shop import Product, Variant
 from tools.drivers.marketplace import ListingDraft
 from tools.drivers.oscar_browser import OscarBrowserDriver
-from tools.drivers.sandbox_browser import CHROMIUM_ARGS
+from tools.drivers.browser import CHROMIUM_ARGS
 
 SHOP = Path(__file__).resolve().parent / "oscar_shop"
 STAFF = ("staff@example.com", "oscar-staff")

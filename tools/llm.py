@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
+from openai import ContentFilterFinishReasonError, LengthFinishReasonError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
@@ -109,7 +110,12 @@ def ask_structured(
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     problems: list[str] = []
     for attempt in range(retries + 1):
-        reply = llm.invoke(messages, schema)
+        try:
+            reply = llm.invoke(messages, schema)
+        except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
+            # An answer cut off by the length limit cannot be valid JSON: same as a bad answer.
+            problems.append(f"the answer was cut off ({cut.__class__.__name__})")
+            continue
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         errors = _problems(content, schema, check)
         if isinstance(errors, BaseModel):

@@ -48,3 +48,28 @@ def test_parse_json_object_finds_the_object():
 
 def test_raw_control_characters_inside_strings_are_accepted():
     assert parse_json_object('{"name": "two\nlines", "count": 1}') == {"name": "two\nlines", "count": 1}
+
+
+def test_an_answer_cut_off_by_the_length_limit_counts_as_a_bad_answer():
+    from types import SimpleNamespace
+
+    from openai import LengthFinishReasonError
+
+    class CutOff(ScriptedChatModel):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+            if not self.requests:
+                self.requests.append(list(messages))
+                raise LengthFinishReasonError(completion=SimpleNamespace(usage=None))
+            return super()._generate(messages, stop, run_manager, **kwargs)
+
+    llm = LLM(chat=CutOff([{"name": "a", "count": 1}]))
+    result = ask_structured(llm, "s", "u", Answer, fallback=lambda: Answer(name="f", count=0))
+    assert result.made_by == "repaired" and result.problems == ["the answer was cut off (LengthFinishReasonError)"]
+
+
+def test_embedded_requests_carry_max_tokens_the_server_understands():
+    from agent.llm import LocalChatOpenAI
+
+    chat = LocalChatOpenAI(base_url="http://127.0.0.1:9/v1", model="m", api_key="k", max_tokens=64)
+    payload = chat._get_request_payload([("user", "hi")])
+    assert payload["max_tokens"] == 64 and "max_completion_tokens" not in payload

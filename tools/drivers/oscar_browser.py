@@ -19,23 +19,19 @@ expired signs in again.
 
 import csv
 import io
-import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from store_data.clock import utcnow
 from store_data.status import OrderStatus
 from tools.drivers import oscar_selectors as sel
-from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, MarketplaceDriver, OrderRow,
+from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
-from tools.drivers.sandbox_browser import CHROMIUM_ARGS, STATE_FILE, PlatformRefused, parse_cents
+from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
+from tools.drivers.sandbox_browser import parse_cents
 from tools.errors import ToolFailed
-
-T = TypeVar("T")
 
 # Oscar's order statuses (the shop's OSCAR_ORDER_STATUS_PIPELINE) on the shop's state
 # machine: the one place they meet. A shop with other words passes its own map.
@@ -83,10 +79,12 @@ def _column(headers: list[str], *words: str) -> int:
     raise Transient(f"the dashboard table has no column {words[0]!r} (columns: {headers})")
 
 
-class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
+class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     """The Oscar dashboard at `base_url`, signed in as the staff user `email`."""
 
     name = "oscar"
+    state_name = f"oscar-{STATE_FILE}"
+    page_state_script = sel.READ_PAGE_STATE
     capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS})
     open_statuses = ("Pending", "Being processed", "Processed", "Shipped", "Delivered")
 
@@ -95,56 +93,13 @@ class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
                  retries: int = 3, backoff_s: float = 0.25, shop_timezone: str = "UTC",
                  status_map: dict[str, OrderStatus] | None = None, shipped_event: str = "shipped",
                  refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None):
+        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s)
         self.base_url = base_url.rstrip("/")
         self.email, self.password = email, password
-        self.runs_dir = Path(runs_dir)
-        self.executable = str(browser_executable)
-        self.timeout_ms = int(timeout_s * 1000)
-        self.retries, self.backoff_s = retries, backoff_s
         self.zone = ZoneInfo(shop_timezone)
         self.status_map = dict(status_map or STATUS_MAP)
         self.shipped_event, self.refund_event = shipped_event, refund_event
         self.partner, self.product_class = partner, product_class  # None: the dashboard's first
-        self._playwright = self._browser = self._context = self._page = None
-        self.logins = 0
-
-    # --- browser life ----------------------------------------------------------------
-
-    @property
-    def state_path(self) -> Path:
-        return self.runs_dir / f"oscar-{STATE_FILE}"
-
-    @property
-    def page(self):
-        """The one page this driver works in; the browser starts on first use."""
-        if self._page is None:
-            from playwright.sync_api import sync_playwright
-
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
-            self._playwright = sync_playwright().start()
-            try:
-                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
-                                                                 args=CHROMIUM_ARGS, headless=True)
-            except Exception as exc:
-                self.close()
-                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
-                                 "install Chromium or set browser_executable") from None
-            stored = str(self.state_path) if self.state_path.exists() else None
-            self._context = self._browser.new_context(storage_state=stored)
-            self._context.set_default_timeout(self.timeout_ms)
-            self._page = self._context.new_page()
-        return self._page
-
-    def close(self) -> None:
-        for thing in (self._context, self._browser):
-            try:
-                if thing is not None:
-                    thing.close()
-            except Exception:  # already gone with the browser process
-                pass
-        if self._playwright is not None:
-            self._playwright.stop()
-        self._playwright = self._browser = self._context = self._page = None
 
     def login(self) -> None:
         page = self.page
@@ -155,23 +110,12 @@ class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
         if self._state()["path"].startswith(sel.LOGIN_PATHS):
             raise ToolFailed(f"the Oscar dashboard refused the staff login for {self.email}; check marketplace_user "
                              "(the staff e-mail) and marketplace_password")
-        self.logins += 1
-        self._context.storage_state(path=str(self.state_path))
+        self._remember_login()
 
     # --- loading pages with retries ------------------------------------------------------
 
-    def _state(self) -> dict:
-        return self.page.evaluate(sel.READ_PAGE_STATE)
-
     def _load_raw(self, path: str):
-        from playwright.sync_api import Error as PlaywrightError
-
-        try:
-            response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
-        except PlaywrightError as exc:  # timeouts and refused connections alike
-            raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
-        if response is not None and response.status >= 500:
-            raise Transient(f"loading {path}: HTTP {response.status}")
+        response = self._goto(path)
         if response is not None and response.status == 404:
             raise ToolFailed(f"the Oscar dashboard has no page {path}")
         return response
@@ -187,16 +131,7 @@ class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
 
     def _submit(self, click: Callable[[], None], what: str, allow_login_page: bool = False) -> None:
         """Click a form's button and check the page that comes back for Oscar's error messages."""
-        from playwright.sync_api import Error as PlaywrightError
-
-        try:
-            with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
-                click()
-            response = navigation.value
-        except PlaywrightError as exc:
-            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
-        if response is not None and response.status >= 500:
-            raise Transient(f"{what}: HTTP {response.status}")
+        self._click_and_wait(click, what)
         state = self._state()
         if not allow_login_page and state["path"].startswith(sel.LOGIN_PATHS):
             raise Transient(f"{what}: the session expired")
@@ -208,30 +143,6 @@ class OscarBrowserDriver(OscarListingsMixin, MarketplaceDriver):
         if missing:
             raise ToolFailed(f"the Oscar dashboard form {form} has no {', '.join(missing)}; "
                              "create it in the dashboard (event types, partner, category) or fix the settings")
-
-    def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
-        """Run `attempt` (which reads the platform's state before acting) until it succeeds."""
-        problem = ""
-        for number in range(self.retries + 1):
-            try:
-                return attempt()
-            except Transient as exc:
-                problem = str(exc)
-                time.sleep(self.backoff_s * (2 ** number))
-        raise ToolFailed(f"could not {what} after {self.retries + 1} tries ({problem}); {self.evidence(what)['note']}")
-
-    def evidence(self, what: str) -> dict:
-        """Save a screenshot and the page's HTML in runs/; return their paths."""
-        stamp = f"{utcnow():%Y%m%d-%H%M%S-%f}"
-        slug = "".join(c if c.isalnum() else "-" for c in what)[:40]
-        shot, html = self.runs_dir / f"{stamp}-{slug}.png", self.runs_dir / f"{stamp}-{slug}.html"
-        try:
-            self.page.screenshot(path=str(shot), full_page=True)
-            html.write_text(self.page.content(), encoding="utf-8")
-        except Exception:  # the page itself may be what broke
-            return {"note": "no screenshot could be taken", "url": ""}
-        return {"screenshot": str(shot), "html": str(html), "url": self.page.url,
-                "note": f"screenshot {shot} and page {html}"}
 
     # --- orders ----------------------------------------------------------------------------
 

@@ -14,31 +14,23 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from store_data.clock import utcnow
 from store_data.status import OrderStatus
 from tools.drivers import sandbox_selectors as sel
+from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
 from tools.drivers.marketplace import (CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
-                                       VIDEO, MarketplaceDriver, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
+                                       VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-STATE_FILE = "browser-state.json"
-T = TypeVar("T")
 ORDER_LINK = re.compile(r"^S\d+$")
 
 # The platform's order words on the shop's state machine; open requests and full refunds
 # are overlaid by shop_status().
 BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "delivered": OrderStatus.DELIVERED,
                "returned": OrderStatus.RETURNED, "cancelled": OrderStatus.CANCELLED}
-
-
-class PlatformRefused(ToolFailed):
-    """The platform answered the form with a refusal (e.g. 'cannot become shipped')."""
 
 
 def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int) -> OrderStatus:
@@ -63,27 +55,21 @@ def _when(text: str) -> datetime:
     return datetime.strptime(text, sel.DATE_FORMAT).replace(tzinfo=UTC)
 
 
-class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
+class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
     """The sandbox back-office at `base_url`, logged in as `email`."""
 
     name = "sandbox"
+    page_state_script = sel.READ_PAGE_STATE
     capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
                  retries: int = 3, backoff_s: float = 0.25):
+        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s)
         # A callable is asked on first use: the platform may be started only when needed.
         self._base_url = base_url
         self.email, self.password = email, password
-        self.runs_dir = Path(runs_dir)
-        self.executable = str(browser_executable)
-        self.timeout_ms = int(timeout_s * 1000)
-        self.retries, self.backoff_s = retries, backoff_s
-        self._playwright = self._browser = self._context = self._page = None
-        self.logins = 0  # how many times this driver signed in (tests and the bench read it)
-
-    # --- browser life ----------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
@@ -91,45 +77,9 @@ class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
             self._base_url = self._base_url()
         return self._base_url.rstrip("/")
 
-    @property
-    def state_path(self) -> Path:
-        return self.runs_dir / STATE_FILE
-
-    @property
-    def page(self):
-        """The one page this driver works in; the browser starts on first use."""
-        if self._page is None:
-            from playwright.sync_api import sync_playwright
-
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
-            self._playwright = sync_playwright().start()
-            try:
-                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
-                                                                 args=CHROMIUM_ARGS, headless=True)
-            except Exception as exc:
-                self.close()
-                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
-                                 "install Chromium or set browser_executable") from None
-            stored = str(self.state_path) if self.state_path.exists() else None
-            self._context = self._browser.new_context(storage_state=stored)
-            self._context.set_default_timeout(self.timeout_ms)
-            self._page = self._context.new_page()
-        return self._page
-
-    def close(self) -> None:
-        for thing in (self._context, self._browser):
-            try:
-                if thing is not None:
-                    thing.close()
-            except Exception:  # already gone with the browser process
-                pass
-        if self._playwright is not None:
-            self._playwright.stop()
-        self._playwright = self._browser = self._context = self._page = None
-
     def login(self) -> None:
         page = self.page
-        self._load_raw(sel.LOGIN_PATH)
+        self._goto(sel.LOGIN_PATH)
         page.get_by_label(sel.EMAIL_LABEL, exact=True).fill(self.email)
         password = self.password() if callable(self.password) else self.password
         page.get_by_label(sel.PASSWORD_LABEL, exact=True).fill(password)
@@ -141,34 +91,19 @@ class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
         if state["login"]:
             raise ToolFailed(f"the sandbox refused the seller login for {self.email} ({state['alert'] or 'no reason'}); "
                              "check marketplace_user and marketplace_password")
-        self.logins += 1
-        self._context.storage_state(path=str(self.state_path))
+        self._remember_login()
 
-    # --- loading pages with retries ------------------------------------------------------
-
-    def _state(self) -> dict:
-        return self.page.evaluate(sel.READ_PAGE_STATE)
-
-    def _load_raw(self, path: str):
-        from playwright.sync_api import Error as PlaywrightError
-
-        try:
-            response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
-        except PlaywrightError as exc:  # timeouts and refused connections alike
-            raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
-        if response is not None and response.status >= 500:
-            raise Transient(f"loading {path}: HTTP {response.status}")
-        return response
+    # --- pages: signed in, human checks, refusals ----------------------------------------
 
     def _open(self, path: str) -> None:
         """Load a back-office page as the logged-in seller (signing in again if needed)."""
-        self._load_raw(path)
+        self._goto(path)
         state = self._state()
         if state["human"]:
             self._needs_owner(f"open {path}")
         if state["login"]:
             self.login()
-            self._load_raw(path)
+            self._goto(path)
             state = self._state()
             if state["human"]:
                 self._needs_owner(f"open {path}")
@@ -177,16 +112,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
 
     def _submit(self, click: Callable[[], None], what: str) -> None:
         """Click a form's button and check the page that comes back."""
-        from playwright.sync_api import Error as PlaywrightError
-
-        try:
-            with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
-                click()
-            response = navigation.value
-        except PlaywrightError as exc:
-            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
-        if response is not None and response.status >= 500:
-            raise Transient(f"{what}: HTTP {response.status}")
+        self._click_and_wait(click, what)
         state = self._state()
         if state["human"]:
             self._needs_owner(what)
@@ -194,31 +120,6 @@ class SandboxBrowserDriver(SandboxListingsMixin, MarketplaceDriver):
             raise Transient(f"{what}: the session expired")
         if state["alert"]:
             raise PlatformRefused(f"the platform refused to {what}: {state['alert']}")
-
-    def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
-        """Run `attempt` (which reads the platform's state before acting) until it succeeds."""
-        problem = ""
-        for number in range(self.retries + 1):
-            try:
-                return attempt()
-            except Transient as exc:  # the next attempt reads the page again (and signs in if asked)
-                problem = str(exc)
-                time.sleep(self.backoff_s * (2 ** number))
-        raise ToolFailed(f"could not {what} after {self.retries + 1} tries ({problem}); "
-                         f"{self.evidence(what)['note']}")
-
-    def evidence(self, what: str) -> dict:
-        """Save a screenshot and the page's HTML in runs/; return their paths."""
-        stamp = f"{utcnow():%Y%m%d-%H%M%S-%f}"
-        slug = "".join(c if c.isalnum() else "-" for c in what)[:40]
-        shot, html = self.runs_dir / f"{stamp}-{slug}.png", self.runs_dir / f"{stamp}-{slug}.html"
-        try:
-            self.page.screenshot(path=str(shot), full_page=True)
-            html.write_text(self.page.content(), encoding="utf-8")
-        except Exception:  # the page itself may be what broke
-            return {"note": "no screenshot could be taken", "url": ""}
-        return {"screenshot": str(shot), "html": str(html), "url": self.page.url,
-                "note": f"screenshot {shot} and page {html}"}
 
     def _needs_owner(self, what: str) -> None:
         found = self.evidence(f"human-check-{what}")

@@ -1,0 +1,135 @@
+"""What every back-office driven in a real headless Chromium shares: starting the browser
+on first use, keeping the login in `runs/`, loading pages and submitting forms with 5xx and
+timeouts turned into retries with backoff, and saving evidence when retries run out.
+
+A platform's driver adds its own page knowledge (selectors, what a page's state means) on
+top of this; the order, message and listing tools never see a page.
+"""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from store_data.clock import utcnow
+from tools.drivers.marketplace import MarketplaceDriver, Transient
+from tools.errors import ToolFailed
+
+# The flags a closed network needs: no background connections, no GPU, no sandbox as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STATE_FILE = "browser-state.json"
+T = TypeVar("T")
+
+
+class PlatformRefused(ToolFailed):
+    """The platform answered the form with a refusal (e.g. 'cannot become shipped')."""
+
+
+class BrowserDriver(MarketplaceDriver):
+    """A marketplace driver that works one page of a headless Chromium."""
+
+    state_name = STATE_FILE  # the login state's file in runs/, one per platform
+    page_state_script = ""  # JS returning the page's state (login page? alert? ...) as a dict
+
+    def __init__(self, runs_dir: Path, browser_executable: Path | str = "/usr/bin/chromium",
+                 timeout_s: float = 15.0, retries: int = 3, backoff_s: float = 0.25):
+        self.runs_dir = Path(runs_dir)
+        self.executable = str(browser_executable)
+        self.timeout_ms = int(timeout_s * 1000)
+        self.retries, self.backoff_s = retries, backoff_s
+        self._playwright = self._browser = self._context = self._page = None
+        self.logins = 0  # how many times this driver signed in (tests and the bench read it)
+
+    @property
+    def state_path(self) -> Path:
+        return self.runs_dir / self.state_name
+
+    @property
+    def page(self):
+        """The one page this driver works in; the browser starts on first use."""
+        if self._page is None:
+            from playwright.sync_api import sync_playwright
+
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
+                                                                 args=CHROMIUM_ARGS, headless=True)
+            except Exception as exc:
+                self.close()
+                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
+                                 "install Chromium or set browser_executable") from None
+            stored = str(self.state_path) if self.state_path.exists() else None
+            self._context = self._browser.new_context(storage_state=stored)
+            self._context.set_default_timeout(self.timeout_ms)
+            self._page = self._context.new_page()
+        return self._page
+
+    def close(self) -> None:
+        for thing in (self._context, self._browser):
+            try:
+                if thing is not None:
+                    thing.close()
+            except Exception:  # already gone with the browser process
+                pass
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._playwright = self._browser = self._context = self._page = None
+
+    def _remember_login(self) -> None:
+        self.logins += 1
+        self._context.storage_state(path=str(self.state_path))
+
+    def _state(self) -> dict:
+        return self.page.evaluate(self.page_state_script)
+
+    def _goto(self, path: str):
+        """Load `path`; a timeout, a refused connection or a 5xx is Transient (retried)."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"loading {path}: HTTP {response.status}")
+        return response
+
+    def _click_and_wait(self, click: Callable[[], None], what: str) -> None:
+        """Click a form's button and wait for the page it leads to; 5xx and timeouts are Transient."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
+                click()
+            response = navigation.value
+        except PlaywrightError as exc:
+            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise Transient(f"{what}: HTTP {response.status}")
+
+    def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
+        """Run `attempt` (which reads the platform's state before acting) until it succeeds."""
+        problem = ""
+        for number in range(self.retries + 1):
+            try:
+                return attempt()
+            except Transient as exc:  # the next attempt reads the page again (and signs in if asked)
+                problem = str(exc)
+                time.sleep(self.backoff_s * (2 ** number))
+        raise ToolFailed(f"could not {what} after {self.retries + 1} tries ({problem}); "
+                         f"{self.evidence(what)['note']}")
+
+    def evidence(self, what: str) -> dict:
+        """Save a screenshot and the page's HTML in runs/; return their paths."""
+        stamp = f"{utcnow():%Y%m%d-%H%M%S-%f}"
+        slug = "".join(c if c.isalnum() else "-" for c in what)[:40]
+        shot, html = self.runs_dir / f"{stamp}-{slug}.png", self.runs_dir / f"{stamp}-{slug}.html"
+        try:
+            self.page.screenshot(path=str(shot), full_page=True)
+            html.write_text(self.page.content(), encoding="utf-8")
+        except Exception:  # the page itself may be what broke
+            return {"note": "no screenshot could be taken", "url": ""}
+        return {"screenshot": str(shot), "html": str(html), "url": self.page.url,
+                "note": f"screenshot {shot} and page {html}"}
