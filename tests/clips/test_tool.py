@@ -126,7 +126,11 @@ def test_live_room_loops_every_clip_with_its_schedule(shop):
     again = build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=driver))
     assert again["status"] == "unchanged" and again["upload"]["status"] == "uploaded"
     video, sent = driver.live[0]
-    assert video == workdir / room["path"] and sent[1] == {"sku": "BTL-1", "start_s": second["start_s"], "end_s": second["end_s"]}
+    # The platform gets listing ids: the board was published (as L-7) above, the bottle is not
+    # listed, so it is on air without a card.
+    assert video == workdir / room["path"]
+    assert sent == [{"listing_id": "L-7", "start_s": first["start_s"], "end_s": first["end_s"]}]
+    assert again["upload"]["without_card"] == ["BTL-1"]
 
 
 def test_cli_make_and_build(shop):

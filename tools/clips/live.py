@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from store_data.db import session_scope
-from store_data.shop import Asset, Product, Shop, Variant
+from store_data.shop import Asset, Listing, Product, Shop, Variant
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LIVE
 from tools.errors import ToolFailed, ToolRetry
@@ -132,8 +132,24 @@ def _upload(deps: ToolDeps, video: Path, items: list[dict]) -> dict:
     """Hand the loop and its schedule to the marketplace's live room, when the driver can."""
     if not _can(deps, LIVE):
         return {"status": "pending", "note": "this marketplace has no live room; the loop stays in the work directory"}
-    deps.driver.set_live_room(video, [{"sku": i["sku"], "start_s": i["start_s"], "end_s": i["end_s"]} for i in items])
-    return {"status": "uploaded"}
+    # The platform knows listings, not the shop's SKUs: a product with variants is listed
+    # under its own code. A product not listed yet is on air without a card.
+    listed = _listing_ids(deps, [i["sku"] for i in items])
+    schedule = [{"listing_id": int(listed[i["sku"]]) if listed[i["sku"]].isdigit() else listed[i["sku"]],
+                 "start_s": i["start_s"], "end_s": i["end_s"]} for i in items if i["sku"] in listed]
+    deps.driver.set_live_room(video, schedule)
+    return {"status": "uploaded", "cards": len(schedule), "without_card": [i["sku"] for i in items if i["sku"] not in listed]}
+
+
+def _listing_ids(deps: ToolDeps, skus: list[str]) -> dict[str, str]:
+    """SKU -> remote id of its product's published listing on this run's marketplace."""
+    with session_scope(deps.engine) as session:
+        rows = session.exec(select(Variant.sku, Listing.remote_id)
+                            .join(Listing, Listing.product_id == Variant.product_id)
+                            .where(Variant.sku.in_(skus), Listing.status == "published",
+                                   Listing.marketplace == deps.settings.platform,
+                                   Listing.remote_id.is_not(None))).all()
+    return {sku: str(remote) for sku, remote in rows}
 
 
 def _record(deps: ToolDeps, video: Path, schedule: Path, key: str) -> None:
