@@ -99,33 +99,47 @@ def ask_structured(
     fallback: Callable[[], T],
     check: Callable[[T], list[str]] | None = None,
     retries: int = 1,
+    token_budget: int | None = None,
 ) -> Structured[T]:
     """Ask for a `schema` object; repair up to `retries` times; else use `fallback()`.
 
     `check` returns the domain problems of a parsed answer (unknown tool, invented fact, ...);
-    an empty list accepts it. With no model at all the fallback is used directly.
+    an empty list accepts it. With no model at all the fallback is used directly. With a
+    `token_budget`, a repair that would take the calls together past it is not asked for (a
+    repair resends the exchange and gets an answer about as long as the last one).
     """
     if llm is None:
         return Structured(fallback(), "fallback", 0, ["no model configured"])
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     problems: list[str] = []
+    start_tokens, last_output, asked = llm.tokens, 0, 0
     for attempt in range(retries + 1):
+        if attempt and token_budget is not None:
+            spent = llm.tokens - start_tokens
+            # The exchange again, the problems (~60 tokens), and a new answer that may run
+            # half as long again as the last one.
+            if 2 * spent + 1.5 * last_output + 60 > token_budget:
+                problems.append(f"no repair: it would pass the {token_budget}-token budget")
+                break
+        before_output = llm.output_tokens
+        asked += 1
         try:
             reply = llm.invoke(messages, schema)
         except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
             # An answer cut off by the length limit cannot be valid JSON: same as a bad answer.
             problems.append(f"the answer was cut off ({cut.__class__.__name__})")
             continue
+        last_output = llm.output_tokens - before_output
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         errors = _problems(content, schema, check)
         if isinstance(errors, BaseModel):
-            return Structured(errors, "model" if attempt == 0 else "repaired", attempt + 1, problems)
+            return Structured(errors, "model" if attempt == 0 else "repaired", asked, problems)
         problems.extend(errors)
         messages += [AIMessage(content), HumanMessage(
             "Your answer cannot be used: " + "; ".join(errors)
             + ". Reply again with only the corrected JSON object."
         )]
-    return Structured(fallback(), "fallback", retries + 1, problems)
+    return Structured(fallback(), "fallback", asked, problems)
 
 
 def _problems(content: str, schema: type[T], check) -> T | list[str]:

@@ -85,37 +85,20 @@ def _save(path: Path, entry: dict) -> None:
     os.replace(partial, path)  # a reader never sees half an entry
 
 
-class _OverBudget(Exception):
-    """A repair would take the listing past its token budget; the template is used instead."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
 def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Profile, language: str) -> dict:
     """Ask the model (at most twice, within TOKEN_BUDGET); the template when the answers fail the check."""
     llm = deps.llm
-    calls, tokens, output = (llm.calls, llm.tokens, llm.output_tokens) if llm else (0, 0, 0)
+    calls, tokens = (llm.calls, llm.tokens) if llm else (0, 0)
 
     def check(draft: CopyDraft) -> list[str]:
-        problems = copy_problems(draft, facts, profile, language)
-        spent = llm.tokens - tokens
-        # A repair resends the whole exchange plus the problems (~60 tokens) and gets an answer
-        # about as long as the first.
-        if problems and llm.calls - calls == 1 and 2 * spent + (llm.output_tokens - output) + 60 > TOKEN_BUDGET:
-            raise _OverBudget(problems)
-        return problems
+        return copy_problems(draft, facts, profile, language)
 
     def template() -> CopyDraft:
         return template_copy(facts, profile, language)
 
-    try:
-        result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check)
-        made_by, value, problems = result.made_by, result.value, result.problems
-    except _OverBudget as over:
-        made_by, value = "fallback", template()
-        problems = over.problems + [f"no repair: it would pass the {TOKEN_BUDGET}-token budget"]
+    result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check,
+                            token_budget=TOKEN_BUDGET)
+    made_by, value, problems = result.made_by, result.value, result.problems
     made_by = "template" if made_by == "fallback" else made_by
     draft = CopyDraft.model_validate(value.model_dump())
     findings = [f"rejected answer: {p}" for p in problems if p != "no model configured"]
