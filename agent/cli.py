@@ -5,9 +5,8 @@ import sys
 import typer
 from rich.markup import escape
 
-from agent.commands import approvals, catalog, config, runs, images, marketplace, orders, report, stats
-from agent.commands import clips, live
-from agent.commands import listings
+from agent.commands import (approvals, catalog, clips, config, images, listings, live, marketplace, orders, report,
+                            runs, stats)
 from agent.commands.common import errors
 from agent.errors import UserError
 from store_data.errors import StoreDataError
