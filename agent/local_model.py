@@ -74,7 +74,7 @@ class LocalModelServer:
                 if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
-                pass
+                pass  # not listening yet: poll again
             time.sleep(0.3)
         self.stop()
         raise UserError(f"the embedded model server did not answer within {timeout:.0f} s; see {self.log_path}")
