@@ -11,7 +11,7 @@ import json
 from langchain_openai import ChatOpenAI
 
 from agent.errors import UserError
-from agent.local_model import MODEL_ALIAS, LocalModelServer
+from agent.local_model import MODEL_ALIAS, TOOLS_ALIAS, LocalModelServer
 from tools.llm import LLM
 from tools.scripted_model import ScriptedChatModel
 
@@ -19,10 +19,13 @@ from tools.scripted_model import ScriptedChatModel
 class LocalChatOpenAI(ChatOpenAI):
     """ChatOpenAI for llama.cpp's server, which speaks an older dialect: it refuses an
     assistant turn whose content is null (what LangChain sends beside tool calls), and it
-    ignores `max_completion_tokens`, so a reply would run until the context is full."""
+    ignores `max_completion_tokens`, so a reply would run until the context is full.
+    Requests that offer tools go to the server's tool-calling chat format."""
 
     def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        if payload.get("tools"):
+            payload["model"] = TOOLS_ALIAS
         if "max_completion_tokens" in payload:
             payload["max_tokens"] = payload.pop("max_completion_tokens")
         for message in payload.get("messages", []):

@@ -4,6 +4,7 @@ demand and stopped when the process exits. No keys, no network."""
 
 import atexit
 import importlib.util
+import json
 import socket
 import subprocess
 import sys
@@ -17,6 +18,10 @@ from agent.processes import die_with_parent
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2-135m-instruct"
+# The same file under a second name for requests that offer tools. llama-cpp-python's
+# chatml-function-calling format HTML-escapes every message (" -> &#34;), which garbles
+# JSON prompts and doubles their tokens, so plain requests go to the chatml format.
+TOOLS_ALIAS = MODEL_ALIAS + "-tools"
 
 
 def embedded_model_path() -> Path:
@@ -58,11 +63,17 @@ class LocalModelServer:
         self.port = free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        # chatml-function-calling gives the small model tool-call support through the same API.
+        # One server, two chat formats of the same weights (it reloads the file, ~0.2 s, when
+        # the requested alias changes): chatml for plain and JSON requests, chatml-function-
+        # calling for requests that offer tools.
+        common = {"model": str(model), "n_ctx": self.n_ctx, "n_threads": self.threads, "verbose": False}
+        config = {"host": "127.0.0.1", "port": self.port, "models": [
+            {**common, "model_alias": MODEL_ALIAS, "chat_format": "chatml"},
+            {**common, "model_alias": TOOLS_ALIAS, "chat_format": "chatml-function-calling"}]}
+        config_path = self.log_path.with_suffix(".json")
+        config_path.write_text(json.dumps(config, indent=1), encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
-             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-             "--n_threads", str(self.threads), "--chat_format", "chatml-function-calling"],
+            [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config_path)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         atexit.register(self.stop)

@@ -53,13 +53,17 @@ class LLM:
             self.stop()
         self.chat = None
 
-    def invoke(self, messages: list[BaseMessage], schema: type[BaseModel] | None = None) -> AIMessage:
-        """One model call, counted; JSON mode when a schema is given and the provider has it."""
+    def invoke(self, messages: list[BaseMessage], schema: type[BaseModel] | None = None,
+               max_tokens: int | None = None) -> AIMessage:
+        """One model call, counted; JSON mode when a schema is given and the provider has it;
+        `max_tokens` caps this answer below the model's usual limit."""
         chat = self.model()
         if schema is not None and self.json_mode == "schema":
             chat = chat.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
         elif schema is not None and self.json_mode == "object":
             chat = chat.bind(response_format={"type": "json_object"})
+        if max_tokens is not None:
+            chat = chat.bind(max_tokens=max_tokens)
         reply = chat.invoke(messages)
         self.calls += 1
         usage = getattr(reply, "usage_metadata", None) or {}
@@ -105,41 +109,57 @@ def ask_structured(
 
     `check` returns the domain problems of a parsed answer (unknown tool, invented fact, ...);
     an empty list accepts it. With no model at all the fallback is used directly. With a
-    `token_budget`, a repair that would take the calls together past it is not asked for (a
-    repair resends the exchange and gets an answer about as long as the last one).
+    `token_budget`, all calls together stay within it: a repair's answer is capped at what
+    the budget leaves, and a repair with too little room for an answer is not asked for.
     """
     if llm is None:
         return Structured(fallback(), "fallback", 0, ["no model configured"])
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     problems: list[str] = []
-    start_tokens, last_output, asked = llm.tokens, 0, 0
+    start_tokens, asked = llm.tokens, 0
+    last_input = last_output = 0
     for attempt in range(retries + 1):
+        cap = None
         if attempt and token_budget is not None:
-            spent = llm.tokens - start_tokens
-            # The exchange again, the problems (~60 tokens), and a new answer that may run
-            # half as long again as the last one.
-            if 2 * spent + 1.5 * last_output + 60 > token_budget:
+            cap = _repair_room(token_budget - (llm.tokens - start_tokens), messages, last_input, last_output)
+            if cap is None:
                 problems.append(f"no repair: it would pass the {token_budget}-token budget")
                 break
-        before_output = llm.output_tokens
+        before_input, before_output = llm.input_tokens, llm.output_tokens
         asked += 1
         try:
-            reply = llm.invoke(messages, schema)
+            reply = llm.invoke(messages, schema, max_tokens=cap)
         except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
             # An answer cut off by the length limit cannot be valid JSON: same as a bad answer.
             problems.append(f"the answer was cut off ({cut.__class__.__name__})")
             continue
-        last_output = llm.output_tokens - before_output
+        last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         errors = _problems(content, schema, check)
         if isinstance(errors, BaseModel):
             return Structured(errors, "model" if attempt == 0 else "repaired", asked, problems)
+        if (reply.response_metadata or {}).get("finish_reason") == "length":
+            errors = [f"the answer was cut off at the length limit; {errors[0]}"] + errors[1:]
         problems.extend(errors)
         messages += [AIMessage(content), HumanMessage(
             "Your answer cannot be used: " + "; ".join(errors)
             + ". Reply again with only the corrected JSON object."
         )]
     return Structured(fallback(), "fallback", asked, problems)
+
+
+def _repair_room(left: int, messages: list[BaseMessage], last_input: int, last_output: int) -> int | None:
+    """How many tokens a repair's answer may take so the budget holds, or None when that is
+    too few for an answer about as long as the last one (it would only be cut off).
+
+    The repair resends the last prompt (its size is known), the rejected answer (known: it
+    was the last output) and the problems, estimated at 2 characters a token: they quote
+    numbers and units, which tokenise densely, so the estimate errs on the high side."""
+    if last_input <= 0:
+        return None  # the last answer was cut off before usage came back: nothing to go by
+    problems = len(str(messages[-1].content))
+    room = left - last_input - last_output - problems // 2 - 16  # 16: the two turns' role markers
+    return room if room >= max(0.75 * last_output, 16) else None
 
 
 def _problems(content: str, schema: type[T], check) -> T | list[str]:

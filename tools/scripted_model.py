@@ -26,6 +26,7 @@ class ScriptedChatModel(BaseChatModel):
     replies: deque = Field(default_factory=deque)
     requests: list[list[BaseMessage]] = Field(default_factory=list)
     bound: list[dict[str, Any]] = Field(default_factory=list)
+    limits: list[int | None] = Field(default_factory=list)  # max_tokens of each call
 
     def __init__(self, replies: list[Any] | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -55,6 +56,12 @@ class ScriptedChatModel(BaseChatModel):
         prompt_chars = sum(len(str(m.content)) for m in messages)
         # Roughly 4 characters a token: enough for budgets to be exercised in tests.
         usage = {"input_tokens": prompt_chars // 4 + 1, "output_tokens": len(str(message.content)) // 4 + 1}
+        metadata = {"finish_reason": "stop"}
+        cap = kwargs.get("max_tokens")
+        if cap is not None and usage["output_tokens"] > cap:  # cut off, as a real server does
+            message = message.model_copy(update={"content": str(message.content)[:cap * 4]})
+            usage["output_tokens"], metadata["finish_reason"] = cap, "length"
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
-        message = message.model_copy(update={"usage_metadata": usage})
+        self.limits.append(cap)
+        message = message.model_copy(update={"usage_metadata": usage, "response_metadata": metadata})
         return ChatResult(generations=[ChatGeneration(message=message)])

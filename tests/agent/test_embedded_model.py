@@ -55,3 +55,11 @@ def test_structured_answer_through_json_schema_mode(embedded):
     assert isinstance(result.value, Colour)
     # Grammar-constrained JSON parses on the first try, so the model path is taken.
     assert result.made_by == "model" and embedded.calls == calls_before + 1
+
+
+def test_plain_requests_reach_the_model_unescaped(embedded):
+    """JSON prompts are full of quotes; escaped to &#34; each would cost several tokens."""
+    before = embedded.input_tokens
+    embedded.invoke([HumanMessage('"a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l"')])
+    spent = embedded.input_tokens - before
+    assert spent < 60, f"{spent} prompt tokens for 24 quotes and 12 letters: the prompt was escaped"

@@ -73,3 +73,34 @@ def test_embedded_requests_carry_max_tokens_the_server_understands():
     chat = LocalChatOpenAI(base_url="http://127.0.0.1:9/v1", model="m", api_key="k", max_tokens=64)
     payload = chat._get_request_payload([("user", "hi")])
     assert payload["max_tokens"] == 64 and "max_completion_tokens" not in payload
+
+
+def budgeted(replies, budget, user="user"):
+    chat = ScriptedChatModel(replies)
+    llm = LLM(chat=chat)
+    result = ask_structured(llm, "system", user, Answer, fallback=lambda: Answer(name="fallback", count=0),
+                            check=lambda a: ["no superlatives"] if a.name == "best" else [], token_budget=budget)
+    return result, chat, llm
+
+
+def test_a_repair_is_capped_at_what_the_budget_leaves():
+    result, chat, llm = budgeted([{"name": "best", "count": 1}, {"name": "good", "count": 1}], budget=200)
+    assert (result.value.name, result.made_by) == ("good", "repaired")
+    first, cap = chat.limits
+    assert first is None and cap is not None
+    # Even an answer that had used the whole cap would have kept the calls within the budget.
+    repair_output = len('{"name": "good", "count": 1}') // 4 + 1
+    assert llm.tokens - repair_output + cap <= 200
+
+
+def test_a_repair_answer_past_the_cap_is_cut_off_and_the_budget_holds():
+    long_answer = {"name": "good " * 200, "count": 1}
+    result, chat, llm = budgeted([{"name": "best", "count": 1}, long_answer], budget=200)
+    assert result.made_by == "fallback" and chat.limits[1] is not None
+    assert "cut off" in result.problems[-1] and llm.tokens <= 200
+
+
+def test_no_repair_when_the_budget_leaves_no_room_for_an_answer():
+    result, chat, llm = budgeted([{"name": "best", "count": 1}], budget=60, user="user " * 20)
+    assert (result.made_by, llm.calls) == ("fallback", 1)
+    assert result.problems[-1] == "no repair: it would pass the 60-token budget"
