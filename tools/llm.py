@@ -64,12 +64,21 @@ class LLM:
             chat = chat.bind(response_format={"type": "json_object"})
         if max_tokens is not None:
             chat = chat.bind(max_tokens=max_tokens)
-        reply = chat.invoke(messages)
-        self.calls += 1
+        try:
+            reply = chat.invoke(messages)
+        except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
+            # The OpenAI client refuses a cut-off JSON answer; its tokens were still spent.
+            usage = getattr(getattr(cut, "completion", None), "usage", None)
+            self._count(getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
+            raise
         usage = getattr(reply, "usage_metadata", None) or {}
-        self.input_tokens += int(usage.get("input_tokens", 0))
-        self.output_tokens += int(usage.get("output_tokens", 0))
+        self._count(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
         return reply
+
+    def _count(self, input_tokens: int, output_tokens: int) -> None:
+        self.calls += 1
+        self.input_tokens += input_tokens
+        self.output_tokens += output_tokens
 
 
 @dataclass
@@ -131,7 +140,9 @@ def ask_structured(
             reply = llm.invoke(messages, schema, max_tokens=cap)
         except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
             # An answer cut off by the length limit cannot be valid JSON: same as a bad answer.
+            # Its text is not returned, so the repair asks afresh with the same messages.
             problems.append(f"the answer was cut off ({cut.__class__.__name__})")
+            last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
             continue
         last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)

@@ -59,12 +59,15 @@ def test_an_answer_cut_off_by_the_length_limit_counts_as_a_bad_answer():
         def _generate(self, messages, stop=None, run_manager=None, **kwargs):
             if not self.requests:
                 self.requests.append(list(messages))
-                raise LengthFinishReasonError(completion=SimpleNamespace(usage=None))
+                usage = SimpleNamespace(prompt_tokens=30, completion_tokens=64)
+                raise LengthFinishReasonError(completion=SimpleNamespace(usage=usage))
             return super()._generate(messages, stop, run_manager, **kwargs)
 
     llm = LLM(chat=CutOff([{"name": "a", "count": 1}]))
     result = ask_structured(llm, "s", "u", Answer, fallback=lambda: Answer(name="f", count=0))
     assert result.made_by == "repaired" and result.problems == ["the answer was cut off (LengthFinishReasonError)"]
+    # The cut-off answer's tokens were spent and are counted with the repair's.
+    assert llm.calls == 2 and llm.input_tokens > 30 and llm.output_tokens > 64
 
 
 def test_embedded_requests_carry_max_tokens_the_server_understands():

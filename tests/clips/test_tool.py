@@ -157,3 +157,32 @@ def test_a_bad_sku_or_language_goes_back_to_the_model(shop):
         make_promo_clip(shop["deps"], "NOPE")
     with pytest.raises(ToolRetry, match="en or zh-CN"):
         make_promo_clip(shop["deps"], "BRD-1", "fr")
+
+
+def test_the_script_is_not_asked_of_a_model_whose_copy_failed_the_check(shop):
+    from tools.llm import LLM
+    from tools.scripted_model import ScriptedChatModel
+
+    deps = shop["deps"]
+
+    def copy_made_by(made_by, findings):
+        with session_scope(deps.engine) as session:
+            listing = session.exec(select(Listing).where(Listing.product_id == 2)).one()
+            listing.made_by, listing.check_findings = made_by, findings
+            session.add(listing)
+
+    # An empty script raises if the model is called at all.
+    silent = ToolDeps(engine=deps.engine, workdir=deps.workdir, settings=deps.settings, llm=LLM(chat=ScriptedChatModel([])))
+    copy_made_by("template", ["rejected answer: not in the catalog facts, remove: '20%'"])
+    skipped = make_promo_clip(silent, "BTL-1")
+    # Not asking the model is the same input as having none: the clip made without one stands.
+    assert skipped["status"] == "unchanged" and skipped["script_made_by"] == "fallback"
+
+    script = {"hook": "想要一个好看又好用的玻璃水瓶吗？", "benefits": ["容量550毫升，出门带上刚刚好。", "透明瓶身，喝了多少一眼就能看到。"],
+              "call_to_action": "喜欢就点击下方，马上带它回家吧！"}
+    chat = ScriptedChatModel([script])
+    asked = ToolDeps(engine=deps.engine, workdir=deps.workdir, settings=deps.settings, llm=LLM(chat=chat))
+    copy_made_by("model", [])
+    made = make_promo_clip(asked, "BTL-1")
+    assert made["status"] == "made" and made["script_made_by"] == "model" and len(chat.requests) == 1
+    assert made["lines"][0] == script["hook"]

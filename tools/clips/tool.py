@@ -23,6 +23,7 @@ from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
+from tools.llm import Structured
 
 RECIPE = "clip-1"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
@@ -98,8 +99,15 @@ def _presenter(deps: ToolDeps, shop: Shop | None, seed: int):
     return TalkingHead(load_talking_head(settings.clip_talking_head), cv2.cvtColor(_read(photo), cv2.COLOR_BGR2RGB))
 
 
+def _model_failed_copy(listing: Listing | None, language: str) -> bool:
+    """Whether the model's listing copy for this product, in this language, was rejected by
+    the fact check: its script would be checked against the same facts, so it is not asked."""
+    return (listing is not None and listing.made_by == "template" and listing.language == language
+            and any(f.startswith("rejected answer:") for f in listing.check_findings or []))
+
+
 def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | None, language: str,
-                shots: list[Asset], voice: str) -> str:
+                shots: list[Asset], voice: str, ask_model: bool) -> str:
     """A hash of everything the clip depends on, the model included."""
     s = deps.settings
     payload = {
@@ -108,7 +116,7 @@ def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | No
         "shots": [a.sha256 for a in shots], "voice": voice, "presenter": s.clip_presenter,
         "look": s.clip_avatar_look, "photo": str(s.clip_owner_photo), "head": s.clip_talking_head,
         "label": ai_label(s, language), "crf": s.clip_crf, "preset": s.clip_preset,
-        "model": "none" if deps.llm is None else f"{s.llm_provider}:{s.llm_model or ''}",
+        "model": "none" if deps.llm is None or not ask_model else f"{s.llm_provider}:{s.llm_model or ''}",
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -156,7 +164,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
 
     from tools.clips.compose import ClipContent, ClipRenderer
     from tools.clips.encode import VideoFormat, write_mp4
-    from tools.clips.script import lines_of, offer_line, price_text, write_script
+    from tools.clips.script import lines_of, offer_line, price_text, template_script, write_script
     from tools.clips.subtitles import make_cues, srt_text
     from tools.drivers.voice import load_voice
     from tools.images.fonts import find_fonts
@@ -177,7 +185,8 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         cents = (listing.price_cents if listing and listing.price_cents is not None else variant.price_cents)
         shots = _shots(session, deps, product)
         voice_spec = settings.clip_voice_zh if lang == "zh-CN" else settings.clip_voice_en
-        key = _inputs_key(deps, facts, shop, cents, lang, shots, voice_spec)
+        ask_model = not _model_failed_copy(listing, lang)
+        key = _inputs_key(deps, facts, shop, cents, lang, shots, voice_spec, ask_model)
         folder = Path("assets") / "clips" / product.handle
         clip_rel = folder / f"{product.handle}-{lang}.mp4"
         done = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")).all()
@@ -192,7 +201,11 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     # Everything below runs outside the database session: rendering takes seconds.
     shop_name = shop.name if shop and shop.name else "our shop"
     profile = get_profile(settings.platform) or get_profile("sandbox")
-    script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
+    if ask_model:
+        script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
+    else:  # saves the model calls (seconds each on a small local model) that would fail the same check
+        script = Structured(template_script(facts, lang), "fallback", 0,
+                            ["not asked: the model's listing copy for this product failed the fact check"])
     lines = lines_of(script.value, offer_line(cents, settings.currency, lang, shop_name))
     speech = load_voice(voice_spec).speak(lines)
     label = ai_label(settings, lang)
