@@ -113,8 +113,13 @@ def ask_structured(
     check: Callable[[T], list[str]] | None = None,
     retries: int = 1,
     token_budget: int | None = None,
+    grammar: type[BaseModel] | None = None,
 ) -> Structured[T]:
     """Ask for a `schema` object; repair up to `retries` times; else use `fallback()`.
+
+    `grammar` is a stricter schema for providers that constrain decoding to one (the local
+    model): it keeps a weak model away from what it gets wrong, while answers are still
+    validated against `schema`.
 
     `check` returns the domain problems of a parsed answer (unknown tool, invented fact, ...);
     an empty list accepts it. With no model at all the fallback is used directly. With a
@@ -137,7 +142,7 @@ def ask_structured(
         before_input, before_output = llm.input_tokens, llm.output_tokens
         asked += 1
         try:
-            reply = llm.invoke(messages, schema, max_tokens=cap)
+            reply = llm.invoke(messages, grammar or schema, max_tokens=cap)
         except (LengthFinishReasonError, ContentFilterFinishReasonError) as cut:
             # An answer cut off by the length limit cannot be valid JSON: same as a bad answer.
             # Its text is not returned, so the repair asks afresh with the same messages.

@@ -23,28 +23,34 @@ class CopyDraft(BaseModel):
     meta_description: str
 
 
-def _text(min_chars: int, max_chars: int):
+def _text(min_chars: int, max_chars: int, digits: bool = True):
     """A one-line string of bounded length. The pattern is what llama.cpp turns into a grammar
     (it ignores maxLength when a pattern is given); it also keeps raw control characters,
     which strict JSON refuses, out of a grammar-constrained answer."""
+    excluded = r'\x00-\x1f"\\' + ("" if digits else "0-9")
     return Annotated[str, StringConstraints(min_length=min_chars, max_length=max_chars,
-                                            pattern=rf'^[^\x00-\x1f"\\]{{{min_chars},{max_chars}}}$')]
+                                            pattern=rf"^[^{excluded}]{{{min_chars},{max_chars}}}$")]
 
 
 @cache
-def draft_schema(profile: Profile, language: str) -> type[CopyDraft]:
+def draft_schema(profile: Profile, language: str, prose_digits: bool = True) -> type[CopyDraft]:
     """CopyDraft with this platform's and language's bounds, so a grammar-constrained model
-    cannot overrun them and a schema-less one is told exactly what was too long."""
+    cannot overrun them and a schema-less one is told exactly what was too long.
+
+    With `prose_digits=False` only the title may hold digits: the grammar for a small local
+    model, whose commonest failure is inventing numbers (the listing's attribute table,
+    made by code, states the real ones)."""
     gen = profile.gen(language)
     point_max = min(profile.point_max_chars, gen.point_max_chars)
     tag_max = min(profile.tag_max_chars, gen.tag_max_chars)
+    d = prose_digits
     return create_model(
-        f"CopyDraft_{profile.name}_{language.replace('-', '_')}", __base__=CopyDraft,
+        f"CopyDraft_{profile.name}_{language.replace('-', '_')}{'' if d else '_nodigits'}", __base__=CopyDraft,
         title=(_text(4, profile.title_limit(language)), ...),
-        selling_points=(list[_text(4, point_max)], Field(min_length=profile.points_min, max_length=profile.points_max)),
-        description=(_text(20, gen.description_max_chars), ...),
-        tags=(list[_text(1, tag_max)], Field(min_length=1, max_length=min(profile.tags_max, gen.tags_max))),
-        meta_description=(_text(10, min(profile.meta_max_chars, gen.meta_max_chars)), ...),
+        selling_points=(list[_text(4, point_max, d)], Field(min_length=profile.points_min, max_length=profile.points_max)),
+        description=(_text(20, gen.description_max_chars, d), ...),
+        tags=(list[_text(1, tag_max, d)], Field(min_length=1, max_length=min(profile.tags_max, gen.tags_max))),
+        meta_description=(_text(10, min(profile.meta_max_chars, gen.meta_max_chars), d), ...),
     )
 
 
@@ -113,10 +119,37 @@ def language_problems(draft: CopyDraft, language: str) -> list[str]:
     return []
 
 
-def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: str) -> list[str]:
+NAME_STOPWORDS = {"and", "with", "for", "the", "of", "in", "set", "pack", "new"}
+
+
+def _name_words(text: str) -> set[str]:
+    """The words that say what a thing is: 3+ letters, no stop words, plural 's' dropped."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text) if not CJK.match(w)}
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words} - NAME_STOPWORDS
+
+
+def title_problems(draft: CopyDraft, facts: Facts, language: str, shop: str = "") -> list[str]:
+    """A title must say what the product is: a word of its name or category (en), or two
+    Chinese characters in a row from them (zh-CN), besides the shop's name. Small models
+    write slogans, or the shop's name, instead."""
+    source = f"{facts.name} {facts.category}"
+    title = draft.title.replace(shop, " ") if shop else draft.title
+    if language == "zh-CN":
+        pairs = {source[i:i + 2] for i in range(len(source) - 1) if CJK.match(source[i]) and CJK.match(source[i + 1])}
+        if not pairs or any(pair in title for pair in pairs):
+            return []
+    else:
+        known = _name_words(source)
+        if not known or known & (_name_words(title) - _name_words(shop)):
+            return []
+    return [f"the title must say what the product is; use words from its name: '{facts.name}'"]
+
+
+def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: str, shop: str = "") -> list[str]:
     """Everything wrong with a draft, as short sentences a model can act on; [] accepts it."""
     text = copy_text(draft)
     problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
+    problems += title_problems(draft, facts, language, shop)
     banned = banned_claims(text, profile)
     if banned:
         problems.append("remove these absolute, superlative or medical claims: " + ", ".join(f"'{b}'" for b in banned))

@@ -28,10 +28,13 @@ from tools.errors import ToolRetry
 from tools.llm import ask_structured
 from tools.order_policy import marketplace as shop_marketplace
 
-RECIPE = "listing-copy/1"  # bump when the check or the template changes what a draft may be
+RECIPE = "listing-copy/2"  # bump when the check or the template changes what a draft may be
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
 SUPPLIER_TEXT_CHARS = {"en": 160, "zh-CN": 60}  # enough for context, cheap in tokens
 TOKEN_BUDGET = 1500  # model tokens per listing, both calls together
+# How the prompt names the platform; a sandbox or self-hosted shop is just "an online shop"
+# (a small model given "sandbox" writes titles about sandboxes).
+PLATFORM_NAMES = {"taobao": "Taobao", "shopify": "Shopify", "amazon": "Amazon"}
 
 
 def facts_of(product: Product, variants: list[Variant], settings, language: str) -> Facts:
@@ -58,7 +61,7 @@ def _prompts(shop: Shop | None, product: Product, facts: Facts, profile: Profile
     supplier = product.description.strip()[:SUPPLIER_TEXT_CHARS[language]] or "(none)"
     user = prompts.render(
         "listing_copy", product=product.name, category=product.category or "-", facts="\n".join(facts.product_lines()) or "-",
-        supplier_text=prompts.fence(supplier, "supplier"), platform=profile.name,
+        supplier_text=prompts.fence(supplier, "supplier"), platform=PLATFORM_NAMES.get(profile.name, "an online shop"),
         title_max=profile.title_limit(language), language=LANGUAGE_NAMES[language],
         points=str(profile.points_min) if profile.points_min == profile.points_max
         else f"{profile.points_min}-{profile.points_max}")
@@ -85,19 +88,20 @@ def _save(path: Path, entry: dict) -> None:
     os.replace(partial, path)  # a reader never sees half an entry
 
 
-def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Profile, language: str) -> dict:
+def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Profile, language: str,
+              shop_name: str) -> dict:
     """Ask the model (at most twice, within TOKEN_BUDGET); the template when the answers fail the check."""
     llm = deps.llm
     calls, tokens = (llm.calls, llm.tokens) if llm else (0, 0)
 
     def check(draft: CopyDraft) -> list[str]:
-        return copy_problems(draft, facts, profile, language)
+        return copy_problems(draft, facts, profile, language, shop_name)
 
     def template() -> CopyDraft:
         return template_copy(facts, profile, language)
 
     result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check,
-                            token_budget=TOKEN_BUDGET)
+                            token_budget=TOKEN_BUDGET, grammar=draft_schema(profile, language, prose_digits=False))
     made_by, value, problems = result.made_by, result.value, result.problems
     made_by = "template" if made_by == "fallback" else made_by
     draft = CopyDraft.model_validate(value.model_dump())
@@ -133,7 +137,8 @@ def write_listing_copy(deps: ToolDeps, sku: str, language: str | None = None, pl
     path = _cache_path(deps.workdir, key)
     cached = path.is_file()
     # The model is asked with no database transaction open: a slow model never holds the shop's records.
-    entry = json.loads(path.read_text(encoding="utf-8")) if cached else _generate(deps, system, user, facts, profile, language)
+    entry = (json.loads(path.read_text(encoding="utf-8")) if cached
+             else _generate(deps, system, user, facts, profile, language, shop.name if shop else ""))
     if not cached:
         _save(path, entry)
     draft = CopyDraft.model_validate(entry["draft"])

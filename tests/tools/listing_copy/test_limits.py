@@ -47,3 +47,34 @@ def test_schema_bounds_follow_the_platform_and_the_language():
     en = draft_schema(TAOBAO, "en").model_json_schema()["properties"]
     assert (zh["title"]["maxLength"], en["title"]["maxLength"]) == (30, 60)
     assert draft_schema(AMAZON, "en").model_json_schema()["properties"]["selling_points"]["minItems"] == 5
+
+
+def test_a_title_must_say_what_the_product_is():
+    from tools.copy.check import title_problems
+    from tools.copy.facts import Facts
+
+    mug = Facts(name="Stoneware Mug 350ml, Gloss White", category="Kitchen > Mugs")
+
+    def draft(title):
+        return CopyDraft(title=title, selling_points=[], description="", tags=[], meta_description="")
+
+    assert title_problems(draft("Glossy mugs for slow mornings"), mug, "en") == []  # plural and case
+    assert title_problems(draft("Kitchen favourite, 350 ml"), mug, "en") == []  # the category names it too
+    assert title_problems(draft("Sellable Sandbox"), mug, "en") == [
+        "the title must say what the product is; use words from its name: 'Stoneware Mug 350ml, Gloss White'"]
+    board = Facts(name="竹砧板", category="厨房 > 砧板")
+    assert title_problems(draft("楠竹砧板 厨房好帮手"), board, "zh-CN") == []
+    assert title_problems(draft("好用又好看"), board, "zh-CN") != []
+
+
+def test_the_shop_name_alone_does_not_name_the_product():
+    from tools.copy.check import title_problems
+    from tools.copy.facts import Facts
+
+    lamp = Facts(name="Ceramic Table Lamp with Linen Shade", category="Lighting > Table Lamps")
+
+    def draft(title):
+        return CopyDraft(title=title, selling_points=[], description="", tags=[], meta_description="")
+
+    assert title_problems(draft("Hearth & Table"), lamp, "en", shop="Hearth & Table") != []
+    assert title_problems(draft("Linen lamp by Hearth & Table"), lamp, "en", shop="Hearth & Table") == []
