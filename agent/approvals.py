@@ -89,10 +89,11 @@ def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> di
     return arguments
 
 
-def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = None) -> Outcome:
-    """Resume the run a decision belongs to, with the model and driver built from settings."""
+def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
+    """Resume the run a decision belongs to, with the model and driver built from settings,
+    once no other run works in the directory (waiting up to `wait_s` seconds for one)."""
     with operator(workspace) as op:
-        return resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress)
+        return resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress, wait_s=wait_s)
 
 
 def decide_and_resume(workspace: Workspace, approval_id: int, decision: str, resume: bool = True,

@@ -9,6 +9,7 @@ from agent.notify import notify
 from agent.errors import UserError
 from agent.executor import Budget, RunContext, checkpointer, run_graph
 from agent.planner import repair_step
+from agent.run_lock import run_lock
 from agent.workflows import WORKFLOWS
 from agent.workspace import Workspace
 from tools.llm import LLM
@@ -75,23 +76,27 @@ def _run_or_report(workspace: Workspace, ctx: RunContext, run_id: str, resume: b
 
 
 def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = None, driver=None,
-              tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None) -> Outcome:
-    """Plan and run `workflow` for `goal` until it completes or waits for the owner."""
+              tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
+    """Plan and run `workflow` for `goal` until it completes or waits for the owner. Another
+    run working in the same directory is waited for up to `wait_s` seconds; after that this
+    one is not started (RunBusy)."""
     if workflow not in WORKFLOWS:
         raise UserError(f"unknown workflow '{workflow}'; choose one of {', '.join(WORKFLOWS)}")
-    run = runs.new_run(workspace.engine, workflow, goal)
-    ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
-    return _run_or_report(workspace, ctx, run.id, resume=False)
+    with run_lock(workspace.runs, f"(a new {workflow} run)", "start it again", wait_s):
+        run = runs.new_run(workspace.engine, workflow, goal)
+        ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
+        return _run_or_report(workspace, ctx, run.id, resume=False)
 
 
 def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver=None,
-               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None) -> Outcome:
+               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
     """Continue a run where it stopped: after a pause for approvals, a crash or a kill."""
-    run = runs.get_run(workspace.engine, run_id)
-    if run is None:
+    if runs.get_run(workspace.engine, run_id) is None:
         raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
-    if run.status in ("completed", "stopped"):
-        return Outcome(run_id=run_id, status=run.status, summary=run.summary,
-                       model_calls=run.model_calls, tokens=run.tokens)
-    ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)
-    return _run_or_report(workspace, ctx, run_id, resume=True)
+    with run_lock(workspace.runs, run_id, f"resume it: `shopagent resume {run_id}`", wait_s):
+        run = runs.get_run(workspace.engine, run_id)  # read again: the run that held the lock may have been this one
+        if run.status in ("completed", "stopped"):
+            return Outcome(run_id=run_id, status=run.status, summary=run.summary,
+                           model_calls=run.model_calls, tokens=run.tokens)
+        ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)
+        return _run_or_report(workspace, ctx, run_id, resume=True)

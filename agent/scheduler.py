@@ -14,11 +14,16 @@ from agent.runner import Outcome, start_run
 from agent.workspace import open_workspace
 
 
-def daily_pass(settings) -> Outcome:
+# A scheduled pass waits this long for a run already working in the directory (an open of a
+# big catalog, a resume from the console) instead of being skipped for the day.
+DAILY_WAIT_S = 3600
+
+
+def daily_pass(settings, wait_s: float = DAILY_WAIT_S) -> Outcome:
     """One daily run, as `shopagent daily` does it."""
     workspace = open_workspace(settings)
     with operator(workspace) as op:
-        return start_run(workspace, "daily", "daily operations", llm=op.llm, driver=op.driver)
+        return start_run(workspace, "daily", "daily operations", llm=op.llm, driver=op.driver, wait_s=wait_s)
 
 
 def make_scheduler(settings, job: Callable[[], object]) -> BackgroundScheduler:

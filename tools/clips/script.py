@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 import prompts
 from tools.copy.check import banned_claims
 from tools.copy.facts import CJK, Facts, money_mentions, unsupported
+from tools.copy.grounding import ungrounded
 from tools.copy.profiles import Profile
 from tools.copy.template import label, translate
 from tools.llm import LLM, Structured, ask_structured
@@ -57,7 +58,7 @@ def _length(text: str, language: str) -> int:
     return len(CJK.findall(text)) if language == "zh-CN" else len(text.split())
 
 
-def script_problems(script: ClipScript, facts: Facts, profile: Profile, language: str) -> list[str]:
+def script_problems(script: ClipScript, facts: Facts, profile: Profile, language: str, supplier_text: str = "") -> list[str]:
     """What is wrong with a script, as short sentences a model can act on; [] accepts it."""
     text = "\n".join([script.hook, *script.benefits, script.call_to_action])
     problems = []
@@ -80,6 +81,10 @@ def script_problems(script: ClipScript, facts: Facts, profile: Profile, language
     invented = unsupported(text, facts)
     if invented:
         problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
+    astray = ungrounded(script.benefits, facts, supplier_text, language)
+    if astray:
+        problems.append("each benefit must be about this product (its name, materials, features); not: "
+                        + ", ".join(f"'{line}'" for line in astray[:3]))
     return problems
 
 
@@ -109,4 +114,4 @@ def write_script(llm: LLM | None, facts: Facts, profile: Profile, language: str,
                           facts="\n".join(facts.lines()) or "-", supplier_text=prompts.fence(supplier_text or "(none)", "supplier"),
                           language=LANGUAGE_NAMES[language], length=LENGTH_HINT[language])
     return ask_structured(llm, system, user, ClipScript, fallback=lambda: template_script(facts, language),
-                          check=lambda script: script_problems(script, facts, profile, language))
+                          check=lambda script: script_problems(script, facts, profile, language, supplier_text))

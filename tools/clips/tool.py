@@ -25,7 +25,7 @@ from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
 from tools.llm import Structured
 
-RECIPE = "clip-1"  # bump when the drawing, voice timing or script rules change
+RECIPE = "clip-2"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
 CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3

@@ -10,6 +10,7 @@ import nh3
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
+from tools.copy.grounding import ungrounded
 from tools.copy.profiles import Profile, byte_count, char_count
 
 
@@ -145,8 +146,10 @@ def title_problems(draft: CopyDraft, facts: Facts, language: str, shop: str = ""
     return [f"the title must say what the product is; use words from its name: '{facts.name}'"]
 
 
-def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: str, shop: str = "") -> list[str]:
-    """Everything wrong with a draft, as short sentences a model can act on; [] accepts it."""
+def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: str, shop: str = "",
+                  supplier_text: str = "") -> list[str]:
+    """Everything wrong with a draft, as short sentences a model can act on; [] accepts it.
+    `supplier_text` adds words the copy may use, never facts."""
     text = copy_text(draft)
     problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
     problems += title_problems(draft, facts, language, shop)
@@ -159,4 +162,8 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
     invented = unsupported(text, facts)
     if invented:
         problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
+    astray = ungrounded(draft.selling_points, facts, supplier_text, language)
+    if astray:
+        problems.append("each selling point must be about this product (its name, materials, features); not: "
+                        + ", ".join(f"'{line}'" for line in astray[:3]))
     return problems

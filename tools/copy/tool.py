@@ -89,13 +89,13 @@ def _save(path: Path, entry: dict) -> None:
 
 
 def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Profile, language: str,
-              shop_name: str) -> dict:
+              shop_name: str, supplier_text: str) -> dict:
     """Ask the model (at most twice, within TOKEN_BUDGET); the template when the answers fail the check."""
     llm = deps.llm
     calls, tokens = (llm.calls, llm.tokens) if llm else (0, 0)
 
     def check(draft: CopyDraft) -> list[str]:
-        return copy_problems(draft, facts, profile, language, shop_name)
+        return copy_problems(draft, facts, profile, language, shop_name, supplier_text)
 
     def template() -> CopyDraft:
         return template_copy(facts, profile, language)
@@ -138,7 +138,7 @@ def write_listing_copy(deps: ToolDeps, sku: str, language: str | None = None, pl
     cached = path.is_file()
     # The model is asked with no database transaction open: a slow model never holds the shop's records.
     entry = (json.loads(path.read_text(encoding="utf-8")) if cached
-             else _generate(deps, system, user, facts, profile, language, shop.name if shop else ""))
+             else _generate(deps, system, user, facts, profile, language, shop.name if shop else "", product.description))
     if not cached:
         _save(path, entry)
     draft = CopyDraft.model_validate(entry["draft"])

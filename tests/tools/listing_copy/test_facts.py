@@ -39,3 +39,19 @@ def test_banned_terms_chinese_as_substrings_english_as_words():
 
 def test_prices_are_never_stated():
     assert money_mentions("Only $9.99, or 68元") == ["$9.99", "68元"]
+
+
+def test_a_selling_point_about_nothing_in_the_row_is_named():
+    from tools.copy.grounding import ungrounded
+
+    bottle = Facts(name="Borosilicate Glass Water Bottle 550ml with Bamboo Lid", category="Kitchen > Bottles",
+                   attributes={"material": "borosilicate glass", "lid": "bamboo with silicone seal"})
+    lines = ["Bamboo lid with a silicone seal",  # the row's own words
+             "Holds 550 ml",  # a number: the fact check decides
+             "Great for everyday use",  # generic words only: nothing to judge
+             "Fits a lunch bag, a desk or a picnic",  # usage scenes are generic too
+             "Lemon-lime seltzer tablets for hydration",  # a made-up feature
+             "Sturdy bottles for the morning commute"]  # plural and generic words around a product word
+    assert ungrounded(lines, bottle, "", "en") == ["Lemon-lime seltzer tablets for hydration"]
+    assert ungrounded(["Seltzer tablets"], bottle, "Comes with seltzer tablets.", "en") == []  # the supplier says so
+    assert ungrounded(["Lemon-lime seltzer tablets"], bottle, "", "zh-CN") == []  # Chinese copy: fact check only
