@@ -71,3 +71,13 @@ def test_visemes_follow_phonemes_and_the_face_rests_in_silence():
     assert track.mouth_open[20:30].max() > 0.6  # the open vowel
     assert track.mouth_open[45:].max() < 0.05  # after it
     assert track.blink.max() == 1.0 and np.abs(track.head_dx).max() > 1
+
+
+def test_the_template_adds_a_third_benefit_only_while_the_script_is_short():
+    short = Facts(name="Mug", category="Kitchen > Mugs", attributes={"material": "stoneware", "capacity": "350 ml",
+                                                                     "colour": "white"})
+    long = Facts(name="Bottle", category="Kitchen > Bottles", attributes={
+        "care": "bottle dishwasher safe, hand wash the lid, not for carbonated drinks",
+        "sleeve": "food-grade silicone in sage green, removable for washing", "colour": "green"})
+    assert len(template_script(short, "en").benefits) == 3
+    assert len(template_script(long, "en").benefits) == 2

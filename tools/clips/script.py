@@ -21,6 +21,9 @@ LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
 # What fits 15-30 s of speech with the price line added: words (en) or characters (zh-CN).
 LENGTH = {"en": (25, 70), "zh-CN": (40, 110)}
 LENGTH_HINT = {"en": "All together 25-70 words.", "zh-CN": "合计40-110个汉字。"}
+# Benefit words (en) or characters (zh-CN) that, with the template's hook, price line and
+# call to action, make about 15 s of speech.
+TEMPLATE_BENEFITS_LENGTH = {"en": 16, "zh-CN": 30}
 SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£", "JPY": "¥"}
 SPOKEN_UNITS_ZH = {"USD": "美元", "CNY": "元", "EUR": "欧元", "GBP": "英镑", "JPY": "日元"}
 
@@ -94,7 +97,13 @@ def template_script(facts: Facts, language: str) -> ClipScript:
     pairs = [(label(k, language), translate(v, language)) for k, v in facts.attributes.items() if v.strip()]
     pairs += [(label(k, language), " / ".join(values)) for k, values in facts.options.items()]
     pairs += list(facts.policies.items())
-    benefits = [f"{key}：{value}。" if zh else f"{key}: {value}." for key, value in pairs[:3]]
+    # Two benefits always; a third only while the script is still short of ~15 s of speech
+    # (each extra second is a second of video to render and of the buyer's attention).
+    benefits: list[str] = []
+    for key, value in pairs[:3]:
+        if len(benefits) >= 2 and _length("".join(benefits), language) >= TEMPLATE_BENEFITS_LENGTH[language]:
+            break
+        benefits.append(f"{key}：{value}。" if zh else f"{key}: {value}.")
     while len(benefits) < 2:
         benefits.append("简单好用，天天都用得上。" if zh else "Simple to use, every single day.")
     kind = facts.category.split(">")[-1].strip() or ("好物" if zh else "everyday essential")
