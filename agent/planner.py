@@ -6,6 +6,7 @@ replaced by the workflow's deterministic fallback. The result says which path ma
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
@@ -47,12 +48,27 @@ def _check_steps(steps: list[PlanStep], tools: dict[str, ToolSpec]) -> list[str]
     return problems
 
 
+def _echoes(answer: str, instructions: str) -> bool:
+    """Whether an answer mostly repeats the prompt's own instructions (small models do)."""
+    said = set(re.findall(r"[a-z]{3,}", answer.lower()))
+    return len(said) >= 4 and len(said & set(re.findall(r"[a-z]{3,}", instructions.lower()))) >= 0.6 * len(said)
+
+
 def make_plan(llm: LLM | None, goal: str, shop_state: str, tools: dict[str, ToolSpec],
               fallback: Callable[[], Plan]) -> Structured[Plan]:
     """Ask the model for a plan; validate, repair once, else fall back."""
     text = prompts.render("planner", goal=goal, shop_state=shop_state, tools=describe_tools(tools.values()))
+    instructions = prompts.render("planner", goal="", shop_state="", tools="")
+
+    def check(plan: Plan) -> list[str]:
+        problems = _check_steps(plan.steps, tools)
+        if not plan.steps and _echoes(plan.answer, instructions):
+            problems.append("the answer repeats these instructions; answer the owner's goal from the shop's "
+                            "state, or plan tool calls")
+        return problems
+
     return ask_structured(llm, "You plan tool calls and answer only with JSON.", text, Plan,
-                          fallback=fallback, check=lambda plan: _check_steps(plan.steps, tools))
+                          fallback=fallback, check=check)
 
 
 def repair_step(llm: LLM | None, step: PlanStep, problem: str, tools: dict[str, ToolSpec]) -> PlanStep | None:

@@ -1,0 +1,139 @@
+"""The owner's common requests, recognised by code: the plan `ask` falls back to when the
+model cannot plan (the small embedded model rarely can).
+
+Each intent maps words of the request (English or Chinese) to a fixed plan of registered
+tools. Money is computed here, never read from the model: "mugs 10% off this weekend"
+becomes one price test per matching SKU at its current price less 10 %, which then waits
+for the owner under the approval policy like any other price change.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from agent.executor import PlanStep
+from store_data.shop import Product, Variant
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    pattern: re.Pattern
+    steps: tuple[tuple[str, dict], ...]
+    answer: str
+
+
+# Checked in order; the first that matches plans the request.
+INTENTS = (
+    Intent("messages", re.compile(r"\b(messages?|questions?|inbox|unanswered|repl(y|ies)|buyers? ask)|留言|回复|咨询|客服", re.I),
+           (("answer_messages", {}),),
+           "Drafting replies to the buyers waiting for one; replies that promise money or depart "
+           "from the policy wait for you."),
+    Intent("ship", re.compile(r"\b(ship|shipping|fulfil+|dispatch|send out)\w*|发货", re.I),
+           (("sync_orders", {}), ("fulfil_orders", {})),
+           "Bringing the orders in from the marketplace and shipping the paid ones that have stock."),
+    Intent("stock", re.compile(r"\b(stock|inventory|sold out|run(ning)? out)\b|库存|缺货|断货", re.I),
+           (("check_stock", {}),),
+           "Checking which SKUs are low or sold out."),
+    Intent("sales", re.compile(r"\b(sales?|revenue|sold|sell(ing)?|orders?|report|perform\w*|drop\w*|down)\b"
+                               r"|销售|销量|营业额|卖得|报表", re.I),
+           (("sales_report", {}),),
+           "Making the sales report of {period}: revenue, orders, conversion, refunds, top products "
+           "and what changed; its recommendations wait for you."),
+)
+
+PERCENT_OFF = re.compile(r"(\d{1,2})\s*%\s*(off|discount|cheaper|lower)|(?:cut|lower|reduce|discount)\w*\s.*?(\d{1,2})\s*%"
+                         r"|降价\s*(\d{1,2})\s*%|便宜\s*(\d{1,2})\s*%|(\d{1,2})\s*%\s*(折扣|优惠)", re.I)
+ZH_DISCOUNT = re.compile(r"打\s*(\d)(?:\.(\d))?\s*折|打\s*(\d\d)\s*折")  # 打9折 = 10 % off, 打85折 = 15 % off
+ALL_PRODUCTS = re.compile(r"\b(all|every|everything|whole shop|storewide)\b|全部|所有|全店", re.I)
+ZH_NOT_PRODUCT = re.compile(r"全部|所有|全店|降价|便宜|优惠|折扣|打折|周末|昨天|今天|明天|本周|这周|本月|这个月|天内|商品|产品|价格")
+STOP = {"put", "make", "the", "this", "that", "for", "off", "all", "every", "everything", "weekend", "week",
+        "month", "days", "day", "today", "tomorrow", "price", "prices", "discount", "cheaper", "lower", "cut",
+        "reduce", "our", "shop", "store", "products", "items", "and", "with", "sale", "please"}
+
+
+def period_days(goal: str, default: int = 7) -> int:
+    """How many days the request speaks of: 'yesterday' 1, 'this weekend' 2, 'N days' N,
+    'week' 7, 'month' 30."""
+    text = goal.lower()
+    number = re.search(r"(\d{1,3})\s*(days?|天)", text)
+    if number:
+        return max(1, min(int(number.group(1)), 365))
+    for pattern, days in ((r"yesterday|昨天", 1), (r"weekend|周末", 2), (r"week|周|星期", 7), (r"month|月", 30)):
+        if re.search(pattern, text):
+            return days
+    return default
+
+
+def percent_off(goal: str) -> int | None:
+    """The discount asked for, in whole percent, or None."""
+    found = PERCENT_OFF.search(goal)
+    if found:
+        return int(next(g for g in found.groups() if g and g.isdigit()))
+    zh = ZH_DISCOUNT.search(goal)
+    if zh:
+        tenths = int(zh.group(3)) if zh.group(3) else int(zh.group(1)) * 10 + int(zh.group(2) or 0)
+        return 100 - tenths
+    return None
+
+
+def _words(text: str) -> set[str]:
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words}
+
+
+def _matching_skus(session: Session, goal: str) -> tuple[list[Variant], str]:
+    """The priced SKUs the request names (by product name or category words, or Chinese
+    name characters), every priced SKU when it says 'all', and what was looked for."""
+    wanted = _words(goal) - STOP
+    rest = ZH_NOT_PRODUCT.sub(" ", ZH_DISCOUNT.sub(" ", goal))  # the Chinese words left may name products
+    cjk = sorted({run[i:i + 2] for run in re.findall(r"[\u3400-\u9fff]{2,}", rest) for i in range(len(run) - 1)})
+    variants = session.exec(select(Variant).where(Variant.price_cents.is_not(None)).order_by(Variant.sku)).all()
+    if not wanted and not cjk:
+        return (list(variants) if ALL_PRODUCTS.search(goal) else []), "every product"
+    chosen = []
+    for variant in variants:
+        product = session.get(Product, variant.product_id)
+        names = _words(f"{product.name} {product.category}")
+        text = f"{product.name} {product.category}"
+        if wanted & names or any(w in text for w in cjk):
+            chosen.append(variant)
+    return chosen, ", ".join(sorted(wanted) + cjk)
+
+
+def price_plan(session: Session, goal: str) -> tuple[list[PlanStep], str] | None:
+    """Price tests for a request like 'put all mugs 10% off this weekend', or None."""
+    percent = percent_off(goal)
+    if percent is None:
+        return None
+    if not 1 <= percent <= 90:
+        return [], f"A {percent}% discount is outside 1-90%; nothing was planned."
+    days = period_days(goal)
+    variants, looked_for = _matching_skus(session, goal)
+    if not variants:
+        return [], (f"No priced product matches '{looked_for}'; nothing was planned. Name products by "
+                    f"their name or category, or say 'all'.")
+    steps = [PlanStep(tool="start_price_test",
+                      arguments={"sku": v.sku, "price_cents": round(v.price_cents * (100 - percent) / 100), "days": days},
+                      why=f"{percent}% off {v.price_cents / 100:.2f} for {days} day(s), as asked")
+             for v in variants]
+    return steps, (f"{len(steps)} SKU(s) at {percent}% off for {days} day(s), each as a price test that "
+                   f"returns to the current price afterwards; price changes wait for you under the approval policy.")
+
+
+def intent_plan(session: Session, goal: str, tools: dict) -> tuple[list[PlanStep], str] | None:
+    """The code's plan for a recognised request, using only tools installed here; else None."""
+    priced = price_plan(session, goal)
+    if priced is not None:
+        steps, answer = priced
+        return (steps, answer) if all(s.tool in tools for s in steps) else None
+    for intent in INTENTS:
+        if intent.pattern.search(goal) and all(tool in tools for tool, _ in intent.steps):
+            days = period_days(goal)
+            steps = [PlanStep(tool=tool, arguments=({"days": days} if tool == "sales_report" else dict(arguments)),
+                              why=f"recognised request: {intent.name}")
+                     for tool, arguments in intent.steps]
+            period = "yesterday against the day before" if days == 1 else f"the last {days} days against the {days} before"
+            return steps, intent.answer.format(period=period)
+    return None

@@ -1,0 +1,77 @@
+"""`ask` when the model cannot plan: the common requests are recognised by code, money is
+computed by code, and the plan runs under the approval policy like any other."""
+
+import pytest
+
+from agent.approvals import list_approvals
+from agent.intents import intent_plan, percent_off, period_days
+from agent.runner import start_run
+from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.shop import Product, Variant
+from tools.llm import LLM
+from tools.registry import BY_NAME
+from tools.scripted_model import ScriptedChatModel
+
+ECHO = {"answer": "A short answer to the owner, if the goal is a question. Use only the tools listed.", "steps": []}
+
+
+@pytest.fixture
+def workspace(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    with session_scope(workspace.engine) as session:
+        for handle, name, category, skus in (
+                ("mug", "Stoneware Mug 350ml", "Kitchen > Mugs", [("MUG-W", 1299, 400), ("MUG-B", 1299, 400)]),
+                ("vase", "Ribbed Ceramic Vase", "Home > Vases", [("VAS-1", 2499, 800)]),
+                ("cup", "青瓷茶杯", "厨房 > 茶杯", [("CUP-ZH", 1999, 500)])):
+            product = Product(handle=handle, name=name, category=category)
+            session.add(product)
+            session.flush()
+            for sku, price, cost in skus:
+                session.add(Variant(sku=sku, product_id=product.id, price_cents=price, cost_cents=cost, stock=5))
+    return workspace
+
+
+def test_discounts_and_periods_are_read_in_both_languages():
+    assert [percent_off(t) for t in ("mugs 10% off", "cut vase prices by 15%", "茶杯打9折", "全店打85折", "降价20%",
+                                     "why did sales drop")] == [10, 15, 10, 15, 20, None]
+    assert [period_days(t) for t in ("yesterday", "this weekend", "for 3 days", "next week", "this month",
+                                     "昨天", "周末", "anything")] == [1, 2, 3, 7, 30, 1, 2, 7]
+
+
+def test_a_discount_becomes_price_tests_computed_by_code(workspace):
+    with session_scope(workspace.engine) as session:
+        steps, answer = intent_plan(session, "Put all mugs 10% off this weekend", BY_NAME)
+        assert [(s.tool, s.arguments) for s in steps] == [
+            ("start_price_test", {"sku": "MUG-B", "price_cents": 1169, "days": 2}),
+            ("start_price_test", {"sku": "MUG-W", "price_cents": 1169, "days": 2})]
+        assert "2 SKU(s) at 10% off for 2 day(s)" in answer
+        zh, _ = intent_plan(session, "茶杯打8折", BY_NAME)
+        assert [(s.arguments["sku"], s.arguments["price_cents"]) for s in zh] == [("CUP-ZH", 1599)]
+        everything, _ = intent_plan(session, "everything 5% off for 3 days", BY_NAME)
+        assert len(everything) == 4 and {s.arguments["days"] for s in everything} == {3}
+        none, why = intent_plan(session, "teapots 10% off", BY_NAME)
+        assert none == [] and "No priced product matches 'teapot'" in why
+
+
+def test_questions_and_chores_map_to_their_tools(workspace):
+    with session_scope(workspace.engine) as session:
+        def tools(goal):
+            steps, _ = intent_plan(session, goal, BY_NAME)
+            return [(s.tool, s.arguments) for s in steps]
+
+        assert tools("Why did sales drop yesterday?") == [("sales_report", {"days": 1})]
+        assert tools("reply to every unanswered question about shipping") == [("answer_messages", {})]
+        assert tools("ship today's orders") == [("sync_orders", {}), ("fulfil_orders", {})]
+        assert tools("what is running out of stock?") == [("check_stock", {})]
+        assert intent_plan(session, "write me a poem", BY_NAME) is None
+
+
+def test_ask_falls_back_to_the_rules_when_the_model_only_echoes(workspace):
+    model = LLM(chat=ScriptedChatModel([ECHO, ECHO]))
+    outcome = start_run(workspace, "ask", "put the vase 20% off for 3 days", llm=model)
+    assert outcome.summary["plan_made_by"] == "rules" and outcome.model_calls == 2
+    # A 20 % cut is a price change above the policy's 10 %: it waits for the owner.
+    [approval] = list_approvals(workspace)
+    assert (approval.tool, approval.arguments) == ("start_price_test", {"sku": "VAS-1", "price_cents": 1999, "days": 3})
+    assert outcome.status == "paused"
