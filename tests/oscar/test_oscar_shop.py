@@ -1,7 +1,8 @@
 """shopagent operating a real django-oscar shop through its staff dashboard, in Chromium:
 three products opened through the dashboard (the first publish waits for the owner),
 guests order through Oscar's checkout, the daily loop syncs and ships them with tracking,
-a refund waits for approval and lands as a payment event, and nothing is done twice."""
+a refund waits for approval and lands as a payment event, a cancellation refunds what was
+paid and cancels the order, a shipped order cannot be cancelled, and nothing is done twice."""
 
 from urllib.parse import urlparse
 
@@ -16,8 +17,10 @@ from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.orders import Order, Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Variant
+from tools.drivers.browser import PlatformRefused
 from tools.drivers.oscar_browser import OscarBrowserDriver, parse_when
-from tools.orders import refund_order, ship_order
+from tools.errors import ToolRetry
+from tools.orders import cancel_order, refund_order, ship_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
 PRODUCTS = [("mug", "Stoneware mug", "Kitchen", "MUG-01", 1450), ("tee", "Cotton tee", "Apparel", "TEE-01", 1999),
@@ -114,6 +117,26 @@ def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_sho
         refunds = session.exec(select(Payment).where(Payment.order_id == order(workspace, tee).id,
                                                      Payment.kind == "refund")).all()
     assert [p.amount_cents for p in refunds] == [500]
+
+    # A cancellation waits for the owner, then refunds what was paid and moves the Oscar order
+    # to its cancelled status, once; a shipped order is refused before anything is done.
+    lamp = oscar_shop.buy(remote["lamp"])
+    assert run(workspace, driver, ("sync_orders", {})).status == "completed"
+    cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+    assert cancel.status == "paused" and driver.get_order(lamp).refunded_cents == 0
+    [waiting] = [a for a in list_approvals(workspace) if a.tool == "cancel_order"]
+    decide(workspace, waiting.id, "approve")
+    assert resume_run(workspace, cancel.run_id, driver=driver).status == "completed"
+    on_oscar = driver.get_order(lamp)
+    assert on_oscar.shop_status == "cancelled" and on_oscar.refunded_cents == on_oscar.paid_cents == 3500
+    assert order(workspace, lamp).status == "cancelled" and cancel_order(deps, lamp)["already_done"] is True
+    assert driver.cancel(lamp).refunded_cents == 3500  # the driver finds it done: no second refund
+    assert [p.amount_cents for p in driver.get_order(lamp).payments if p.kind == "refund"] == [3500]
+    with pytest.raises(ToolRetry, match="only orders not yet shipped"):
+        cancel_order(deps, mug)
+    with pytest.raises(PlatformRefused, match="has shipped"):
+        driver.cancel(mug)
+    assert driver.get_order(mug).refunded_cents == 0 and driver.get_order(mug).status == "Shipped"
     assert driver.outside == []  # the shop made no request outside 127.0.0.1
 
 
