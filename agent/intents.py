@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from agent.executor import PlanStep
+from store_data.money import format_money
 from store_data.shop import Product, Variant
 
 
@@ -137,3 +138,37 @@ def intent_plan(session: Session, goal: str, tools: dict) -> tuple[list[PlanStep
             period = "yesterday against the day before" if days == 1 else f"the last {days} days against the {days} before"
             return steps, intent.answer.format(period=period)
     return None
+
+
+def _change(now, before, money: str | None = None, percent: bool = False) -> str:
+    if now is None:
+        return "n/a"
+    show = (lambda v: format_money(v, money)) if money else (lambda v: f"{v:.1%}") if percent else str
+    text = show(now)
+    if before is None:
+        return text
+    text += f" vs {show(before)}"
+    if before and not percent:
+        text += f" ({(now - before) / before:+.0%})"
+    return text
+
+
+def sales_answer(report: dict) -> str:
+    """The sales report's headline figures as sentences, written by code from its output."""
+    period, now, before = report["period"], report["summary"], report["previous"]
+    currency = period.get("currency", "USD")
+    when = (f"{period['first']}" if period["first"] == period["last"] else f"{period['first']} to {period['last']}")
+    lines = [f"{when} against the {period['days']} day(s) before: net sales "
+             f"{_change(now['net_cents'], before['net_cents'], currency)}; orders {_change(now['orders'], before['orders'])}; "
+             f"visits {_change(now['visits'], before['visits'])}; conversion "
+             f"{_change(now['conversion'], before['conversion'], percent=True)}; refunds "
+             f"{_change(now['refunds_cents'], before['refunds_cents'], currency)}."]
+    drops = [a for a in report.get("anomalies", []) if a.get("kind") == "drop"]
+    if drops:
+        lines.append("Drops against the week before: " + "; ".join(
+            f"{a['day']} {a['metric'].replace('_cents', '')} {a['ratio']:.0%} of usual" for a in drops[:3]) + ".")
+    top = report.get("top_products", [])[:3]
+    if top:
+        lines.append("Top products: " + ", ".join(str(p.get("name") or p.get("sku")) for p in top) + ".")
+    lines.append(f"Report: {report['report']}")
+    return " ".join(lines)

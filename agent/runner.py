@@ -8,6 +8,7 @@ from agent import runs
 from agent.notify import notify
 from agent.errors import UserError
 from agent.executor import Budget, RunContext, checkpointer, run_graph
+from agent.intents import sales_answer
 from agent.planner import repair_step
 from agent.run_lock import run_lock
 from agent.workflows import WORKFLOWS
@@ -42,8 +43,21 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
     )
 
 
+def _answer_with_figures(workspace: Workspace, run) -> None:
+    """An owner's question answered with the figures the run's sales report found, written
+    by code: the plan's answer was written before any tool ran."""
+    reports = [s.output for s in runs.steps_of(workspace.engine, run.id)
+               if s.tool == "sales_report" and s.status == "done" and isinstance(s.output, dict) and "summary" in s.output]
+    if run.workflow != "ask" or not reports or run.summary.get("figures"):
+        return
+    figures = sales_answer(reports[-1])
+    run.summary = {**run.summary, "figures": figures, "answer": f"{run.summary.get('answer', '')}\n{figures}".strip()}
+    runs.update_run(workspace.engine, run.id, summary=run.summary)
+
+
 def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
     run = runs.get_run(workspace.engine, run_id)
+    _answer_with_figures(workspace, run)
     outcome = Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
                       model_calls=run.model_calls, tokens=run.tokens)
     _tell_owner(workspace, outcome)

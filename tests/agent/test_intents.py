@@ -10,7 +10,7 @@ from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.shop import Product, Variant
 from tools.llm import LLM
-from tools.registry import BY_NAME
+from tools.registry import BY_NAME, ToolSpec
 from tools.scripted_model import ScriptedChatModel
 
 ECHO = {"answer": "A short answer to the owner, if the goal is a question. Use only the tools listed.", "steps": []}
@@ -75,3 +75,27 @@ def test_ask_falls_back_to_the_rules_when_the_model_only_echoes(workspace):
     [approval] = list_approvals(workspace)
     assert (approval.tool, approval.arguments) == ("start_price_test", {"sku": "VAS-1", "price_cents": 1999, "days": 3})
     assert outcome.status == "paused"
+
+
+REPORT = {"period": {"first": "2026-11-28", "last": "2026-11-28", "days": 1, "currency": "USD"},
+          "summary": {"net_cents": 9000, "orders": 3, "visits": 120, "conversion": 0.025, "refunds_cents": 0},
+          "previous": {"net_cents": 18000, "orders": 6, "visits": 150, "conversion": 0.04, "refunds_cents": 1500},
+          "anomalies": [{"day": "2026-11-28", "metric": "gross_cents", "kind": "drop", "ratio": 0.42}],
+          "top_products": [{"name": "Stoneware Mug 350ml"}], "report": "assets/reports/report-2026-11-28.html"}
+
+
+def test_a_sales_question_is_answered_with_the_reports_figures(workspace):
+    def sales_report(deps, days: int = 30) -> dict:
+        """Sales report (the real one is tested in tests/tools)."""
+        return {**REPORT, "follow_up": []}
+
+    tools = {**BY_NAME, "sales_report": ToolSpec(sales_report)}
+    model = LLM(chat=ScriptedChatModel([ECHO, ECHO]))
+    outcome = start_run(workspace, "ask", "why did sales drop yesterday?", llm=model, tools=tools)
+    assert outcome.status == "completed" and outcome.summary["plan_made_by"] == "rules"
+    assert outcome.summary["figures"] == (
+        "2026-11-28 against the 1 day(s) before: net sales USD 90.00 vs USD 180.00 (-50%); orders 3 vs 6 (-50%); "
+        "visits 120 vs 150 (-20%); conversion 2.5% vs 4.0%; refunds USD 0.00 vs USD 15.00 (-100%). "
+        "Drops against the week before: 2026-11-28 gross 42% of usual. Top products: Stoneware Mug 350ml. "
+        "Report: assets/reports/report-2026-11-28.html")
+    assert outcome.summary["answer"].endswith(outcome.summary["figures"])
