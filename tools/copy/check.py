@@ -10,7 +10,7 @@ import nh3
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
-from tools.copy.grounding import ungrounded
+from tools.copy.grounding import sentences, ungrounded
 from tools.copy.profiles import Profile, byte_count, char_count
 
 
@@ -28,7 +28,7 @@ def _text(min_chars: int, max_chars: int, digits: bool = True):
     """A one-line string of bounded length. The pattern is what llama.cpp turns into a grammar
     (it ignores maxLength when a pattern is given); it also keeps raw control characters,
     which strict JSON refuses, out of a grammar-constrained answer."""
-    excluded = r'\x00-\x1f"\\' + ("" if digits else "0-9")
+    excluded = r'\x00-\x1f"\\' + ("" if digits else "0-9" + NUMBER_SIGNS)
     return Annotated[str, StringConstraints(min_length=min_chars, max_length=max_chars,
                                             pattern=rf"^[^{excluded}]{{{min_chars},{max_chars}}}$")]
 
@@ -94,6 +94,27 @@ def limit_problems(draft: CopyDraft, profile: Profile) -> list[str]:
     return problems
 
 
+# Numbers written without ASCII digits (superscripts, fractions, full-width digits): a model
+# kept from digits reaches for these, and the fact check reads only plain numbers.
+NUMBER_SIGNS = "²³¹¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⁰⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉０１２３４５６７８９"
+
+
+def empty_items(draft: CopyDraft, facts: Facts, language: str) -> list[str]:
+    """Selling points that say nothing: no word of three letters (en), no two Chinese
+    characters (zh-CN); and numbers not written with plain digits (unless the catalog does:
+    'g/m²')."""
+    def says_something(text: str) -> bool:
+        return (len(CJK.findall(text)) >= 2 if language == "zh-CN"
+                else re.search(r"[^\W\d_]{3,}", text) is not None)
+
+    problems = [f"say something in each selling point, not '{item}'"
+                for item in draft.selling_points if not says_something(item)][:4]
+    odd = sorted(set(re.findall(f"[{NUMBER_SIGNS}]", copy_text(draft))) - set(facts.text()))
+    if odd:
+        problems.append("write numbers with plain digits, not " + ", ".join(f"'{c}'" for c in odd))
+    return problems
+
+
 def repeats(draft: CopyDraft) -> list[str]:
     """Selling points or tags that say the same thing twice."""
     problems = []
@@ -152,7 +173,7 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
     `supplier_text` adds words the copy may use, never facts."""
     text = copy_text(draft)
     problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
-    problems += title_problems(draft, facts, language, shop)
+    problems += title_problems(draft, facts, language, shop) + empty_items(draft, facts, language)
     banned = banned_claims(text, profile)
     if banned:
         problems.append("remove these absolute, superlative or medical claims: " + ", ".join(f"'{b}'" for b in banned))
@@ -162,8 +183,11 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
     invented = unsupported(text, facts)
     if invented:
         problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
-    astray = ungrounded(draft.selling_points, facts, supplier_text, language)
+    zh = language == "zh-CN"
+    lines = [*draft.selling_points, *sentences(visible_text(draft.description), clauses=zh),
+             *sentences(draft.meta_description, clauses=zh)]
+    astray = ungrounded(lines, facts, supplier_text, language)
     if astray:
-        problems.append("each selling point must be about this product (its name, materials, features); not: "
+        problems.append("write only about this product (its name, materials, features); not: "
                         + ", ".join(f"'{line}'" for line in astray[:3]))
     return problems

@@ -43,6 +43,9 @@ NUMBER = r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?"
 JOINERS = re.compile(r"^(?:\s*[x×*]\s*|[-–~]|\s*(?:to|至|到)\s*)$", re.I)
 ZH_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ZH_COUNT = re.compile(r"([二两三四五六七八九十])[件个只套片支包瓶盒层双对]")
+# "约三小时", "二十五厘米": Chinese numerals before a unit state a measure too. 一 is left out
+# ("一年四季", "一天到晚" are idioms, not facts).
+ZH_NUMERAL = "二两三四五六七八九十百"
 LETTER_SIZE = re.compile(r"(?<![A-Za-z0-9])(XXS|XS|XL|XXL|XXXL|[2-5]XL)(?![A-Za-z])|(?:size|尺码|码)\s*[:：]?\s*([SML])(?![A-Za-z])", re.I)
 MONEY = re.compile(r"[$¥￥€£]\s*\d+(?:[.,]\d+)*|\d+(?:\.\d+)?\s*(?:元|块钱|dollars?\b|usd\b|rmb\b|cny\b|eur\b)", re.I)
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -88,7 +91,29 @@ def measures(text: str) -> list[tuple[str, str | None, str]]:
             found[i][1] = found[i + 1][1]
     result = [(value, unit, surface) for value, unit, surface, _, _ in found]
     result += [(str(ZH_DIGITS[m.group(1)]), "pcs", m.group(0)) for m in ZH_COUNT.finditer(text)]
+    result += [(str(zh_number(m.group(1))), _canonical_unit(m.group(2)), m.group(0)) for m in _zh_measure().finditer(text)]
     return result
+
+
+def zh_number(numerals: str) -> int:
+    """'三' 3, '十五' 15, '二十' 20, '三百五十' 350, '两百' 200."""
+    total = current = 0
+    for char in numerals:
+        if char == "十":
+            total, current = total + (current or 1) * 10, 0
+        elif char == "百":
+            total, current = total + (current or 1) * 100, 0
+        else:
+            current = ZH_DIGITS[char]
+    return total + current
+
+
+@cache
+def _zh_measure() -> re.Pattern:
+    """Chinese numerals followed by a Chinese unit (the counting words are ZH_COUNT's)."""
+    forms = sorted((form for unit, surfaces in UNITS.items() if unit not in COUNTING
+                    for form in surfaces if not _is_latin(form) and form != "度"), key=len, reverse=True)
+    return re.compile(rf"([{ZH_NUMERAL}]+)\s*({'|'.join(map(re.escape, forms))})")
 
 
 def letter_sizes(text: str) -> set[str]:

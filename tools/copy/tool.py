@@ -28,7 +28,7 @@ from tools.errors import ToolRetry
 from tools.llm import ask_structured
 from tools.order_policy import marketplace as shop_marketplace
 
-RECIPE = "listing-copy/2"  # bump when the check or the template changes what a draft may be
+RECIPE = "listing-copy/3"  # bump when the check or the template changes what a draft may be
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
 SUPPLIER_TEXT_CHARS = {"en": 160, "zh-CN": 60}  # enough for context, cheap in tokens
 TOKEN_BUDGET = 1500  # model tokens per listing, both calls together

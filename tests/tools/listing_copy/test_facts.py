@@ -55,3 +55,32 @@ def test_a_selling_point_about_nothing_in_the_row_is_named():
     assert ungrounded(lines, bottle, "", "en") == ["Lemon-lime seltzer tablets for hydration"]
     assert ungrounded(["Seltzer tablets"], bottle, "Comes with seltzer tablets.", "en") == []  # the supplier says so
     assert ungrounded(["Lemon-lime seltzer tablets"], bottle, "", "zh-CN") == []  # Chinese copy: fact check only
+
+
+def test_chinese_lines_are_compared_by_two_character_pieces():
+    from tools.copy.grounding import sentences, ungrounded
+
+    candle = Facts(name="香薰蜡烛 无花果黑加仑", category="家居 > 蜡烛", attributes={"蜡": "大豆蜡", "烛芯": "棉芯"})
+    lines = ["无花果，棉芯！",  # the row's own words
+             "简约百搭，日常好用",  # generic words only
+             "看害物贪劫",  # gibberish
+             "可以吃份外唐中国"]  # about nothing in the row
+    assert ungrounded(lines, candle, "", "zh-CN") == ["看害物贪劫", "可以吃份外唐中国"]
+    assert ungrounded(["Fig and cassis candle"], candle, "", "en") == []  # another language than the row
+    assert sentences("一句。第二句！Third one. Four") == ["一句。", "第二句！", "Third one.", "Four"]
+
+
+def test_chinese_numerals_before_a_unit_are_measures():
+    from tools.copy.facts import zh_number
+
+    assert [zh_number(n) for n in ("三", "十五", "二十", "三百五十", "两百")] == [3, 15, 20, 350, 200]
+    candle = Facts(name="香薰蜡烛", attributes={"燃烧时间": "45小时"}, policies={"退货": "签收后7天内"})
+    assert unsupported("燃烧约四十五小时，七天无理由退货，一年四季都适用", candle) == []
+    assert unsupported("燃烧约三小时", candle) == ["'三小时'"]
+
+
+def test_chinese_descriptions_are_judged_clause_by_clause():
+    from tools.copy.grounding import sentences
+
+    assert sentences("天然软木，可以听说你有一只小鸟！", clauses=True) == ["天然软木，", "可以听说你有一只小鸟！"]
+    assert sentences("Holds 350 ml, dishwasher safe.") == ["Holds 350 ml, dishwasher safe."]

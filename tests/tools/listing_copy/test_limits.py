@@ -78,3 +78,17 @@ def test_the_shop_name_alone_does_not_name_the_product():
 
     assert title_problems(draft("Hearth & Table"), lamp, "en", shop="Hearth & Table") != []
     assert title_problems(draft("Linen lamp by Hearth & Table"), lamp, "en", shop="Hearth & Table") == []
+
+
+def test_selling_points_must_say_something_and_numbers_use_plain_digits():
+    from tools.copy.check import empty_items
+    from tools.copy.facts import Facts
+
+    lamp = Facts(name="Ceramic Table Lamp", attributes={"cable": "1.8 m fabric cable"})
+    draft = CopyDraft(title="Ceramic table lamp", selling_points=["EB (SZ)", "Fabric cable, ¼ inch", "Linen shade"],
+                      description="", tags=["lamp"], meta_description="")
+    assert empty_items(draft, lamp, "en") == ["say something in each selling point, not 'EB (SZ)'",
+                                               "write numbers with plain digits, not '¼'"]
+    towel = Facts(name="Cotton towel", attributes={"weight": "500 g/m²"})
+    assert empty_items(CopyDraft(title="Towel", selling_points=["Dense 500 g/m² terry"], description="", tags=[],
+                                 meta_description=""), towel, "en") == []

@@ -66,7 +66,7 @@ def test_invented_fact_twice_falls_back_to_the_template(shop):
     assert "'400 ml'" in deps.llm.chat.requests[1][-1].content and "origin 'Japan'" in deps.llm.chat.requests[1][-1].content
     # Each answer: the invented facts, and a selling point about nothing in the catalog row.
     assert all(f.startswith("rejected answer: ") for f in result["findings"]) and len(result["findings"]) == 4
-    assert "must be about this product" in result["findings"][1] and "'Dishwasher safe'" in result["findings"][1]
+    assert "write only about this product" in result["findings"][1] and "'Dishwasher safe'" in result["findings"][1]
     saved = listing(deps)
     assert saved.made_by == "template" and saved.title == "Glazed mug 350 ml - porcelain"
     assert "Material: porcelain" in saved.selling_points and "Japan" not in saved.description_html
