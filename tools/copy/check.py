@@ -28,7 +28,9 @@ def _text(min_chars: int, max_chars: int, digits: bool = True):
     """A one-line string of bounded length. The pattern is what llama.cpp turns into a grammar
     (it ignores maxLength when a pattern is given); it also keeps raw control characters,
     which strict JSON refuses, out of a grammar-constrained answer."""
-    excluded = r'\x00-\x1f"\\' + ("" if digits else "0-9" + NUMBER_SIGNS)
+    # Only 0-9 are kept out: every character added to the class slows the grammar (measured
+    # with NUMBER_SIGNS as well: 40-46 instead of 61 tokens/s); empty_items() names the rest.
+    excluded = r'\x00-\x1f"\\' + ("" if digits else "0-9")
     return Annotated[str, StringConstraints(min_length=min_chars, max_length=max_chars,
                                             pattern=rf"^[^{excluded}]{{{min_chars},{max_chars}}}$")]
 
@@ -95,7 +97,7 @@ def limit_problems(draft: CopyDraft, profile: Profile) -> list[str]:
 
 
 # Numbers written without ASCII digits (superscripts, fractions, full-width digits): a model
-# kept from digits reaches for these, and the fact check reads only plain numbers.
+# whose grammar keeps out 0-9 reaches for these, and the fact check reads only plain numbers.
 NUMBER_SIGNS = "²³¹¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⁰⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉０１２３４５６７８９"
 
 
