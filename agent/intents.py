@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from agent.executor import PlanStep
 from store_data.money import format_money
 from store_data.shop import Product, Variant
+from tools.copy.grounding import name_words, pairs
 
 
 @dataclass(frozen=True)
@@ -79,24 +80,19 @@ def percent_off(goal: str) -> int | None:
     return None
 
 
-def _words(text: str) -> set[str]:
-    words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
-    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words}
-
-
 def _matching_skus(session: Session, goal: str) -> tuple[list[Variant], str]:
     """The priced SKUs the request names (by product name or category words, or Chinese
     name characters), every priced SKU when it says 'all', and what was looked for."""
-    wanted = _words(goal) - STOP
+    wanted = name_words(goal) - STOP
     rest = ZH_NOT_PRODUCT.sub(" ", ZH_DISCOUNT.sub(" ", goal))  # the Chinese words left may name products
-    cjk = sorted({run[i:i + 2] for run in re.findall(r"[\u3400-\u9fff]{2,}", rest) for i in range(len(run) - 1)})
+    cjk = sorted(pairs(rest))
     variants = session.exec(select(Variant).where(Variant.price_cents.is_not(None)).order_by(Variant.sku)).all()
     if not wanted and not cjk:
         return (list(variants) if ALL_PRODUCTS.search(goal) else []), "every product"
     chosen = []
     for variant in variants:
         product = session.get(Product, variant.product_id)
-        names = _words(f"{product.name} {product.category}")
+        names = name_words(f"{product.name} {product.category}")
         text = f"{product.name} {product.category}"
         if wanted & names or any(w in text for w in cjk):
             chosen.append(variant)

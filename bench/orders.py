@@ -25,12 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from agent.runner import start_run
-from agent.workflows.orders import goal_for
-from agent.workspace import load_settings, open_workspace
-from store_data.db import session_scope
-from store_data.shop import Product, Variant
-from tools.drivers.browser import CHROMIUM_ARGS
+from order_bench import mug_shop, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -68,29 +63,20 @@ def buy(url: str, n: int) -> str:
         return r.url.path.rsplit("/", 1)[1]
 
 
-def raw_submissions(url: str, numbers: list[str]) -> list[float]:
-    """Seconds per ship-form submission, driven by hand-written Playwright calls."""
-    from playwright.sync_api import sync_playwright
+def _login(page, url: str) -> None:
+    page.goto(f"{url}/seller/login")
+    page.fill("#email", SELLER[0])
+    page.fill("#password", SELLER[1])
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
-    times = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page()
-        page.goto(f"{url}/seller/login")
-        page.fill("#email", SELLER[0])
-        page.fill("#password", SELLER[1])
-        with page.expect_navigation():
-            page.click("button[type=submit]")
-        for number in numbers:
-            start = time.perf_counter()
-            page.goto(f"{url}/seller/orders/{number}")
-            page.fill("#carrier", "Raw Post")
-            page.fill("#tracking", f"RAW{number}")
-            with page.expect_navigation():
-                page.click("#ship-form button")
-            times.append(time.perf_counter() - start)
-        browser.close()
-    return times
+
+def _ship(page, url: str, number: str) -> None:
+    page.goto(f"{url}/seller/orders/{number}")
+    page.fill("#carrier", "Raw Post")
+    page.fill("#tracking", f"RAW{number}")
+    with page.expect_navigation():
+        page.click("#ship-form button")
 
 
 def main() -> None:
@@ -113,39 +99,23 @@ def main() -> None:
             started = time.perf_counter()
             with ThreadPoolExecutor(4) as pool:
                 raw_numbers = list(pool.map(lambda n: buy(url, n), range(args.raw)))
-            raw = raw_submissions(url, raw_numbers)  # these are shipped before the shop's first sync
+            raw = time_raw(url, _login, _ship, raw_numbers)  # these are shipped before the shop's first sync
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(lambda n: buy(url, n), range(args.raw, args.raw + args.orders)))
             print(f"setup: {args.orders + args.raw} orders placed on the storefront in {time.perf_counter() - started:.1f} s")
 
-            settings = load_settings(root / "shop", marketplace_url=url, marketplace_password=SELLER[1],
-                                     budget_steps={"orders": args.orders + 100})
-            workspace = open_workspace(settings)
-            with session_scope(workspace.engine) as session:
-                product = Product(handle="mug", name="Stoneware coffee mug")
-                session.add(product)
-                session.flush()
-                session.add(Variant(sku="MUG-01", product_id=product.id, cost_cents=500, price_cents=1450,
-                                    stock=args.orders + args.raw + 10))
+            workspace = mug_shop(root / "shop", "Stoneware coffee mug", args.orders + args.raw + 10,
+                                 marketplace_url=url, marketplace_password=SELLER[1],
+                                 budget_steps={"orders": args.orders + 100})
             driver = SandboxBrowserDriver(url, SELLER[0], SELLER[1], workspace.runs)
             driver.login()  # the raw figure starts logged in too
-            goal = goal_for([{"tool": "sync_orders", "arguments": {}, "why": "bench"},
-                             {"tool": "fulfil_orders", "arguments": {}, "why": "bench"}])
-            marks: dict[str, float] = {}
-
-            def progress(position: int, total: int, step: dict) -> None:
-                marks.setdefault(step["tool"], time.perf_counter())
-
-            start = time.perf_counter()
-            outcome = start_run(workspace, "orders", goal, driver=driver, progress=progress)
-            elapsed = time.perf_counter() - start
+            outcome, elapsed, sync_s = sync_and_ship(workspace, driver)
             driver.close()
         finally:
             process.terminate()
             process.wait(15)
     steps = outcome.summary.get("steps", {})
     shipped = steps.get("done", 0) - 2  # every step but the two stages is one ship_order
-    sync_s = marks.get("fulfil_orders", start) - start
     ship_s = elapsed - sync_s
     per_order = elapsed / args.orders
     raw_mean = statistics.mean(raw)

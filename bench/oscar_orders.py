@@ -16,14 +16,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from agent.runner import start_run
-from agent.workflows.orders import goal_for
-from agent.workspace import load_settings, open_workspace
-from store_data.db import session_scope
-from store_data.shop import Product, Variant
+from order_bench import mug_shop, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
 from tools.drivers.marketplace import ListingDraft
 from tools.drivers.oscar_browser import OscarBrowserDriver
-from tools.drivers.browser import CHROMIUM_ARGS
 
 SHOP = Path(__file__).resolve().parent / "oscar_shop"
 STAFF = ("staff@example.com", "oscar-staff")
@@ -44,31 +39,23 @@ def start_shop(data: Path) -> tuple[subprocess.Popen, str, float]:
     raise SystemExit("the Oscar shop did not start")
 
 
-def raw_submissions(url: str, numbers: list[str]) -> list[float]:
-    """Seconds per shipping-event submission, driven by hand-written Playwright calls."""
-    from playwright.sync_api import sync_playwright
+def _login(page, url: str) -> None:
+    page.goto(f"{url}/dashboard/login/")
+    page.fill("#id_username", STAFF[0])
+    page.fill("#id_password", STAFF[1])
+    with page.expect_navigation():
+        page.click("#dashboard_login_form [type=submit]")
 
-    times = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page()
-        page.goto(f"{url}/dashboard/login/")
-        page.fill("#id_username", STAFF[0])
-        page.fill("#id_password", STAFF[1])
-        with page.expect_navigation():
-            page.click("#dashboard_login_form [type=submit]")
-        for number in numbers:
-            start = time.perf_counter()
-            page.goto(f"{url}/dashboard/orders/{number}/")
-            page.check("#order_lines_form input[name=selected_line]")
-            page.check("#shipping_event_check", force=True)
-            page.select_option("#shipping_event_type_select", "shipped", force=True)
-            page.fill("#reference_input", f"RAW{number}")
-            with page.expect_navigation():
-                page.click("#order_lines_form [type=submit]")
-            times.append(time.perf_counter() - start)
-        browser.close()
-    return times
+
+def _ship(page, url: str, number: str) -> None:
+    """A shipping event on the order's lines, as staff would add it."""
+    page.goto(f"{url}/dashboard/orders/{number}/")
+    page.check("#order_lines_form input[name=selected_line]")
+    page.check("#shipping_event_check", force=True)
+    page.select_option("#shipping_event_type_select", "shipped", force=True)
+    page.fill("#reference_input", f"RAW{number}")
+    with page.expect_navigation():
+        page.click("#order_lines_form [type=submit]")
 
 
 def run_oscar(orders: int, raw_count: int) -> None:
@@ -89,28 +76,15 @@ def run_oscar(orders: int, raw_count: int) -> None:
             with ThreadPoolExecutor(4) as pool:
                 raw_numbers = list(pool.map(lambda n: buyer.place_order(url, product, 1, f"r{n}@example.com"),
                                             range(raw_count)))
-            raw = raw_submissions(url, raw_numbers)
+            raw = time_raw(url, _login, _ship, raw_numbers)
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(lambda n: buyer.place_order(url, product, 1, f"b{n}@example.com"), range(orders)))
             print(f"setup: {orders + raw_count} storefront checkouts and {raw_count} raw shipments in "
                   f"{time.perf_counter() - started:.1f} s")
-            settings = load_settings(root / "shop", platform="oscar", marketplace_url=url,
-                                     marketplace_user=STAFF[0], marketplace_password=STAFF[1],
-                                     budget_steps={"orders": orders + raw_count + 100})
-            workspace = open_workspace(settings)
-            with session_scope(workspace.engine) as session:
-                mug = Product(handle="mug", name="Stoneware mug")
-                session.add(mug)
-                session.flush()
-                session.add(Variant(sku="MUG-01", product_id=mug.id, cost_cents=500, price_cents=1450,
-                                    stock=orders + raw_count + 10))
-            goal = goal_for([{"tool": "sync_orders", "arguments": {}, "why": "bench"},
-                             {"tool": "fulfil_orders", "arguments": {}, "why": "bench"}])
-            marks: dict[str, float] = {}
-            start = time.perf_counter()
-            outcome = start_run(workspace, "orders", goal, driver=driver,
-                                progress=lambda position, total, step: marks.setdefault(step["tool"], time.perf_counter()))
-            elapsed = time.perf_counter() - start
+            workspace = mug_shop(root / "shop", "Stoneware mug", orders + raw_count + 10, platform="oscar",
+                                 marketplace_url=url, marketplace_user=STAFF[0], marketplace_password=STAFF[1],
+                                 budget_steps={"orders": orders + raw_count + 100})
+            outcome, elapsed, sync_s = sync_and_ship(workspace, driver)
             driver.close()
         finally:
             process.terminate()
@@ -118,7 +92,6 @@ def run_oscar(orders: int, raw_count: int) -> None:
     steps = outcome.summary.get("steps", {})
     shipped = steps.get("done", 0) - 2  # every step but the two stages is one ship_order
     synced = orders + raw_count
-    sync_s = marks.get("fulfil_orders", start) - start
     ship_s = elapsed - sync_s
     # The raw-shipped orders carry a shipping event but are still "Pending" on Oscar, so the
     # run ships them too: it moves their status and keeps the event made outside.

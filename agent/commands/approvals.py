@@ -7,8 +7,8 @@ import typer
 from rich.markup import escape
 
 from agent import approvals as queue
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
-from agent.commands.runs import _progress, _show_outcome
+from agent.commands.common import JsonOption, WorkdirOption, console, print_json, progress_bar, table
+from agent.commands.runs import _show_outcome
 from agent.workspace import load_settings, open_workspace
 
 app = typer.Typer(help="Actions waiting for the owner's decision.", no_args_is_help=True)
@@ -44,7 +44,7 @@ def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = 
 
 def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: bool, **extra) -> None:
     workspace = open_workspace(load_settings(workdir))
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("resuming", total=None)
 
         def progress(position: int, total: int, step: dict) -> None:

@@ -4,9 +4,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.commands.common import JsonOption, WorkdirOption, console, each_sku, print_json, table
 from agent.errors import UserError
 from agent.operator import operator
 from agent.workspace import load_settings, open_workspace
@@ -44,18 +43,10 @@ def make(
     for row in rows:  # one clip per product: its first SKU stands for it
         first_sku.setdefault(row["product"], row["sku"])
     skus = list(first_sku.values()) if all_ else [sku]
-    results = []
-    with operator(workspace) as op, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                             TimeElapsedColumn(), console=console, transient=True, disable=as_json) as bar:
+    with operator(workspace) as op:
         deps = workspace.tool_deps(driver=op.driver, llm=None if template else op.llm)
-        task = bar.add_task("Clips", total=len(skus))
-        for current in skus:
-            bar.update(task, description=f"Clip for {current}")
-            try:
-                results.append(make_promo_clip(deps, current, language))
-            except (ToolRetry, ToolFailed) as exc:  # at the CLI the person is the one who fixes it
-                raise UserError(str(exc)) from None
-            bar.advance(task)
+        results = each_sku(skus, "Clip", lambda current: make_promo_clip(deps, current, language), as_json,
+                           person_fixes=(ToolRetry, ToolFailed))
     if as_json:
         print_json(results)
         return

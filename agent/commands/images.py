@@ -4,9 +4,8 @@ from contextlib import nullcontext
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.commands.common import JsonOption, WorkdirOption, console, each_sku, print_json, table
 from agent.errors import UserError
 from agent.workspace import load_settings, open_workspace
 from store_data.catalog import catalog_rows
@@ -38,17 +37,7 @@ def make(
         raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
     skus = known if all_ else [sku]
     deps = workspace.tool_deps()
-    results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("Pictures", total=len(skus))
-        for current in skus:
-            progress.update(task, description=f"Pictures for {current}")
-            try:
-                results.append(make_product_images(deps, current, platform))
-            except ToolRetry as exc:  # at the CLI the person is the one who fixes it
-                raise UserError(str(exc)) from None
-            progress.advance(task)
+    results = each_sku(skus, "Pictures", lambda current: make_product_images(deps, current, platform), as_json)
     if as_json:
         print_json(results)
         return

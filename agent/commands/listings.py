@@ -4,17 +4,15 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session, select
 
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.commands.common import JsonOption, WorkdirOption, console, each_sku, print_json, table
 from agent.errors import UserError
 from agent.llm import make_llm
 from agent.workspace import load_settings, open_workspace
 from store_data.shop import Listing, Product, Variant
 from tools.copy import write_listing_copy
 from tools.copy.profiles import get_profile, load_profiles, normalise_language
-from tools.errors import ToolRetry
 
 app = typer.Typer(help="Listing copy: draft it from the catalog facts, list it.", no_args_is_help=True)
 
@@ -57,17 +55,7 @@ def draft(
         raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
     skus = list(first.values()) if all_ else [sku]
     deps = workspace.tool_deps(llm=make_llm(workspace.settings))
-    results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("Listing copy", total=len(skus))
-        for current in skus:
-            progress.update(task, description=f"Listing copy for {current}")
-            try:
-                results.append(write_listing_copy(deps, current, lang, platform))
-            except ToolRetry as exc:  # at the CLI the person is the one who fixes it
-                raise UserError(str(exc)) from None
-            progress.advance(task)
+    results = each_sku(skus, "Listing copy", lambda current: write_listing_copy(deps, current, lang, platform), as_json)
     if as_json:
         print_json(results)
         return

@@ -5,10 +5,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session, select
 
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, table
+from agent.commands.common import JsonOption, WorkdirOption, console, print_json, progress_bar, table
 from agent.errors import UserError
 from agent.operator import operator
 from agent.runner import Outcome, resume_run, start_run
@@ -24,18 +23,13 @@ PlatformOption = Annotated[str | None, typer.Option(
     "--platform", help="Marketplace for this run: sandbox, or oscar (a django-oscar shop at marketplace_url).")]
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
-
-
 def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, as_json: bool,
          run_id: str | None = None, platform: str | None = None) -> Outcome:
     overrides = {"approval_mode": approval} if approval else {}
     if platform:
         overrides["platform"] = platform
     workspace = open_workspace(load_settings(workdir, **overrides))
-    with operator(workspace) as op, _progress() as bar:
+    with operator(workspace) as op, progress_bar() as bar:
         task = bar.add_task(f"{workflow}: planning", total=None)
 
         def progress(position: int, total: int, step: dict) -> None:

@@ -5,22 +5,12 @@ refunds only after the owner approves."""
 from sqlmodel import Session, select
 
 from agent.approvals import decide, list_approvals
-from agent.runner import resume_run, start_run
+from agent.runner import resume_run
 from agent.runs import steps_of
-from agent.workflows.orders import goal_for
-from store_data.orders import Order, Payment, Shipment
+from store_data.orders import Payment, Shipment
 from store_data.shop import Variant
+from tests.order_helpers import order, run
 from tools.orders import show_order
-
-
-def run(workspace, driver, *calls):
-    return start_run(workspace, "orders", goal_for([{"tool": t, "arguments": a, "why": "test"} for t, a in calls]),
-                     driver=driver)
-
-
-def order(workspace, number) -> Order:
-    with Session(workspace.engine) as session:
-        return session.exec(select(Order).where(Order.remote_id == number)).one()
 
 
 def stock(workspace, sku) -> tuple[int, int]:

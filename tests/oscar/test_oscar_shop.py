@@ -12,14 +12,14 @@ from sqlmodel import Session, select
 from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
 from agent.runs import steps_of
-from agent.workflows.orders import goal_for
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
-from store_data.orders import Order, Payment, Shipment
+from store_data.orders import Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.drivers.browser import PlatformRefused
 from tools.drivers.oscar_browser import OscarBrowserDriver, parse_when
 from tools.errors import ToolRetry
+from tests.order_helpers import order, run
 from tools.orders import cancel_order, refund_order, ship_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
@@ -51,16 +51,6 @@ def driver(workspace, oscar_shop):
     d.outside = outside
     yield d
     d.close()
-
-
-def run(workspace, driver, *calls):
-    return start_run(workspace, "orders", goal_for([{"tool": t, "arguments": a, "why": "test"} for t, a in calls]),
-                     driver=driver)
-
-
-def order(workspace, number) -> Order:
-    with Session(workspace.engine) as session:
-        return session.exec(select(Order).where(Order.remote_id == number)).one()
 
 
 def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_shop):

@@ -10,9 +10,8 @@ the voice at 15-30 s, and a language check; else one repair, else the template.
 from pydantic import BaseModel, Field
 
 import prompts
-from tools.copy.check import banned_claims
-from tools.copy.facts import CJK, Facts, money_mentions, unsupported
-from tools.copy.grounding import ungrounded
+from tools.copy.check import claim_problems
+from tools.copy.facts import CJK, Facts
 from tools.copy.profiles import Profile
 from tools.copy.template import label, translate
 from tools.llm import LLM, Structured, ask_structured
@@ -75,20 +74,8 @@ def script_problems(script: ClipScript, facts: Facts, profile: Profile, language
         problems.append("write in Simplified Chinese")
     if language == "en" and chinese:
         problems.append("write in English, without Chinese characters")
-    banned = banned_claims(text, profile)
-    if banned:
-        problems.append("remove these absolute, superlative or medical claims: " + ", ".join(f"'{b}'" for b in banned))
-    prices = money_mentions(text)
-    if prices:
-        problems.append("do not state prices (a price line is added): " + ", ".join(f"'{p}'" for p in prices))
-    invented = unsupported(text, facts)
-    if invented:
-        problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
-    astray = ungrounded(script.benefits, facts, supplier_text, language)
-    if astray:
-        problems.append("each benefit must be about this product (its name, materials, features); not: "
-                        + ", ".join(f"'{line}'" for line in astray[:3]))
-    return problems
+    return problems + claim_problems(text, script.benefits, facts, profile, language, supplier_text,
+                                     prices_because="a price line is added", astray_lead="each benefit must be about this product")
 
 
 def template_script(facts: Facts, language: str) -> ClipScript:

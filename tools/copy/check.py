@@ -10,7 +10,7 @@ import nh3
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
-from tools.copy.grounding import sentences, ungrounded
+from tools.copy.grounding import name_words, pairs, sentences, ungrounded
 from tools.copy.profiles import Profile, byte_count, char_count
 
 
@@ -143,15 +143,6 @@ def language_problems(draft: CopyDraft, language: str) -> list[str]:
     return []
 
 
-NAME_STOPWORDS = {"and", "with", "for", "the", "of", "in", "set", "pack", "new"}
-
-
-def _name_words(text: str) -> set[str]:
-    """The words that say what a thing is: 3+ letters, no stop words, plural 's' dropped."""
-    words = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text) if not CJK.match(w)}
-    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words} - NAME_STOPWORDS
-
-
 def title_problems(draft: CopyDraft, facts: Facts, language: str, shop: str = "") -> list[str]:
     """A title must say what the product is: a word of its name or category (en), or two
     Chinese characters in a row from them (zh-CN), besides the shop's name. Small models
@@ -159,12 +150,12 @@ def title_problems(draft: CopyDraft, facts: Facts, language: str, shop: str = ""
     source = f"{facts.name} {facts.category}"
     title = draft.title.replace(shop, " ") if shop else draft.title
     if language == "zh-CN":
-        pairs = {source[i:i + 2] for i in range(len(source) - 1) if CJK.match(source[i]) and CJK.match(source[i + 1])}
-        if not pairs or any(pair in title for pair in pairs):
+        known = pairs(source)
+        if not known or any(pair in title for pair in known):
             return []
     else:
-        known = _name_words(source)
-        if not known or known & (_name_words(title) - _name_words(shop)):
+        known = name_words(source)
+        if not known or known & (name_words(title) - name_words(shop)):
             return []
     return [f"the title must say what the product is; use words from its name: '{facts.name}'"]
 
@@ -176,20 +167,29 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
     text = copy_text(draft)
     problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
     problems += title_problems(draft, facts, language, shop) + empty_items(draft, facts, language)
+    zh = language == "zh-CN"
+    lines = [*draft.selling_points, *sentences(visible_text(draft.description), clauses=zh),
+             *sentences(draft.meta_description, clauses=zh)]
+    return problems + claim_problems(text, lines, facts, profile, language, supplier_text,
+                                     prices_because="the platform shows them", astray_lead="write only about this product")
+
+
+def claim_problems(text: str, lines: list[str], facts: Facts, profile: Profile, language: str, supplier_text: str,
+                   prices_because: str, astray_lead: str) -> list[str]:
+    """What a text claims that it may not: banned terms, prices, facts the catalog does not
+    state, and `lines` about something else than the product. Listing copy and clip scripts
+    share it; each says why prices are left out and what its lines are."""
+    problems = []
     banned = banned_claims(text, profile)
     if banned:
         problems.append("remove these absolute, superlative or medical claims: " + ", ".join(f"'{b}'" for b in banned))
     prices = money_mentions(text)
     if prices:
-        problems.append("do not state prices (the platform shows them): " + ", ".join(f"'{p}'" for p in prices))
+        problems.append(f"do not state prices ({prices_because}): " + ", ".join(f"'{p}'" for p in prices))
     invented = unsupported(text, facts)
     if invented:
         problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))
-    zh = language == "zh-CN"
-    lines = [*draft.selling_points, *sentences(visible_text(draft.description), clauses=zh),
-             *sentences(draft.meta_description, clauses=zh)]
     astray = ungrounded(lines, facts, supplier_text, language)
     if astray:
-        problems.append("write only about this product (its name, materials, features); not: "
-                        + ", ".join(f"'{line}'" for line in astray[:3]))
+        problems.append(f"{astray_lead} (its name, materials, features); not: " + ", ".join(f"'{line}'" for line in astray[:3]))
     return problems

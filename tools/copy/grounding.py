@@ -60,6 +60,15 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+NAME_STOPWORDS = {"and", "with", "for", "the", "of", "in", "set", "pack", "new"}
+
+
+def name_words(text: str) -> set[str]:
+    """The words that say what a thing is: 3+ letters, no stop words, plural 's' dropped."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text) if not CJK.match(w)}
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words} - NAME_STOPWORDS
+
+
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
     """In the vocabulary as written or as another form of the same word (glaze/glazed,
     sleeve/sleeves, hang/hanging): one starts with the other, four letters at least,

@@ -10,7 +10,6 @@
 """
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path

@@ -1,7 +1,6 @@
 """Fixtures for the picture tests: synthetic studio photos with known masks, a shop with
 an imported catalog, and a tiny diffusers model saved once per session."""
 
-import os
 from pathlib import Path
 
 import cv2

@@ -1,0 +1,54 @@
+"""What the order benchmarks share (bench/orders.py, bench/oscar_orders.py): the raw
+Playwright figure's timing loop, the shop that sells the mug, and the timed sync-and-ship run."""
+
+import time
+from collections.abc import Callable
+
+from agent.runner import Outcome, start_run
+from agent.workflows.orders import goal_for
+from agent.workspace import Workspace, load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.shop import Product, Variant
+from tools.drivers.browser import CHROMIUM_ARGS
+
+
+def time_raw(url: str, login: Callable, ship_one: Callable, numbers: list[str]) -> list[float]:
+    """Seconds per `ship_one(page, url, number)`: hand-written Playwright calls in one
+    Chromium page, after `login(page, url)`."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        login(page, url)
+        for number in numbers:
+            start = time.perf_counter()
+            ship_one(page, url, number)
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return times
+
+
+def mug_shop(workdir, name: str, stock: int, **settings) -> Workspace:
+    """A shop whose catalog is the one mug the marketplace sells (SKU MUG-01)."""
+    workspace = open_workspace(load_settings(workdir, **settings))
+    with session_scope(workspace.engine) as session:
+        product = Product(handle="mug", name=name)
+        session.add(product)
+        session.flush()
+        session.add(Variant(sku="MUG-01", product_id=product.id, cost_cents=500, price_cents=1450, stock=stock))
+    return workspace
+
+
+def sync_and_ship(workspace: Workspace, driver) -> tuple[Outcome, float, float]:
+    """The `orders` workflow's sync_orders + fulfil_orders (one ship_order step per order):
+    its outcome, its seconds in all, and the seconds until fulfilment began (the sync)."""
+    goal = goal_for([{"tool": "sync_orders", "arguments": {}, "why": "bench"},
+                     {"tool": "fulfil_orders", "arguments": {}, "why": "bench"}])
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+    outcome = start_run(workspace, "orders", goal, driver=driver,
+                        progress=lambda position, total, step: marks.setdefault(step["tool"], time.perf_counter()))
+    elapsed = time.perf_counter() - start
+    return outcome, elapsed, marks.get("fulfil_orders", start) - start
