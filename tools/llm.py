@@ -20,6 +20,29 @@ from pydantic import BaseModel, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
 MadeBy = Literal["model", "repaired", "fallback"]
+# After this many failed repairs in a row for one kind of answer, the model is not asked to
+# repair that kind any more (a small model resends the same faults: each repair then costs
+# a call and finds the fallback anyway) ...
+REPAIR_STREAK = 4
+# ... except every REPAIR_PROBE-th time, so a model that can repair after all is noticed.
+REPAIR_PROBE = 5
+
+
+@dataclass
+class RepairRecord:
+    """How the model's repairs of one kind of answer have gone in this process."""
+
+    failed_in_a_row: int = 0
+    skipped: int = 0
+
+    def worth_asking(self) -> bool:
+        if self.failed_in_a_row < REPAIR_STREAK:
+            return True
+        self.skipped += 1
+        return self.skipped % REPAIR_PROBE == 0
+
+    def note(self, accepted: bool) -> None:
+        self.failed_in_a_row = 0 if accepted else self.failed_in_a_row + 1
 
 
 @dataclass
@@ -35,6 +58,10 @@ class LLM:
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    repairs: dict[str, RepairRecord] = field(default_factory=dict)  # by schema name
+
+    def repair_record(self, schema: type[BaseModel]) -> RepairRecord:
+        return self.repairs.setdefault(schema.__name__, RepairRecord())
 
     @property
     def tokens(self) -> int:
@@ -125,6 +152,8 @@ def ask_structured(
     an empty list accepts it. With no model at all the fallback is used directly. With a
     `token_budget`, all calls together stay within it: a repair's answer is capped at what
     the budget leaves, and a repair with too little room for an answer is not asked for.
+    Nor is a repair asked for while the model's repairs of this schema keep failing
+    (`RepairRecord`).
     """
     if llm is None:
         return Structured(fallback(), "fallback", 0, ["no model configured"])
@@ -132,8 +161,12 @@ def ask_structured(
     problems: list[str] = []
     start_tokens, asked = llm.tokens, 0
     last_input = last_output = 0
+    record = llm.repair_record(schema)
     for attempt in range(retries + 1):
         cap = None
+        if attempt and not record.worth_asking():
+            problems.append(f"no repair: the model's last {record.failed_in_a_row} repairs of this kind failed")
+            break
         if attempt and token_budget is not None:
             cap = _repair_room(token_budget - (llm.tokens - start_tokens), messages, last_input, last_output)
             if cap is None:
@@ -148,12 +181,18 @@ def ask_structured(
             # Its text is not returned, so the repair asks afresh with the same messages.
             problems.append(f"the answer was cut off ({cut.__class__.__name__})")
             last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
+            if attempt:
+                record.note(accepted=False)
             continue
         last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         errors = _problems(content, schema, check)
         if isinstance(errors, BaseModel):
+            if attempt:
+                record.note(accepted=True)
             return Structured(errors, "model" if attempt == 0 else "repaired", asked, problems)
+        if attempt:
+            record.note(accepted=False)
         if (reply.response_metadata or {}).get("finish_reason") == "length":
             errors = [f"the answer was cut off at the length limit; {errors[0]}"] + errors[1:]
         problems.extend(errors)

