@@ -1,18 +1,22 @@
 """Open the sample shop on the embedded defaults and print where the time goes.
 
-    .venv/bin/python bench/open_shop.py [--catalog store_data/samples/catalog.csv] [--approval auto]
+    .venv/bin/python bench/open_shop.py [--catalog store_data/samples/catalog.csv] [--products 20] [--approval auto]
 
 Prints wall time per stage (summed over products), model calls and tokens per listing,
-and the whole open's wall time. Target: the whole open of 20 products, clips included,
-within 3 minutes on 2 cores. Runs in a temporary work directory.
+how each listing's copy and each clip's script were made, and the whole open's wall time.
+Target: the whole open of 20 products, clips included, within 3 minutes on 2 cores. The
+sample catalog has 16 products (22 SKUs); `--products 20` lists four more colourways as
+products of their own (their own photos, names and SKUs), as many shops do. Runs in a
+temporary work directory.
 """
 
 import argparse
+import csv
 import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -24,7 +28,8 @@ from agent.runner import start_run  # noqa: E402
 from agent.runs import steps_of  # noqa: E402
 from agent.workspace import load_settings, open_workspace  # noqa: E402
 from store_data.catalog import import_catalog  # noqa: E402
-from store_data.shop import Listing  # noqa: E402
+from store_data.shop import Asset, Listing  # noqa: E402
+from tools.llm import NOT_ASKED  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,15 +39,18 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, default=ROOT / "store_data" / "samples" / "catalog.csv")
     parser.add_argument("--brief", default="calm, well-made homeware for small homes")
     parser.add_argument("--approval", default="auto", help="auto measures the whole open without waiting")
+    parser.add_argument("--products", type=int, default=0,
+                        help="list colourways as products of their own until there are this many (0: as the catalog has them)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-open-"))
     settings = load_settings(workdir, approval_mode=args.approval)
     workspace = open_workspace(settings)
+    catalog = split_colourways(args.catalog, args.products, workdir) if args.products else args.catalog
     started = time.perf_counter()
     with Session(workspace.engine) as session:
-        report = import_catalog(session, args.catalog, workdir)
+        report = import_catalog(session, catalog, workdir)
         session.commit()
     imported = time.perf_counter() - started
     with operator(workspace) as op:
@@ -59,6 +67,12 @@ def main() -> None:
             failures[step.tool] += 1
     with Session(workspace.engine) as session:
         listings = session.exec(select(func.count()).select_from(Listing)).one()
+        copy_by = Counter(session.exec(select(Listing.made_by)).all())
+        not_asked = sum(any(f.startswith(NOT_ASKED) for f in findings or [])
+                        for findings in session.exec(select(Listing.check_findings)).all())
+        clips = session.exec(select(Asset).where(Asset.kind == "clip")).all()
+        script_by = Counter((clip.provenance or {}).get("script_made_by") for clip in clips)
+        clip_seconds = sum((clip.provenance or {}).get("duration_s") or 0 for clip in clips)
 
     print(f"work directory: {workdir}")
     print(f"catalog: {report.imported} SKUs imported in {imported:.2f} s; run {outcome.run_id}: {outcome.status}")
@@ -69,8 +83,33 @@ def main() -> None:
     per_listing = max(listings, 1)
     print(f"model calls: {outcome.model_calls} ({outcome.model_calls / per_listing:.2f} per listing); "
           f"tokens: {outcome.tokens} ({outcome.tokens / per_listing:.0f} per listing); listings: {listings}")
+    print(f"listing copy made by: {dict(copy_by)} ({not_asked} without asking the model, its recent drafts having "
+          f"failed); clip scripts made by: {dict(script_by)}; {len(clips)} clips, {clip_seconds:.0f} s of video")
     print(f"open run wall time: {run_seconds:.1f} s; with import: {total:.1f} s (target <= 180 s); "
           f"load average {os.getloadavg()[0]:.1f}")
+
+
+def split_colourways(catalog: Path, products: int, workdir: Path) -> Path:
+    """The catalog with extra variants listed as products of their own (handle + option
+    value) until it has `products` products; photo paths made absolute."""
+    with catalog.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    count = len({row["product"] for row in rows})
+    seen: set[str] = set()
+    for row in rows:
+        if row["product"] in seen and count < products:
+            row["product"] = f"{row['product']}-{row['options'].split('=')[-1].strip().lower()}"
+            count += 1
+        seen.add(row["product"])
+        row["photos"] = "|".join(str((catalog.parent / p).resolve()) for p in row["photos"].split("|") if p)
+    if count < products:
+        raise SystemExit(f"{catalog} has only {count} products and colourways; ask for --products {count} or fewer")
+    path = workdir / f"catalog-{products}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 if __name__ == "__main__":

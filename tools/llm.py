@@ -20,29 +20,39 @@ from pydantic import BaseModel, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
 MadeBy = Literal["model", "repaired", "fallback"]
-# After this many failed repairs in a row for one kind of answer, the model is not asked to
-# repair that kind any more (a small model resends the same faults: each repair then costs
-# a call and finds the fallback anyway) ...
-REPAIR_STREAK = 4
-# ... except every REPAIR_PROBE-th time, so a model that can repair after all is noticed.
-REPAIR_PROBE = 5
+# After this many failures in a row of one kind of answer, the model is not asked for it any
+# more (a small model resends the same faults: each call then costs seconds and ends at the
+# fallback anyway) ...
+FAILURE_STREAK = 4
+NOT_ASKED = "model not asked"  # how a skipped asking is named in `Structured.problems`
+# ... except every PROBE-th time, so a model that can do it after all is noticed.
+PROBE = 5
 
 
 @dataclass
-class RepairRecord:
-    """How the model's repairs of one kind of answer have gone in this process."""
+class Streak:
+    """Failures in a row of one thing the model is asked to do, and the askings skipped since."""
 
     failed_in_a_row: int = 0
     skipped: int = 0
 
     def worth_asking(self) -> bool:
-        if self.failed_in_a_row < REPAIR_STREAK:
+        if self.failed_in_a_row < FAILURE_STREAK:
             return True
         self.skipped += 1
-        return self.skipped % REPAIR_PROBE == 0
+        return self.skipped % PROBE == 0
 
     def note(self, accepted: bool) -> None:
         self.failed_in_a_row = 0 if accepted else self.failed_in_a_row + 1
+
+
+@dataclass
+class AnswerRecord:
+    """How the model's answers of one kind (one schema) have gone in this process: its
+    repairs, and its answers as a whole (first answer and repair together)."""
+
+    repairs: Streak = field(default_factory=Streak)
+    answers: Streak = field(default_factory=Streak)
 
 
 @dataclass
@@ -58,10 +68,10 @@ class LLM:
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
-    repairs: dict[str, RepairRecord] = field(default_factory=dict)  # by schema name
+    records: dict[str, AnswerRecord] = field(default_factory=dict)  # by schema name
 
-    def repair_record(self, schema: type[BaseModel]) -> RepairRecord:
-        return self.repairs.setdefault(schema.__name__, RepairRecord())
+    def record(self, schema: type[BaseModel]) -> AnswerRecord:
+        return self.records.setdefault(schema.__name__, AnswerRecord())
 
     @property
     def tokens(self) -> int:
@@ -141,6 +151,7 @@ def ask_structured(
     retries: int = 1,
     token_budget: int | None = None,
     grammar: type[BaseModel] | None = None,
+    skip_failing_model: bool = False,
 ) -> Structured[T]:
     """Ask for a `schema` object; repair up to `retries` times; else use `fallback()`.
 
@@ -152,20 +163,31 @@ def ask_structured(
     an empty list accepts it. With no model at all the fallback is used directly. With a
     `token_budget`, all calls together stay within it: a repair's answer is capped at what
     the budget leaves, and a repair with too little room for an answer is not asked for.
-    Nor is a repair asked for while the model's repairs of this schema keep failing
-    (`RepairRecord`).
+    Nor is a repair asked for while the model's repairs of this schema keep failing, and
+    with `skip_failing_model` the model is not asked at all while its answers of this schema
+    keep ending at the fallback (`Streak`: probed again every PROBE-th time).
     """
     if llm is None:
         return Structured(fallback(), "fallback", 0, ["no model configured"])
+    record = llm.record(schema)
+    if skip_failing_model and not record.answers.worth_asking():
+        return Structured(fallback(), "fallback", 0, [
+            f"{NOT_ASKED}: its last {record.answers.failed_in_a_row} answers of this kind all failed the checks"])
+    result = _ask(llm, system, user, schema, fallback, check, retries, token_budget, grammar, record.repairs)
+    record.answers.note(accepted=result.made_by != "fallback")
+    return result
+
+
+def _ask(llm: LLM, system: str, user: str, schema: type[T], fallback: Callable[[], T], check, retries: int,
+         token_budget: int | None, grammar: type[BaseModel] | None, repairs: Streak) -> Structured[T]:
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     problems: list[str] = []
     start_tokens, asked = llm.tokens, 0
     last_input = last_output = 0
-    record = llm.repair_record(schema)
     for attempt in range(retries + 1):
         cap = None
-        if attempt and not record.worth_asking():
-            problems.append(f"no repair: the model's last {record.failed_in_a_row} repairs of this kind failed")
+        if attempt and not repairs.worth_asking():
+            problems.append(f"no repair: the model's last {repairs.failed_in_a_row} repairs of this kind failed")
             break
         if attempt and token_budget is not None:
             cap = _repair_room(token_budget - (llm.tokens - start_tokens), messages, last_input, last_output)
@@ -182,17 +204,17 @@ def ask_structured(
             problems.append(f"the answer was cut off ({cut.__class__.__name__})")
             last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
             if attempt:
-                record.note(accepted=False)
+                repairs.note(accepted=False)
             continue
         last_input, last_output = llm.input_tokens - before_input, llm.output_tokens - before_output
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         errors = _problems(content, schema, check)
         if isinstance(errors, BaseModel):
             if attempt:
-                record.note(accepted=True)
+                repairs.note(accepted=True)
             return Structured(errors, "model" if attempt == 0 else "repaired", asked, problems)
         if attempt:
-            record.note(accepted=False)
+            repairs.note(accepted=False)
         if (reply.response_metadata or {}).get("finish_reason") == "length":
             errors = [f"the answer was cut off at the length limit; {errors[0]}"] + errors[1:]
         problems.extend(errors)

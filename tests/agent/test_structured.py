@@ -111,8 +111,8 @@ def test_no_repair_when_the_budget_leaves_no_room_for_an_answer():
 
 def test_repairs_stop_after_a_run_of_failures_and_are_probed_again():
     """A model whose repairs keep failing is not asked to repair that kind of answer again,
-    except every REPAIR_PROBE-th time; a repair that works brings them back."""
-    from tools.llm import REPAIR_PROBE, REPAIR_STREAK
+    except every PROBE-th time; a repair that works brings them back."""
+    from tools.llm import FAILURE_STREAK, PROBE
 
     bad, good = {"name": "best", "count": 1}, {"name": "ok", "count": 1}
     chat = ScriptedChatModel([bad] * 100)
@@ -123,10 +123,10 @@ def test_repairs_stop_after_a_run_of_failures_and_are_probed_again():
         result = ask_structured(llm, "s", "u", Answer, fallback=lambda: Answer(name="fallback", count=0), check=check)
         return result, llm.calls - before
 
-    for _ in range(REPAIR_STREAK):
+    for _ in range(FAILURE_STREAK):
         assert ask_once()[1] == 2  # answer + repair
-    calls = [ask_once()[1] for _ in range(REPAIR_PROBE)]
-    assert calls == [1] * (REPAIR_PROBE - 1) + [2]  # repairs skipped, then one probe
+    calls = [ask_once()[1] for _ in range(PROBE)]
+    assert calls == [1] * (PROBE - 1) + [2]  # repairs skipped, then one probe
     result, _ = ask_once()
     assert result.made_by == "fallback" and result.problems[-1].startswith("no repair: the model's last")
     # Another kind of answer still gets its repair.
@@ -140,8 +140,36 @@ def test_repairs_stop_after_a_run_of_failures_and_are_probed_again():
                    check=lambda a: ["no superlatives"] if a.name == "best" else [])
     assert llm.calls - before == 2
     # A probe that succeeds resets the streak.
-    llm.repair_record(Answer).skipped = REPAIR_PROBE - 1
+    llm.record(Answer).repairs.skipped = PROBE - 1
     chat.replies.extendleft([good, bad])  # next: bad, then good
     result, used = ask_once()
     assert (result.made_by, used) == ("repaired", 2)
     assert ask_once()[1] == 2
+
+
+def test_a_model_whose_answers_keep_failing_is_not_asked_when_the_caller_allows_it():
+    from tools.llm import FAILURE_STREAK, PROBE
+
+    bad, good = {"name": "best", "count": 1}, {"name": "ok", "count": 1}
+    chat = ScriptedChatModel([bad] * 100)
+    llm = LLM(chat=chat)
+
+    def ask_once(skip=True):
+        before = llm.calls
+        result = ask_structured(llm, "s", "u", Answer, fallback=lambda: Answer(name="fallback", count=0),
+                                check=lambda a: ["no superlatives"] if a.name == "best" else [], skip_failing_model=skip)
+        return result, llm.calls - before
+
+    for _ in range(FAILURE_STREAK):
+        assert ask_once()[0].made_by == "fallback"
+    skipped, _ = ask_once()
+    assert (skipped.made_by, skipped.attempts) == ("fallback", 0)
+    assert skipped.problems == [f"model not asked: its last {FAILURE_STREAK} answers of this kind all failed the checks"]
+    assert ask_once(skip=False)[1] >= 1  # a caller that does not allow skipping still asks
+    uses = [ask_once()[1] for _ in range(PROBE - 1)]
+    assert uses[:-1] == [0] * (PROBE - 2) and uses[-1] >= 1  # the PROBE-th skip asks again
+    # An accepted answer ends the streak: the next one is asked.
+    llm.record(Answer).answers.skipped = PROBE - 1
+    chat.replies.extendleft([good])
+    assert ask_once()[0].made_by == "model"
+    assert ask_once()[1] >= 1

@@ -177,6 +177,9 @@ def test_the_script_is_not_asked_of_a_model_whose_copy_failed_the_check(shop):
     skipped = make_promo_clip(silent, "BTL-1")
     # Not asking the model is the same input as having none: the clip made without one stands.
     assert skipped["status"] == "unchanged" and skipped["script_made_by"] == "fallback"
+    # Copy written without asking a model whose recent drafts all failed: not asked either.
+    copy_made_by("template", ["model not asked: its last 4 answers of this kind all failed the checks"])
+    assert make_promo_clip(silent, "BTL-1")["status"] == "unchanged"
 
     script = {"hook": "想要一个好看又好用的玻璃水瓶吗？", "benefits": ["容量550毫升，出门带上刚刚好。", "透明瓶身，喝了多少一眼就能看到。"],
               "call_to_action": "喜欢就点击下方，马上带它回家吧！"}

@@ -23,7 +23,7 @@ from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
-from tools.llm import Structured
+from tools.llm import NOT_ASKED, Structured
 
 RECIPE = "clip-2"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
@@ -101,9 +101,10 @@ def _presenter(deps: ToolDeps, shop: Shop | None, seed: int):
 
 def _model_failed_copy(listing: Listing | None, language: str) -> bool:
     """Whether the model's listing copy for this product, in this language, was rejected by
-    the fact check: its script would be checked against the same facts, so it is not asked."""
+    the fact check (or not asked for, its recent drafts having been rejected): its script
+    would be checked against the same facts, so it is not asked."""
     return (listing is not None and listing.made_by == "template" and listing.language == language
-            and any(f.startswith("rejected answer:") for f in listing.check_findings or []))
+            and any(f.startswith(("rejected answer:", NOT_ASKED)) for f in listing.check_findings or []))
 
 
 def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | None, language: str,
@@ -205,7 +206,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
     else:  # saves the model calls (seconds each on a small local model) that would fail the same check
         script = Structured(template_script(facts, lang), "fallback", 0,
-                            ["not asked: the model's listing copy for this product failed the fact check"])
+                            ["not asked: the model's listing copy for this product was not accepted"])
     lines = lines_of(script.value, offer_line(cents, settings.currency, lang, shop_name))
     speech = load_voice(voice_spec).speak(lines)
     label = ai_label(settings, lang)

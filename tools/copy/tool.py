@@ -1,7 +1,8 @@
 """`write_listing_copy`: the listing's words for one product on one marketplace.
 
 facts from the catalog -> prompt (brand voice, fenced supplier text) -> model answer ->
-schema + platform rules + fact check -> one repair -> else the template. The result is
+schema + platform rules + fact check -> one repair -> else the template (straight away
+while the model's recent drafts have all failed). The result is
 kept per input hash in <workdir>/cache/listing_copy/, so the same inputs never cost a
 second model call, and saved on the Listing row with the path that made it.
 """
@@ -25,7 +26,7 @@ from tools.copy.template import attribute_table, fit, template_copy
 from tools.copy.titles import unique_title
 from tools.deps import ToolDeps
 from tools.errors import ToolRetry
-from tools.llm import ask_structured
+from tools.llm import NOT_ASKED, ask_structured
 from tools.order_policy import marketplace as shop_marketplace
 
 RECIPE = "listing-copy/3"  # bump when the check or the template changes what a draft may be
@@ -100,12 +101,17 @@ def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Pro
     def template() -> CopyDraft:
         return template_copy(facts, profile, language)
 
+    # skip_failing_model: once the model's drafts for several listings in a row have all
+    # been rejected, later listings go straight to the template (the model is tried again
+    # every few listings): a model that cannot write this catalog's copy costs no time.
     result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check,
-                            token_budget=TOKEN_BUDGET, grammar=draft_schema(profile, language, prose_digits=False))
+                            token_budget=TOKEN_BUDGET, grammar=draft_schema(profile, language, prose_digits=False),
+                            skip_failing_model=True)
     made_by, value, problems = result.made_by, result.value, result.problems
     made_by = "template" if made_by == "fallback" else made_by
     draft = CopyDraft.model_validate(value.model_dump())
-    findings = [f"rejected answer: {p}" for p in problems if p != "no model configured"]
+    findings = [p if p.startswith(NOT_ASKED) else f"rejected answer: {p}"
+                for p in problems if p != "no model configured"]
     if made_by == "template":
         findings += [f"template: {p}" for p in copy_problems(draft, facts, profile, language)]
     return {"made_by": made_by, "draft": draft.model_dump(), "findings": findings,
@@ -139,8 +145,8 @@ def write_listing_copy(deps: ToolDeps, sku: str, language: str | None = None, pl
     # The model is asked with no database transaction open: a slow model never holds the shop's records.
     entry = (json.loads(path.read_text(encoding="utf-8")) if cached
              else _generate(deps, system, user, facts, profile, language, shop.name if shop else "", product.description))
-    if not cached:
-        _save(path, entry)
+    if not cached and not any(f.startswith(NOT_ASKED) for f in entry["findings"]):
+        _save(path, entry)  # a draft made without asking the model is not kept: next time it may be asked
     draft = CopyDraft.model_validate(entry["draft"])
     table = attribute_table(facts, language)
     with Session(deps.engine) as session:

@@ -72,6 +72,25 @@ def test_invented_fact_twice_falls_back_to_the_template(shop):
     assert "Material: porcelain" in saved.selling_points and "Japan" not in saved.description_html
 
 
+def test_a_model_whose_recent_drafts_all_failed_is_not_asked_and_the_draft_not_kept(shop):
+    from tools.copy.check import draft_schema
+    from tools.copy.profiles import get_profile
+    from tools.llm import FAILURE_STREAK, PROBE
+
+    deps = shop.with_model([GOOD])
+    answers = deps.llm.record(draft_schema(get_profile("sandbox"), "en")).answers
+    answers.failed_in_a_row = FAILURE_STREAK  # as after that many listings of rejected drafts
+    result = write_listing_copy(deps, "MUG-BLUE")
+    assert (result["made_by"], result["model_calls"], deps.llm.calls) == ("template", 0, 0)
+    assert result["findings"] == [f"model not asked: its last {FAILURE_STREAK} answers of this kind all failed the checks"]
+    assert listing(deps).made_by == "template" and listing(deps).title == "Glazed mug 350 ml - porcelain"
+    # The template draft was not kept for these inputs: when the model is due to be tried
+    # again, the same listing asks it, and its accepted draft resets the streak.
+    answers.skipped = PROBE - 1
+    again = write_listing_copy(deps, "MUG-BLUE")
+    assert (again["made_by"], again["cached"], again["model_calls"], answers.failed_in_a_row) == ("model", False, 1, 0)
+
+
 def test_no_repair_that_would_pass_the_token_budget(shop):
     with Session(shop.engine) as session:  # a long catalog row makes a long prompt
         product = session.exec(select(Product).where(Product.handle == "mug")).one()
