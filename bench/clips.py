@@ -9,7 +9,7 @@ and the load average beside them, since the machine may be shared. Each figure i
 as wall time and as CPU time (user + system, all threads): on a busy shared machine the
 wall times are inflated by other people's work, the CPU times are not.
 
-    .venv/bin/python bench/clips.py [--presenter avatar|twin] [--preset superfast]
+    .venv/bin/python bench/clips.py [--presenter avatar|twin] [--preset ultrafast]
 """
 
 import sys
@@ -77,8 +77,8 @@ def renderer(speech, presenter_kind: str, fmt: VideoFormat) -> ClipRenderer:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presenter", choices=["avatar", "twin"], default="avatar")
-    parser.add_argument("--preset", default="superfast")
-    parser.add_argument("--crf", type=int, default=23)
+    parser.add_argument("--preset", default="ultrafast")
+    parser.add_argument("--crf", type=int, default=26)
     args = parser.parse_args()
     fmt = VideoFormat(preset=args.preset, crf=args.crf)
     print(f"start: {load()}")
@@ -107,7 +107,7 @@ def main() -> None:
         del kept
 
     per_clip = full + (voiced - loaded)
-    print(f"clip: {frames} frames, {duration:.2f} s, 1080x1920 @ {fmt.fps} fps, libx264 {fmt.preset} crf {fmt.crf}, {size_kb} KB")
+    print(f"clip: {frames} frames, {duration:.2f} s, 1080x1920 @ {fmt.fps} fps, libx264 {fmt.preset} {fmt.x264_params} crf {fmt.crf}, {size_kb} KB")
     print("                 wall s  wall/duration   CPU s  CPU/duration")
     for name, wall, cpu in (("full render", full, full_cpu), ("drawing only", drawing, drawing_cpu),
                             ("encode only", encode_only, encode_cpu)):

@@ -25,7 +25,7 @@ from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
 from tools.llm import NOT_ASKED, Structured
 
-RECIPE = "clip-2"  # bump when the drawing, voice timing or script rules change
+RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
 CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3
@@ -110,6 +110,8 @@ def _model_failed_copy(listing: Listing | None, language: str) -> bool:
 def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | None, language: str,
                 shots: list[Asset], voice: str, ask_model: bool) -> str:
     """A hash of everything the clip depends on, the model included."""
+    from tools.clips.encode import VideoFormat  # the media extra, like everything that renders
+
     s = deps.settings
     payload = {
         "recipe": RECIPE, "facts": facts.key, "language": language, "price": cents, "currency": s.currency,
@@ -117,6 +119,7 @@ def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | No
         "shots": [a.sha256 for a in shots], "voice": voice, "presenter": s.clip_presenter,
         "look": s.clip_avatar_look, "photo": str(s.clip_owner_photo), "head": s.clip_talking_head,
         "label": ai_label(s, language), "crf": s.clip_crf, "preset": s.clip_preset,
+        "x264": VideoFormat(preset=s.clip_preset).x264_params,
         "model": "none" if deps.llm is None or not ask_model else f"{s.llm_provider}:{s.llm_model or ''}",
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
