@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_script: Path | None = Field(None, description="JSON list of replies for llm_provider = scripted")
     llm_max_reply_tokens: int = Field(512, ge=16)
+    llm_skip_failing: bool = Field(True, description="stop asking the model for listing copy after its drafts for 4 "
+                                   "listings in a row were rejected (it is tried again every 5th listing)")
 
     # Per-run caps; reaching one stops the run cleanly with a summary.
     budget_steps: dict[str, int] = Field(default_factory=lambda: {"open": 600, "daily": 400, "ask": 40})

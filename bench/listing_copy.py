@@ -49,7 +49,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp) / "shop"
         (workdir / "runs").mkdir(parents=True)
-        settings = Settings.load(workdir, llm_provider="embedded")
+        # Every listing asks the model: this measures the model's path, not how soon it is given up.
+        settings = Settings.load(workdir, llm_provider="embedded", llm_skip_failing=False)
         engine = make_engine(sqlite_url(workdir / "shop.db"))
         with session_scope(engine) as session:
             report = import_catalog(session, args.catalog, workdir)

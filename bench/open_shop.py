@@ -41,11 +41,13 @@ def main() -> None:
     parser.add_argument("--approval", default="auto", help="auto measures the whole open without waiting")
     parser.add_argument("--products", type=int, default=0,
                         help="list colourways as products of their own until there are this many (0: as the catalog has them)")
+    parser.add_argument("--always-ask", action="store_true",
+                        help="ask the model for every listing's copy, even after its drafts keep failing")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-open-"))
-    settings = load_settings(workdir, approval_mode=args.approval)
+    settings = load_settings(workdir, approval_mode=args.approval, llm_skip_failing=not args.always_ask)
     workspace = open_workspace(settings)
     catalog = split_colourways(args.catalog, args.products, workdir) if args.products else args.catalog
     started = time.perf_counter()

@@ -106,7 +106,7 @@ def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Pro
     # every few listings): a model that cannot write this catalog's copy costs no time.
     result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check,
                             token_budget=TOKEN_BUDGET, grammar=draft_schema(profile, language, prose_digits=False),
-                            skip_failing_model=True)
+                            skip_failing_model=deps.settings.llm_skip_failing)
     made_by, value, problems = result.made_by, result.value, result.problems
     made_by = "template" if made_by == "fallback" else made_by
     draft = CopyDraft.model_validate(value.model_dump())

@@ -91,6 +91,17 @@ def test_a_model_whose_recent_drafts_all_failed_is_not_asked_and_the_draft_not_k
     assert (again["made_by"], again["cached"], again["model_calls"], answers.failed_in_a_row) == ("model", False, 1, 0)
 
 
+def test_with_llm_skip_failing_off_the_model_is_always_asked(shop):
+    from tools.copy.check import draft_schema
+    from tools.copy.profiles import get_profile
+    from tools.llm import FAILURE_STREAK
+
+    deps = shop.with_model([GOOD])
+    deps.settings = deps.settings.model_copy(update={"llm_skip_failing": False})
+    deps.llm.record(draft_schema(get_profile("sandbox"), "en")).answers.failed_in_a_row = FAILURE_STREAK
+    assert write_listing_copy(deps, "MUG-BLUE")["made_by"] == "model" and deps.llm.calls == 1
+
+
 def test_no_repair_that_would_pass_the_token_budget(shop):
     with Session(shop.engine) as session:  # a long catalog row makes a long prompt
         product = session.exec(select(Product).where(Product.handle == "mug")).one()
