@@ -57,6 +57,12 @@ class SandboxListingsMixin:
         skus = [page.get_by_label(sel.VARIANT_LABEL.format(n=n, field="SKU"), exact=True).input_value()
                 for n in range(1, rows + 1)]
         free = [n for n, sku in enumerate(skus, 1) if not sku]
+        # A variant the product no longer has comes off the listing (a colourway moved to a
+        # product of its own, or a product down to one variant, whose SKU is the listing's).
+        wanted = {sku for sku, *_ in draft.variants}
+        for n, sku in enumerate(skus, 1):
+            if sku and sku not in wanted:
+                page.get_by_label(sel.VARIANT_DELETE_LABEL.format(n=n), exact=True).check()
         for sku, options, price_cents, stock in draft.variants:
             n = skus.index(sku) + 1 if sku in skus else (free.pop(0) if free else None)
             if n is None:

@@ -60,6 +60,7 @@ LISTING_FIELDS = {"title": "Title", "sku": "SKU", "price": "Price", "stock": "St
                   "tags": re.compile(r"^Tags"), "description": re.compile(r"^Description")}
 VARIANT_SKU_LABEL = re.compile(r"^Variant \d+ SKU$")
 VARIANT_LABEL = "Variant {n} {field}"
+VARIANT_DELETE_LABEL = "Delete variant {n}"
 LISTING_IMAGES_LABEL = re.compile(r"^Add images")
 LISTING_VIDEO_LABEL = re.compile(r"^Video")
 PUBLISH_BUTTON = re.compile(r"^Publish")
