@@ -61,7 +61,8 @@ async def live_settings(request: Request):
     require_seller(request)
     with session_for(request) as s:
         schedule = json.dumps(s.get(Shop, 1).schedule(), indent=1)
-    return render(request, "seller/live.html", {"error": "", "schedule": schedule})
+    return render(request, "seller/live.html", {"error": "", "schedule": schedule,
+                                                "max_video_bytes": request.app.state.settings.max_video_bytes})
 
 
 def parse_schedule(text: str, skus: dict[str, int], ids: set[int]) -> list[dict]:
@@ -108,7 +109,8 @@ async def save_live(request: Request):
                 shop.promo_video = await save_video(form["video"], state.media_dir, "shop",
                                                     state.settings.max_video_bytes)
         except (ValueError, UploadError) as exc:
-            return render(request, "seller/live.html", {"error": str(exc), "schedule": text}, 400)
+            return render(request, "seller/live.html", {"error": str(exc), "schedule": text,
+                                                        "max_video_bytes": state.settings.max_video_bytes}, 400)
         shop.live_schedule = json.dumps(schedule)
         s.add(shop)
         s.commit()

@@ -18,6 +18,7 @@ from tools.clips import build_live_room, make_promo_clip
 from tools.clips.live import on_air
 from tools.clips.subtitles import parse_srt
 from tools.deps import ToolDeps
+from tools.errors import ToolFailed
 
 # Short catalog rows keep the template script (and the test) short.
 PRODUCTS = [("bamboo-board", "竹砧板", "BRD-1", {"材质": "楠竹"}, 5999, data.coffee()),
@@ -30,8 +31,8 @@ class RecordingDriver:
 
     capabilities = frozenset({"listing_video", "live_room"})
 
-    def __init__(self):
-        self.videos, self.live = [], []
+    def __init__(self, max_bytes=None):
+        self.videos, self.live, self.max_bytes = [], [], max_bytes
 
     def upload_listing_video(self, sku, path):
         self.videos.append((sku, path))
@@ -39,6 +40,9 @@ class RecordingDriver:
 
     def set_live_room(self, video, schedule):
         self.live.append((video, schedule))
+
+    def live_room_max_bytes(self):
+        return self.max_bytes
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +135,21 @@ def test_live_room_loops_every_clip_with_its_schedule(shop):
     assert video == workdir / room["path"]
     assert sent == [{"listing_id": "L-7", "start_s": first["start_s"], "end_s": first["end_s"]}]
     assert again["upload"]["without_card"] == ["BTL-1"]
+    assert again["left_out"] == []
+
+
+def test_live_room_takes_the_clips_that_fit_the_platforms_size_limit(shop):
+    deps, workdir = shop["deps"], shop["workdir"]
+    sizes = [(workdir / made["path"]).stat().st_size for made in shop["made"]]
+    driver = RecordingDriver(max_bytes=int((sizes[0] + 65536) / 0.98) + 1)  # room for the first clip only
+    room = build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=driver))
+    assert [item["sku"] for item in room["items"]] == ["BRD-1"] and room["left_out"] == ["BTL-1"]
+    assert room["status"] == "made" and room["bytes"] <= driver.max_bytes and len(driver.live) == 1
+    too_small = RecordingDriver(max_bytes=1000)
+    with pytest.raises(ToolFailed, match="no promo clip fits the platform's 0 MB live-room limit"):
+        build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=too_small))
+    # Back to every clip, uploaded, as the tests after this one expect.
+    build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=RecordingDriver()))
 
 
 def test_cli_make_and_build(shop):

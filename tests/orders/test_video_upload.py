@@ -25,6 +25,7 @@ def test_listing_video_and_live_room(driver, market, items, tmp_path):
     assert listed["has_video"] is True
     assert "<video" in httpx.get(f"{market.url}/products/{remote}").text
 
+    assert driver.live_room_max_bytes() == 60 * 2**20  # the limit the live room's form states
     driver.set_live_room(clip, [{"sku": items.MUG[2], "start_s": 0, "end_s": 1}])
     page = httpx.get(f"{market.url}/live").text
     assert "<video" in page and "Stoneware coffee mug" in page  # the card of what is on air

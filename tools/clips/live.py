@@ -42,6 +42,26 @@ def _clips(deps: ToolDeps, language: str) -> list[tuple[Asset, Product, str]]:
     return list(chosen.values())
 
 
+def _within(deps: ToolDeps, clips: list[tuple[Asset, Product, str]], limit: int | None):
+    """The clips, in order, that fit the platform's largest live-room video together, and the
+    SKUs of those left out. Joining copies the streams, so the loop is about the sum of
+    the clips; a small margin covers the container."""
+    if limit is None:
+        return clips, []
+    kept, left_out, total = [], [], 0
+    for clip in clips:
+        size = (deps.workdir / clip[0].path).stat().st_size
+        if total + size <= limit * 0.98 - 65536:
+            kept.append(clip)
+            total += size
+        else:
+            left_out.append(clip[2])
+    if not kept:
+        raise ToolFailed(f"no promo clip fits the platform's {limit / 2**20:.0f} MB live-room limit; "
+                         "make the clips smaller (a higher clip_crf) with shopagent clips make --all")
+    return kept, left_out
+
+
 def _concatenate(paths: list[Path], target: Path, comment: str) -> None:
     """Join MP4s made with the same settings without re-encoding (ffmpeg's concat demuxer)."""
     import imageio_ffmpeg  # the media extra ships an ffmpeg binary
@@ -83,7 +103,7 @@ def _duration(path: Path) -> float:
 
 def build_live_room(deps: ToolDeps) -> dict:
     """Join every product's promo clip into one looping video for the shop's 24-hour live
-    room, with a schedule of which product is on air when (a JSON file beside it), and hand
+    room (as many, in catalog order, as the platform's size limit takes), with a schedule of which product is on air when (a JSON file beside it), and hand
     both to the marketplace's live room when the driver supports it. Make the clips first
     (make_promo_clip). Returns the loop's path, length and schedule."""
     with session_scope(deps.engine) as session:
@@ -92,6 +112,7 @@ def build_live_room(deps: ToolDeps) -> dict:
     clips = _clips(deps, language)
     if not clips:
         raise ToolRetry("no promo clips yet; call make_promo_clip for the products first")
+    clips, left_out = _within(deps, clips, deps.driver.live_room_max_bytes() if _can(deps, LIVE) else None)
     paths = [deps.workdir / asset.path for asset, _, _ in clips]
     labels = deps.settings.clip_ai_label
     comment = f"{labels.get(language) or 'AI-generated'}: AI-generated video loop (synthetic presenters and voices)"
@@ -104,7 +125,8 @@ def build_live_room(deps: ToolDeps) -> dict:
         items.append({"sku": sku, "product": product.handle, "title": product.name, "clip": asset.path,
                       "start_s": round(at, 3), "end_s": round(at + length, 3)})
         at += length
-    schedule = {"key": key, "loop_s": round(at, 3), "loops_per_day": round(DAY_S / at, 1), "items": items}
+    schedule = {"key": key, "loop_s": round(at, 3), "loops_per_day": round(DAY_S / at, 1), "items": items,
+                "left_out": left_out}
     status = "unchanged"
     old = json.loads(schedule_path.read_text(encoding="utf-8")) if schedule_path.is_file() else {}
     if old.get("key") != key or not target.is_file():
@@ -121,7 +143,7 @@ def build_live_room(deps: ToolDeps) -> dict:
     _record(deps, target, schedule_path, key)
     return {"status": status, "path": (FOLDER / target.name).as_posix(), "schedule": (FOLDER / schedule_path.name).as_posix(),
             "loop_s": schedule["loop_s"], "loops_per_day": schedule["loops_per_day"], "bytes": target.stat().st_size,
-            "items": items, "upload": schedule["upload"]}
+            "items": items, "left_out": left_out, "upload": schedule["upload"]}
 
 
 def _can(deps: ToolDeps, capability: str) -> bool:

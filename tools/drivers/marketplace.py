@@ -225,3 +225,7 @@ class MarketplaceDriver(ABC):
     def set_live_room(self, video: Path, schedule: list[dict]) -> None:
         """Replace the live room's looping video and its on-air schedule (sku, start_s, end_s)."""
         raise Unsupported(f"{self.name} does not offer a live room")
+
+    def live_room_max_bytes(self) -> int | None:
+        """The largest live-room video the platform takes; None when it states no limit."""
+        return None

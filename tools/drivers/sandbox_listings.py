@@ -115,6 +115,13 @@ class SandboxListingsMixin:
             self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(), "save the live room")
         self._with_retries("save the live room", attempt)
 
+    def live_room_max_bytes(self) -> int | None:
+        def attempt() -> int | None:
+            self._open(sel.LIVE_PATH)
+            limit = self.page.get_by_label(sel.LIVE_VIDEO_LABEL).get_attribute("data-max-bytes")
+            return int(limit) if limit and limit.isdigit() else None
+        return self._with_retries("read the live room's size limit", attempt)
+
     def export_stats(self, start: date, end: date) -> str:
         def attempt() -> str:
             self._open(sel.HOME_PATH)  # signs in first if needed; the export shares the cookies
