@@ -91,6 +91,14 @@ def _stage(shot: np.ndarray) -> np.ndarray:
     return stage
 
 
+def _planes(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A BGR picture with even sides as its I420 planes: Y, then U and V at half size."""
+    height, width = bgr.shape[:2]
+    packed = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
+    chroma = packed[height:].reshape(2, height // 2, width // 2)
+    return packed[:height], chroma[0], chroma[1]
+
+
 class Canvas:
     """A frame kept both as BGR and as packed I420, updated box by box."""
 
@@ -98,6 +106,17 @@ class Canvas:
         self.bgr = bgr.copy()
         self.yuv = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
         self.caption_state: tuple[int, int] | None = None
+
+    def put_planes(self, box: tuple[int, int, int, int], planes: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Write a box's Y, U and V planes into the I420 form only: the BGR form of the box
+        is then stale until the next put()."""
+        x, y, w, h = box
+        height, width = self.bgr.shape[:2]
+        luma, u, v = planes
+        self.yuv[y:y + h, x:x + w] = luma
+        chroma = self.yuv[height:].reshape(2, height // 2, width // 2)
+        chroma[0, y // 2:(y + h) // 2, x // 2:(x + w) // 2] = u
+        chroma[1, y // 2:(y + h) // 2, x // 2:(x + w) // 2] = v
 
     def put(self, box: tuple[int, int, int, int], pixels: np.ndarray) -> None:
         """Write a box into both forms (box edges are even, as 4:2:0 chroma needs)."""
@@ -121,6 +140,7 @@ class ClipRenderer:
         self.base = self._background()
         self.canvas = Canvas(self.base)
         self.stages = [_stage(shot) for shot in content.shots] or [_stage(np.full((10, 10, 3), 235, np.uint8))]
+        self.stage_planes = [_planes(stage) for stage in self.stages]
         self.intro, self.outro = Canvas(self._card(intro=True)), Canvas(self._card(intro=False))
         self.captions = Captions(cues, CAPTIONS[2:], fonts, self.palette.accent[::-1], self._box(CAPTIONS))
         self.presenter.start(speech, fmt.fps, self.frames, self._box(PRESENTER))
@@ -172,7 +192,25 @@ class ClipRenderer:
         return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
 
     def _shot(self, t: float) -> np.ndarray:
-        """The product panel at time t: one shot per script line, slowly zooming and panning."""
+        """The product panel at time t, as BGR."""
+        n, matrix = self._camera(t)
+        return cv2.warpAffine(self.stages[n], matrix, (PANEL[2], PANEL[3]), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+
+    def _shot_planes(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The product panel at time t as I420 planes: warping the stage's own planes moves
+        half the samples of a BGR warp and needs no colour conversion per frame."""
+        n, matrix = self._camera(t)
+        luma, u, v = self.stage_planes[n]
+        half = matrix.copy()
+        half[:, 2] /= 2  # the chroma planes: the same zoom, half the offset
+        size, half_size = (PANEL[2], PANEL[3]), (PANEL[2] // 2, PANEL[3] // 2)
+        warp = lambda plane, m, out: cv2.warpAffine(plane, m, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # noqa: E731
+        return warp(luma, matrix, size), warp(u, half, half_size), warp(v, half, half_size)
+
+    def _camera(self, t: float) -> tuple[int, np.ndarray]:
+        """Which stage is shown at time t and the affine map from the stage to the panel: one
+        shot per script line, slowly zooming and panning."""
         lines = self.speech.lines
         n = max(0, sum(line.start <= t for line in lines) - 1)
         line = lines[n] if lines else None
@@ -186,7 +224,7 @@ class ClipRenderer:
         cx = sw / 2 + pan * (sw - PANEL[2] / zoom) / 2
         cy = sh / 2
         matrix = np.array([[zoom, 0, PANEL[2] / 2 - zoom * cx], [0, zoom, PANEL[3] / 2 - zoom * cy]], np.float32)
-        return cv2.warpAffine(stage, matrix, (PANEL[2], PANEL[3]), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return n % len(self.stages), matrix
 
     def _card_alpha(self, t: float) -> tuple[Canvas | None, float]:
         duration = self.frames / self.fmt.fps
@@ -213,7 +251,12 @@ class ClipRenderer:
                 self._caption(card, t)
                 yield card.yuv
                 continue
-            main.put(PANEL, self._shot(t))
+            # Only the thumbnail and the frames under a fading card read the BGR form: the
+            # rest get the panel in I420 alone.
+            if i == thumb_at or (card is not None and alpha > 0):
+                main.put(PANEL, self._shot(t))
+            else:
+                main.put_planes(PANEL, self._shot_planes(t))
             main.put(PRESENTER, presenter)
             self._caption(main, t)
             if i == thumb_at:
