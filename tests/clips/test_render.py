@@ -84,3 +84,16 @@ def test_mouth_opens_with_the_voice(clip):
     correlation = max(np.corrcoef(m[lag:], e[:len(e) - lag])[0, 1] for lag in range(3))
     assert correlation > 0.5, correlation
     print(f"mouth-energy correlation {correlation:.2f}")
+
+
+def test_the_panel_warped_in_i420_matches_the_bgr_warp(clip):
+    """Most frames get the product panel from the stage's I420 planes; it must be the same
+    picture as the BGR warp the thumbnail and fades use (up to rounding)."""
+    from tools.clips.compose import _planes
+
+    renderer = clip["renderer"]
+    for t in (0.5, clip["speech"].duration / 2, clip["speech"].duration - 0.2):
+        for reference, fast in zip(_planes(renderer._shot(t)), renderer._shot_planes(t)):
+            assert reference.shape == fast.shape
+            error = ((reference.astype(np.float64) - fast.astype(np.float64)) ** 2).mean()
+            assert 10 * np.log10(255**2 / max(error, 1e-9)) > 45  # dB; chroma edges differ by rounding
