@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from agent.cli import app
 from agent.settings import Settings
 from store_data.db import make_engine, session_scope, sqlite_url
+from store_data.orders import Order, OrderLine
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from tools.clips import build_live_room, make_promo_clip
 from tools.clips.live import on_air
@@ -138,13 +139,22 @@ def test_live_room_loops_every_clip_with_its_schedule(shop):
     assert again["left_out"] == []
 
 
-def test_live_room_takes_the_clips_that_fit_the_platforms_size_limit(shop):
+def test_live_room_takes_the_clips_that_fit_the_platforms_size_limit_best_sellers_first(shop):
     deps, workdir = shop["deps"], shop["workdir"]
     sizes = [(workdir / made["path"]).stat().st_size for made in shop["made"]]
-    driver = RecordingDriver(max_bytes=int((sizes[0] + 65536) / 0.98) + 1)  # room for the first clip only
-    room = build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=driver))
-    assert [item["sku"] for item in room["items"]] == ["BRD-1"] and room["left_out"] == ["BTL-1"]
+    driver = RecordingDriver(max_bytes=int((max(sizes) + 65536) / 0.98) + 1)  # room for one clip, not two
+    with_driver = ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=driver)
+    room = build_live_room(with_driver)
+    assert [item["sku"] for item in room["items"]] == ["BRD-1"] and room["left_out"] == ["BTL-1"]  # no sales: catalog order
     assert room["status"] == "made" and room["bytes"] <= driver.max_bytes and len(driver.live) == 1
+    with session_scope(deps.engine) as session:  # the bottle sells
+        bottle = session.exec(select(Variant).where(Variant.sku == "BTL-1")).one()
+        order = Order(remote_id="R-1", status="paid", total_cents=2000, paid_cents=2000)
+        session.add(order)
+        session.flush()
+        session.add(OrderLine(order_id=order.id, variant_id=bottle.id, sku="BTL-1", quantity=2, unit_price_cents=1000))
+    room = build_live_room(with_driver)
+    assert [item["sku"] for item in room["items"]] == ["BTL-1"] and room["left_out"] == ["BRD-1"]
     too_small = RecordingDriver(max_bytes=1000)
     with pytest.raises(ToolFailed, match="no promo clip fits the platform's 0 MB live-room limit"):
         build_live_room(ToolDeps(engine=deps.engine, workdir=workdir, settings=deps.settings, driver=too_small))

@@ -5,17 +5,22 @@ import hashlib
 import json
 import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import func, select
 
+from store_data.clock import utcnow
 from store_data.db import session_scope
+from store_data.orders import Order, OrderLine
 from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LIVE
 from tools.errors import ToolFailed, ToolRetry
 
 DAY_S = 24 * 3600
+SALES_DAYS = 30  # the sales that rank clips when the platform cannot take them all
 FOLDER = Path("assets") / "live"
 
 
@@ -43,23 +48,41 @@ def _clips(deps: ToolDeps, language: str) -> list[tuple[Asset, Product, str]]:
 
 
 def _within(deps: ToolDeps, clips: list[tuple[Asset, Product, str]], limit: int | None):
-    """The clips, in order, that fit the platform's largest live-room video together, and the
-    SKUs of those left out. Joining copies the streams, so the loop is about the sum of
-    the clips; a small margin covers the container."""
+    """The clips that fit the platform's largest live-room video together, and the SKUs of
+    those left out. When not all fit, the best sellers of the last SALES_DAYS days go first
+    (then catalog order); the loop keeps catalog order. Joining copies the streams, so the
+    loop is about the sum of the clips; a small margin covers the container."""
     if limit is None:
         return clips, []
-    kept, left_out, total = [], [], 0
-    for clip in clips:
-        size = (deps.workdir / clip[0].path).stat().st_size
-        if total + size <= limit * 0.98 - 65536:
-            kept.append(clip)
-            total += size
-        else:
-            left_out.append(clip[2])
+    sizes = [(deps.workdir / asset.path).stat().st_size for asset, _, _ in clips]
+    room = limit * 0.98 - 65536
+    if sum(sizes) <= room:
+        return clips, []
+    sold = _units_sold(deps, [product.id for _, product, _ in clips])
+    order = sorted(range(len(clips)), key=lambda i: (-sold.get(clips[i][1].id, 0), i))
+    kept, total = set(), 0
+    for i in order:
+        if total + sizes[i] <= room:
+            kept.add(i)
+            total += sizes[i]
     if not kept:
         raise ToolFailed(f"no promo clip fits the platform's {limit / 2**20:.0f} MB live-room limit; "
                          "make the clips smaller (a higher clip_crf) with shopagent clips make --all")
-    return kept, left_out
+    return ([clip for i, clip in enumerate(clips) if i in kept],
+            [clip[2] for i, clip in enumerate(clips) if i not in kept])
+
+
+def _units_sold(deps: ToolDeps, product_ids: list[int]) -> dict[int, int]:
+    """Units sold per product in the last SALES_DAYS days, cancelled orders not counted."""
+    since = utcnow() - timedelta(days=SALES_DAYS)
+    with session_scope(deps.engine) as session:
+        rows = session.exec(select(Variant.product_id, func.sum(OrderLine.quantity))
+                            .join(OrderLine, OrderLine.variant_id == Variant.id)
+                            .join(Order, Order.id == OrderLine.order_id)
+                            .where(Variant.product_id.in_(product_ids), Order.placed_at >= since,
+                                   Order.status != OrderStatus.CANCELLED)
+                            .group_by(Variant.product_id)).all()
+    return {product_id: int(units or 0) for product_id, units in rows}
 
 
 def _concatenate(paths: list[Path], target: Path, comment: str) -> None:
@@ -103,7 +126,7 @@ def _duration(path: Path) -> float:
 
 def build_live_room(deps: ToolDeps) -> dict:
     """Join every product's promo clip into one looping video for the shop's 24-hour live
-    room (as many, in catalog order, as the platform's size limit takes), with a schedule of which product is on air when (a JSON file beside it), and hand
+    room (as many as the platform's size limit takes, best sellers first), with a schedule of which product is on air when (a JSON file beside it), and hand
     both to the marketplace's live room when the driver supports it. Make the clips first
     (make_promo_clip). Returns the loop's path, length and schedule."""
     with session_scope(deps.engine) as session:
