@@ -1,13 +1,13 @@
 """Open the sample shop on the embedded defaults and print where the time goes.
 
-    .venv/bin/python bench/open_shop.py [--catalog store_data/samples/catalog.csv] [--products 20] [--approval auto]
+    .venv/bin/python bench/open_shop.py [--catalog store_data/samples/catalog.csv] [--products 20] [--always-ask]
 
 Prints wall time per stage (summed over products), model calls and tokens per listing,
 how each listing's copy and each clip's script were made, and the whole open's wall time.
 Target: the whole open of 20 products, clips included, within 3 minutes on 2 cores. The
-sample catalog has 16 products (22 SKUs); `--products 20` lists four more colourways as
-products of their own (their own photos, names and SKUs), as many shops do. Runs in a
-temporary work directory.
+sample catalog has 16 products (22 SKUs); by default four more of its colourways are listed
+as products of their own (their own photos, names and SKUs), as many shops do, to open 20.
+Runs in a temporary work directory.
 """
 
 import argparse
@@ -32,15 +32,17 @@ from store_data.shop import Asset, Listing  # noqa: E402
 from tools.llm import NOT_ASKED  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "store_data" / "samples" / "catalog.csv"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", type=Path, default=ROOT / "store_data" / "samples" / "catalog.csv")
+    parser.add_argument("--catalog", type=Path, default=SAMPLE)
     parser.add_argument("--brief", default="calm, well-made homeware for small homes")
     parser.add_argument("--approval", default="auto", help="auto measures the whole open without waiting")
-    parser.add_argument("--products", type=int, default=0,
-                        help="list colourways as products of their own until there are this many (0: as the catalog has them)")
+    parser.add_argument("--products", type=int, default=None,
+                        help="list colourways as products of their own until there are this many (0: as the catalog "
+                             "has them; default: 20 for the sample catalog, the target's size)")
     parser.add_argument("--always-ask", action="store_true",
                         help="ask the model for every listing's copy, even after its drafts keep failing")
     parser.add_argument("--workdir", type=Path, default=None)
@@ -49,7 +51,8 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-open-"))
     settings = load_settings(workdir, approval_mode=args.approval, llm_skip_failing=not args.always_ask)
     workspace = open_workspace(settings)
-    catalog = split_colourways(args.catalog, args.products, workdir) if args.products else args.catalog
+    products = (20 if args.catalog.resolve() == SAMPLE else 0) if args.products is None else args.products
+    catalog = split_colourways(args.catalog, products, workdir) if products else args.catalog
     started = time.perf_counter()
     with Session(workspace.engine) as session:
         report = import_catalog(session, catalog, workdir)
