@@ -2,6 +2,7 @@
 accents and an optional badge, for any canvas size."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -36,7 +37,12 @@ def mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int
 
 def backdrop(width: int, height: int, tint: tuple[int, int, int]) -> Image.Image:
     """A studio sweep: a light vertical gradient lightly tinted by the brand, with a soft
-    spotlight where the product will stand."""
+    spotlight where the product will stand. A fresh copy: callers draw on it."""
+    return _backdrop(width, height, tuple(tint)).copy()
+
+
+@lru_cache(maxsize=8)  # every product of a shop stands on the same few backdrops
+def _backdrop(width: int, height: int, tint: tuple[int, int, int]) -> Image.Image:
     top = np.array(mix((255, 255, 255), tint, 0.10), np.float32)
     bottom = np.array(mix((255, 255, 255), tint, 0.22), np.float32)
     ys = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
