@@ -24,9 +24,9 @@ MadeBy = Literal["model", "repaired", "fallback"]
 # more (a small model resends the same faults: each call then costs seconds and ends at the
 # fallback anyway) ...
 FAILURE_STREAK = 4
-NOT_ASKED = "model not asked"  # how a skipped asking is named in `Structured.problems`
 # ... except every PROBE-th time, so a model that can do it after all is noticed.
 PROBE = 5
+NOT_ASKED = "model not asked"  # how a skipped asking is named in `Structured.problems`
 
 
 @dataclass

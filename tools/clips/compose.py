@@ -205,7 +205,10 @@ class ClipRenderer:
         half = matrix.copy()
         half[:, 2] /= 2  # the chroma planes: the same zoom, half the offset
         size, half_size = (PANEL[2], PANEL[3]), (PANEL[2] // 2, PANEL[3] // 2)
-        warp = lambda plane, m, out: cv2.warpAffine(plane, m, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # noqa: E731
+
+        def warp(plane: np.ndarray, affine: np.ndarray, out: tuple[int, int]) -> np.ndarray:
+            return cv2.warpAffine(plane, affine, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
         return warp(luma, matrix, size), warp(u, half, half_size), warp(v, half, half_size)
 
     def _camera(self, t: float) -> tuple[int, np.ndarray]:

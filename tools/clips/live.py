@@ -126,9 +126,10 @@ def _duration(path: Path) -> float:
 
 def build_live_room(deps: ToolDeps) -> dict:
     """Join every product's promo clip into one looping video for the shop's 24-hour live
-    room (as many as the platform's size limit takes, best sellers first), with a schedule of which product is on air when (a JSON file beside it), and hand
-    both to the marketplace's live room when the driver supports it. Make the clips first
-    (make_promo_clip). Returns the loop's path, length and schedule."""
+    room (as many as the platform's size limit takes, best sellers first), with a schedule
+    of which product is on air when (a JSON file beside it), and hand both to the
+    marketplace's live room when the driver supports it. Make the clips first
+    (make_promo_clip). Returns the loop's path, length, schedule and the SKUs left out."""
     with session_scope(deps.engine) as session:
         shop = session.exec(select(Shop).order_by(Shop.id)).first()
     language = shop.locale if shop else deps.settings.locale
