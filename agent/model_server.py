@@ -88,7 +88,10 @@ class LazyGrammarSampler:
         self.chain.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library's functions may be gone already
+            pass
 
 
 _chain_sampler = Llama._init_sampler
