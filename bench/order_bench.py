@@ -12,6 +12,16 @@ from store_data.shop import Product, Variant
 from tools.drivers.browser import CHROMIUM_ARGS
 
 
+def submit_form(page, address: str, fields: dict[str, str], button: str) -> None:
+    """Open `address`, fill the `fields` (CSS selector -> text) and submit with `button`,
+    waiting for the page that follows: a hand-written form round trip."""
+    page.goto(address)
+    for selector, text in fields.items():
+        page.fill(selector, text)
+    with page.expect_navigation():
+        page.click(button)
+
+
 def time_raw(url: str, login: Callable, ship_one: Callable, numbers: list[str]) -> list[float]:
     """Seconds per `ship_one(page, url, number)`: hand-written Playwright calls in one
     Chromium page, after `login(page, url)`."""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from order_bench import mug_shop, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
+from order_bench import mug_shop, submit_form, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -64,19 +64,12 @@ def buy(url: str, n: int) -> str:
 
 
 def _login(page, url: str) -> None:
-    page.goto(f"{url}/seller/login")
-    page.fill("#email", SELLER[0])
-    page.fill("#password", SELLER[1])
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    submit_form(page, f"{url}/seller/login", {"#email": SELLER[0], "#password": SELLER[1]}, "button[type=submit]")
 
 
 def _ship(page, url: str, number: str) -> None:
-    page.goto(f"{url}/seller/orders/{number}")
-    page.fill("#carrier", "Raw Post")
-    page.fill("#tracking", f"RAW{number}")
-    with page.expect_navigation():
-        page.click("#ship-form button")
+    submit_form(page, f"{url}/seller/orders/{number}", {"#carrier": "Raw Post", "#tracking": f"RAW{number}"},
+                "#ship-form button")
 
 
 def main() -> None:

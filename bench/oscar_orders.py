@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from order_bench import mug_shop, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
+from order_bench import mug_shop, submit_form, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
 from tools.drivers.marketplace import ListingDraft
 from tools.drivers.oscar_browser import OscarBrowserDriver
 
@@ -40,11 +40,8 @@ def start_shop(data: Path) -> tuple[subprocess.Popen, str, float]:
 
 
 def _login(page, url: str) -> None:
-    page.goto(f"{url}/dashboard/login/")
-    page.fill("#id_username", STAFF[0])
-    page.fill("#id_password", STAFF[1])
-    with page.expect_navigation():
-        page.click("#dashboard_login_form [type=submit]")
+    submit_form(page, f"{url}/dashboard/login/", {"#id_username": STAFF[0], "#id_password": STAFF[1]},
+                "#dashboard_login_form [type=submit]")
 
 
 def _ship(page, url: str, number: str) -> None:
