@@ -2,9 +2,11 @@
 SHOPAGENT_* environment variables, `<workdir>/shopagent.toml`, then defaults."""
 
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -82,13 +84,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
     # `shopagent serve`: when the daily loop runs (shop timezone) and where the console listens.
-    daily_at: str = Field("07:00", pattern=r"^\d{2}:\d{2}$")
+    daily_at: str = Field("07:00", description="time of day of the daily loop, HH:MM from 00:00 to 23:59")
     console_port: int = Field(8770, ge=1, le=65535)
     console_password: SecretStr | None = Field(None, description="the owner's password for the web console; serve refuses to start the console without one")
 
     currency: str = Field("USD", min_length=3, max_length=3)
     locale: Literal["en", "zh-CN"] = "en"
-    timezone: str = "UTC"
+    timezone: str = Field("UTC", description="IANA time zone name, e.g. Asia/Shanghai")
 
     # Product images: the compositor always runs; a diffusers model adds lifestyle scenes.
     image_model: str | None = Field(None, description="diffusers model: local folder or model id; none: compositor only")
@@ -123,6 +125,23 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    # Checked at load, so `serve` does not start and then fail in the scheduler.
+    @field_validator("daily_at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"'{value}' is not a time of day; write HH:MM from 00:00 to 23:59, e.g. 07:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'; use an IANA name such as UTC or Asia/Shanghai") from None
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -1,13 +1,16 @@
 """The work directory a run works in: settings, database engine, asset and run folders."""
 
+import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.engine import Engine
 
 from agent.errors import UserError
-from agent.settings import SETTINGS_FILE, Settings
+from agent.settings import DEFAULT_WORKDIR, SETTINGS_FILE, Settings
 from store_data.db import make_engine
 from tools.deps import ToolDeps
 
@@ -39,14 +42,19 @@ class Workspace:
 
 def load_settings(workdir: Path | None = None, **overrides) -> Settings:
     """Settings for `workdir`, with any validation error turned into one readable line."""
+    where = Path(workdir or os.environ.get("SHOPAGENT_WORKDIR") or DEFAULT_WORKDIR) / SETTINGS_FILE
     try:
         return Settings.load(workdir, **overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )
-        where = Path(workdir or ".") / SETTINGS_FILE
         raise UserError(f"bad settings ({problems}); fix them in {where} or the SHOPAGENT_* variables") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{where} is not valid TOML ({exc}); fix that line (text values need double quotes)") from None
+    except SettingsError as exc:  # a SHOPAGENT_* variable that does not parse, e.g. a dict that is not JSON
+        raise UserError(f"bad settings ({exc}); fix the SHOPAGENT_* variable") from None
 
 
 def open_workspace(settings: Settings) -> Workspace:

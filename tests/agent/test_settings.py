@@ -39,12 +39,23 @@ def test_secrets_are_masked(workdir, monkeypatch):
     ('approval_mode = "sometimes"\n', "approval_mode"),
     ('colour = "red"\n', "colour"),
     ('currency = "EURO"\n', "currency"),
+    ('daily_at = "25:00"\n', "daily_at: '25:00' is not a time of day"),
+    ('daily_at = "07:60"\n', "daily_at"),
+    ('timezone = "Mars/Base"\n', "unknown time zone 'Mars/Base'"),
+    ('timezone = "../etc/passwd"\n', "unknown time zone"),
 ])
 def test_bad_setting_names_the_setting_and_the_file(workdir, content, named):
     (workdir / "shopagent.toml").write_text(content)
     with pytest.raises(UserError, match=named) as error:
         load_settings(workdir)
     assert "shopagent.toml" in str(error.value)
+
+
+def test_malformed_settings_file_is_one_line_naming_the_file(workdir):
+    (workdir / "shopagent.toml").write_text('currency = "USD\n')
+    with pytest.raises(UserError, match=r"shopagent.toml is not valid TOML \(.*line 1") as error:
+        load_settings(workdir)
+    assert "\n" not in str(error.value)
 
 
 def test_written_settings_file_loads_back(workdir):
