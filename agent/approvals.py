@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from agent import run_settings
 from agent.errors import UserError
 from agent.operator import operator
 from agent.runner import Outcome, resume_run
@@ -90,8 +91,9 @@ def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> di
 
 
 def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
-    """Resume the run a decision belongs to, with the model and driver built from settings,
-    once no other run works in the directory (waiting up to `wait_s` seconds for one)."""
+    """Resume the run a decision belongs to, with the model and driver built from the settings
+    it started with, once no other run works in the directory (waiting up to `wait_s` seconds)."""
+    workspace = run_settings.for_run(workspace, run_id)
     with operator(workspace) as op:
         return resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress, wait_s=wait_s)
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent import runs
+from agent import run_settings, runs
 from agent.notify import notify
 from agent.errors import UserError
 from agent.executor import Budget, RunContext, checkpointer, run_graph
@@ -98,15 +98,19 @@ def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = 
         raise UserError(f"unknown workflow '{workflow}'; choose one of {', '.join(WORKFLOWS)}")
     with run_lock(workspace.runs, f"(a new {workflow} run)", "start it again", wait_s):
         run = runs.new_run(workspace.engine, workflow, goal)
+        run_settings.keep(workspace, run.id)
         ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
         return _run_or_report(workspace, ctx, run.id, resume=False)
 
 
 def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver=None,
                tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
-    """Continue a run where it stopped: after a pause for approvals, a crash or a kill."""
+    """Continue a run where it stopped: after a pause for approvals, a crash or a kill, under
+    the settings it started with (callers that build `llm` and `driver` from settings build
+    them from `run_settings.for_run(workspace, run_id)`)."""
     if runs.get_run(workspace.engine, run_id) is None:
         raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
+    workspace = run_settings.for_run(workspace, run_id)
     with run_lock(workspace.runs, run_id, f"resume it: `shopagent resume {run_id}`", wait_s):
         run = runs.get_run(workspace.engine, run_id)  # read again: the run that held the lock may have been this one
         if run.status in ("completed", "stopped"):

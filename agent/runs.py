@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from store_data.audit import Approval, Run, Step
+from store_data.audit import Approval, Run, RunSettings, Step
 from store_data.clock import utcnow
 from store_data.status import ApprovalStatus
 
@@ -20,6 +20,21 @@ def new_run(engine: Engine, workflow: str, goal: str) -> Run:
         session.add(run)
         session.commit()
     return run
+
+
+def keep_run_settings(engine: Engine, run_id: str, values: dict[str, Any]) -> None:
+    """Record the settings `run_id` started with (once: a run keeps its first ones)."""
+    with Session(engine) as session:
+        if session.get(RunSettings, run_id) is None:
+            session.add(RunSettings(run_id=run_id, values=values))
+            session.commit()
+
+
+def run_settings(engine: Engine, run_id: str) -> dict[str, Any] | None:
+    """The settings `run_id` started with; None for a run made before they were kept."""
+    with Session(engine) as session:
+        row = session.get(RunSettings, run_id)
+        return dict(row.values) if row is not None else None
 
 
 def get_run(engine: Engine, run_id: str) -> Run | None:

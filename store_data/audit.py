@@ -1,4 +1,5 @@
-"""Tables for what the operator did and what waits for the owner: runs, steps, approvals."""
+"""Tables for what the operator did and what waits for the owner: runs, their settings, steps,
+approvals."""
 
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,17 @@ class Run(SQLModel, table=True):
     model_calls: int = 0
     tokens: int = 0
     cost_usd: float = 0.0  # an estimate for the owner, never used for money decisions
+
+
+class RunSettings(SQLModel, table=True):
+    """The settings a run started with (secrets left out), re-applied on every resume.
+
+    A table of its own rather than a column of Run: opening an existing shop database
+    creates missing tables but never adds columns to existing ones.
+    """
+
+    run_id: str = Field(primary_key=True, foreign_key="run.id", max_length=40)
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Step(SQLModel, table=True):

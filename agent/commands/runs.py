@@ -7,11 +7,13 @@ import typer
 from rich.markup import escape
 from sqlmodel import Session, select
 
+from agent import run_settings
 from agent.commands.common import JsonOption, WorkdirOption, console, print_json, progress_bar, table
 from agent.errors import UserError
 from agent.operator import operator
 from agent.runner import Outcome, resume_run, start_run
 from agent.runs import get_run, steps_of
+from agent.runs import run_settings as run_settings_of
 from agent.workspace import load_settings, open_workspace
 from store_data.audit import Run
 from store_data.catalog import import_catalog
@@ -29,6 +31,8 @@ def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, a
     if platform:
         overrides["platform"] = platform
     workspace = open_workspace(load_settings(workdir, **overrides))
+    if run_id:  # a resume runs under the settings it started with
+        workspace = run_settings.for_run(workspace, run_id)
     with operator(workspace) as op, progress_bar() as bar:
         task = bar.add_task(f"{workflow}: planning", total=None)
 
@@ -130,10 +134,13 @@ def show_run(run_id: str, workdir: WorkdirOption = None, as_json: JsonOption = F
     if run is None:
         raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
     steps = steps_of(workspace.engine, run_id)
+    started_with = run_settings_of(workspace.engine, run_id)
     if as_json:
-        print_json({"run": run.model_dump(), "steps": [s.model_dump() for s in steps]})
+        print_json({"run": run.model_dump(), "settings": started_with, "steps": [s.model_dump() for s in steps]})
         return
     console.print(f"Run {run.id} ({run.workflow}, {run.status}): {escape(run.goal)}")
+    if started_with is not None:
+        console.print(f"Settings it runs under (also on resume): {escape(run_settings.describe(started_with))}")
     console.print(table("Steps", ["#", "tool", "arguments", "status", "ms", "by", "error"],
                         [[s.position, s.tool, escape(str(s.arguments))[:60], s.status, s.duration_ms, s.made_by,
                           escape(s.error)[:80]] for s in steps]))
