@@ -104,3 +104,12 @@ class BuyerMessage(SQLModel, table=True):
     remote_id: str | None = None
     handled: bool = False
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderSyncCursor(SQLModel, table=True):
+    """How far the order sync got on one marketplace: every order placed at or before
+    `through` is in the shop's records. It moves in the same transaction as the order that
+    moves it, so a sync cut off part-way resumes from there and never skips an order."""
+
+    marketplace: str = Field(primary_key=True, max_length=40)
+    through: datetime

@@ -1,22 +1,23 @@
 """sync_orders: the marketplace's orders into the shop's records, incrementally.
 
-One pass reads the order list page by page from a cursor (the day of the newest order the
-shop knows, less one), plus the platform's open statuses when the shop knows older open
-orders, and reads an order's own page only when it is new or its list row differs from
-the shop's record. When the number of open buyer requests on the platform differs from
-the shop's, the open orders' pages are read to find them. Each order is reconciled in its
-own transaction, keyed by (marketplace, order number), so a sync cut off and run again
-neither duplicates nor loses an order. Whatever moved without the shop's doing is
-reported as a change made outside.
+One pass reads the order list page by page from a cursor (the day before the newest order
+the shop has stored with every older one), plus the platform's open statuses when the shop
+knows older open orders, and reads an order's own page only when it is new or its list row
+differs from the shop's record. When the number of open buyer requests on the platform
+differs from the shop's, the open orders' pages are read to find them. Orders are stored
+oldest first, each in its own transaction keyed by (marketplace, order number) that also
+moves the cursor past it, so a sync cut off part-way resumes from the last order it stored:
+it neither duplicates nor skips one. Whatever moved without the shop's doing is reported as
+a change made outside.
 """
 
 from collections import deque
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
 from store_data.db import session_scope
-from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
+from store_data.orders import Buyer, Order, OrderLine, OrderSyncCursor, Payment, Shipment
 from store_data.shop import Variant
 from store_data.status import ORDER_MOVES, OrderStatus
 from tools.deps import ToolDeps
@@ -79,28 +80,55 @@ def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
     with Session(deps.engine) as session:
         known = {o.remote_id: (o.status, o.refunded_cents) for o in
                  session.exec(select(Order).where(Order.marketplace == market))}
-        newest = session.exec(select(func.max(Order.placed_at)).where(Order.marketplace == market)).one()
+        cursor = session.get(OrderSyncCursor, market)
         local_requests = session.exec(select(func.count()).select_from(Order).where(
             Order.marketplace == market, Order.status.in_(REQUESTED))).one()
-    since = None if full or newest is None else newest.date() - timedelta(days=1)
-    rows = {row.number: row for row in driver.list_orders(since=since)}
+    # No cursor yet (a first sync, or a shop from before the cursor): read the whole list once.
+    since = None if full or cursor is None else cursor.through.date() - timedelta(days=1)
+    window = {row.number: row for row in driver.list_orders(since=since)}
+    rows = dict(window)
     open_elsewhere = [n for n, (status, _) in known.items() if n not in rows and status not in SETTLED]
     requests_moved = driver.open_request_count() != local_requests
     if open_elsewhere or requests_moved:
         for word in driver.open_statuses:
             for row in driver.list_orders(status=word):
                 rows.setdefault(row.number, row)
-    to_read = [n for n, row in rows.items() if n not in known or _differs(known[n], row)]
-    to_read += [n for n in open_elsewhere if n not in rows]  # settled on the platform meanwhile
+    to_read = {n for n, row in rows.items() if n not in known or _differs(known[n], row)}
+    to_read |= {n for n in open_elsewhere if n not in rows}  # settled on the platform meanwhile
     if requests_moved:
-        to_read += [n for n, row in rows.items() if row.status in driver.open_statuses and n not in to_read]
+        to_read |= {n for n, row in rows.items() if row.status in driver.open_statuses}
     result = {"read": len(rows), "new": 0, "updated": 0, "changed_outside": [], "flagged": []}
-    for number in sorted(to_read):
-        remote = driver.get_order(number)
+    # Older orders outside the window first; they do not move the cursor.
+    for number in sorted(to_read - window.keys()):
+        _store(deps, driver.get_order(number), result)
+    # Then the window oldest first: the cursor passes an order only once it is stored.
+    passed = None
+    for row in sorted(window.values(), key=lambda r: (r.placed_at, r.number)):
+        passed = row.placed_at
+        if row.number in to_read:
+            _store(deps, driver.get_order(row.number), result, through=passed)
+    if passed is not None:
         with session_scope(deps.engine) as session:
-            reconcile(session, deps, remote, result)
+            _advance(session, market, passed)
     result["since"] = since.isoformat() if since else None
     return result
+
+
+def _store(deps: ToolDeps, remote: RemoteOrder, result: dict, through: datetime | None = None) -> None:
+    """Reconcile one order and, when `through` is given, move the cursor there, in one transaction."""
+    with session_scope(deps.engine) as session:
+        reconcile(session, deps, remote, result)
+        if through is not None:
+            _advance(session, marketplace(deps), through)
+
+
+def _advance(session: Session, market: str, through: datetime) -> None:
+    cursor = session.get(OrderSyncCursor, market)
+    if cursor is None:
+        session.add(OrderSyncCursor(marketplace=market, through=through))
+    elif through > cursor.through:
+        cursor.through = through
+        session.add(cursor)
 
 
 def reconcile(session: Session, deps: ToolDeps, remote: RemoteOrder, result: dict) -> Order:

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,13 +39,17 @@ class Market:
         r.raise_for_status()
         return r.json()
 
-    def buyer(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=30)
+    def buyer(self, at: datetime | None = None) -> httpx.Client:
+        """A buyer's HTTP client; with `at`, the marketplace's clock reads that time for them."""
+        headers = {"X-Sim-Time": at.isoformat()} if at else {}
+        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=30, headers=headers)
 
-    def buy(self, item=MUG, qty: int = 1, email: str = "ann@example.com") -> tuple[str, httpx.Client]:
-        """A buyer orders through the storefront over HTTP; returns the order number and their client."""
+    def buy(self, item=MUG, qty: int = 1, email: str = "ann@example.com",
+            at: datetime | None = None) -> tuple[str, httpx.Client]:
+        """A buyer orders through the storefront over HTTP (placed `at`, when given); returns the
+        order number and their client."""
         listing_id, variant_id, _ = item
-        client = self.buyer()
+        client = self.buyer(at)
         token = CSRF.search(client.get(f"/products/{listing_id}").text).group(1)
         client.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": variant_id, "qty": qty})
         r = client.post("/checkout", data={
@@ -71,7 +76,7 @@ def market(tmp_path_factory):
     data = tmp_path_factory.mktemp("marketplace")
     env = {**os.environ, "MARKETPLACE_ADMIN_TOKEN": ADMIN_TOKEN, "MARKETPLACE_FAULT_SEED": "7"}
     process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
-                                "--seed-demo"], stdout=subprocess.PIPE, text=True, env=env)
+                                "--seed-demo", "--sim-clock"], stdout=subprocess.PIPE, text=True, env=env)
     try:
         line = process.stdout.readline()
         match = re.search(r"(http://\S+)", line)
