@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-TAU = Path(__file__).resolve().parents[2] / "shared" / "data" / "tau_retail" / "db.json"
+TAU = Path(__file__).resolve().parents[1] / "store_data" / "samples" / "tau_retail" / "db.json.gz"
 
 
 def main() -> None:

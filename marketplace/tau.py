@@ -6,6 +6,7 @@ load. τ²'s ``processed`` (tracking assigned, left the warehouse) becomes ``shi
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from collections import Counter
@@ -33,7 +34,9 @@ def _cents(amount: float) -> int:
 def load_tau(data_dir: Path, file: Path, now: datetime | None = None) -> dict:
     """Import products, variants, users and orders; return counts of what was created."""
     try:
-        records = json.loads(Path(file).read_text())
+        file = Path(file)
+        text = gzip.decompress(file.read_bytes()).decode() if file.suffix == ".gz" else file.read_text()
+        records = json.loads(text)
         products, users, orders = records["products"], records["users"], records["orders"]
     except (OSError, ValueError, KeyError) as exc:
         raise TauError(f"{file} is not a τ² retail db.json ({exc}).") from None

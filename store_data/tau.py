@@ -6,6 +6,7 @@ and said so: cost is `cost_ratio` of the price, an available variant has `stock_
 units, and orders are spread over the `days` before `end` by a seeded generator.
 """
 
+import gzip
 import json
 import random
 from dataclasses import asdict, dataclass
@@ -29,6 +30,8 @@ STATUS_MAP = {
     "cancelled": OrderStatus.CANCELLED,
 }
 MARKETPLACE = "tau_retail"
+# The records ship with the project (MIT; see samples/tau_retail/PROVENANCE.md).
+SAMPLE_FILE = Path(__file__).resolve().parent / "samples" / "tau_retail" / "db.json.gz"
 
 
 @dataclass
@@ -54,7 +57,7 @@ def import_tau(
 ) -> TauImportReport:
     """Load db.json into the shop's tables; records already present are left as they are."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_records(Path(path)))
         products, users, orders = data["products"], data["users"], data["orders"]
     except FileNotFoundError:
         raise CatalogFileError(f"τ² records not found: {path} (give the path to tau_retail/db.json)") from None
@@ -65,6 +68,14 @@ def import_tau(
     buyers = _import_buyers(session, users, report)
     _import_orders(session, orders, variants, buyers, days, end, seed, report)
     return report
+
+
+def read_records(path: Path) -> str:
+    """The text of a db.json, gzip-compressed when its name ends in .gz."""
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            return file.read()
+    return path.read_text(encoding="utf-8")
 
 
 def _import_products(session, products: dict, cost_ratio: float, stock_available: int, report) -> dict[str, Variant]:

@@ -11,7 +11,7 @@ from agent.workspace import load_settings, open_workspace
 from store_data.catalog import catalog_rows, import_catalog
 from store_data.db import session_scope
 from store_data.money import format_money
-from store_data.tau import import_tau
+from store_data.tau import SAMPLE_FILE, import_tau
 
 app = typer.Typer(help="Import and list the supplier catalog.", no_args_is_help=True)
 
@@ -47,7 +47,7 @@ def import_(
 
 @app.command("import-tau")
 def import_tau_command(
-    file: Annotated[Path, typer.Argument(help="Path to the τ² retail db.json.")],
+    file: Annotated[Path, typer.Argument(help="Path to a τ² retail db.json (or .json.gz); default: the sample shipped with shopagent.")] = SAMPLE_FILE,
     workdir: WorkdirOption = None,
     as_json: JsonOption = False,
 ) -> None:

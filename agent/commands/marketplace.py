@@ -14,6 +14,7 @@ import typer
 
 from agent.sandbox import seller_password
 from agent.workspace import load_settings
+from store_data.tau import SAMPLE_FILE
 
 app = typer.Typer(help="Run the sandbox marketplace and its buyer-traffic simulator.", no_args_is_help=True)
 
@@ -51,7 +52,7 @@ def serve(
 
 @app.command("load-tau")
 def load_tau(
-    file: Annotated[Path, typer.Argument(help="Path to the τ² retail db.json.")],
+    file: Annotated[Path, typer.Argument(help="Path to a τ² retail db.json (or .json.gz); default: the sample shipped with shopagent.")] = SAMPLE_FILE,
     data: Annotated[Path | None, typer.Option(help="Marketplace data folder (default: <workdir>/marketplace).")] = None,
     workdir: Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")] = None,
 ) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 SHOPAGENT = Path(sys.executable).parent / "shopagent"
-TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+TAU = Path(__file__).resolve().parents[2] / "store_data" / "samples" / "tau_retail" / "db.json.gz"
 
 
 def run(*args):

@@ -28,7 +28,7 @@ from marketplace.db import DB_FILE
 from marketplace.settings import DEMO_SELLER_EMAIL, DEMO_SELLER_PASSWORD, Settings
 from marketplace.tau import load_tau
 
-TAU_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+TAU_FILE = Path(__file__).resolve().parents[2] / "store_data" / "samples" / "tau_retail" / "db.json.gz"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

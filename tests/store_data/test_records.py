@@ -13,9 +13,9 @@ from store_data.money import format_money, from_cents, to_cents
 from store_data.orders import Buyer, BuyerMessage, Order, OrderLine, Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from store_data.status import ApprovalStatus, OrderStatus
-from store_data.tau import import_tau
+from store_data.tau import SAMPLE_FILE, import_tau
 
-TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+TAU = SAMPLE_FILE
 
 
 def test_round_trip_of_every_table(engine):

@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from agent.settings import Settings
-from store_data.tau import import_tau
+from store_data.tau import SAMPLE_FILE, import_tau
 from tools.deps import ToolDeps
 from tools.errors import ToolFailed, ToolRetry
 from tools.registry import get_tool
 
-TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau_retail" / "db.json"
+TAU = SAMPLE_FILE
 
 
 def deps_for(engine, workdir, **settings) -> ToolDeps:
