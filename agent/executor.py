@@ -26,6 +26,7 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel
 
 from agent import runs
+from agent.masking import redact
 from agent.policy import gate_for
 from store_data.clock import utcnow
 from store_data.status import ApprovalStatus
@@ -72,7 +73,7 @@ class RunContext:
     budget: Budget
     tools: dict[str, ToolSpec] = field(default_factory=lambda: dict(BY_NAME))
     repair: Callable[[PlanStep, str], PlanStep | None] | None = None
-    progress: Callable[[int, int, dict], None] | None = None
+    progress: Callable[[int, list[dict]], None] | None = None  # (position, planned steps) before each step
     _usage_seen: tuple[int, int] = (0, 0)
 
     def __post_init__(self):
@@ -133,7 +134,7 @@ def run_graph(ctx: RunContext, saver: SqliteSaver, run_id: str, resume: bool) ->
         result = graph.invoke(payload, config)
     except Exception as exc:
         runs.update_run(ctx.engine, run_id, status="failed", ended_at=utcnow(),
-                        summary={"error": f"{exc.__class__.__name__}: {exc}"})
+                        summary={"error": redact(ctx.settings, f"{exc.__class__.__name__}: {exc}")})
         raise
     finally:
         _record_usage(ctx, run_id)
@@ -177,7 +178,7 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
         spent = f"{executed} steps" if executed >= ctx.budget.steps else f"{run.tokens} tokens"
         return {"stop_reason": f"budget reached ({spent}); {len(state['steps']) - position} planned steps not run"}
     if ctx.progress:
-        ctx.progress(position, len(state["steps"]), planned)
+        ctx.progress(position, state["steps"])
     step = runs.step_row(ctx.engine, run.id, position, planned["tool"], planned["arguments"], state.get("made_by", ""))
     # A step already settled was run before a crash; it is not run again.
     status = step.status if step.status in ("done", "failed", "skipped", "waiting") else \
@@ -244,7 +245,8 @@ def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -
         output, status, error = None, "failed", str(problem)
     except Exception as exc:  # an unexpected fault: record it whole, keep the run going
         output, status, error = None, "failed", "".join(traceback.format_exception_only(exc)).strip()
-    runs.save_step(ctx.engine, step, status=status, output=output, error=error,
+    # An error may quote a URL with its password, or an endpoint's answer: secrets hidden.
+    runs.save_step(ctx.engine, step, status=status, output=output, error=redact(ctx.settings, error),
                    duration_ms=int((time.perf_counter() - started) * 1000))
     return status
 

@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 workdir="${SHOPAGENT_WORKDIR:-shop}"
 approval="${SHOPAGENT_DEMO_APPROVAL:-auto}"
 
-[ -f "$workdir/shopagent.toml" ] || .venv/bin/shopagent init --workdir "$workdir"
+if [ ! -f "$workdir/shopagent.toml" ]; then
+  echo "[demo] creating the work directory $workdir"
+  .venv/bin/shopagent init --workdir "$workdir" >/dev/null
+fi
+echo "[demo] opening the sample shop (16 products: brand, pictures, copy, listings, a clip each; about 4 minutes on 2 cores)"
+echo "[demo] each stage is shown as it runs, and logged in $workdir/runs/activity.log"
 .venv/bin/shopagent open --workdir "$workdir" --approval "$approval" \
   --catalog store_data/samples/catalog.csv --brief "calm, well-made homeware for small homes"
 echo

@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 
 from agent import approvals as queue
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, progress_bar, table
+from agent.commands.common import JsonOption, RunProgress, WorkdirOption, console, print_json, table
 from agent.commands.runs import _show_outcome
 from agent.workspace import load_settings, open_workspace
 
@@ -44,12 +44,7 @@ def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = 
 
 def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: bool, **extra) -> None:
     workspace = open_workspace(load_settings(workdir))
-    with progress_bar() as bar:
-        task = bar.add_task("resuming", total=None)
-
-        def progress(position: int, total: int, step: dict) -> None:
-            bar.update(task, completed=position, total=total, description=f"resuming: {step['tool']}")
-
+    with RunProgress("resuming", workspace.runs) as progress:
         approval, outcome = queue.decide_and_resume(workspace, approval_id, decision, resume=resume,
                                                     progress=progress, **extra)
     if not as_json:

@@ -26,7 +26,8 @@ def init(
     workspace = open_workspace(settings)
     write_settings_file(workspace.workdir, {"currency": settings.currency, "locale": settings.locale})
     console.print(f"Created {target} and {settings.db_url.removeprefix('sqlite:///')}")
-    console.print(f"Next: shopagent catalog import CATALOG.csv --workdir {workspace.workdir}")
+    console.print(f"Next: shopagent open --catalog CATALOG.csv --brief \"one line about the shop\" "
+                  f"--workdir {workspace.workdir}")
 
 
 @app.command("show")

@@ -8,7 +8,7 @@ from rich.markup import escape
 from sqlmodel import Session, select
 
 from agent import run_settings
-from agent.commands.common import JsonOption, WorkdirOption, console, print_json, progress_bar, table
+from agent.commands.common import JsonOption, RunProgress, WorkdirOption, console, print_json, table
 from agent.errors import UserError
 from agent.operator import operator
 from agent.runner import Outcome, resume_run, start_run
@@ -33,12 +33,7 @@ def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, a
     workspace = open_workspace(load_settings(workdir, **overrides))
     if run_id:  # a resume runs under the settings it started with
         workspace = run_settings.for_run(workspace, run_id)
-    with operator(workspace) as op, progress_bar() as bar:
-        task = bar.add_task(f"{workflow}: planning", total=None)
-
-        def progress(position: int, total: int, step: dict) -> None:
-            bar.update(task, completed=position, total=total, description=f"{workflow}: {step['tool']}")
-
+    with operator(workspace) as op, RunProgress(workflow, workspace.runs) as progress:
         if run_id:
             outcome = resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress)
         else:

@@ -155,7 +155,7 @@ def test_budget_stops_the_run_cleanly(workdir):
 def test_interrupted_between_steps_resumes_without_repeating(workspace):
     model = llm(plan(*[("note", {"key": k}) for k in "abcd"]))
 
-    def crash_at_third(position, total, step):
+    def crash_at_third(position, steps):
         if position == 2 and not (workspace.workdir / "crashed").exists():
             (workspace.workdir / "crashed").touch()
             raise KeyboardInterrupt
