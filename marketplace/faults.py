@@ -1,4 +1,5 @@
-"""Fault switches: latency, HTTP 500s, a human check, session expiry, alternate layout.
+"""Fault switches: latency, HTTP 500s (random, or the next N form posts), a human check,
+session expiry, alternate layout.
 
 They make the sandbox behave like a real platform on a bad day, so the shop's browser
 driver can be tested against it. Switches come from settings/env at start and can be
@@ -17,6 +18,7 @@ import io
 import random
 import secrets
 import string
+from dataclasses import replace
 
 from fastapi import APIRouter
 from PIL import Image, ImageDraw, ImageFilter
@@ -57,9 +59,11 @@ class FaultMiddleware:
         faults = state.faults
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.fail_posts and request.method == "POST":
+            state.faults = replace(faults, fail_posts=faults.fail_posts - 1)
+            return _server_error()
         if faults.error_rate and state.fault_rng.random() < faults.error_rate:
-            return HTMLResponse("<h1>Internal Server Error</h1><p>Something went wrong. Try again.</p>",
-                                status_code=500)
+            return _server_error()
         path = request.url.path
         if (faults.human_check and path.startswith("/seller") and path != HUMAN_CHECK_PATH
                 and not request.session.get("human_ok")):
@@ -67,6 +71,10 @@ class FaultMiddleware:
                 return redirect(f"{HUMAN_CHECK_PATH}?next={path}")
             return _challenge(request, status=403)
         return None
+
+
+def _server_error() -> HTMLResponse:
+    return HTMLResponse("<h1>Internal Server Error</h1><p>Something went wrong. Try again.</p>", status_code=500)
 
 
 def _code_hash(request: Request, code: str) -> str:

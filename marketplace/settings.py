@@ -24,6 +24,7 @@ class Faults:
     session_minutes: float = 0.0  # 0 = sessions do not expire
     human_check: bool = False
     alt_layout: bool = False
+    fail_posts: int = 0  # the next N form submissions answer 500 (counted down)
 
     def update(self, values: dict) -> "Faults":
         """Return a copy with ``values`` applied; raise ValueError on a bad name or value."""

@@ -39,6 +39,14 @@ def test_error_rate(client):
     assert client.get("/").status_code == 200
 
 
+def test_fail_posts_answers_the_next_form_posts_with_500(client):
+    client.post("/admin/faults", json={"fail_posts": 2}, headers=ADMIN)
+    assert client.get("/").status_code == 200  # pages still load
+    codes = [client.post("/cart/add", data={}).status_code for _ in range(3)]
+    assert codes[:2] == [500, 500] and codes[2] != 500  # counted down, then the form is read again
+    assert client.get("/admin/faults", headers=ADMIN).json()["fail_posts"] == 0
+
+
 def test_session_expiry(seller, client):
     assert seller.get("/seller/orders").url.path == "/seller/orders"
     client.post("/admin/faults", json={"session_minutes": 0.005}, headers=ADMIN)  # 0.3 s

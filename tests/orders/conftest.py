@@ -24,7 +24,8 @@ from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 ADMIN_TOKEN = "orders-test-admin"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": False, "alt_layout": False}
+OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": False, "alt_layout": False,
+       "fail_posts": 0}
 # The demo shop's listings (marketplace --seed-demo): listing id, variant id, SKU.
 MUG, TEE_M, LAMP = (2, 0, "MUG-01"), (1, 2, "TEE-01-M"), (4, 0, "LAMP-01")
 

@@ -41,6 +41,20 @@ def test_server_errors_are_retried_with_backoff(workspace, driver, market, items
     assert driver.get_order(number).status == "shipped" and len(driver.get_order(number).shipments) == 1
 
 
+def test_a_server_error_on_the_login_form_is_retried_not_called_wrong_credentials(driver, market):
+    market.faults(fail_posts=2)  # the login form answers 500 twice, then works
+    driver.login()
+    assert driver.logins == 1 and market.faults()["fail_posts"] == 0
+
+
+def test_a_wrong_password_is_the_owners_to_fix_and_not_retried(driver, market):
+    driver.password = "not-the-seller-password"
+    with pytest.raises(ToolFailed, match="refused the seller login .*check marketplace_user and marketplace_password"):
+        driver.login()
+    driver.password = "sandbox-seller"
+    driver.login()  # a right password still works: one refusal locks nothing
+
+
 def test_unrecoverable_failure_leaves_evidence_and_a_flag(workspace, driver, market, items):
     number, _ = market.buy(items.MUG)
     deps = workspace.tool_deps(driver=driver)

@@ -6,12 +6,14 @@ A platform's driver adds its own page knowledge (selectors, what a page's state 
 top of this; the order, message and listing tools never see a page.
 """
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from store_data.clock import utcnow
+from store_data.private_file import tighten, write_private
 from tools.drivers.marketplace import MarketplaceDriver, Transient
 from tools.errors import ToolFailed
 
@@ -60,6 +62,7 @@ class BrowserDriver(MarketplaceDriver):
                 self.close()
                 raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
                                  "install Chromium or set browser_executable") from None
+            tighten(self.state_path)  # the session's cookies log anyone in as the seller
             stored = str(self.state_path) if self.state_path.exists() else None
             self._context = self._browser.new_context(storage_state=stored)
             self._context.set_default_timeout(self.timeout_ms)
@@ -79,7 +82,7 @@ class BrowserDriver(MarketplaceDriver):
 
     def _remember_login(self) -> None:
         self.logins += 1
-        self._context.storage_state(path=str(self.state_path))
+        write_private(self.state_path, json.dumps(self._context.storage_state()))
 
     def _state(self) -> dict:
         return self.page.evaluate(self.page_state_script)
@@ -96,8 +99,9 @@ class BrowserDriver(MarketplaceDriver):
             raise Transient(f"loading {path}: HTTP {response.status}")
         return response
 
-    def _click_and_wait(self, click: Callable[[], None], what: str) -> None:
-        """Click a form's button and wait for the page it leads to; 5xx and timeouts are Transient."""
+    def _click_and_wait(self, click: Callable[[], None], what: str) -> int | None:
+        """Click a form's button and wait for the page it leads to; 5xx and timeouts are Transient.
+        Returns the answer's HTTP status (None when the browser saw none)."""
         from playwright.sync_api import Error as PlaywrightError
 
         try:
@@ -108,6 +112,7 @@ class BrowserDriver(MarketplaceDriver):
             raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
         if response is not None and response.status >= 500:
             raise Transient(f"{what}: HTTP {response.status}")
+        return response.status if response is not None else None
 
     def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
         """Run `attempt` (which reads the platform's state before acting) until it succeeds."""

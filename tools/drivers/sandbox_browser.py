@@ -2,7 +2,9 @@
 
 - The browser starts on first use; the login is kept in `<workdir>/runs/browser-state.json`
   and renewed whenever the platform sends the login page (an expired session).
-- Every page load and form submission is retried with backoff on 5xx answers and timeouts.
+- Every page load and form submission, the login form's included, is retried with backoff on
+  5xx answers, timeouts and expired forms (403); only a 401 to the login form means wrong
+  credentials.
   Each write first reads the order's page, so a retry never repeats what already happened.
 - A human-check page stops the action with NeedsOwner and a screenshot for the owner.
 - When retries run out, a screenshot and the page's HTML go to `runs/` and ToolFailed says
@@ -77,19 +79,29 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         return self._base_url.rstrip("/")
 
     def login(self) -> None:
+        """Sign in as the seller; a 5xx answer or a timeout is retried like any page."""
+        self._with_retries("log in", self._sign_in)
+
+    def _sign_in(self) -> None:
         page = self.page
         self._goto(sel.LOGIN_PATH)
         page.get_by_label(sel.EMAIL_LABEL, exact=True).fill(self.email)
         password = self.password() if callable(self.password) else self.password
         page.get_by_label(sel.PASSWORD_LABEL, exact=True).fill(password)
-        with page.expect_navigation(wait_until="domcontentloaded"):
-            page.get_by_role("button", name=sel.LOGIN_BUTTON).click()
+        answer = self._click_and_wait(lambda: page.get_by_role("button", name=sel.LOGIN_BUTTON).click(), "log in")
         state = self._state()
         if state["human"]:
             self._needs_owner("log in")
         if state["login"]:
-            raise ToolFailed(f"the sandbox refused the seller login for {self.email} ({state['alert'] or 'no reason'}); "
-                             "check marketplace_user and marketplace_password")
+            reason = state["alert"] or "no reason given"
+            if answer == 429:
+                raise ToolFailed(f"the sandbox has locked the seller login for {self.email} after failed tries "
+                                 f"({reason}); wait, check marketplace_password, then resume the run")
+            if answer == 401:
+                raise ToolFailed(f"the sandbox refused the seller login for {self.email} ({reason}); "
+                                 "check marketplace_user and marketplace_password")
+            # Anything else (a form that expired with a 403, no answer) is the platform's fault.
+            raise Transient(f"log in: the login page came back (HTTP {answer}, {reason})")
         self._remember_login()
 
     # --- pages: signed in, human checks, refusals ----------------------------------------
@@ -101,7 +113,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         if state["human"]:
             self._needs_owner(f"open {path}")
         if state["login"]:
-            self.login()
+            self._sign_in()  # already inside the caller's retries
             self._goto(path)
             state = self._state()
             if state["human"]:
@@ -111,12 +123,14 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     def _submit(self, click: Callable[[], None], what: str) -> None:
         """Click a form's button and check the page that comes back."""
-        self._click_and_wait(click, what)
+        answer = self._click_and_wait(click, what)
         state = self._state()
         if state["human"]:
             self._needs_owner(what)
         if state["login"]:
             raise Transient(f"{what}: the session expired")
+        if answer == 403:  # the form's token expired with the session: read the page again
+            raise Transient(f"{what}: the form expired ({state['alert'] or 'HTTP 403'})")
         if state["alert"]:
             raise PlatformRefused(f"the platform refused to {what}: {state['alert']}")
 
