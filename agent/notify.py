@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from agent.masking import masked_url_setting, redact
+
 EVENTS = {
     "approvals_waiting": "{count} action(s) wait for your approval",
     "run_failed": "a run failed: {error}",
@@ -17,7 +19,10 @@ EVENTS = {
 
 
 def notify(settings, event: str, details: dict[str, Any]) -> list[str]:
-    """Send `event` to every configured channel; returns the problems met (empty if none)."""
+    """Send `event` to every configured channel; returns the problems met (empty if none).
+    Secrets of the settings are hidden in what is sent (an error may quote a URL) and in the
+    problems returned (an HTTP error quotes the webhook's URL, token and all)."""
+    details = {key: redact(settings, value) if isinstance(value, str) else value for key, value in details.items()}
     text = f"[{settings.notify_shop_label or 'shopagent'}] " + EVENTS[event].format(**details)
     payload = {"event": event, "text": text, "details": details}
     problems = []
@@ -26,13 +31,13 @@ def notify(settings, event: str, details: dict[str, Any]) -> list[str]:
             response = httpx.post(settings.notify_webhook_url, json=payload, timeout=10)
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            problems.append(f"webhook {settings.notify_webhook_url}: {exc}")
+            problems.append(f"webhook {masked_url_setting(settings, 'notify_webhook_url')}: {exc}")
     if settings.notify_email_to and settings.smtp_host:
         try:
             _send_mail(settings, text, payload)
         except (OSError, smtplib.SMTPException) as exc:
             problems.append(f"e-mail via {settings.smtp_host}:{settings.smtp_port}: {exc}")
-    return problems
+    return [redact(settings, problem) for problem in problems]
 
 
 def _send_mail(settings, subject: str, payload: dict[str, Any]) -> None:

@@ -16,6 +16,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from agent.masking import URL_SETTINGS, mask_url, masked_url_setting, redact
+from store_data.private_file import tighten, write_private
+
 SETTINGS_FILE = "shopagent.toml"
 DEFAULT_WORKDIR = Path("shop")
 
@@ -160,6 +163,7 @@ class Settings(BaseSettings):
         shopagent.toml when present. `overrides` win over everything else."""
         folder = Path(workdir or os.environ.get("SHOPAGENT_WORKDIR") or DEFAULT_WORKDIR)
         toml_path = folder / SETTINGS_FILE
+        tighten(toml_path)  # it may hold passwords; one made before files were kept private
 
         # The file's location depends on the work directory, so it is bound per load.
         class _FromFolder(cls):  # type: ignore[valid-type, misc]
@@ -173,7 +177,8 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.workdir / 'shop.db').resolve()}"
 
     def masked(self) -> dict[str, Any]:
-        """The effective settings as plain values, with secrets shown as '****'."""
+        """The effective settings as plain values, with secrets (passwords and tokens inside
+        URLs too) shown as '****'."""
         shown: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
@@ -182,22 +187,18 @@ class Settings(BaseSettings):
             elif isinstance(value, (Path, Decimal)):
                 value = str(value)
             shown[name] = value
-        shown["database_url"] = _mask_url(self.db_url)
+        for name in URL_SETTINGS:  # passwords and tokens inside URLs
+            shown[name] = masked_url_setting(self, name)
+        shown["database_url"] = mask_url(self.db_url)
         return shown
 
-
-def _mask_url(url: str) -> str:
-    """Hide the password in a URL such as postgresql://user:secret@host/db."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not sep or not at or ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:****@{host}"
+    def redact(self, text: str) -> str:
+        """`text` (an error message, a log line) with every secret of these settings hidden."""
+        return redact(self, text)
 
 
 def write_settings_file(workdir: Path, values: dict[str, Any]) -> Path:
-    """Write a starter shopagent.toml with `values` and commented hints for the rest."""
+    """Write a starter shopagent.toml (mode 0600) with `values` and commented hints for the rest."""
     lines = ["# shopagent settings for this work directory; SHOPAGENT_* variables override them."]
     for name, field in Settings.model_fields.items():
         if name == "workdir":
@@ -211,7 +212,7 @@ def write_settings_file(workdir: Path, values: dict[str, Any]) -> Path:
         else:
             lines.append(f"# {name} = \"\"{hint}")
     path = workdir / SETTINGS_FILE
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(path, "\n".join(lines) + "\n")  # 0600: passwords may be added to it
     return path
 
 

@@ -91,7 +91,8 @@ def create_app(workspace: Workspace, password: PasswordCheck, resumer: Resumer |
     from agent.console import decisions, pages
 
     # The console's worker waits for a run in progress (a scheduled daily pass) to finish.
-    resumer = resumer or Resumer(lambda run_id: resume_after(workspace, run_id, wait_s=3600))
+    resumer = resumer or Resumer(lambda run_id: resume_after(workspace, run_id, wait_s=3600),
+                                 redact=workspace.settings.redact)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

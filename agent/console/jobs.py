@@ -7,6 +7,7 @@ same run from racing each other.
 
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ class ResumeState:
 
 
 class Resumer:
-    """Queue of runs to resume with `resume(run_id) -> Outcome`."""
+    """Queue of runs to resume with `resume(run_id) -> Outcome`; `redact(text)` hides the
+    settings' secrets in what a failure shows on the page and writes to the log."""
 
-    def __init__(self, resume: Callable[[str], Outcome]):
+    def __init__(self, resume: Callable[[str], Outcome], redact: Callable[[str], str] = lambda text: text):
         self._resume = resume
+        self._redact = redact
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-resume")
         self._states: dict[str, ResumeState] = {}
         self._lock = threading.Lock()
@@ -51,10 +54,10 @@ class Resumer:
         try:
             outcome = self._resume(run_id)
         except (UserError, StoreDataError) as exc:
-            self._finish(run_id, ResumeState("failed", str(exc)))
+            self._finish(run_id, ResumeState("failed", self._redact(str(exc))))
         except Exception as exc:  # kept for the owner to read; the run itself can be resumed again
-            log.exception("resuming run %s failed", run_id)
-            self._finish(run_id, ResumeState("failed", f"{exc.__class__.__name__}: {exc}"))
+            log.error("resuming run %s failed:\n%s", run_id, self._redact("".join(traceback.format_exception(exc))))
+            self._finish(run_id, ResumeState("failed", self._redact(f"{exc.__class__.__name__}: {exc}")))
         else:
             waiting = f"; {len(outcome.waiting)} action(s) still wait" if outcome.waiting else ""
             self._finish(run_id, ResumeState("done", f"resumed: {outcome.status}{waiting}"))

@@ -66,7 +66,7 @@ def test_unreachable_channels_are_reported_not_raised(workdir):
     settings = load_settings(workdir, notify_webhook_url="http://127.0.0.1:9/none",
                              notify_email_to="owner@example.com", smtp_host="127.0.0.1", smtp_port=9)
     problems = notify(settings, "run_failed", {"error": "boom"})
-    assert len(problems) == 2 and problems[0].startswith("webhook http://127.0.0.1:9/none")
+    assert len(problems) == 2 and problems[0].startswith("webhook http://127.0.0.1:9/****")
 
 
 def pay(deps, order: str) -> dict:
