@@ -284,17 +284,22 @@ def _after_gate(ctx: RunContext, state: RunState) -> str:
 
 def _decided(ctx: RunContext, state: RunState) -> RunState:
     decided, _, approvals = _waiting_split(ctx, state)
+    if not decided:  # resumed after this node already queued a new approval: back to the gate
+        return {}
     position = decided[0]
     approval = approvals[position]
     step = next(s for s in runs.steps_of(ctx.engine, state["run_id"]) if s.position == position)
-    if step.status == "waiting":
+    status = step.status
+    if status == "waiting":
         if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):
             arguments = approval.edited_arguments if approval.status == ApprovalStatus.EDITED else approval.arguments
             spec = _tool(ctx, step.tool)
-            _execute(ctx, step, spec, spec.validate(arguments))
+            status = _execute(ctx, step, spec, spec.validate(arguments))
         else:
-            runs.save_step(ctx.engine, step, status="skipped", error=f"{approval.status} by {approval.decided_by}")
-    update: RunState = {"waiting": [p for p in state["waiting"] if p != position]}
+            status = "skipped"
+            runs.save_step(ctx.engine, step, status=status, error=f"{approval.status} by {approval.decided_by}")
+    # Waiting again (a human check that came back): the new approval keeps it at the gate.
+    update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == "waiting"]}
     # What an approved call asks for next runs after the plan (the plan's own steps are done).
     follow_up = _follow_up(ctx, state["run_id"], position)
     if follow_up:

@@ -90,10 +90,12 @@ def steps_of(engine: Engine, run_id: str) -> list[Step]:
 
 
 def request_approval(engine: Engine, step: Step, reason: str, preview: dict, expire_hours: int) -> Approval:
-    """Queue the step for the owner, once: a resumed run finds the approval it made."""
+    """Queue the step for the owner, once per time it waits: a resumed run finds the pending
+    approval it made, while a step that waits again after a decision (a human check that
+    came back) gets a new one."""
     with Session(engine, expire_on_commit=False) as session:
-        approval = session.exec(select(Approval).where(Approval.step_id == step.id)).first()
-        if approval is None:
+        approval = _latest(session, step.id)
+        if approval is None or approval.status != ApprovalStatus.PENDING:
             approval = Approval(run_id=step.run_id, step_id=step.id, tool=step.tool, arguments=step.arguments,
                                 reason=reason, preview=preview,
                                 expires_at=utcnow() + timedelta(hours=expire_hours))
@@ -103,8 +105,13 @@ def request_approval(engine: Engine, step: Step, reason: str, preview: dict, exp
 
 
 def approval_for_step(engine: Engine, step_id: int) -> Approval | None:
+    """The step's latest approval (a step may have waited more than once)."""
     with Session(engine, expire_on_commit=False) as session:
-        return session.exec(select(Approval).where(Approval.step_id == step_id)).first()
+        return _latest(session, step_id)
+
+
+def _latest(session: Session, step_id: int) -> Approval | None:
+    return session.exec(select(Approval).where(Approval.step_id == step_id).order_by(Approval.id.desc())).first()
 
 
 def expire_stale(engine: Engine) -> int:

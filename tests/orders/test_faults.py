@@ -99,6 +99,25 @@ def test_human_check_waits_for_the_owner_with_a_screenshot(workspace, driver, ma
     assert len(shipments(workspace, number)) == 1
 
 
+def test_a_human_check_that_returns_after_the_owner_cleared_it_gets_a_new_approval(workspace, driver, market,
+                                                                                   items):
+    number, _ = market.buy(items.MUG)
+    sync_orders(workspace.tool_deps(driver=driver))
+    market.faults(human_check=True)
+    goal = goal_for([{"tool": "ship_order", "arguments": {"order_id": number}, "why": "test"}])
+    outcome = start_run(workspace, "orders", goal, driver=driver)
+    [first] = list_approvals(workspace)
+    decide(workspace, first.id, "approve")  # the owner says it is cleared; the platform asks again
+    again = resume_run(workspace, outcome.run_id, driver=driver)
+    assert again.status == "paused" and shipments(workspace, number) == []
+    [second] = list_approvals(workspace)
+    assert second.id != first.id and "human check" in second.reason
+    market.faults(human_check=False)  # passed for real this time
+    decide(workspace, second.id, "approve")
+    assert resume_run(workspace, outcome.run_id, driver=driver).status == "completed"
+    assert len(shipments(workspace, number)) == 1
+
+
 def test_alternate_layout_still_works(workspace, driver, market, items):
     number, _ = market.buy(items.TEE_M)
     market.faults(alt_layout=True)
