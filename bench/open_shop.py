@@ -13,6 +13,7 @@ Runs in a temporary work directory.
 import argparse
 import csv
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -96,7 +97,8 @@ def main() -> None:
 
 def split_colourways(catalog: Path, products: int, workdir: Path) -> Path:
     """The catalog with extra variants listed as products of their own (handle + option
-    value) until it has `products` products; photo paths made absolute."""
+    value) until it has `products` products, written with its photos into the work
+    directory (a catalog's photos must lie in its own folder)."""
     with catalog.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     count = len({row["product"] for row in rows})
@@ -106,10 +108,13 @@ def split_colourways(catalog: Path, products: int, workdir: Path) -> Path:
             row["product"] = f"{row['product']}-{row['options'].split('=')[-1].strip().lower()}"
             count += 1
         seen.add(row["product"])
-        row["photos"] = "|".join(str((catalog.parent / p).resolve()) for p in row["photos"].split("|") if p)
     if count < products:
         raise SystemExit(f"{catalog} has only {count} products and colourways; ask for --products {count} or fewer")
-    path = workdir / f"catalog-{products}.csv"
+    folder = workdir / "supplier"
+    for photo in {p for row in rows for p in row["photos"].split("|") if p}:
+        (folder / photo).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(catalog.parent / photo, folder / photo)
+    path = folder / f"catalog-{products}.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
-from store_data.csv_rows import RowError, read_csv_rows
+from store_data.csv_rows import FORMULA_STARTS, RowError, read_csv_rows
 from store_data.errors import CatalogFileError
-from store_data.money import to_cents
+from store_data.money import shown, to_cents
 from store_data.shop import Asset, Product, Variant
 
 REQUIRED_COLUMNS = ("sku", "name", "cost", "stock")
@@ -27,7 +28,13 @@ OPTIONAL_COLUMNS = ("product", "category", "description", "attributes", "options
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LANGUAGES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN"}
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+# A product handle names a folder under assets/ and a page on the marketplace, so it is a
+# slug like a SKU: no '/', no leading '.', nothing that could climb out of the folder.
+HANDLE_PATTERN = SKU_PATTERN
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
+# Bounds well inside a 32-bit column (PostgreSQL INTEGER): past them a number is a typo.
+MAX_AMOUNT_CENTS = 1_000_000_000  # 10,000,000.00
+MAX_STOCK = 10_000_000
 
 
 @dataclass
@@ -83,7 +90,11 @@ def read_catalog(path: Path, encoding: str = "utf-8") -> tuple[list[CatalogRow],
         raise CatalogFileError(f"{path.name}: unsupported catalog format '{suffix}'; use .csv or .json")
     # surrogateescape keeps undecodable bytes visible per field, so one badly encoded
     # row is reported while the rest of the file still imports.
-    text = path.read_bytes().decode(encoding, errors="surrogateescape")
+    try:
+        text = path.read_bytes().decode(encoding, errors="surrogateescape")
+    except LookupError:  # a name Python does not know, or not a text encoding (rot13, base64)
+        raise CatalogFileError(f"unknown text encoding '{encoding}'; pass --encoding with a name such as utf-8, "
+                               "gb18030 or cp1252") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     records, errors, total = _json_records(text, path) if suffix == ".json" else _csv_records(text, path)
@@ -114,9 +125,14 @@ def _csv_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[Ro
 
 def _json_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[RowError], int]:
     try:
-        data = json.loads(text)
+        # Whole numbers as Decimal: a 5,000-digit stock is then that row's error, not a
+        # ValueError from Python's int size limit for the whole file.
+        data = json.loads(text, parse_int=Decimal)
     except json.JSONDecodeError as exc:
         raise CatalogFileError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise CatalogFileError(f"{path.name} nests lists or objects too deeply to be a catalog; "
+                               "write one flat object per product") from None
     if isinstance(data, dict) and isinstance(data.get("products"), list):
         data = data["products"]
     if not isinstance(data, list):
@@ -176,9 +192,11 @@ def _validate(number: int, record: dict[str, Any], base: Path, encoding: str) ->
         bad("sku", "missing SKU")
     elif not SKU_PATTERN.match(sku):
         bad("sku", "SKU must be 1-80 letters, digits, '.', '_' or '-'")
-    name = _text(record.get("name"))
+    # Formula characters come off the front so no title published from it, and no
+    # spreadsheet export of it, starts a formula.
+    name = _text(record.get("name")).lstrip(FORMULA_STARTS + " ")
     if not name:
-        bad("name", "missing name")
+        bad("name", "missing name" if not _text(record.get("name")) else "the name is only formula characters (=+-@)")
     cost = _amount(record.get("cost"), "cost", required=True, bad=bad)
     price = _amount(record.get("price"), "price", required=False, bad=bad)
     stock = _stock(record.get("stock"), bad)
@@ -189,9 +207,11 @@ def _validate(number: int, record: dict[str, Any], base: Path, encoding: str) ->
     language = LANGUAGES.get(language_text.lower())
     if language is None:
         bad("language", f"unknown language '{language_text}'; use en or zh-CN")
+    product = _text(record.get("product")) or sku.lower()
+    if not HANDLE_PATTERN.match(product):
+        bad("product", "the product handle must be 1-80 letters, digits, '.', '_' or '-' (e.g. mug-350)")
     if errors:
         return None, errors
-    product = _text(record.get("product")) or sku.lower()
     return CatalogRow(
         row=number, sku=sku, product=product, name=name,
         category=_text(record.get("category")), description=_text(record.get("description")),
@@ -220,7 +240,10 @@ def _amount(value: Any, column: str, required: bool, bad) -> int | None:
         bad(column, str(exc))
         return None
     if cents < 0:
-        bad(column, f"negative {column} ({text}); it must be 0 or more")
+        bad(column, f"negative {column} ({shown(text)}); it must be 0 or more")
+        return None
+    if cents > MAX_AMOUNT_CENTS:
+        bad(column, f"{column} {shown(text)} is over {MAX_AMOUNT_CENTS // 100:,}; check the number")
         return None
     return cents
 
@@ -230,13 +253,20 @@ def _stock(value: Any, bad) -> int | None:
     if not text:
         bad("stock", "missing stock; write a whole number, 0 or more")
         return None
+    # Length first: int() of thousands of digits is slow, and past 4,300 a ValueError.
+    if text.isdigit() and len(text.lstrip("0")) > len(str(MAX_STOCK)):
+        bad("stock", f"stock {shown(text)} is over {MAX_STOCK:,}; check the number")
+        return None
     try:
         stock = int(text)
     except ValueError:
-        bad("stock", f"'{text}' is not a whole number")
+        bad("stock", f"'{shown(text)}' is not a whole number")
         return None
     if stock < 0:
         bad("stock", f"negative stock ({stock})")
+        return None
+    if stock > MAX_STOCK:
+        bad("stock", f"stock {stock} is over {MAX_STOCK:,}; check the number")
         return None
     return stock
 
@@ -264,10 +294,16 @@ def _photos(value: Any, base: Path, bad) -> list[Path]:
         return []
     items = value if isinstance(value, list) else str(value).split("|")
     photos = []
+    folder = base.resolve()
     for item in (str(i).strip() for i in items):
         if not item:
             continue
         photo = (base / item).resolve()
+        # Checked before the file is even looked at: a catalog may not reach (or probe)
+        # pictures elsewhere on the machine, which would be copied and could be published.
+        if not photo.is_relative_to(folder):
+            bad("photos", f"{item} is outside the catalog's folder; put the photos beside the catalog file")
+            continue
         if not photo.is_file():
             bad("photos", f"image not found: {item} (paths are relative to the catalog file)")
             continue

@@ -8,6 +8,9 @@ import csv
 import io
 from dataclasses import dataclass
 
+# Leading characters a spreadsheet reads as the start of a formula (=cmd|' /C calc'!A0).
+FORMULA_STARTS = "=+-@\t\r"
+
 
 @dataclass
 class RowError:
@@ -37,14 +40,26 @@ class CsvRows:
 def read_csv_rows(text: str) -> CsvRows | None:
     """Split CSV text into header and numbered rows; None when the text has no header."""
     reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    errors: list[RowError] = []
     try:
         header = next(reader)
     except StopIteration:
         return None
-    rows: list[tuple[int, list[str]]] = []
-    errors: list[RowError] = []
+    except csv.Error as exc:  # without a header no row can be read
+        return CsvRows(header=[], rows=[], errors=[RowError(1, "*", _unreadable(exc))])
     start = reader.line_num + 1
-    for values in reader:
+    while True:
+        # A row the csv module refuses (a field over its 128 KiB limit) is that row's
+        # error; the reader carries on with the next line.
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(start, "*", _unreadable(exc)))
+            start = reader.line_num + 1
+            continue
         number, start = start, reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
@@ -54,3 +69,17 @@ def read_csv_rows(text: str) -> CsvRows | None:
             continue
         rows.append((number, values))
     return CsvRows(header=header, rows=rows, errors=errors)
+
+
+def _unreadable(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return f"a field is longer than {csv.field_size_limit() // 1024} KiB; shorten it"
+    return f"cannot be read as CSV ({exc}); check its quoting"
+
+
+def spreadsheet_cell(value: object) -> object:
+    """`value` for a CSV cell that a spreadsheet shows as text: text that starts like a
+    formula gets a leading ' (numbers, negative ones too, pass as they are)."""
+    if isinstance(value, str) and value.startswith(tuple(FORMULA_STARTS)):
+        return "'" + value
+    return value

@@ -2,6 +2,9 @@
 
 from decimal import Decimal, InvalidOperation
 
+# Whole-unit digits an amount may have; anything longer is a typo, not a price.
+MAX_DIGITS = 15
+
 
 def to_cents(value: str | int | float | Decimal) -> int:
     """Parse an amount such as "12.5", 12.5 or Decimal("12.50") into cents (1250).
@@ -15,13 +18,22 @@ def to_cents(value: str | int | float | Decimal) -> int:
     try:
         amount = Decimal(text) if not isinstance(text, Decimal) else text
     except InvalidOperation:
-        raise ValueError(f"'{value}' is not an amount (write it like 12.50)") from None
+        raise ValueError(f"'{shown(value)}' is not an amount (write it like 12.50)") from None
     if not amount.is_finite():
-        raise ValueError(f"'{value}' is not an amount (write it like 12.50)")
+        raise ValueError(f"'{shown(value)}' is not an amount (write it like 12.50)")
+    # Checked before any arithmetic: 1e999999 would overflow Decimal, 10**5000 fill memory.
+    if amount and amount.adjusted() >= MAX_DIGITS:
+        raise ValueError(f"'{shown(value)}' is too large an amount; check the number")
     cents = amount * 100
     if cents != cents.to_integral_value():
-        raise ValueError(f"'{value}' has more than two decimals")
+        raise ValueError(f"'{shown(value)}' has more than two decimals")
     return int(cents)
+
+
+def shown(value: object, limit: int = 30) -> str:
+    """`value` as text, cut short for an error message."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def from_cents(cents: int) -> Decimal:

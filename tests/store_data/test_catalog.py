@@ -17,6 +17,7 @@ GOOD = 'MUG-1,mug,Mug,Kitchen,A mug.,material=ceramic; capacity=350 ml,color=whi
 @pytest.fixture
 def catalog_dir(tmp_path, make_photo):
     folder = tmp_path / "supplier"
+    make_photo(tmp_path / "outside.jpg")  # a real picture, beside (not inside) the catalog's folder
     make_photo(folder / "photos" / "mug.jpg")
     make_photo(folder / "photos" / "mug-blue.jpg", color=(20, 40, 200))
     (folder / "photos" / "broken.jpg").write_bytes(b"not a picture at all")
@@ -48,6 +49,21 @@ BAD_ROWS = [
     ('MUG-2,mug,Mug,Kitchen,,,color,4.00,5,photos/mug.jpg,en', "options", "is not key=value"),
     ('MUG-2,mug,Mug,Kitchen,,,,4.00,5,photos/mug.jpg,fr', "language", "unknown language"),
     ('MUG-2,mug,Mug,Kitchen,,,,4.00', "*", "has 8 fields but the header has 11"),
+    # Numbers no database column holds: the row's error, never the whole file's rollback.
+    ('MUG-2,mug,Mug,Kitchen,,,,4.00,99999999999999999999999,photos/mug.jpg,en', "stock", "is over 10,000,000"),
+    ('MUG-2,mug,Mug,Kitchen,,,,4.00,' + "9" * 5000 + ',photos/mug.jpg,en', "stock", "is over 10,000,000"),
+    ('MUG-2,mug,Mug,Kitchen,,,,99999999999999999999999,5,photos/mug.jpg,en', "cost", "too large an amount"),
+    ('MUG-2,mug,Mug,Kitchen,,,,1e999999,5,photos/mug.jpg,en', "cost", "too large an amount"),
+    ('MUG-2,mug,Mug,Kitchen,,,,20000000.00,5,photos/mug.jpg,en', "cost", "is over 10,000,000"),
+    ('MUG-2,mug,Mug,Kitchen,,,,' + "x" * 140_000 + ',5,photos/mug.jpg,en', "*", "longer than 128 KiB"),
+    ('MUG-2,mug,===,Kitchen,,,,4.00,5,photos/mug.jpg,en', "name", "only formula characters"),
+    # Handles name folders: nothing that climbs out of assets/.
+    ('MUG-2,../../../outside,Mug,Kitchen,,,,4.00,5,photos/mug.jpg,en', "product", "product handle must be"),
+    ('MUG-2,mugs/big,Mug,Kitchen,,,,4.00,5,photos/mug.jpg,en', "product", "product handle must be"),
+    ('MUG-2,.hidden,Mug,Kitchen,,,,4.00,5,photos/mug.jpg,en', "product", "product handle must be"),
+    # Photos come from beside the catalog, not from anywhere on the machine.
+    ('MUG-2,mug,Mug,Kitchen,,,,4.00,5,../outside.jpg,en', "photos", "outside the catalog's folder"),
+    ('MUG-2,mug,Mug,Kitchen,,,,4.00,5,/etc/hostname,en', "photos", "outside the catalog's folder"),
 ]
 
 
@@ -72,6 +88,34 @@ def test_unknown_column_is_reported_and_ignored(catalog_dir):
     assert [r.sku for r in rows] == ["MUG-1"]
     assert [(e.row, e.column) for e in errors] == [(1, "colour_code")]
     assert "unknown column" in errors[0].reason
+
+
+def test_photo_link_out_of_the_folder_is_refused(catalog_dir, tmp_path):
+    (catalog_dir / "photos" / "link.jpg").symlink_to(tmp_path / "outside.jpg")
+    rows, errors, _ = read_catalog(write_csv(catalog_dir, GOOD, 'MUG-2,mug,Mug,Kitchen,,,,4.00,5,photos/link.jpg,en'))
+    assert [r.sku for r in rows] == ["MUG-1"]
+    assert [(e.row, e.column) for e in errors] == [(3, "photos")] and "outside" in errors[0].reason
+
+
+@pytest.mark.parametrize(("name", "published"), [
+    ("=cmd|' /C calc'!A0", "cmd|' /C calc'!A0"),
+    ("+1 Mug", "1 Mug"),
+    ("-Mug", "Mug"),
+    ("@SUM(A1)", "SUM(A1)"),
+    ('"\t=Mug"', "Mug"),
+    ("= =Mug", "Mug"),
+    ("Mug = good", "Mug = good"),
+])
+def test_formula_characters_are_taken_off_names(catalog_dir, name, published):
+    rows, errors, _ = read_catalog(write_csv(catalog_dir, f"MUG-2,mug,{name},Kitchen,,,,4.00,5,,en"))
+    assert errors == [] and [r.name for r in rows] == [published]
+
+
+def test_unknown_encoding_is_a_file_error(catalog_dir):
+    path = write_csv(catalog_dir, GOOD)
+    for encoding in ("nope", "rot13"):
+        with pytest.raises(CatalogFileError, match=f"unknown text encoding '{encoding}'; pass --encoding"):
+            read_catalog(path, encoding=encoding)
 
 
 def test_bad_encoding_is_reported_per_row(catalog_dir):
@@ -112,6 +156,7 @@ def test_unusable_csv_file(catalog_dir, content, message):
     ("catalog.xlsx", "x", "unsupported catalog format"),
     ("bad.json", "{not json", "is not valid JSON"),
     ("obj.json", '{"a": 1}', "expected a JSON list"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "nests lists or objects too deeply"),
 ])
 def test_unusable_file(catalog_dir, name, content, message):
     path = catalog_dir / name
@@ -137,6 +182,26 @@ def test_json_catalog(catalog_dir):
     assert rows[0].attributes == {"material": "ceramic"} and rows[0].cost_cents == 420
     assert total == 5
     assert sorted((e.row, e.column) for e in errors) == [(0, "colour"), (2, "cost"), (3, "cost"), (4, "*")]
+
+
+def test_json_huge_whole_number_is_that_rows_error(catalog_dir):
+    path = catalog_dir / "catalog.json"
+    path.write_text('[{"sku": "MUG-1", "name": "Mug", "cost": 4, "stock": 10},'
+                    '{"sku": "MUG-2", "name": "Mug", "cost": 4, "stock": ' + "9" * 5000 + '},'
+                    '{"sku": "MUG-3", "name": "Mug", "cost": ' + "9" * 5000 + ', "stock": 1}]')
+    rows, errors, _ = read_catalog(path)
+    assert [(r.sku, r.cost_cents, r.stock) for r in rows] == [("MUG-1", 400, 10)]
+    assert [(e.row, e.column) for e in errors] == [(2, "stock"), (3, "cost")]
+
+
+def test_huge_number_does_not_roll_back_the_good_rows(engine, catalog_dir, workdir):
+    path = write_csv(catalog_dir, GOOD, 'MUG-2,mug,Mug,Kitchen,,,,4.00,99999999999999999999999,photos/mug.jpg,en')
+    with Session(engine) as session:
+        report = import_catalog(session, path, workdir)
+        session.commit()
+    assert report.created == ["MUG-1"] and [e.column for e in report.errors] == ["stock"]
+    with Session(engine) as session:
+        assert session.exec(select(Variant.sku)).all() == ["MUG-1"]
 
 
 def test_import_upserts_by_sku_and_reimport_changes_nothing(engine, catalog_dir, workdir):
