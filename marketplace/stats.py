@@ -88,6 +88,14 @@ async def stats_csv(request: Request, date_from: str = "", date_to: str = ""):
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _as_text_cell(v) for k, v in row.items()} for row in rows)
     return Response(buf.getvalue(), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="stats-{start}-{end}.csv"'})
+
+
+def _as_text_cell(value):
+    """A seller's title that starts like a formula (=, +, -, @, tab, CR) gets a leading ', so a
+    spreadsheet shows it as text instead of running it."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value

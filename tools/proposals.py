@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
+from store_data.csv_rows import spreadsheet_cell
 from store_data.shop import Listing, PriceTest, Variant
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
@@ -41,7 +42,7 @@ def reorder_stock(deps: ToolDeps, sku: str, quantity: int) -> dict:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, PO_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
     return {"purchase_order": str(path.relative_to(deps.workdir)), "sku": sku, "quantity": quantity,
             "total_cost_cents": variant.cost_cents * quantity}
 

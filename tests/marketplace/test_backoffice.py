@@ -199,3 +199,13 @@ def test_live_schedule_is_validated(seller, token):
     r = seller.post("/seller/live", data={"csrf_token": tok},
                     files={"schedule_file": ("s.json", b'[{"sku": "TEE-01", "start_s": 0, "end_s": 3}]', "application/json")})
     assert r.status_code == 200 and "listing_id&#34;: 1" in r.text
+
+
+def test_stats_csv_shows_a_formula_title_as_text(client, seller, token):
+    data = {"csrf_token": token(seller, "/seller/listings/new"), "title": '=HYPERLINK("http://x.test","Mug")',
+            "sku": "EVIL-1", "price": "5.00", "stock": "3"}
+    listing_id = int(seller.post("/seller/listings/new", data=data).url.path.rsplit("/", 1)[1])
+    seller.post(f"/seller/listings/{listing_id}", data={**data, "action": "publish"})
+    client.get(f"/products/{listing_id}")
+    rows = list(csv.DictReader(io.StringIO(seller.get("/seller/stats.csv").text)))
+    assert [r["title"] for r in rows if r["sku"] == "EVIL-1"] == ['\'=HYPERLINK("http://x.test","Mug")']

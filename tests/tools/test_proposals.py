@@ -87,3 +87,19 @@ def test_price_test_limits_and_end(workdir):
     first = reorder_stock(deps, "FAST-1", 30)
     again = reorder_stock(deps, "FAST-1", 30)
     assert first["total_cost_cents"] == 12000 and again["already_ordered"] is True
+
+
+def test_purchase_order_csv_writes_formula_like_text_as_text(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    with Session(workspace.engine) as session:
+        product = Product(handle="odd", name="Odd")
+        session.add(product)
+        session.flush()
+        session.add(Variant(sku="=1+1", product_id=product.id, cost_cents=100, stock=1))
+        session.commit()
+    from tools.proposals import reorder_stock
+
+    order = reorder_stock(workspace.tool_deps(), "=1+1", 2)
+    with (workdir / order["purchase_order"]).open(encoding="utf-8", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert (row["sku"], row["quantity"], row["total_cost_cents"]) == ("'=1+1", "2", "200")

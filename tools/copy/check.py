@@ -9,6 +9,7 @@ from typing import Annotated
 import nh3
 from pydantic import BaseModel, Field, StringConstraints, create_model
 
+from store_data.csv_rows import FORMULA_STARTS
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
 from tools.copy.grounding import name_words, pairs, sentences, ungrounded
 from tools.copy.profiles import Profile, byte_count, char_count
@@ -71,6 +72,8 @@ def limit_problems(draft: CopyDraft, profile: Profile) -> list[str]:
     """Platform limits, counted the platform's way (characters; bytes where it counts bytes)."""
     problems = []
     title = draft.title.strip()
+    if title.startswith(tuple(FORMULA_STARTS)):
+        problems.append("the title may not start with '=', '+', '-' or '@' (spreadsheets read it as a formula)")
     if char_count(title) > profile.title_max_chars:
         problems.append(f"the title has {char_count(title)} characters; {profile.name} allows {profile.title_max_chars}")
     if profile.title_max_bytes is not None and byte_count(title, profile.byte_encoding) > profile.title_max_bytes:

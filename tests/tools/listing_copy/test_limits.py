@@ -92,3 +92,10 @@ def test_selling_points_must_say_something_and_numbers_use_plain_digits():
     towel = Facts(name="Cotton towel", attributes={"weight": "500 g/m²"})
     assert empty_items(CopyDraft(title="Towel", selling_points=["Dense 500 g/m² terry"], description="", tags=[],
                                  meta_description=""), towel, "en") == []
+
+
+def test_a_title_may_not_start_like_a_spreadsheet_formula():
+    for title in ("=HYPERLINK(1) mug", "+1 mug", "-mug", "@mug"):
+        assert limit_problems(draft(title=title), SHOPIFY) == [
+            "the title may not start with '=', '+', '-' or '@' (spreadsheets read it as a formula)"]
+    assert limit_problems(draft(title="Mug = 2 cups"), SHOPIFY) == []
