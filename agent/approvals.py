@@ -16,7 +16,7 @@ from agent.workspace import Workspace
 from store_data.audit import Approval
 from store_data.errors import IllegalTransition
 from store_data.status import ApprovalStatus
-from tools.errors import ToolRetry
+from tools.errors import ToolFailed, ToolRetry
 from tools.registry import BY_NAME
 
 
@@ -62,7 +62,7 @@ def decide(workspace: Workspace, approval_id: int, decision: str, by: str = "own
         if approval is None:
             raise UserError(f"no approval {approval_id}; see `shopagent approvals list`")
         if target == ApprovalStatus.EDITED:
-            approval.edited_arguments = _checked_edit(approval, edited_arguments)
+            approval.edited_arguments = _checked_edit(workspace, approval, edited_arguments)
         try:
             approval.decide(target, by=by, note=note)
         except IllegalTransition:
@@ -72,7 +72,7 @@ def decide(workspace: Workspace, approval_id: int, decision: str, by: str = "own
         return approval
 
 
-def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> dict[str, Any]:
+def _checked_edit(workspace: Workspace, approval: Approval, edited: dict[str, Any] | str | None) -> dict[str, Any]:
     if isinstance(edited, str):
         try:
             edited = json.loads(edited)
@@ -85,7 +85,10 @@ def _checked_edit(approval: Approval, edited: dict[str, Any] | str | None) -> di
     if spec is not None:
         try:
             arguments = spec.validate(arguments)
-        except ToolRetry as problem:
+            # The tool's preview runs the tool's own limits (a refund above what was paid, a
+            # test price under the minimum margin), so a bad edit is refused now, not in the run.
+            spec.facts(workspace.tool_deps(), arguments)
+        except (ToolRetry, ToolFailed) as problem:
             raise UserError(f"the edited arguments do not fit {approval.tool}: {problem}") from None
     return arguments
 

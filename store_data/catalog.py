@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from store_data.clock import utcnow
 from store_data.csv_rows import FORMULA_STARTS, RowError, read_csv_rows
 from store_data.errors import CatalogFileError
-from store_data.money import shown, to_cents
+from store_data.money import MAX_AMOUNT_CENTS, shown, to_cents
 from store_data.shop import Asset, Product, Variant
 
 REQUIRED_COLUMNS = ("sku", "name", "cost", "stock")
@@ -32,8 +32,7 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 # slug like a SKU: no '/', no leading '.', nothing that could climb out of the folder.
 HANDLE_PATTERN = SKU_PATTERN
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-# Bounds well inside a 32-bit column (PostgreSQL INTEGER): past them a number is a typo.
-MAX_AMOUNT_CENTS = 1_000_000_000  # 10,000,000.00
+# Well inside a 32-bit column (PostgreSQL INTEGER): past it a stock is a typo.
 MAX_STOCK = 10_000_000
 
 

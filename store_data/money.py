@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 # Whole-unit digits an amount may have; anything longer is a typo, not a price.
 MAX_DIGITS = 15
+# The most a cost or price may be, well inside a 32-bit column (PostgreSQL INTEGER).
+MAX_AMOUNT_CENTS = 1_000_000_000  # 10,000,000.00
 
 
 def to_cents(value: str | int | float | Decimal) -> int:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from store_data.clock import utcnow
 from store_data.csv_rows import spreadsheet_cell
+from store_data.money import MAX_AMOUNT_CENTS
 from store_data.shop import Listing, PriceTest, Variant
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
@@ -60,9 +61,7 @@ def start_price_test(deps: ToolDeps, sku: str, price_cents: int, days: int = 14)
     test price may not go below cost x the shop's minimum markup."""
     with Session(deps.engine) as session:
         variant = _variant(session, sku)
-        floor = int(variant.cost_cents * deps.settings.price_min_markup)
-        if price_cents < floor:
-            raise ToolRetry(f"{price_cents} is below the minimum price {floor} (cost x {deps.settings.price_min_markup})")
+        _check_test(deps, variant, price_cents, days)
         if variant.price_cents is None:
             raise ToolRetry(f"{sku} has no price yet; price it with price_product first")
         running = session.exec(select(PriceTest).where(PriceTest.sku == sku, PriceTest.status == "running")).first()
@@ -79,9 +78,22 @@ def start_price_test(deps: ToolDeps, sku: str, price_cents: int, days: int = 14)
                 "follow_up": _listed_follow_up(session, variant, "show the test price on the marketplace")}
 
 
+def _check_test(deps: ToolDeps, variant: Variant, price_cents: int, days: int) -> None:
+    """The limits of a price test; the preview checks them too, so an owner's edit that
+    breaks one is refused when it is made, not when the run resumes."""
+    floor = int(variant.cost_cents * deps.settings.price_min_markup)
+    if price_cents < floor:
+        raise ToolRetry(f"{price_cents} is below the minimum price {floor} (cost x {deps.settings.price_min_markup})")
+    if price_cents > MAX_AMOUNT_CENTS:
+        raise ToolRetry(f"{price_cents} cents is over the highest price, {MAX_AMOUNT_CENTS}; check the number")
+    if days < 0:
+        raise ToolRetry(f"a price test runs 0 days or more, not {days}")
+
+
 def preview_price_test(deps: ToolDeps, sku: str, price_cents: int, days: int = 14) -> dict:
     with Session(deps.engine) as session:
         variant = _variant(session, sku)
+    _check_test(deps, variant, price_cents, days)
     old = variant.price_cents or price_cents
     return {"change_pct": round(abs(price_cents - old) * 100 / old, 2) if old else 0,
             "prices": {sku: {"old_cents": variant.price_cents, "new_cents": price_cents}}}

@@ -3,6 +3,7 @@
 import csv
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from agent.approvals import decide, list_approvals
@@ -103,3 +104,17 @@ def test_purchase_order_csv_writes_formula_like_text_as_text(workdir):
     with (workdir / order["purchase_order"]).open(encoding="utf-8", newline="") as handle:
         [row] = list(csv.DictReader(handle))
     assert (row["sku"], row["quantity"], row["total_cost_cents"]) == ("'=1+1", "2", "200")
+
+
+def test_price_test_preview_checks_the_limits_an_edit_must_keep(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    shop_with_sales(workspace)
+    from tools.errors import ToolRetry
+    from tools.proposals import preview_price_test
+
+    deps = workspace.tool_deps()
+    assert preview_price_test(deps, "SLOW-1", 2499)["change_pct"] == 16.67
+    for price, days, problem in ((-100, 14, "below the minimum price 1040"), (10**12, 14, "over the highest price"),
+                                 (2499, -3, "0 days or more")):
+        with pytest.raises(ToolRetry, match=problem):
+            preview_price_test(deps, "SLOW-1", price, days)
