@@ -6,7 +6,7 @@ import math
 from urllib.parse import urlencode
 from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlmodel import col, func, or_, select
 from starlette.requests import Request
 
@@ -80,13 +80,17 @@ def _parse_day(text: str | None) -> date | None:
 
 @router.get("/orders")
 async def order_list(request: Request, status: str = "", date_from: str = "", date_to: str = "",
-                     q: str = "", page: int = 1):
-    """Orders, newest first, 20 a page, filtered by status, date range and search text."""
+                     q: str = "", request_state: str = Query("", alias="request"), page: int = 1):
+    """Orders, newest first, 20 a page, filtered by status, date range, search text and
+    (request=open) whether a refund or return request waits for the seller."""
     require_seller(request)
     start, end = _parse_day(date_from), _parse_day(date_to)
     query = select(Order, Buyer).join(Buyer, Buyer.id == Order.buyer_id)
     if status:
         query = query.where(Order.status == status)
+    if request_state == "open":
+        query = query.where(col(Order.id).in_(select(ReturnRequest.order_id)
+                                              .where(ReturnRequest.status == "requested")))
     if start:
         query = query.where(Order.created_at >= datetime.combine(start, datetime.min.time()))
     if end:
@@ -102,7 +106,8 @@ async def order_list(request: Request, status: str = "", date_from: str = "", da
         rows = s.exec(query.order_by(col(Order.created_at).desc(), col(Order.id).desc())
                       .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     filters = {"status": status, "date_from": start.isoformat() if start else "",
-               "date_to": end.isoformat() if end else "", "q": q.strip()}
+               "date_to": end.isoformat() if end else "", "q": q.strip(),
+               "request": "open" if request_state == "open" else ""}
     return render(request, "seller/orders.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "filters": filters,
         "statuses": [s.value for s in ops.Status],

@@ -12,7 +12,9 @@ from tools.deps import ToolDeps
 from tools.drivers.marketplace import RETURNS
 from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
-from tools.order_sync import missing_capability, require_driver
+from tools.errors import NeedsOwner, ToolFailed
+from tools.order_sync import missing_capability, reconcile, require_driver
+from tools.orders import flag_failure
 
 
 def fulfil_orders(deps: ToolDeps) -> dict:
@@ -39,7 +41,8 @@ def fulfil_orders(deps: ToolDeps) -> dict:
 def handle_requests(deps: ToolDeps) -> dict:
     """Decide buyers' open refund and return requests by the shop's policy: a refund before
     shipment or a return within the window is proposed for acceptance; anything else is
-    proposed to the owner with the reason (handle_return's preview says so)."""
+    proposed to the owner with the reason (handle_return's preview says so). An order whose
+    request cannot be read now is flagged and listed, never passed over in silence."""
     skipped = missing_capability(deps, RETURNS)
     if skipped:
         return {"requests": [], "follow_up": [], "note": skipped}
@@ -48,11 +51,21 @@ def handle_requests(deps: ToolDeps) -> dict:
         waiting = session.exec(select(Order).where(
             Order.marketplace == marketplace(deps),
             Order.status.in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
-    follow_up, decided = [], []
+    follow_up, decided, flagged = [], [], []
     for order in waiting:
-        request = driver.get_order(order.remote_id).open_request
-        if request is None:
-            continue  # decided meanwhile; the next sync brings the outcome in
+        try:
+            remote = driver.get_order(order.remote_id)
+        except NeedsOwner:
+            raise  # the whole stage waits for the owner, then runs again
+        except ToolFailed as problem:  # this request is left undone: the order says so
+            flag_failure(deps, order.remote_id, problem)
+            flagged.append({"order": order.remote_id, "flag": str(problem)[:300]})
+            continue
+        request = remote.open_request
+        if request is None:  # decided meanwhile (outside the shop): take the platform's outcome in
+            with session_scope(deps.engine) as session:
+                reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
+            continue
         with Session(deps.engine) as session:
             verdict = return_verdict(session, session.get(Order, order.id), request.kind, request.asked_at,
                                      deps.settings.return_days)
@@ -61,7 +74,7 @@ def handle_requests(deps: ToolDeps) -> dict:
                           "why": why})
         decided.append({"order": order.remote_id, "request": request.kind, "policy_accepts": verdict.accept,
                         "owner_decides": verdict.needs_owner})
-    return {"requests": decided, "follow_up": follow_up}
+    return {"requests": decided, "follow_up": follow_up, "flagged": flagged}
 
 
 def check_stock(deps: ToolDeps) -> dict:

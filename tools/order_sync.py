@@ -3,8 +3,9 @@
 One pass reads the order list page by page from a cursor (the day before the newest order
 the shop has stored with every older one), plus the platform's open statuses when the shop
 knows older open orders, and reads an order's own page only when it is new or its list row
-differs from the shop's record. When the number of open buyer requests on the platform
-differs from the shop's, the open orders' pages are read to find them. Orders are stored
+differs from the shop's record, or a buyer's request on it opened or closed (a platform that
+cannot list those orders has its open orders read whenever its count of open requests
+differs from the shop's). Orders are stored
 oldest first, each in its own transaction keyed by (marketplace, order number) that also
 moves the cursor past it, so a sync cut off part-way resumes from the last order it stored:
 it neither duplicates nor skips one. Whatever moved without the shop's doing is reported as
@@ -88,13 +89,18 @@ def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
     window = {row.number: row for row in driver.list_orders(since=since)}
     rows = dict(window)
     open_elsewhere = [n for n, (status, _) in known.items() if n not in rows and status not in SETTLED]
-    requests_moved = driver.open_request_count() != local_requests
+    # A list row shows no requests: read the orders whose request opened or closed. A platform
+    # that cannot list them is compared by count, and then every open order is read.
+    asking = driver.orders_with_open_requests()
+    requests_moved = asking is None and driver.open_request_count() != local_requests
     if open_elsewhere or requests_moved:
         for word in driver.open_statuses:
             for row in driver.list_orders(status=word):
                 rows.setdefault(row.number, row)
     to_read = {n for n, row in rows.items() if n not in known or _differs(known[n], row)}
     to_read |= {n for n in open_elsewhere if n not in rows}  # settled on the platform meanwhile
+    if asking is not None:
+        to_read |= asking ^ {n for n, (status, _) in known.items() if status in REQUESTED}
     if requests_moved:
         to_read |= {n for n, row in rows.items() if row.status in driver.open_statuses}
     result = {"read": len(rows), "new": 0, "updated": 0, "changed_outside": [], "flagged": []}

@@ -24,17 +24,29 @@ from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
 
 
+FAILED_FLAG = "platform action failed"
+
+
 def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
     with session_scope(deps.engine) as session:
         return reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
 
 
-def _flag_failure(deps: ToolDeps, order_id: str, problem: Exception) -> None:
+def flag_failure(deps: ToolDeps, order_id: str, problem: Exception) -> None:
     """Leave the order as it was, with a flag saying what failed (the evidence is in runs/)."""
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, order_id)
-        order.flag = f"platform action failed: {str(problem)[:300]}"
+        order.flag = f"{FAILED_FLAG}: {str(problem)[:300]}"
         session.add(order)
+
+
+def _clear_failure(deps: ToolDeps, order: Order) -> None:
+    """Drop the flag of an earlier failed action once an action on the order went through."""
+    if order.flag.startswith(FAILED_FLAG):
+        with session_scope(deps.engine) as session:
+            fixed = session.get(Order, order.id)
+            fixed.flag = ""
+            session.add(fixed)
 
 
 def ship_order(deps: ToolDeps, order_id: str) -> dict:
@@ -59,17 +71,13 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        _flag_failure(deps, number, problem)
+        flag_failure(deps, number, problem)
         raise
     if not remote.shipments or remote.shop_status in (OrderStatus.PAID, OrderStatus.CANCELLED):
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
     order = _record(deps, remote)
     sent = remote.shipments[0]
-    if order.flag.startswith("platform action failed"):
-        with session_scope(deps.engine) as session:
-            fixed = session.get(Order, order.id)
-            fixed.flag = ""
-            session.add(fixed)
+    _clear_failure(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
 
@@ -160,8 +168,15 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     if request is None:
         order = _record(deps, remote)
         return {"order": order_id, "status": order.status, "already_done": True}
-    remote = driver.decide_request(order_id, request.remote_id, accept)
+    try:
+        remote = driver.decide_request(order_id, request.remote_id, accept)
+    except NeedsOwner:
+        raise
+    except ToolFailed as problem:
+        flag_failure(deps, order_id, problem)
+        raise
     order = _record(deps, remote)
+    _clear_failure(deps, order)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents}
 

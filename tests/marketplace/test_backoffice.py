@@ -48,6 +48,16 @@ def test_order_list_filters_and_pages(client, seller, buy):
     assert seller.get("/seller/orders?page=99").status_code == 200
 
 
+def test_order_list_filters_the_orders_with_an_open_request(client, seller, token, buy):
+    asked = buy(client)
+    buy(client)  # an order without a request stays out of the list
+    r = client.post(f"/orders/{asked}/request",
+                    data={"csrf_token": token(client, f"/orders/{asked}"), "kind": "refund", "reason": "late"})
+    assert r.status_code == 200
+    assert numbers(seller.get("/seller/orders?request=open").text) == [asked]
+    assert 'href="/seller/orders?request=open"' in seller.get("/seller").text
+
+
 def test_ship_requires_carrier_and_tracking_and_is_not_repeated(client, seller, token, buy):
     number = buy(client)
     tok = token(seller, f"/seller/orders/{number}")

@@ -13,7 +13,13 @@ from agent.workflows.orders import goal_for
 from store_data.orders import Order, Shipment
 from tools.errors import ToolFailed
 from tools.order_sync import sync_orders
-from tools.orders import refund_order, ship_order
+from tools.order_stages import handle_requests
+from tools.orders import handle_return, refund_order, ship_order
+
+
+def order_of(workspace, number) -> Order:
+    with Session(workspace.engine) as session:
+        return session.exec(select(Order).where(Order.remote_id == number)).one()
 
 
 def shipments(workspace, number) -> list[Shipment]:
@@ -116,6 +122,41 @@ def test_a_human_check_that_returns_after_the_owner_cleared_it_gets_a_new_approv
     decide(workspace, second.id, "approve")
     assert resume_run(workspace, outcome.run_id, driver=driver).status == "completed"
     assert len(shipments(workspace, number)) == 1
+
+
+def test_return_requests_are_found_and_handled_or_flagged_under_faults(workspace, driver, market, items):
+    (first, first_buyer), (second, second_buyer) = market.buy(items.MUG), market.buy(items.MUG)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    for number, buyer in ((first, first_buyer), (second, second_buyer)):
+        ship_order(deps, number)
+        market.buyer_act(buyer, number, "received")
+    market.buyer_act(first_buyer, first, "request", kind="return", reason="too small")
+    sync_orders(deps)
+    # The platform takes a decision whose answer the shop never got (lost to a fault), and
+    # another buyer asks: the platform's count of open requests is the shop's again.
+    driver.decide_request(first, driver.get_order(first).open_request.remote_id, accept=False)
+    market.buyer_act(second_buyer, second, "request", kind="return", reason="chipped")
+    read, get_order = [], driver.get_order
+    driver.get_order = lambda number: read.append(number) or get_order(number)
+    sync_orders(deps)
+    del driver.get_order
+    assert sorted(read) == sorted([first, second])  # only the two whose request moved, of all open orders
+    assert order_of(workspace, first).status == "delivered"
+    assert order_of(workspace, second).status == "return_requested"
+
+    market.faults(error_rate=1.0)  # the request cannot be read now: flagged, not passed over
+    driver.retries = 0
+    stage = handle_requests(deps)
+    assert second in [f["order"] for f in stage["flagged"]]
+    assert order_of(workspace, second).flag.startswith("platform action failed")
+    market.faults(error_rate=0)
+    stage = handle_requests(deps)
+    assert {"tool": "handle_return", "arguments": {"order_id": second, "accept": True},
+            "why": "return request: within the shop's policy"} in stage["follow_up"]
+    handle_return(deps, second, accept=False)
+    after = order_of(workspace, second)
+    assert after.status == "delivered" and after.flag == ""
 
 
 def test_alternate_layout_still_works(workspace, driver, market, items):

@@ -176,6 +176,11 @@ class MarketplaceDriver(ABC):
     def open_request_count(self) -> int:
         """How many refund or return requests wait for the seller."""
 
+    def orders_with_open_requests(self) -> set[str] | None:
+        """The numbers of the orders whose refund or return request waits for the seller;
+        None when the platform cannot list them (the sync then compares counts)."""
+        return None
+
     @abstractmethod
     def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder: ...
 

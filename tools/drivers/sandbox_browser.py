@@ -143,7 +143,12 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
     # --- orders ----------------------------------------------------------------------------
 
     def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
-        params = {"status": status or "", "date_from": since.isoformat() if since else ""}
+        return self._list_orders({"status": status or "", "date_from": since.isoformat() if since else ""})
+
+    def orders_with_open_requests(self) -> set[str]:
+        return {row.number for row in self._list_orders({"request": "open"})}
+
+    def _list_orders(self, params: dict[str, str]) -> Iterator[OrderRow]:
         page_number = 1
         while True:
             query = "&".join(f"{k}={v}" for k, v in {**params, "page": page_number}.items() if v)
