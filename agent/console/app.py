@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from agent.console.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, OwnerSession, PasswordCheck, \
-    Sessions, csrf_ok, load_secret
+from agent.console.auth import DEVICE_COOKIE, DEVICE_DAYS, LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, OwnerSession, \
+    PasswordCheck, Sessions, csrf_ok, load_secret
 from agent.console.files import FILE_HEADERS, file_url, served_file
 from agent.console.jobs import Resumer
 from agent.workspace import Workspace
@@ -131,15 +131,17 @@ def create_app(workspace: Workspace, password: PasswordCheck, resumer: Resumer |
         console = console_of(request)
         if not console.sessions.login_form_ok(request.cookies.get(LOGIN_COOKIE), csrf_token):
             raise HTTPException(403, "the login form has no valid CSRF token; reload the page and try again")
-        if console.sessions.paused_for():
-            return PlainTextResponse(f"too many wrong passwords; try again in {console.sessions.paused_for()} s",
+        client = console.sessions.client(request.cookies.get(DEVICE_COOKIE), request.client.host if request.client else "")
+        if console.sessions.paused_for(client):
+            return PlainTextResponse(f"too many wrong passwords; try again in {console.sessions.paused_for(client)} s",
                                      status_code=429)
-        found = console.sessions.log_in(password)
+        found = console.sessions.log_in(password, client)
         if found is None:
             return RedirectResponse("/login?problem=wrong", status_code=303)
-        cookie, _session = found
+        cookie, _session, device = found
         response = RedirectResponse("/approvals", status_code=303)
         response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict", max_age=SESSION_HOURS * 3600)
+        response.set_cookie(DEVICE_COOKIE, device, httponly=True, samesite="strict", max_age=DEVICE_DAYS * 86400)
         response.delete_cookie(LOGIN_COOKIE)
         return response
 

@@ -1,6 +1,7 @@
 """The console's login: the owner's password (kept only as a scrypt hash), sessions held in
 this process behind a signed cookie, a CSRF token per session, and a pause after repeated
-wrong passwords.
+wrong passwords, per client: a browser that logged in before (its signed device cookie),
+else the address asking, so nobody else's wrong guesses lock the owner's browser out.
 
 Sessions live in memory: restarting the console logs the owner out, and logging out ends
 the session on the server, so a copied cookie stops working too.
@@ -20,10 +21,12 @@ from agent.errors import UserError
 
 SESSION_COOKIE = "shopagent_console"
 LOGIN_COOKIE = "shopagent_console_login"
+DEVICE_COOKIE = "shopagent_console_device"
+DEVICE_DAYS = 90
 SESSION_HOURS = 12
 LOGIN_FORM_SECONDS = 3600
 MIN_PASSWORD = 8
-# After this many wrong passwords in a row, every attempt is refused for PAUSE_S seconds.
+# After this many wrong passwords in a row from one client, its attempts are refused for PAUSE_S seconds.
 MAX_FAILURES, PAUSE_S = 5, 30
 SECRET_FILE = "console_secret"
 
@@ -69,10 +72,12 @@ class Sessions:
         self._password = password
         self._cookies = URLSafeTimedSerializer(secret, salt="shopagent-console-session")
         self._login_forms = URLSafeTimedSerializer(secret, salt="shopagent-console-login")
+        self._devices = URLSafeTimedSerializer(secret, salt="shopagent-console-device")
         self._live: dict[str, OwnerSession] = {}
         self._lock = threading.Lock()
-        self._failures = 0
-        self._paused_until = 0.0
+        # Per client; the keys are addresses and devices that logged in, so they stay few.
+        self._failures: dict[str, int] = {}
+        self._paused_until: dict[str, float] = {}
 
     # --- login ------------------------------------------------------------------------------
 
@@ -88,26 +93,37 @@ class Sessions:
             return False
         return bool(token) and hmac.compare_digest(str(expected), token)
 
-    def paused_for(self) -> int:
-        """Seconds left before another password attempt is heard (0: now)."""
-        return max(0, int(self._paused_until - time.monotonic() + 0.999))
+    def client(self, device_cookie: str | None, address: str) -> str:
+        """Who is trying to log in: a browser that logged in before, by its device cookie;
+        else the address the request comes from."""
+        try:
+            return "device:" + str(self._devices.loads(device_cookie or "", max_age=DEVICE_DAYS * 86400))
+        except BadSignature:
+            return "address:" + address
 
-    def log_in(self, password: str) -> tuple[str, OwnerSession] | None:
-        """A new session and its cookie value when the password is right, else None."""
-        if self.paused_for():
+    def paused_for(self, client: str) -> int:
+        """Seconds left before `client`'s next password attempt is heard (0: now)."""
+        return max(0, int(self._paused_until.get(client, 0.0) - time.monotonic() + 0.999))
+
+    def log_in(self, password: str, client: str) -> tuple[str, OwnerSession, str] | None:
+        """A new session, its cookie value and a device cookie for the browser when the
+        password is right, else None."""
+        if self.paused_for(client):
             return None
         if not self._password.matches(password):
             with self._lock:
-                self._failures += 1
-                if self._failures >= MAX_FAILURES:
-                    self._failures, self._paused_until = 0, time.monotonic() + PAUSE_S
+                self._failures[client] = self._failures.get(client, 0) + 1
+                if self._failures[client] >= MAX_FAILURES:
+                    del self._failures[client]
+                    self._paused_until[client] = time.monotonic() + PAUSE_S
             return None
         session = OwnerSession(sid=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32),
                                expires=time.time() + SESSION_HOURS * 3600)
         with self._lock:
-            self._failures = 0
+            self._failures.pop(client, None)
             self._live[session.sid] = session
-        return self._cookies.dumps(session.sid), session
+        device = client.removeprefix("device:") if client.startswith("device:") else secrets.token_urlsafe(16)
+        return self._cookies.dumps(session.sid), session, self._devices.dumps(device)
 
     # --- requests ---------------------------------------------------------------------------
 

@@ -133,14 +133,30 @@ def test_files_come_only_from_assets_and_runs(console, make_photo, tmp_path):
         assert b"sk-very-secret" not in body and b"SQLite" not in body and b"root:" not in body, path
 
 
+def attempt(client, password: str):
+    """One try through the login form, as a browser makes it."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"password": password, "csrf_token": token})
+
+
 def test_repeated_wrong_passwords_pause_the_login(console):
     client = console.client()
-
-    def attempt(password: str):
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-        return client.post("/login", data={"password": password, "csrf_token": token})
-
     for _ in range(5):
-        assert attempt("guess").headers["location"] == "/login?problem=wrong"
-    paused = attempt("owner-pass-4821")  # even the right password waits out the pause
+        assert attempt(client, "guess").headers["location"] == "/login?problem=wrong"
+    paused = attempt(client, "owner-pass-4821")  # even the right password waits out the pause
     assert paused.status_code == 429 and "too many wrong passwords" in paused.text
+
+
+def test_wrong_passwords_pause_only_their_client(console):
+    owner = console.logged_in()  # the owner's browser has logged in before
+    stranger = console.client()
+    for _ in range(5):
+        assert attempt(stranger, "guess").headers["location"] == "/login?problem=wrong"
+    assert attempt(stranger, "owner-pass-4821").status_code == 429
+    # The owner's browser is its own client: another's wrong guesses do not lock it out.
+    back = attempt(owner, "owner-pass-4821")
+    assert back.status_code == 303 and back.headers["location"] == "/approvals"
+    # And its own wrong guesses pause only itself.
+    for _ in range(5):
+        attempt(owner, "guess")
+    assert attempt(owner, "owner-pass-4821").status_code == 429
