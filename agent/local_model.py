@@ -6,6 +6,7 @@ a faster grammar check). No keys, no network."""
 import atexit
 import importlib.util
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -75,7 +76,7 @@ class LocalModelServer:
         config_path.write_text(json.dumps(config, indent=1), encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "agent.model_server", "--config_file", str(config_path)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent(signal.SIGKILL),
         )
         atexit.register(self.stop)
         deadline = time.monotonic() + timeout

@@ -58,7 +58,7 @@ class SandboxProcess:
         self.process = subprocess.Popen(
             # No demo listings: the shop's own listings are the only ones on its sandbox.
             [sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(self.data), "--sim-clock"],
-            stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent)
+            stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent())
         found: list[str] = []
         ready = threading.Event()
 

@@ -5,6 +5,7 @@ platform, as a separate program (`python -m marketplace`).
 """
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from agent.processes import die_with_parent
 from agent.sandbox import seller_password
 from agent.workspace import load_settings
 from store_data.tau import SAMPLE_FILE
@@ -20,11 +22,18 @@ app = typer.Typer(help="Run the sandbox marketplace and its buyer-traffic simula
 
 
 def _run(arguments: list[str], env: dict[str, str] | None = None) -> None:
-    """Run `python -m marketplace ...` in the foreground and pass its exit status on."""
+    """Run `python -m marketplace ...` in the foreground and pass its exit status on. SIGTERM
+    is passed to it (and it is stopped if this process dies), so it never outlives us."""
+    process = subprocess.Popen([sys.executable, "-m", "marketplace", *arguments], env={**os.environ, **(env or {})},
+                               preexec_fn=die_with_parent())
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
-        code = subprocess.call([sys.executable, "-m", "marketplace", *arguments], env={**os.environ, **(env or {})})
-    except KeyboardInterrupt:
-        code = 130
+        code = process.wait()
+    except KeyboardInterrupt:  # the terminal sent SIGINT to both; let the child finish closing
+        code = process.wait()
+        code = 130 if code in (0, -signal.SIGINT) else code
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
 
 

@@ -10,7 +10,7 @@ import time
 PARENT = textwrap.dedent('''
     import subprocess, sys, time
     from agent.processes import die_with_parent
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], preexec_fn=die_with_parent)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], preexec_fn=die_with_parent())
     print(child.pid, flush=True)
     time.sleep(60)
 ''')
