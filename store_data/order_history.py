@@ -35,11 +35,12 @@ from sqlmodel import Session, select
 
 from store_data.csv_rows import RowError, read_csv_rows
 from store_data.errors import StoreDataError
-from store_data.money import to_cents
+from store_data.money import MAX_AMOUNT_CENTS, shown, to_cents
 from store_data.orders import Buyer, Order, OrderLine, Payment
 from store_data.shop import Variant
 from store_data.status import OrderStatus
 
+MAX_QUANTITY = 1_000_000
 GENERIC_REQUIRED = ("order_id", "placed_at", "sku", "quantity", "unit_price")
 GENERIC_OPTIONAL = ("name", "buyer", "buyer_name", "status", "currency", "refunded", "refunded_at")
 ORDER_FIELDS = ("placed_at", "buyer", "buyer_name", "status", "currency", "refunded", "refunded_at")
@@ -235,8 +236,10 @@ def _line(number: int, record: dict[str, str], bad) -> tuple[str, str, int, int]
         quantity = int(quantity_text)
         if quantity < 1:
             problem(number, "quantity", f"quantity must be 1 or more, not {quantity}")
+        elif quantity > MAX_QUANTITY:
+            problem(number, "quantity", f"quantity {shown(quantity)} is over {MAX_QUANTITY:,}; check the number")
     except ValueError:
-        problem(number, "quantity", f"'{quantity_text}' is not a whole number" if quantity_text else "missing quantity")
+        problem(number, "quantity", f"'{shown(quantity_text)}' is not a whole number" if quantity_text else "missing quantity")
     price = _amount(record.get("unit_price", ""), number, "unit_price", problem, required=True)
     if problems:
         return None
@@ -254,7 +257,11 @@ def _amount(text: str, number: int, column: str, bad, required: bool = False) ->
         bad(number, column, str(exc))
         return 0
     if cents < 0:
-        bad(number, column, f"negative amount ({text})")
+        bad(number, column, f"negative amount ({shown(text)})")
+        return 0
+    # Past this a number is a typo, and one no database column holds would undo the file.
+    if cents > MAX_AMOUNT_CENTS:
+        bad(number, column, f"{shown(text)} is over {MAX_AMOUNT_CENTS // 100:,}; check the number")
         return 0
     return cents
 

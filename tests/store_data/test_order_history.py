@@ -89,6 +89,20 @@ def test_import_is_idempotent(catalog, tmp_path):
         assert payments == [("payment", 2450), ("refund", 500), ("payment", 1000)]
 
 
+def test_huge_numbers_are_their_rows_errors_not_the_files(catalog, tmp_path):
+    path = write(tmp_path, "order_id,placed_at,sku,quantity,unit_price\n"
+                           "A-1,2026-03-01,MUG-1,1,5.00\n"
+                           "A-2,2026-03-01,MUG-1,99999999999999999999999,5.00\n"
+                           "A-3,2026-03-01,MUG-1,1,99999999999999.00\n")
+    with Session(catalog) as s:
+        report = import_history(s, path)
+        s.commit()
+    assert [(e.row, e.column) for e in report.errors] == [(3, "quantity"), (4, "unit_price")]
+    assert all("check the number" in e.reason for e in report.errors)
+    with Session(catalog) as s:
+        assert s.exec(select(Order.remote_id)).all() == ["A-1"]
+
+
 def test_mapping_renames_columns(tmp_path):
     text = "Order No,Date,Item,Qty,Price\nX-1,2026-03-01T10:00:00+00:00,MUG-1,1,3.00\n"
     mapping = {"order_id": "Order No", "placed_at": "Date", "sku": "Item", "quantity": "Qty", "unit_price": "Price"}
