@@ -11,13 +11,10 @@ Graph:  plan -> step (once per planned call) -> gate <-> decided -> finish
   cut off half-way.
 """
 
-import sqlite3
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -88,17 +85,6 @@ class RunContext:
     @property
     def settings(self):
         return self.deps.settings
-
-
-@contextmanager
-def checkpointer(path: Path) -> Iterator[SqliteSaver]:
-    """LangGraph's SQLite checkpointer in the work directory's runs/ folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False)
-    try:
-        yield SqliteSaver(connection)
-    finally:
-        connection.close()
 
 
 def build_graph(ctx: RunContext, saver: SqliteSaver):
@@ -173,7 +159,7 @@ def _after_step(state: RunState) -> str:
 def _step(ctx: RunContext, state: RunState) -> RunState:
     position, planned = state["position"], state["steps"][state["position"]]
     run = _record_usage(ctx, state["run_id"])
-    executed = sum(1 for s in runs.steps_of(ctx.engine, run.id) if s.status in ("done", "failed"))
+    executed = runs.count_steps(ctx.engine, run.id, ("done", "failed"))
     if executed >= ctx.budget.steps or run.tokens >= ctx.budget.tokens:
         spent = f"{executed} steps" if executed >= ctx.budget.steps else f"{run.tokens} tokens"
         return {"stop_reason": f"budget reached ({spent}); {len(state['steps']) - position} planned steps not run"}
@@ -197,7 +183,7 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
 
 def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, Any]]:
     """Calls a finished stage asks for (e.g. one ship_order per paid order), decided by code."""
-    step = next(s for s in runs.steps_of(ctx.engine, run_id) if s.position == position)
+    step = runs.step_at(ctx.engine, run_id, position)
     if step.status != "done" or not isinstance(step.output, dict):
         return []
     return [PlanStep(**call).model_dump() for call in step.output.get("follow_up", [])]
@@ -260,10 +246,9 @@ def _tool(ctx: RunContext, name: str) -> ToolSpec:
 def _waiting_split(ctx: RunContext, state: RunState) -> tuple[list[int], list[int], dict[int, Any]]:
     """Positions whose approval is decided, those still pending, and the approvals."""
     runs.expire_stale(ctx.engine)
-    by_position = {s.position: s for s in runs.steps_of(ctx.engine, state["run_id"])}
     decided, pending, approvals = [], [], {}
     for position in state.get("waiting", []):
-        approval = runs.approval_for_step(ctx.engine, by_position[position].id)
+        approval = runs.approval_for_step(ctx.engine, runs.step_at(ctx.engine, state["run_id"], position).id)
         approvals[position] = approval
         (pending if approval.status == ApprovalStatus.PENDING else decided).append(position)
     return decided, pending, approvals
@@ -288,7 +273,7 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
         return {}
     position = decided[0]
     approval = approvals[position]
-    step = next(s for s in runs.steps_of(ctx.engine, state["run_id"]) if s.position == position)
+    step = runs.step_at(ctx.engine, state["run_id"], position)
     status = step.status
     if status == "waiting":
         if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):

@@ -7,7 +7,8 @@ from typing import Any
 from agent import run_settings, runs
 from agent.notify import notify
 from agent.errors import UserError
-from agent.executor import Budget, RunContext, checkpointer, run_graph
+from agent.checkpoints import checkpointer
+from agent.executor import Budget, RunContext, run_graph
 from agent.intents import sales_answer
 from agent.planner import repair_step
 from agent.run_lock import run_lock

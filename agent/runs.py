@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from store_data.audit import Approval, Run, RunSettings, Step
 from store_data.clock import utcnow
@@ -87,6 +87,19 @@ def save_step(engine: Engine, step: Step, **values: Any) -> Step:
 def steps_of(engine: Engine, run_id: str) -> list[Step]:
     with Session(engine, expire_on_commit=False) as session:
         return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(Step.position)))
+
+
+def step_at(engine: Engine, run_id: str, position: int) -> Step | None:
+    """The run's Step at `position` (one row read, not the run's whole trail)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return session.exec(select(Step).where(Step.run_id == run_id, Step.position == position)).first()
+
+
+def count_steps(engine: Engine, run_id: str, statuses: tuple[str, ...]) -> int:
+    """How many of the run's steps are in one of `statuses`, counted by the database."""
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Step)
+                            .where(Step.run_id == run_id, Step.status.in_(statuses))).one()
 
 
 def request_approval(engine: Engine, step: Step, reason: str, preview: dict, expire_hours: int) -> Approval:

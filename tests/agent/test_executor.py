@@ -2,6 +2,7 @@
 tools whose side effects land in a ledger file (standing in for the platform's state)."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from agent import runs
 from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
 from agent.runs import steps_of
@@ -203,3 +205,26 @@ def test_killed_process_resumes_without_duplicate_side_effects(workspace):
     assert done.status == "completed"
     assert keys(workspace) == ["a", "b", "c", "d"]  # "c" was re-run, found done, and not recorded twice
     assert [s.status for s in steps_of(workspace.engine, run_id)] == ["done"] * 4
+
+
+def fan_out(deps, count: int) -> dict:
+    """Ask for `count` notes, run as follow-up steps (as a sync asks for one ship_order per order)."""
+    return {"follow_up": [{"tool": "note", "arguments": {"key": str(i)}} for i in range(count)]}
+
+
+def test_a_long_run_keeps_one_checkpoint_and_reads_its_trail_once(workdir, monkeypatch):
+    workspace = open_workspace(load_settings(workdir, budget_steps={"ask": 1000}))
+    trail_reads = []
+    whole_trail = runs.steps_of
+    monkeypatch.setattr(runs, "steps_of", lambda *a: trail_reads.append(a) or whole_trail(*a))
+    tools = dict(TOOLS, fan_out=ToolSpec(fan_out, Risk()))
+    outcome = start_run(workspace, "ask", "many", llm=llm(plan(("fan_out", {"count": 300}))), tools=tools)
+    assert outcome.status == "completed" and outcome.summary["steps"] == {"done": 301}
+    with sqlite3.connect(workspace.runs / "checkpoints.sqlite") as connection:
+        rows, stored = connection.execute("SELECT count(*), sum(length(checkpoint)) FROM checkpoints").fetchone()
+        writes = connection.execute("SELECT count(*) FROM writes").fetchone()[0]
+    # Every checkpoint kept would hold the plan so far: about 4.5 MB over 300 steps.
+    assert rows == 1 and writes == 0 and stored < 50_000
+    assert (workspace.runs / "checkpoints.sqlite").stat().st_size < 1_000_000
+    # Each step reads its own row; the whole trail is read for the summary, not per step.
+    assert len(trail_reads) <= 3
