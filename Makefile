@@ -1,13 +1,19 @@
 # The two commands of the README, plus their parts.
-EXTRAS ?= dev,local,media,oscar
+# The demo installs what it uses; the tests add the dev tools, the diffusion and twin
+# extras and a django-oscar shop. `make setup EXTRAS=twin` adds one extra to .venv.
+EXTRAS ?= local,media
+DEMO_EXTRAS = local,media
+TEST_EXTRAS = dev,local,media,diffusion,twin,oscar
 
 .PHONY: setup demo test
 
 setup:
 	bash scripts/setup.sh $(EXTRAS)
 
-demo: setup
+demo:
+	bash scripts/setup.sh $(DEMO_EXTRAS)
 	bash scripts/demo.sh
 
-test: setup
+test:
+	bash scripts/setup.sh $(TEST_EXTRAS)
 	bash scripts/test.sh

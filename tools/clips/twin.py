@@ -23,7 +23,11 @@ def face_landmarks(rgb: np.ndarray) -> np.ndarray:
 
     Raises ToolFailed when no face is found (the fix: a clear, front-facing photo).
     """
-    import mediapipe as mp  # the media extra; heavy, so imported only here
+    try:
+        import mediapipe as mp  # the twin extra; heavy, so imported only here
+    except ImportError:
+        raise ToolFailed("the owner's-photo presenter needs the twin extra (face landmarks): run "
+                         "`make setup EXTRAS=twin`, or set clip_presenter = \"avatar\"") from None
 
     with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh:
         found = mesh.process(np.ascontiguousarray(rgb))

@@ -6,6 +6,7 @@ CPU; half precision on a GPU, full precision on the CPU. Every call takes a seed
 reports it, so a picture can be made again.
 """
 
+import importlib.util
 import logging
 import os
 from dataclasses import dataclass
@@ -37,7 +38,13 @@ class Generated:
 
 def pick_device(wanted: str = "auto") -> str:
     """'cuda', 'mps' or 'cpu': `wanted` when it is available, else the best one present."""
-    import torch
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is None or importlib.util.find_spec("diffusers") is None:
+        raise ToolFailed("image_model needs the diffusion extra (torch, diffusers): run "
+                         "`make setup EXTRAS=diffusion`, or unset image_model to use the compositor alone")
 
     if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available()):
         if not torch.cuda.is_available():
