@@ -293,14 +293,8 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
 
 
 def _finish(ctx: RunContext, state: RunState) -> RunState:
-    steps = runs.steps_of(ctx.engine, state["run_id"])
-    counts: dict[str, int] = {}
-    for step in steps:
-        counts[step.status] = counts.get(step.status, 0) + 1
     summary = {"answer": state.get("answer", ""), "planned": len(state.get("steps", [])),
-               "plan_made_by": state.get("made_by", ""),
-               "steps": counts, "failed": [{"position": s.position, "tool": s.tool, "error": s.error}
-                                           for s in steps if s.status == "failed"]}
+               "plan_made_by": state.get("made_by", ""), **runs.tally(ctx.engine, state["run_id"])}
     if state.get("stop_reason"):
         summary["stopped"] = state["stop_reason"]
     status = "stopped" if state.get("stop_reason") else "completed"

@@ -58,6 +58,8 @@ def _answer_with_figures(workspace: Workspace, run) -> None:
 
 def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
     run = runs.get_run(workspace.engine, run_id)
+    if result["status"] == "paused":  # the run stopped at the gate: sum up what its steps did so far
+        run = runs.update_run(workspace.engine, run_id, summary={**run.summary, **runs.tally(workspace.engine, run_id)})
     _answer_with_figures(workspace, run)
     outcome = Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
                       model_calls=run.model_calls, tokens=run.tokens)

@@ -89,6 +89,22 @@ def steps_of(engine: Engine, run_id: str) -> list[Step]:
         return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(Step.position)))
 
 
+def tally(engine: Engine, run_id: str) -> dict[str, Any]:
+    """What the run's steps came to, read from its Step rows (so a paused or failed run is
+    summed up as truly as a finished one): counts by status, the same per stage (tool), and
+    each failed step with its error."""
+    counts: dict[str, int] = {}
+    stages: dict[str, dict[str, int]] = {}
+    failed = []
+    for step in steps_of(engine, run_id):
+        counts[step.status] = counts.get(step.status, 0) + 1
+        stage = stages.setdefault(step.tool, {})
+        stage[step.status] = stage.get(step.status, 0) + 1
+        if step.status == "failed":
+            failed.append({"position": step.position, "tool": step.tool, "error": step.error})
+    return {"steps": counts, "stages": stages, "failed": failed}
+
+
 def step_at(engine: Engine, run_id: str, position: int) -> Step | None:
     """The run's Step at `position` (one row read, not the run's whole trail)."""
     with Session(engine, expire_on_commit=False) as session:

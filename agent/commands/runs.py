@@ -25,6 +25,19 @@ PlatformOption = Annotated[str | None, typer.Option(
     "--platform", help="Marketplace for this run: sandbox, or oscar (a django-oscar shop at marketplace_url).")]
 
 
+# Exit codes of open, daily, ask, resume and the orders commands (documented in the README).
+EXIT_FAILED = 1  # a step failed, or the run stopped on its budget: see the summary
+EXIT_WAITING = 3  # nothing failed, and actions wait for the owner's approval
+
+
+def exit_code(outcome: Outcome) -> int:
+    """0 when the run did all it planned; EXIT_FAILED when anything failed (even if actions
+    also wait); EXIT_WAITING when it paused for the owner with nothing failed."""
+    if outcome.status in ("failed", "stopped") or outcome.summary.get("failed"):
+        return EXIT_FAILED
+    return EXIT_WAITING if outcome.waiting or outcome.status == "paused" else 0
+
+
 def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, as_json: bool,
          run_id: str | None = None, platform: str | None = None) -> Outcome:
     overrides = {"approval_mode": approval} if approval else {}
@@ -39,12 +52,14 @@ def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, a
         else:
             outcome = start_run(workspace, workflow, goal, llm=op.llm, driver=op.driver, progress=progress)
     _show_outcome(outcome, as_json)
+    if exit_code(outcome):
+        raise typer.Exit(exit_code(outcome))
     return outcome
 
 
 def _show_outcome(outcome: Outcome, as_json: bool) -> None:
     if as_json:
-        print_json(outcome.__dict__)
+        print_json({**outcome.__dict__, "exit_code": exit_code(outcome)})
         return
     summary = outcome.summary or {}
     if summary.get("answer"):
@@ -52,10 +67,14 @@ def _show_outcome(outcome: Outcome, as_json: bool) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.get("steps", {}).items())) or "no steps"
     console.print(f"Run {outcome.run_id}: {outcome.status} ({counts}; {outcome.model_calls} model calls, "
                   f"{outcome.tokens} tokens)")
+    for stage, by_status in summary.get("stages", {}).items():
+        console.print(f"  {stage}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
     for failure in summary.get("failed", []):
         console.print(f"  failed step {failure['position']} {failure['tool']}: {escape(failure['error'])}")
     if summary.get("stopped"):
         console.print(f"  stopped: {summary['stopped']}")
+    if summary.get("error"):
+        console.print(f"  the run failed: {escape(summary['error'])}")
     if outcome.waiting:
         console.print(f"{len(outcome.waiting)} action(s) wait for your approval: shopagent approvals list; "
                       f"the run resumes after each decision.")

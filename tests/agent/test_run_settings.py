@@ -80,7 +80,7 @@ def test_resume_after_a_decision_keeps_the_runs_approval_mode(workdir, interrupt
 def test_cli_resume_keeps_the_runs_settings_and_runs_show_names_them(workdir, interrupted):
     cli = CliRunner()
     resumed = cli.invoke(app, ["resume", interrupted, "--workdir", str(workdir)])
-    assert resumed.exit_code == 0, resumed.output
+    assert resumed.exit_code == 3, resumed.output  # paused for the owner
     assert "2 action(s) wait for your approval" in resumed.output
     assert _prices(open_workspace(load_settings(workdir))) == {"MUG-1": PRICE_BEFORE, "MUG-2": PRICE_BEFORE}
 
