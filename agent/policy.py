@@ -4,8 +4,9 @@ the call's arguments and facts read from the shop — never by the model.
 Proposals (actions suggested by the sales report) always wait, in every mode.
 
 Modes:
-  auto   only hard limits: refunds above `approval_refund_above`, anything a platform
-         says only a person may do;
+  auto   only hard limits: money above `approval_refund_above` (what the platform will
+         move by its rules, as the tool's preview states it, never the amount a buyer
+         asked; unknown counts as above), anything a platform says only a person may do;
   risky  (default) also: the first publish of a listing, a price change above
          `approval_price_change_pct` %, any refund or cancellation, any buyer reply that
          promises money;
@@ -55,6 +56,10 @@ def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], s
     if facts.get("needs_person"):
         return Gate(f"the platform needs a person: {facts['needs_person']}")
     refund_limit = to_cents(Decimal(settings.approval_refund_above))
+    # The money the platform will move by its own rules, as the preview computed it; a money
+    # call whose preview states no amount is never let through on a guess.
+    if risk.moves_money and facts.get("amount_cents") is None:
+        return Gate("the money this call would move is not known")
     amount = int(facts.get("amount_cents") or 0)
     if risk.moves_money and amount > refund_limit:
         return Gate(f"moves {amount / 100:.2f}, above the {refund_limit / 100:.2f} limit")

@@ -1,25 +1,29 @@
-"""The shop's order policy, decided in code from settings and the order's records.
+"""The shop's order policy, decided in code from settings and what the platform shows.
 
 - cancel only before shipment; the platform refunds what was paid;
 - refunds never above what was paid and not yet refunded;
-- returns only after delivery and within `return_days` (counted from the shipment date,
-  the last date the platform shows, which only makes the window stricter); a return
-  outside the window is the owner's decision, never refused silently;
+- a refund-only request is accepted before shipment; once the platform shows a shipment it
+  is the owner's decision;
+- returns within `return_days`, counted from the platform's earliest shipment date (never
+  from when the shop first synced the order); a return outside the window, or one whose
+  shipment date the platform does not show, is the owner's decision, never refused silently;
 - every action carries an idempotency key (shop, action, target).
 The approval gate (money above `approval_refund_above`, every money movement in `risky`
-mode) is the agent's policy and reads the amounts the previews below compute.
+mode) is the agent's policy and reads the amounts the previews compute: the money the
+platform will move by its own rules, not the amount a buyer asked.
 """
 
 import csv
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlmodel import Session, select
 
 from store_data.orders import Order, Shipment
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
+from tools.drivers.marketplace import RemoteOrder, RemoteRequest
 from tools.errors import ToolFailed, ToolRetry
 
 CANCELLABLE = (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED)
@@ -48,15 +52,22 @@ def find_order(session: Session, deps: ToolDeps, order_id: str) -> Order:
     return order
 
 
-def check_cancel(order: Order) -> None:
-    if order.status not in CANCELLABLE or order_shipped(order):
-        raise ToolRetry(f"order {order.remote_id} is {order.status}: only orders not yet shipped can be "
-                        "cancelled; use refund_order or handle_return instead")
+def check_cancel(number: str, status: str, shipped: bool) -> None:
+    """Refuse (for the model to choose another tool) a cancel the platform cannot do."""
+    if shipped:
+        raise ToolRetry(f"order {number} has shipped, so it cannot be cancelled: only orders not yet shipped "
+                        "can be cancelled; use refund_order or handle_return instead")
+    if status not in CANCELLABLE:
+        raise ToolRetry(f"order {number} is {status}, so it cannot be cancelled: only orders not yet shipped "
+                        "can be cancelled; use refund_order or handle_return instead")
 
 
-def order_shipped(order: Order) -> bool:
-    return order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED,
-                            OrderStatus.RETURNED)
+def recorded_shipped(session: Session, order: Order) -> bool:
+    """Whether the shop's records show the order shipped (a shipment row, or a later status)."""
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED,
+                        OrderStatus.RETURNED):
+        return True
+    return session.exec(select(Shipment.id).where(Shipment.order_id == order.id)).first() is not None
 
 
 def refund_amount(order: Order, amount_cents: int | None) -> int:
@@ -79,21 +90,25 @@ class ReturnVerdict:
     needs_owner: str = ""  # why code will not decide alone
 
 
-def return_verdict(session: Session, order: Order, kind: str, asked_at: datetime | None, return_days: int) -> ReturnVerdict:
-    """Accept a refund request before shipment; a return within the window; the rest goes to the owner."""
-    if kind == "refund":
-        if not order_shipped(order):
+def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int) -> ReturnVerdict:
+    """Accept a refund request before shipment and a return within the window, both read from
+    the shipments the platform shows; the rest goes to the owner."""
+    if request.kind == "refund":
+        if not remote.shipments:
             return ReturnVerdict(True)
         return ReturnVerdict(False, "a refund without a return on an order already shipped is the owner's decision")
-    shipped = session.exec(select(Shipment.shipped_at).where(Shipment.order_id == order.id)
-                           .order_by(Shipment.shipped_at)).first()
-    if shipped is None or asked_at is None:
-        return ReturnVerdict(False, "the shop has no shipment date for this order, so the return window is unknown")
+    dates = [sent.shipped_at for sent in remote.shipments]
+    if not dates or None in dates or request.asked_at is None:
+        return ReturnVerdict(False, "the platform shows no shipment date for this order, so the return window "
+                                    "is unknown")
+    shipped, asked = min(dates), request.asked_at
     if shipped.tzinfo is None:
-        shipped = shipped.replace(tzinfo=asked_at.tzinfo)
-    if asked_at - shipped <= timedelta(days=return_days):
+        shipped = shipped.replace(tzinfo=UTC)
+    if asked.tzinfo is None:
+        asked = asked.replace(tzinfo=UTC)
+    if asked - shipped <= timedelta(days=return_days):
         return ReturnVerdict(True)
-    return ReturnVerdict(False, f"asked {(asked_at - shipped).days} days after shipment; the return window is "
+    return ReturnVerdict(False, f"asked {(asked - shipped).days} days after shipment; the return window is "
                                 f"{return_days} days")
 
 

@@ -62,13 +62,12 @@ def handle_requests(deps: ToolDeps) -> dict:
             flagged.append({"order": order.remote_id, "flag": str(problem)[:300]})
             continue
         request = remote.open_request
-        if request is None:  # decided meanwhile (outside the shop): take the platform's outcome in
+        # Decided meanwhile, or the order cancelled under it (outside the shop): take the platform's outcome in.
+        if request is None or remote.shop_status == OrderStatus.CANCELLED:
             with session_scope(deps.engine) as session:
                 reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
             continue
-        with Session(deps.engine) as session:
-            verdict = return_verdict(session, session.get(Order, order.id), request.kind, request.asked_at,
-                                     deps.settings.return_days)
+        verdict = return_verdict(remote, request, deps.settings.return_days)
         why = f"{request.kind} request: " + (verdict.needs_owner or "within the shop's policy")
         follow_up.append({"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
                           "why": why})

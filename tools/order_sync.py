@@ -13,7 +13,7 @@ a change made outside.
 """
 
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -100,7 +100,9 @@ def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
     to_read = {n for n, row in rows.items() if n not in known or _differs(known[n], row)}
     to_read |= {n for n in open_elsewhere if n not in rows}  # settled on the platform meanwhile
     if asking is not None:
-        to_read |= asking ^ {n for n, (status, _) in known.items() if status in REQUESTED}
+        # A request left open on an order settled since (a seller's cancel) cannot move it again.
+        settled = {n for n, (status, _) in known.items() if status in SETTLED}
+        to_read |= (asking - settled) ^ {n for n, (status, _) in known.items() if status in REQUESTED}
     if requests_moved:
         to_read |= {n for n, row in rows.items() if row.status in driver.open_statuses}
     result = {"read": len(rows), "new": 0, "updated": 0, "changed_outside": [], "flagged": []}
@@ -216,11 +218,19 @@ def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrde
 
 
 def _shipments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
-    tracked = set(session.exec(select(Shipment.tracking_number).where(Shipment.order_id == order.id)))
+    """Record the platform's shipments with the date the platform shows (the return window's start);
+    a platform that shows none leaves the time the shop first saw the parcel."""
+    tracked = {s.tracking_number: s for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))}
     for number, sent in enumerate(remote.shipments, 1):
-        if sent.tracking in tracked:
+        when = sent.shipped_at.astimezone(UTC) if sent.shipped_at else None
+        known = tracked.get(sent.tracking)
+        if known is not None:
+            if when is not None and known.shipped_at.replace(tzinfo=known.shipped_at.tzinfo or UTC) != when:
+                known.shipped_at = when
+                session.add(known)
             continue
         key = idempotency_key(deps, "ship", remote.number) if number == 1 else None
         taken = key and session.exec(select(Shipment.id).where(Shipment.idempotency_key == key)).first()
         session.add(Shipment(order_id=order.id, carrier=sent.carrier, tracking_number=sent.tracking,
-                             remote_id=f"{remote.number}/ship/{number}", idempotency_key=None if taken else key))
+                             remote_id=f"{remote.number}/ship/{number}", idempotency_key=None if taken else key,
+                             **({"shipped_at": when} if when else {})))

@@ -18,8 +18,8 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
-from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, refund_amount,
-                                return_verdict, tracking_for)
+from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
+                                refund_amount, return_verdict, tracking_for)
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
 
@@ -82,11 +82,29 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
             "shipped_outside": sent.tracking != tracking}
 
 
-def preview_cancel(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
-    """Facts: the amount a cancellation gives back."""
+def _cancel_facts(deps: ToolDeps, order_id: str) -> dict:
+    """What cancelling moves, by the platform's rules, once code has checked the platform can do it.
+    Read from the platform; without a connected one (an owner's edit) from the shop's records."""
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
-        return {"amount_cents": order.refundable_cents, "order": order.remote_id, "status": order.status}
+        number, status, shipped = order.remote_id, order.status, recorded_shipped(session, order)
+        left = order.refundable_cents
+    if status == OrderStatus.CANCELLED:
+        return {"amount_cents": 0, "order": number, "status": status, "already_done": True}
+    if deps.driver is None:
+        check_cancel(number, status, shipped)
+        return {"amount_cents": left, "order": number, "status": status}
+    driver = require_driver(deps, CANCEL)
+    remote = driver.get_order(number)
+    if remote.shop_status == OrderStatus.CANCELLED:
+        return {"amount_cents": 0, "order": number, "status": remote.shop_status, "already_done": True}
+    check_cancel(number, remote.shop_status, bool(remote.shipments))
+    return {"amount_cents": driver.refund_on_cancel(remote), "order": number, "status": remote.shop_status}
+
+
+def preview_cancel(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
+    """Facts: the money a cancellation gives back; a cancel the platform cannot do is refused."""
+    return _cancel_facts(deps, order_id)
 
 
 def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
@@ -97,12 +115,19 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
         order = find_order(session, deps, order_id)
         if order.status == OrderStatus.CANCELLED:
             return {"order": order.remote_id, "status": order.status, "already_done": True}
-        check_cancel(order)
+        check_cancel(order.remote_id, order.status, recorded_shipped(session, order))
         number = order.remote_id
-    remote = driver.cancel(number)
+    try:
+        remote = driver.cancel(number)
+    except NeedsOwner:
+        raise
+    except ToolFailed as problem:
+        flag_failure(deps, number, problem)
+        raise
+    order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if remote.shop_status != OrderStatus.CANCELLED:
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
-    order = _record(deps, remote)
+    _clear_failure(deps, order)
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason}
 
 
@@ -146,16 +171,26 @@ def _open_request(deps: ToolDeps, order_id: str):
 
 
 def preview_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
-    """Facts: the amount accepting gives back, and whether the policy leaves it to the owner."""
+    """Facts: the money accepting moves by the platform's rules (an unshipped order's request
+    cancels it and refunds it all, whatever was asked), and whether the policy leaves it to the
+    owner. Accepting a request the platform can no longer carry out is refused."""
+    driver = require_driver(deps, RETURNS)
     remote, request = _open_request(deps, order_id)
     if request is None:
-        return {"order": order_id, "request": None}
-    with Session(deps.engine) as session:
-        order = find_order(session, deps, order_id)
-        verdict = return_verdict(session, order, request.kind, request.asked_at, deps.settings.return_days)
-    facts = {"order": order_id, "request": request.kind, "amount_cents": request.amount_cents if accept else 0,
-             "buyer_reason": request.reason}
-    if accept and verdict.needs_owner:
+        return {"order": order_id, "request": None, "amount_cents": 0}
+    facts = {"order": order_id, "request": request.kind, "asked_cents": request.amount_cents,
+             "amount_cents": 0, "buyer_reason": request.reason}
+    if not accept:
+        return facts
+    if remote.shop_status == OrderStatus.CANCELLED:
+        raise ToolRetry(f"order {order_id} is cancelled on the marketplace; its buyer's {request.kind} request "
+                        "can only be rejected (accept=false)")
+    facts["amount_cents"] = driver.refund_on_accept(remote, request)
+    if facts["amount_cents"] <= 0:
+        raise ToolRetry(f"order {order_id} has nothing left to refund on the marketplace; its buyer's "
+                        f"{request.kind} request can only be rejected (accept=false)")
+    verdict = return_verdict(remote, request, deps.settings.return_days)
+    if verdict.needs_owner:
         facts["needs_person"] = verdict.needs_owner
     return facts
 
@@ -182,11 +217,14 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
 
 
 def preview_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder", "refund"] = "backorder") -> dict:
-    """Facts: an order without stock is always the owner's call; a refund moves the paid amount."""
+    """Facts: an order without stock is always the owner's call; a refund cancels the order and
+    moves what the platform gives back on a cancel."""
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
-        return {"needs_person": f"order {order.remote_id} has no stock ({order.flag}); proposed: {action}",
-                "amount_cents": order.refundable_cents if action == "refund" else 0, "order": order.remote_id}
+        number, flag = order.remote_id, order.flag
+    amount = _cancel_facts(deps, number)["amount_cents"] if action == "refund" else 0
+    return {"needs_person": f"order {number} has no stock ({flag}); proposed: {action}",
+            "amount_cents": amount, "order": number}
 
 
 def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder", "refund"] = "backorder") -> dict:

@@ -29,6 +29,8 @@ CASES = [
     ("auto", READ, {}, {}, False),
     ("auto", MONEY, {}, {"amount_cents": 2000}, False),
     ("auto", MONEY, {}, {"amount_cents": 5001}, True),
+    ("auto", MONEY, {}, {}, True),  # no amount stated: never let through on a guess
+    ("auto", MONEY, {}, {"amount_cents": None}, True),
     ("auto", PUBLISH, {}, {"first_publish": True}, False),
     ("auto", WRITE, {}, {"needs_person": "human check"}, True),
     ("risky", MONEY, {}, {"amount_cents": 100}, True),

@@ -62,6 +62,7 @@ class RemotePayment:
 class RemoteShipment:
     carrier: str
     tracking: str
+    shipped_at: datetime | None = None  # when the platform says it left (None: the page shows no date)
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,16 @@ class MarketplaceDriver(ABC):
         """The numbers of the orders whose refund or return request waits for the seller;
         None when the platform cannot list them (the sync then compares counts)."""
         return None
+
+    def refund_on_cancel(self, order: RemoteOrder) -> int:
+        """The money cancelling `order` gives back, by the platform's rules: all that was paid
+        and not yet refunded."""
+        return max(order.paid_cents - order.refunded_cents, 0)
+
+    def refund_on_accept(self, order: RemoteOrder, request: RemoteRequest) -> int:
+        """The money accepting the buyer's `request` gives back, by the platform's rules: the
+        amount asked, never more than is left to refund."""
+        return min(request.amount_cents, max(order.paid_cents - order.refunded_cents, 0))
 
     @abstractmethod
     def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder: ...

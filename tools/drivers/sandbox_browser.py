@@ -36,9 +36,10 @@ BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "del
 
 def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int) -> OrderStatus:
     """The sandbox's order status on the shop's state machine."""
-    if open_request is not None:
-        return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
     base = BASE_STATUS[status]
+    # A seller's cancel leaves the buyer's request open on the page; the order is settled all the same.
+    if open_request is not None and base != OrderStatus.CANCELLED:
+        return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
     if base != OrderStatus.CANCELLED and paid > 0 and refunded >= paid:
         return OrderStatus.REFUNDED
     return base
@@ -54,6 +55,13 @@ def parse_cents(text: str) -> int:
 
 def _when(text: str) -> datetime:
     return datetime.strptime(text, sel.DATE_FORMAT).replace(tzinfo=UTC)
+
+
+def _shipment(text: str, tracking: str) -> RemoteShipment:
+    """'Carrier · tracking T · 2026-05-01 10:00' (the date when the page shows one)."""
+    found = sel.SHIPPED_AT.search(text)
+    return RemoteShipment(carrier=text.split(" · ")[0], tracking=tracking,
+                          shipped_at=_when(found["at"]) if found else None)
 
 
 class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
@@ -216,10 +224,15 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
                    for c in raw["items"]],
             payments=[RemotePayment(remote_id=f"{raw['number']}#{i}", kind=c[1], amount_cents=parse_cents(c[2]),
                                     method=c[3], note=c[4]) for i, c in enumerate(raw["payments"], 1)],
-            shipments=[RemoteShipment(carrier=s["text"].split(" · ")[0], tracking=s["tracking"])
-                       for s in raw["shipments"]],
+            shipments=[_shipment(s["text"], s["tracking"]) for s in raw["shipments"]],
             requests=requests,
         )
+
+    def refund_on_accept(self, order: RemoteOrder, request: RemoteRequest) -> int:
+        """Accepting any request on an unshipped order cancels it and refunds all that is left."""
+        if order.status == "pending":
+            return self.refund_on_cancel(order)
+        return super().refund_on_accept(order, request)
 
     def _act(self, number: str, what: str, needed: Callable[[RemoteOrder], bool],
              fill: Callable[[], None]) -> RemoteOrder:

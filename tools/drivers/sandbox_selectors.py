@@ -132,5 +132,6 @@ SUMMARY = re.compile(r"placed (?P<placed>\d{4}-\d\d-\d\d \d\d:\d\d) · total (?P
                      r"paid (?P<paid>\S+) · refunded (?P<refunded>\S+)")
 REQUEST_TEXT = re.compile(r"^(?P<kind>\w+) of (?P<amount>\S+) asked (?P<asked>\d{4}-\d\d-\d\d \d\d:\d\d): "
                           r"“(?P<reason>.*)” — (?P<status>\w+)$", re.S)
+SHIPPED_AT = re.compile(r" · (?P<at>\d{4}-\d\d-\d\d \d\d:\d\d)$")  # the end of a shipment's line
 BUYER_TEXT = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>$")
 DATE_FORMAT = "%Y-%m-%d %H:%M"
