@@ -6,19 +6,22 @@ as data for the copywriter, never interpreted.
 """
 
 import hashlib
+import itertools
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
-from store_data.csv_rows import FORMULA_STARTS, RowError, read_csv_rows
+from store_data.csv_rows import FORMULA_STARTS, CsvStream, RowError, open_csv_rows
 from store_data.errors import CatalogFileError
 from store_data.money import MAX_AMOUNT_CENTS, shown, to_cents
 from store_data.shop import Asset, Product, Variant
@@ -81,45 +84,104 @@ def read_catalog(path: Path, encoding: str = "utf-8") -> tuple[list[CatalogRow],
     Raises CatalogFileError when the file as a whole is unusable (missing, not CSV/JSON,
     no header, a required column absent).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise CatalogFileError(f"catalog file not found: {path} (give the path to a .csv or .json file)")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".json"):
-        raise CatalogFileError(f"{path.name}: unsupported catalog format '{suffix}'; use .csv or .json")
-    # surrogateescape keeps undecodable bytes visible per field, so one badly encoded
-    # row is reported while the rest of the file still imports.
-    try:
-        text = path.read_bytes().decode(encoding, errors="surrogateescape")
-    except LookupError:  # a name Python does not know, or not a text encoding (rot13, base64)
-        raise CatalogFileError(f"unknown text encoding '{encoding}'; pass --encoding with a name such as utf-8, "
-                               "gb18030 or cp1252") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    records, errors, total = _json_records(text, path) if suffix == ".json" else _csv_records(text, path)
-    rows: list[CatalogRow] = []
-    first_row_of_sku: dict[str, int] = {}
-    for number, record in records:
-        row, row_errors = _validate(number, record, path.parent, encoding)
-        errors.extend(row_errors)
-        if row is None:
-            continue
-        if row.sku in first_row_of_sku:
-            errors.append(RowError(number, "sku", f"duplicate SKU, first seen on row {first_row_of_sku[row.sku]}", row.sku))
-            continue
-        first_row_of_sku[row.sku] = number
-        rows.append(row)
-    return rows, errors, total
+    with CatalogReader(path, encoding) as reader:
+        rows = list(reader.rows())
+        return rows, reader.errors, reader.total
 
 
-def _csv_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[RowError], int]:
-    table = read_csv_rows(text)
-    if table is None:
-        raise CatalogFileError(f"{path.name} is empty; the first line must name the columns: {', '.join(KNOWN_COLUMNS)}")
-    header = [h.strip().lower() for h in table.header]
-    errors = _check_header(header, path) + table.errors
-    records = [(number, {h: v for h, v in zip(header, values) if h in KNOWN_COLUMNS}) for number, values in table.rows]
-    return records, errors, table.total
+class CatalogReader:
+    """A catalog read one row at a time, so a file of any size takes little memory: `rows()`
+    yields the good rows in file order; `errors` and `total` are complete once it is done.
+
+    Raises CatalogFileError when the file as a whole is unusable. Use it as a context
+    manager: a CSV file stays open while its rows are read.
+    """
+
+    def __init__(self, path: Path, encoding: str = "utf-8"):
+        path = Path(path)
+        if not path.is_file():
+            raise CatalogFileError(f"catalog file not found: {path} (give the path to a .csv or .json file)")
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".json"):
+            raise CatalogFileError(f"{path.name}: unsupported catalog format '{suffix}'; use .csv or .json")
+        self.path, self.encoding = path, encoding
+        self._file: TextIO | None = None
+        self._stream: CsvStream | None = None
+        self._row_errors: list[RowError] = []
+        if suffix == ".json":
+            self._records, self._file_errors, self._json_total = _json_records(self._text(), path)
+        else:
+            self._records = self._csv_records()
+
+    def _text(self) -> str:
+        # surrogateescape keeps undecodable bytes visible per field, so one badly encoded
+        # row is reported while the rest of the file still imports.
+        try:
+            text = self.path.read_bytes().decode(self.encoding, errors="surrogateescape")
+        except LookupError:
+            raise _unknown_encoding(self.encoding) from None
+        return text.removeprefix("\ufeff")
+
+    def _csv_records(self) -> Iterator[tuple[int, dict]]:
+        try:
+            self._file = self.path.open(encoding=self.encoding, errors="surrogateescape", newline="")
+        except LookupError:
+            raise _unknown_encoding(self.encoding) from None
+        try:
+            first = self._file.readline().removeprefix("\ufeff")
+            stream = open_csv_rows(itertools.chain([first], self._file) if first else self._file)
+            if stream is None:
+                raise CatalogFileError(f"{self.path.name} is empty; the first line must name the columns: "
+                                       f"{', '.join(KNOWN_COLUMNS)}")
+            header = [h.strip().lower() for h in stream.header]
+            self._file_errors = _check_header(header, self.path)
+        except BaseException:
+            self.close()
+            raise
+        self._stream = stream
+        return ((number, {h: v for h, v in zip(header, values) if h in KNOWN_COLUMNS})
+                for number, values in stream.rows())
+
+    def rows(self) -> Iterator[CatalogRow]:
+        """The good rows; each bad one goes to `errors` instead."""
+        first_row_of_sku: dict[str, int] = {}
+        for number, record in self._records:
+            row, row_errors = _validate(number, record, self.path.parent, self.encoding)
+            self._row_errors.extend(row_errors)
+            if row is None:
+                continue
+            if row.sku in first_row_of_sku:
+                self._row_errors.append(RowError(number, "sku", f"duplicate SKU, first seen on row "
+                                                 f"{first_row_of_sku[row.sku]}", row.sku))
+                continue
+            first_row_of_sku[row.sku] = number
+            yield row
+
+    @property
+    def errors(self) -> list[RowError]:
+        """The file's problems (header, unreadable rows) first, then each bad row's."""
+        return self._file_errors + (self._stream.errors if self._stream else []) + self._row_errors
+
+    @property
+    def total(self) -> int:
+        """Data rows read so far."""
+        return self._stream.total if self._stream else self._json_total
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def __enter__(self) -> "CatalogReader":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def _unknown_encoding(encoding: str) -> CatalogFileError:
+    # A name Python does not know, or not a text encoding (rot13, base64).
+    return CatalogFileError(f"unknown text encoding '{encoding}'; pass --encoding with a name such as utf-8, "
+                            "gb18030 or cp1252")
 
 
 def _json_records(text: str, path: Path) -> tuple[list[tuple[int, dict]], list[RowError], int]:
@@ -319,83 +381,172 @@ def _photos(value: Any, base: Path, bad) -> list[Path]:
     return photos
 
 
+# Rows written per round of queries: a few hundred round trips for 100,000 rows, and
+# little held in memory at a time.
+BATCH_ROWS = 2000
+# Values per `IN (...)`, well inside every database's limit on bound parameters.
+IN_CHUNK = 500
+
+
 def import_catalog(session: Session, path: Path, workdir: Path, encoding: str = "utf-8") -> ImportReport:
     """Validate `path` and upsert its good rows by SKU; photos are copied into the work directory.
 
     The caller commits. Products are matched by handle, variants by SKU, photos by content.
+    The file is read and written a batch of rows at a time, so a large one takes little memory.
     """
-    rows, errors, total = read_catalog(path, encoding)
-    report = ImportReport(file=str(path), rows=total, errors=errors)
-    products: dict[str, Product] = {}
-    for row in rows:
-        product_changed = False
-        if row.product not in products:
-            products[row.product], product_changed = _upsert_product(session, row, Path(path).name)
-        changed, created = _upsert_variant(session, products[row.product], row, workdir)
-        changed |= product_changed
-        (report.created if created else report.updated if changed else report.unchanged).append(row.sku)
+    report = ImportReport(file=str(path))
+    # The writes below bypass the session's objects: anything pending goes first, and what
+    # the session holds is reloaded afterwards.
+    session.flush()
+    writer = _CatalogWriter(session, Path(path).name, workdir)
+    with CatalogReader(path, encoding) as reader:
+        for batch in _batches(reader.rows(), BATCH_ROWS):
+            for row, outcome in zip(batch, writer.write(batch)):
+                getattr(report, outcome).append(row.sku)
+        report.rows, report.errors = reader.total, reader.errors
+    session.expire_all()
     return report
 
 
-def _upsert_product(session: Session, row: CatalogRow, source: str) -> tuple[Product, bool]:
-    """Returns (product, changed); the first row of a product sets its fields."""
-    product = session.exec(select(Product).where(Product.handle == row.product)).first()
-    values = dict(name=row.name, category=row.category, description=row.description,
-                  attributes=row.attributes, language=row.language)
-    if product is None:
-        product = Product(handle=row.product, source=source, **values)
-        session.add(product)
-        session.flush()
-        return product, False
-    if all(getattr(product, k) == v for k, v in values.items()):
-        return product, False
-    for key, value in values.items():
-        setattr(product, key, value)
-    product.updated_at = utcnow()
-    return product, True
+def _batches(rows: Iterator[CatalogRow], size: int) -> Iterator[tuple[CatalogRow, ...]]:
+    while batch := tuple(itertools.islice(rows, size)):
+        yield batch
 
 
-def _upsert_variant(session: Session, product: Product, row: CatalogRow, workdir: Path) -> tuple[bool, bool]:
-    """Returns (changed, created)."""
-    variant = session.exec(select(Variant).where(Variant.sku == row.sku)).first()
-    values = dict(product_id=product.id, options=row.options, cost_cents=row.cost_cents, stock=row.stock)
-    if row.price_cents is not None:
-        values.update(price_cents=row.price_cents, price_fixed=True)
-    created = variant is None
-    changed = False
-    if created:
-        variant = Variant(sku=row.sku, **values)
-        session.add(variant)
-        session.flush()
-    elif any(getattr(variant, k) != v for k, v in values.items()):
-        for key, value in values.items():
-            setattr(variant, key, value)
-        variant.updated_at = utcnow()
-        changed = True
-    changed |= _attach_photos(session, product, variant, row.photos, workdir)
-    return changed, created
+class _CatalogWriter:
+    """Upserts rows a batch at a time: one query per batch (and table) finds the products,
+    variants and photos already there, and the new and changed ones are written with one
+    executemany each. Plain SQLAlchemy Core, so SQLite and PostgreSQL alike."""
 
+    def __init__(self, session: Session, source: str, workdir: Path):
+        self.session, self.source, self.workdir = session, source, workdir
+        self.product_ids: dict[str, int] = {}  # handle -> id of each product this import wrote or matched
+        self.digests: dict[Path, str] = {}
+        self.copied: dict[Path, tuple[int, int]] = {}  # photo copied by this import -> (width, height)
 
-def _attach_photos(session: Session, product: Product, variant: Variant, photos: list[Path], workdir: Path) -> bool:
-    """Copy new photos into assets/catalog/ and record them; a known file is skipped."""
-    known = {a.sha256 for a in session.exec(select(Asset).where(Asset.variant_id == variant.id, Asset.kind == "supplier_photo"))}
-    added = False
-    for photo in photos:
-        digest = hashlib.sha256(photo.read_bytes()).hexdigest()
-        if digest in known:
-            continue
-        relative = Path("assets") / "catalog" / product.handle / f"{digest[:10]}-{photo.name}"
-        target = workdir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(photo, target)
-        with Image.open(target) as image:
-            width, height = image.size
-        session.add(Asset(kind="supplier_photo", path=relative.as_posix(), product_id=product.id,
-                          variant_id=variant.id, width=width, height=height, sha256=digest,
-                          provenance={"source": str(photo)}))
-        known.add(digest)
-        added = True
-    return added
+    def write(self, rows: tuple[CatalogRow, ...]) -> list[str]:
+        """Upsert `rows`; returns each one's outcome: created, updated or unchanged."""
+        product_changed = self._write_products(rows)
+        variant_ids, outcomes = self._write_variants(rows)
+        with_photos = [row for row in rows if row.photos]
+        if with_photos:
+            photo_added = self._attach_photos(with_photos, variant_ids)
+            outcomes = ["updated" if outcome == "unchanged" and row.row in photo_added else outcome
+                        for row, outcome in zip(rows, outcomes)]
+        # The first row of a product sets its fields: a change there updates that row.
+        return ["updated" if outcome == "unchanged" and row.row in product_changed else outcome
+                for row, outcome in zip(rows, outcomes)]
+
+    def _select_in(self, columns: list, key, values: list, *where) -> Iterator:
+        for start in range(0, len(values), IN_CHUNK):
+            yield from self.session.execute(select(*columns).where(key.in_(values[start:start + IN_CHUNK]), *where))
+
+    def _write_products(self, rows: tuple[CatalogRow, ...]) -> set[int]:
+        """Insert or update the products first seen in `rows`; returns the rows that changed one."""
+        table = Product.__table__
+        first: dict[str, CatalogRow] = {}
+        for row in rows:
+            if row.product not in self.product_ids:
+                first.setdefault(row.product, row)
+        if not first:
+            return set()
+        fields = ("name", "category", "description", "attributes", "language")
+        found = {r.handle: r for r in self._select_in([table.c.id, table.c.handle, *(table.c[f] for f in fields)],
+                                                      table.c.handle, list(first))}
+        now = utcnow()
+        new, changes, changed = [], [], set()
+        for handle, row in first.items():
+            values = {f: getattr(row, f) for f in fields}
+            existing = found.get(handle)
+            if existing is None:
+                new.append(dict(handle=handle, source=self.source, created_at=now, updated_at=now, **values))
+                continue
+            self.product_ids[handle] = existing.id
+            if any(getattr(existing, f) != v for f, v in values.items()):
+                changes.append(dict(_id=existing.id, updated_at=now, **values))
+                changed.add(row.row)
+        if new:
+            self.session.execute(insert(table), new)
+            for r in self._select_in([table.c.id, table.c.handle], table.c.handle, [p["handle"] for p in new]):
+                self.product_ids[r.handle] = r.id
+        if changes:
+            self.session.execute(update(table).where(table.c.id == bindparam("_id")), changes)
+        return changed
+
+    def _write_variants(self, rows: tuple[CatalogRow, ...]) -> tuple[dict[str, int], list[str]]:
+        """Insert or update the variants of `rows`; returns the ids of those already there
+        and each row's outcome."""
+        table = Variant.__table__
+        fields = ("product_id", "options", "cost_cents", "stock", "price_cents", "price_fixed")
+        found = {r.sku: r for r in self._select_in([table.c.id, table.c.sku, *(table.c[f] for f in fields)],
+                                                   table.c.sku, [row.sku for row in rows])}
+        now = utcnow()
+        ids: dict[str, int] = {}
+        new, outcomes = [], []
+        changes: dict[tuple[str, ...], list[dict]] = {}  # by the columns set: executemany takes one shape
+        for row in rows:
+            values = dict(product_id=self.product_ids[row.product], options=row.options,
+                          cost_cents=row.cost_cents, stock=row.stock)
+            if row.price_cents is not None:  # no price in the file leaves the shop's price alone
+                values.update(price_cents=row.price_cents, price_fixed=True)
+            existing = found.get(row.sku)
+            if existing is None:
+                new.append({"sku": row.sku, "price_cents": None, "price_fixed": False, "reserved": 0,
+                            "updated_at": now, **values})
+                outcomes.append("created")
+                continue
+            ids[row.sku] = existing.id
+            if any(getattr(existing, k) != v for k, v in values.items()):
+                changes.setdefault(tuple(values), []).append(dict(_id=existing.id, updated_at=now, **values))
+                outcomes.append("updated")
+            else:
+                outcomes.append("unchanged")
+        if new:
+            self.session.execute(insert(table), new)
+        for shape in changes.values():
+            self.session.execute(update(table).where(table.c.id == bindparam("_id")), shape)
+        return ids, outcomes
+
+    def _attach_photos(self, rows: list[CatalogRow], variant_ids: dict[str, int]) -> set[int]:
+        """Copy new photos into assets/catalog/ and record them; a photo a variant already
+        has (same content) is skipped. Returns the rows that got a photo."""
+        variants, assets = Variant.__table__, Asset.__table__
+        missing = [row.sku for row in rows if row.sku not in variant_ids]
+        variant_ids.update({r.sku: r.id for r in self._select_in([variants.c.id, variants.c.sku], variants.c.sku, missing)})
+        known: dict[int, set[str]] = {variant_ids[row.sku]: set() for row in rows}
+        for r in self._select_in([assets.c.variant_id, assets.c.sha256], assets.c.variant_id, list(known),
+                                 assets.c.kind == "supplier_photo"):
+            known[r.variant_id].add(r.sha256)
+        now = utcnow()
+        new, added = [], set()
+        for row in rows:
+            variant_id = variant_ids[row.sku]
+            for photo in row.photos:
+                if photo not in self.digests:
+                    self.digests[photo] = hashlib.sha256(photo.read_bytes()).hexdigest()
+                digest = self.digests[photo]
+                if digest in known[variant_id]:
+                    continue
+                relative = Path("assets") / "catalog" / row.product / f"{digest[:10]}-{photo.name}"
+                width, height = self._copy(photo, relative)
+                new.append(dict(kind="supplier_photo", path=relative.as_posix(), product_id=self.product_ids[row.product],
+                                variant_id=variant_id, platform=None, width=width, height=height, sha256=digest,
+                                provenance={"source": str(photo)}, created_at=now))
+                known[variant_id].add(digest)
+                added.add(row.row)
+        if new:
+            self.session.execute(insert(assets), new)
+        return added
+
+    def _copy(self, photo: Path, relative: Path) -> tuple[int, int]:
+        """Copy `photo` to `relative` in the work directory (once per import); its size."""
+        if relative not in self.copied:
+            target = self.workdir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(photo, target)
+            with Image.open(target) as image:
+                self.copied[relative] = image.size
+        return self.copied[relative]
 
 
 def catalog_rows(session: Session) -> list[dict[str, Any]]:
