@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     browser_executable: Path = Path("/usr/bin/chromium")
 
     # Shop policy and pricing: numbers code enforces, never the model.
-    return_days: int = Field(7, ge=0, description="returns accepted this many days after delivery")
+    return_days: int = Field(7, ge=0, description="returns accepted this many days after the platform's shipment date")
     ship_within_days: int = Field(2, ge=0)
     price_markup: Decimal = Field(Decimal("2.5"), gt=1, description="price = cost x markup, then the price ending")
     price_min_markup: Decimal = Field(Decimal("1.3"), gt=1, description="never price below cost x this")

@@ -73,9 +73,9 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except ToolFailed as problem:
         flag_failure(deps, number, problem)
         raise
+    order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if not remote.shipments or remote.shop_status in (OrderStatus.PAID, OrderStatus.CANCELLED):
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
-    order = _record(deps, remote)
     sent = remote.shipments[0]
     _clear_failure(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,

@@ -17,7 +17,7 @@ from agent.workspace import load_settings, open_workspace
 from store_data.orders import Shipment
 from tests.order_helpers import order, run
 from tools.drivers.marketplace import RemoteOrder, RemoteRequest, RemoteShipment
-from tools.errors import ToolRetry
+from tools.errors import ToolFailed, ToolRetry
 from tools.order_policy import return_verdict
 from tools.order_sync import sync_orders
 from tools.orders import cancel_order, preview_cancel, ship_order
@@ -158,3 +158,17 @@ def test_a_cancel_the_platform_cannot_do_is_refused_not_put_to_the_owner(workspa
     [step] = steps_of(workspace.engine, outcome.run_id)
     assert step.status == "failed" and "cannot be cancelled" in step.error
     assert platform_order(market, number)["refunded_cents"] == 0
+
+
+def test_a_ship_the_platform_refuses_leaves_the_shops_records_as_the_platform_shows(workspace, driver, market,
+                                                                                    items):
+    number, _ = market.buy(items.MUG)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    driver.cancel(number)  # the seller cancelled it by hand in the back-office
+    with pytest.raises(ToolFailed, match="not shipped"):
+        ship_order(deps, number)
+    on_platform = platform_order(market, number)
+    assert on_platform["status"] == "cancelled" and on_platform["shipments"] == []
+    mine = order(workspace, number)
+    assert mine.status == "cancelled" and mine.refunded_cents == on_platform["refunded_cents"] == 1450
