@@ -39,7 +39,7 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
         planner=lambda ctx: flow.plan(ctx, goal),
         budget=Budget(steps=settings.budget_steps.get(workflow, 500), tokens=settings.budget_tokens.get(workflow, 200_000)),
         tools=available,
-        repair=lambda step, problem: repair_step(llm, step, problem, available),
+        repair=(lambda step, problem: repair_step(llm, step, problem, available)) if flow.model_repairs else None,
         progress=progress,
     )
 

@@ -12,11 +12,14 @@ class Workflow:
     name: str
     # plan(ctx, goal) -> (steps, made_by, answer)
     plan: Callable[[RunContext, str], tuple[list[PlanStep], str, str]]
+    # Whether a call the tools refuse goes back to the model to mend. Not for the owner's
+    # explicit commands (`orders refund 12`): they say what was wrong at once instead.
+    model_repairs: bool = True
 
 
 WORKFLOWS: dict[str, Workflow] = {
     "open": Workflow("open", open_shop.plan),
     "daily": Workflow("daily", daily.plan),
     "ask": Workflow("ask", ask.plan),
-    "orders": Workflow("orders", orders.plan),
+    "orders": Workflow("orders", orders.plan, model_repairs=False),
 }

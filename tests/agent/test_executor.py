@@ -228,3 +228,20 @@ def test_a_long_run_keeps_one_checkpoint_and_reads_its_trail_once(workdir, monke
     assert (workspace.runs / "checkpoints.sqlite").stat().st_size < 1_000_000
     # Each step reads its own row; the whole trail is read for the summary, not per step.
     assert len(trail_reads) <= 3
+
+
+def test_an_explicit_command_is_not_mended_by_the_model(workspace):
+    """`orders ...` runs the owner's own call: a refused call fails at once, the model unasked."""
+    from agent.workflows.orders import goal_for
+
+    model = llm()  # no replies: asking it would fail the run
+    done = start_run(workspace, "orders", goal_for([{"tool": "pay", "arguments": {"order": "7", "amount_cents": "lots"},
+                                                     "why": "orders refund"}]), llm=model, tools=TOOLS)
+    assert model.calls == 0 and ledger_of(workspace) == []
+    [failed] = done.summary["failed"]
+    assert failed["tool"] == "pay" and "amount_cents" in failed["error"]
+
+
+def ledger_of(workspace) -> list:
+    path = workspace.workdir / "ledger.json"
+    return json.loads(path.read_text()) if path.exists() else []

@@ -31,7 +31,7 @@ def test_history_stats_and_report(workdir):
     shown = run("report", "--days", "7", "--end", "2026-03-14", "--workdir", str(workdir))
     assert shown.returncode == 0, shown.stderr
     assert "gross revenue" in shown.stdout and "USD 20.00" in shown.stdout and "2.0%" in shown.stdout
-    report = workdir / "assets" / "reports" / "report-2026-03-14.html"
+    report = workdir / "assets" / "reports" / "report-2026-03-14-7d.html"
     assert report.is_file() and f"Report: {report}" in shown.stdout.replace("\n", "")
     data = json.loads(run("report", "--days", "7", "--end", "2026-03-14", "--workdir", str(workdir), "--json").stdout)
     assert (data["summary"]["gross_cents"], data["summary"]["conversion"]) == (2000, 0.02)

@@ -37,8 +37,11 @@ def test_report_on_the_sample_shop(engine, workdir):
     assert clip["tool"] == "make_promo_clip" and clip["numbers"]["rank"] == 1
     assert clip["numbers"]["gross_cents"] == result["top_products"][0]["gross_cents"]
     path = Path(result["report"])
-    assert path == workdir / "assets" / "reports" / "report-2026-10-31.html"
+    assert path == workdir / "assets" / "reports" / "report-2026-10-31-30d.html"
     html = path.read_text(encoding="utf-8")
+    week = get_tool("sales_report").call(deps_for(engine, workdir, timezone="Asia/Shanghai"),
+                                         {"days": 7, "end": "2026-10-31"})
+    assert Path(week["report"]).name == "report-2026-10-31-7d.html" and path.read_text(encoding="utf-8") == html
     assert html.count("<svg") == 4 and "Espresso Machine" in html
     assert not re.search(r'(src|href)="(http|//)', html)  # self-contained: nothing to fetch
 

@@ -62,7 +62,8 @@ def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, da
     _, until = period.utc_bounds(tz)
     kpis = compute_kpis(sales_frames(engine, since, until), period, timezone, currency)
     proposals = recommend(kpis)
-    path = Path(workdir) / "assets" / "reports" / f"report-{period.last.isoformat()}.html"
+    # One file per period: a 7-day report leaves the 30-day report of the same day in place.
+    path = Path(workdir) / "assets" / "reports" / f"report-{period.last.isoformat()}-{days}d.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     with Session(engine) as session:
         shop = session.exec(select(Shop)).first()
