@@ -34,6 +34,8 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 # A product handle names a folder under assets/ and a page on the marketplace, so it is a
 # slug like a SKU: no '/', no leading '.', nothing that could climb out of the folder.
 HANDLE_PATTERN = SKU_PATTERN
+# What surrogateescape makes of a byte the encoding cannot read.
+UNDECODABLE = re.compile("[\udc80-\udcff]")
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 # Well inside a 32-bit column (PostgreSQL INTEGER): past it a stock is a typo.
 MAX_STOCK = 10_000_000
@@ -145,8 +147,9 @@ class CatalogReader:
     def rows(self) -> Iterator[CatalogRow]:
         """The good rows; each bad one goes to `errors` instead."""
         first_row_of_sku: dict[str, int] = {}
+        photo_checks: dict[str, Path | str] = {}  # many rows share a photo: each is checked once
         for number, record in self._records:
-            row, row_errors = _validate(number, record, self.path.parent, self.encoding)
+            row, row_errors = _validate(number, record, self.path.parent, self.encoding, photo_checks)
             self._row_errors.extend(row_errors)
             if row is None:
                 continue
@@ -235,8 +238,13 @@ def _check_header(header: list[str], path: Path) -> list[RowError]:
     return errors
 
 
-def _validate(number: int, record: dict[str, Any], base: Path, encoding: str) -> tuple[CatalogRow | None, list[RowError]]:
-    """Check one record; every problem in it is reported, not just the first."""
+def _validate(number: int, record: dict[str, Any], base: Path, encoding: str,
+              photo_checks: dict[str, Path | str] | None = None) -> tuple[CatalogRow | None, list[RowError]]:
+    """Check one record; every problem in it is reported, not just the first.
+
+    `photo_checks` keeps what each photo path came to (the file, or the reason it is
+    refused) across the rows of one file.
+    """
     sku = _text(record.get("sku"))
     errors: list[RowError] = []
 
@@ -263,7 +271,7 @@ def _validate(number: int, record: dict[str, Any], base: Path, encoding: str) ->
     stock = _stock(record.get("stock"), bad)
     attributes = _pairs(record.get("attributes"), "attributes", bad)
     options = _pairs(record.get("options"), "options", bad)
-    photos = _photos(record.get("photos"), base, bad)
+    photos = _photos(record.get("photos"), base, bad, {} if photo_checks is None else photo_checks)
     language_text = _text(record.get("language")) or "en"
     language = LANGUAGES.get(language_text.lower())
     if language is None:
@@ -286,7 +294,7 @@ def _text(value: Any) -> str:
 
 
 def _has_undecodable(value: Any) -> bool:
-    return isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value)
+    return isinstance(value, str) and UNDECODABLE.search(value) is not None
 
 
 def _amount(value: Any, column: str, required: bool, bad) -> int | None:
@@ -350,35 +358,41 @@ def _pairs(value: Any, column: str, bad) -> dict[str, str]:
     return pairs
 
 
-def _photos(value: Any, base: Path, bad) -> list[Path]:
+def _photos(value: Any, base: Path, bad, checks: dict[str, Path | str]) -> list[Path]:
     if value is None or value == "":
         return []
     items = value if isinstance(value, list) else str(value).split("|")
     photos = []
-    folder = base.resolve()
     for item in (str(i).strip() for i in items):
         if not item:
             continue
-        photo = (base / item).resolve()
-        # Checked before the file is even looked at: a catalog may not reach (or probe)
-        # pictures elsewhere on the machine, which would be copied and could be published.
-        if not photo.is_relative_to(folder):
-            bad("photos", f"{item} is outside the catalog's folder; put the photos beside the catalog file")
-            continue
-        if not photo.is_file():
-            bad("photos", f"image not found: {item} (paths are relative to the catalog file)")
-            continue
-        if photo.stat().st_size > MAX_PHOTO_BYTES:
-            bad("photos", f"image too large: {item} is over {MAX_PHOTO_BYTES // 2**20} MB")
-            continue
-        try:
-            with Image.open(photo) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            bad("photos", f"unreadable image: {item} is not a JPEG, PNG or WebP picture")
-            continue
-        photos.append(photo)
+        if item not in checks:
+            checks[item] = _check_photo(base, item)
+        found = checks[item]
+        if isinstance(found, str):
+            bad("photos", found)
+        else:
+            photos.append(found)
     return photos
+
+
+def _check_photo(base: Path, item: str) -> Path | str:
+    """The photo `item` names, or the reason it is refused."""
+    photo = (base / item).resolve()
+    # Checked before the file is even looked at: a catalog may not reach (or probe)
+    # pictures elsewhere on the machine, which would be copied and could be published.
+    if not photo.is_relative_to(base.resolve()):
+        return f"{item} is outside the catalog's folder; put the photos beside the catalog file"
+    if not photo.is_file():
+        return f"image not found: {item} (paths are relative to the catalog file)"
+    if photo.stat().st_size > MAX_PHOTO_BYTES:
+        return f"image too large: {item} is over {MAX_PHOTO_BYTES // 2**20} MB"
+    try:
+        with Image.open(photo) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return f"unreadable image: {item} is not a JPEG, PNG or WebP picture"
+    return photo
 
 
 # Rows written per round of queries: a few hundred round trips for 100,000 rows, and
