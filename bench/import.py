@@ -8,7 +8,8 @@ options, fixed prices on some rows, a photo on some products, about 3% bad rows 
 kinds), then imports it into a fresh SQLite shop the way `shopagent catalog import` does
 (`import_catalog` inside `session_scope`), each import in a child process of its own so
 its peak memory (ru_maxrss) is the import's. The second import is the same file again,
-every row already there: the update path. Prints, per import: wall time of the import and
+every row already there; the third is the supplier's next export, every stock changed and
+one product in ten with a new description: the update path. Prints, per import: wall time of the import and
 its commit, the child's peak memory and its memory before the import (Python and the
 libraries), rows read, imported, created, updated, unchanged and reported bad.
 Target: under 20 s and under 300 MB peak for 100,000 rows on 2 cores.
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,6 +143,23 @@ def generate(path: Path, rows: int, photo_share: float, seed: int) -> dict[str, 
     return {"rows": written, "products": products, "spoiled": bad}
 
 
+def changed_copy(catalog: Path) -> Path:
+    """The catalog as the supplier's next export: every stock moved, and one product in ten
+    with a new description (its first row then updates the product)."""
+    changed = catalog.with_name("catalog-next.csv")
+    with catalog.open(newline="", encoding="utf-8") as source, changed.open("w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(source), csv.writer(out)
+        writer.writerow(next(reader))
+        for row in reader:
+            if len(row) == len(HEADER):
+                if row[8].isdigit():
+                    row[8] = str(int(row[8]) + 1)
+                if zlib.crc32(row[1].encode()) % 10 == 0:
+                    row[4] = row[4] + " Now in a gift box."
+            writer.writerow(row)
+    return changed
+
+
 def child(catalog: Path, workdir: Path) -> None:
     """Import `catalog` into the shop at `workdir` as `shopagent catalog import` does; print figures as JSON."""
     from agent.workspace import load_settings, open_workspace
@@ -190,8 +209,9 @@ def main() -> None:
         made = generate(catalog, args.rows, args.photo_share, args.seed)
         print(f"catalog: {made['rows']:,} rows, {made['products']:,} products, {made['spoiled']:,} spoiled rows, "
               f"{catalog.stat().st_size / 2**20:.1f} MB, written in {time.perf_counter() - started:.1f} s")
-        for label in ("first import", "re-import"):
-            figures = run_import(catalog, folder / "shop")
+        imports = [("first import", catalog), ("re-import", catalog), ("update", changed_copy(catalog))]
+        for label, file in imports:
+            figures = run_import(file, folder / "shop")
             print(f"{label:>12}: {figures['seconds']:6.1f} s (CPU {figures['cpu']:.1f} s)  peak {figures['peak_mb']:5.0f} MB "
                   f"(before the import {figures['base_mb']:.0f} MB)  rows {figures['rows']:,}  "
                   f"imported {figures['imported']:,} (created {figures['created']:,}, updated {figures['updated']:,}, "
