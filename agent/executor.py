@@ -3,7 +3,9 @@ every step, pausing at approval gates with an interrupt.
 
 Graph:  plan -> step (once per planned call) -> gate <-> decided -> finish
 - `step` validates the call, asks the policy whether it needs the owner (queued and left
-  waiting, the run goes on with the other steps), else runs it and records the Step.
+  waiting, the run goes on with the other steps; skipped when the same tool on the same
+  target already waits, or is a proposal the owner just rejected), else runs it and
+  records the Step.
 - `gate` pauses the run (interrupt) while approvals are pending; `decided` runs one
   approved (or edited) call, or records a rejection, then goes back to `gate`.
 - Every step's outcome is on its Step row before the checkpoint moves on, so a run killed
@@ -15,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -207,11 +210,32 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
         spec, arguments = _tool(ctx, planned.tool), planned.arguments
     gate = gate_for(spec, arguments, facts, ctx.settings, proposed=planned.proposed)
     if gate:
+        held = _held_back(ctx, step, spec, arguments, planned.proposed)
+        if held:
+            runs.save_step(ctx.engine, step, status="skipped", arguments=arguments, error=held)
+            return "skipped"
         runs.save_step(ctx.engine, step, status="waiting", arguments=arguments)
         runs.request_approval(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
                               ctx.settings.approval_expire_hours)
         return "waiting"
     return _execute(ctx, step, spec, arguments)
+
+
+def _held_back(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any], proposed: bool) -> str:
+    """Why a call that would wait for the owner is not queued, or "": one approval per tool and
+    target waits at a time (a pass repeated while the owner has not decided adds nothing), and
+    a proposal the owner rejected is not put to them again for `proposal_cooldown_days`."""
+    target = spec.target_of(arguments)
+    twin = runs.pending_twin(ctx.engine, step, spec.name, target)
+    if twin is not None:
+        return f"already waiting for the owner as approval {twin.id} (run {twin.run_id})"
+    days = ctx.settings.proposal_cooldown_days
+    rejected = runs.recently_rejected(ctx.engine, spec.name, target, days) if proposed else None
+    if rejected is not None:
+        again = (rejected.decided_at + timedelta(days=days)).date().isoformat()
+        return (f"the owner rejected this as approval {rejected.id} on {rejected.decided_at:%Y-%m-%d}; "
+                f"not proposed again before {again}")
+    return ""
 
 
 def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -> str:

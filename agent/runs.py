@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 
 from store_data.audit import Approval, Run, RunSettings, Step
 from store_data.clock import utcnow
@@ -131,6 +131,31 @@ def request_approval(engine: Engine, step: Step, reason: str, preview: dict, exp
             session.add(approval)
             session.commit()
         return approval
+
+
+def _on_target(approval: Approval, target: dict[str, Any]) -> bool:
+    return all(approval.arguments.get(name) == value for name, value in target.items())
+
+
+def pending_twin(engine: Engine, step: Step, tool: str, target: dict[str, Any]) -> Approval | None:
+    """A pending approval of `tool` on the same target (its arguments agree on every key of
+    `target`) that another step already waits on, from this run or an earlier one."""
+    with Session(engine, expire_on_commit=False) as session:
+        pending = session.exec(select(Approval).where(
+            Approval.tool == tool, Approval.status == ApprovalStatus.PENDING, Approval.step_id != step.id,
+            or_(Approval.expires_at.is_(None), Approval.expires_at >= utcnow()))).all()
+        return next((a for a in pending if _on_target(a, target)), None)
+
+
+def recently_rejected(engine: Engine, tool: str, target: dict[str, Any], days: int) -> Approval | None:
+    """The latest approval of `tool` on the same target the owner rejected in the last `days` days."""
+    if days <= 0:
+        return None
+    with Session(engine, expire_on_commit=False) as session:
+        rejected = session.exec(select(Approval).where(
+            Approval.tool == tool, Approval.status == ApprovalStatus.REJECTED,
+            Approval.decided_at > utcnow() - timedelta(days=days)).order_by(Approval.id.desc())).all()
+        return next((a for a in rejected if _on_target(a, target)), None)
 
 
 def approval_for_step(engine: Engine, step_id: int) -> Approval | None:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     approval_price_change_pct: Decimal = Field(Decimal("10"), ge=0, description="price changes above this % wait for the owner")
     approval_refund_above: Decimal = Field(Decimal("50.00"), ge=0, description="refunds above this amount wait even in auto mode")
     approval_expire_hours: int = Field(72, ge=1)
+    proposal_cooldown_days: int = Field(7, ge=0, description="a proposal the owner rejected is not put to them "
+                                        "again for this many days (0: proposed again at once)")
+    price_test_min_age_days: int = Field(14, ge=0, description="no price test is proposed for a listing published "
+                                         "on the platform fewer days ago than this")
 
     platform: Literal["sandbox", "oscar"] = "sandbox"
     marketplace_url: str | None = Field(None, description="seller back-office URL; none: start the sandbox on 127.0.0.1")

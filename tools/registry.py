@@ -40,6 +40,9 @@ class ToolSpec:
     # preview(deps, **arguments) -> facts the approval policy and the owner need (amount,
     # first publish, price change %, ...), read by code from the shop and the platform.
     preview: Callable[..., dict[str, Any]] | None = None
+    # The arguments naming what a call acts on (an order, a buyer thread, a SKU): one call per
+    # target waits for the owner at a time. Empty: the whole arguments are the target.
+    target: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -72,6 +75,10 @@ class ToolSpec:
     def call(self, deps, arguments: dict[str, Any]) -> Any:
         return self.func(deps, **self.validate(arguments))
 
+    def target_of(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """What the call acts on: its target arguments, or all of them."""
+        return {name: arguments.get(name) for name in self.target} if self.target else dict(arguments)
+
     def facts(self, deps, arguments: dict[str, Any]) -> dict[str, Any]:
         """The preview facts of a call, or none for a tool without a preview."""
         return self.preview(deps, **self.validate(arguments)) if self.preview else {}
@@ -81,32 +88,39 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(catalog.list_products),
     ToolSpec(catalog.get_product),
     ToolSpec(brand.create_brand),  # the shop's own records only
-    ToolSpec(pricing.price_product, Risk(changes_price=True), preview=pricing.preview_price),
+    ToolSpec(pricing.price_product, Risk(changes_price=True), preview=pricing.preview_price, target=("sku",)),
     ToolSpec(summary.write_open_summary),  # a page in the work directory
-    ToolSpec(proposals.reorder_stock),  # a purchase-order file for the supplier
-    ToolSpec(proposals.start_price_test, Risk(changes_price=True), preview=proposals.preview_price_test),
+    ToolSpec(proposals.reorder_stock, target=("sku",)),  # a purchase-order file for the supplier
+    ToolSpec(proposals.start_price_test, Risk(changes_price=True), preview=proposals.preview_price_test,
+             target=("sku",)),
     ToolSpec(proposals.end_price_tests),  # restores prices the owner approved as a test
     ToolSpec(analytics.sales_report),  # writes only its own report file
     ToolSpec(images.make_product_images),  # writes picture files in the work directory only
     ToolSpec(images.make_brand_images),  # writes picture files in the work directory only
-    ToolSpec(listing_copy.write_listing_copy),  # the shop's own listing drafts; publishing is publish_listing
+    ToolSpec(listing_copy.write_listing_copy, target=("sku",)),  # the shop's own listing drafts; publishing is publish_listing
     ToolSpec(order_sync.sync_orders),  # reads the marketplace, writes the shop's records
     ToolSpec(order_stages.fulfil_orders),  # reserves stock; proposes ship/stockout calls
     ToolSpec(order_stages.handle_requests),  # reads requests; proposes handle_return calls
     ToolSpec(order_stages.check_stock),
     ToolSpec(orders.list_orders),
     ToolSpec(orders.show_order),
-    ToolSpec(orders.ship_order, Risk(writes=True)),
-    ToolSpec(orders.cancel_order, Risk(writes=True, moves_money=True), preview=orders.preview_cancel),
-    ToolSpec(orders.refund_order, Risk(writes=True, moves_money=True), preview=orders.preview_refund),
-    ToolSpec(orders.handle_return, Risk(writes=True, moves_money=True), preview=orders.preview_return),
-    ToolSpec(orders.resolve_stockout, Risk(writes=True, moves_money=True), preview=orders.preview_stockout),
+    ToolSpec(orders.ship_order, Risk(writes=True), target=("order_id",)),
+    ToolSpec(orders.cancel_order, Risk(writes=True, moves_money=True), preview=orders.preview_cancel,
+             target=("order_id",)),
+    ToolSpec(orders.refund_order, Risk(writes=True, moves_money=True), preview=orders.preview_refund,
+             target=("order_id",)),
+    ToolSpec(orders.handle_return, Risk(writes=True, moves_money=True), preview=orders.preview_return,
+             target=("order_id",)),
+    ToolSpec(orders.resolve_stockout, Risk(writes=True, moves_money=True), preview=orders.preview_stockout,
+             target=("order_id",)),
     ToolSpec(messages.list_messages),
     ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message calls
-    ToolSpec(messages.reply_message, Risk(writes=True, contacts_buyer=True), preview=messages.preview_reply),
-    ToolSpec(listings.publish_listing, Risk(writes=True, publishes=True), preview=listings.preview_publish),
+    ToolSpec(messages.reply_message, Risk(writes=True, contacts_buyer=True), preview=messages.preview_reply,
+             target=("thread_id",)),
+    ToolSpec(listings.publish_listing, Risk(writes=True, publishes=True), preview=listings.preview_publish,
+             target=("sku",)),
     ToolSpec(listings.set_shop_profile, Risk(writes=True)),
-    ToolSpec(clips.make_promo_clip, Risk(writes=True)),  # clip files; uploads to the listing when the driver can
+    ToolSpec(clips.make_promo_clip, Risk(writes=True), target=("sku",)),  # clip files; uploads to the listing when the driver can
     ToolSpec(clips.build_live_room, Risk(writes=True)),  # loop + schedule files; live room upload when the driver can
     ToolSpec(clips.refresh_promo_clips),  # reads sales; proposes make_promo_clip calls
 ]

@@ -245,3 +245,29 @@ def test_an_explicit_command_is_not_mended_by_the_model(workspace):
 def ledger_of(workspace) -> list:
     path = workspace.workdir / "ledger.json"
     return json.loads(path.read_text()) if path.exists() else []
+
+
+def test_a_call_already_waiting_is_not_queued_again(workspace):
+    """Passes repeated while the owner has not decided queue one approval per tool and target;
+    the repeats end as skipped steps that name the approval already waiting."""
+    tools = dict(TOOLS, pay=ToolSpec(pay, Risk(writes=True, moves_money=True), preview=pay_facts, target=("order",)))
+    first = start_run(workspace, "ask", "refunds", tools=tools,
+                      llm=llm(plan(("pay", {"order": "A-1", "amount_cents": 500}),
+                                   ("pay", {"order": "A-2", "amount_cents": 900}))))
+    waiting = {a.arguments["order"]: a for a in list_approvals(workspace)}
+    for _ in range(2):
+        again = start_run(workspace, "ask", "refunds", tools=tools,
+                          llm=llm(plan(("pay", {"order": "A-1", "amount_cents": 700}),  # same order, new amount
+                                       ("pay", {"order": "A-3", "amount_cents": 100}))))
+        skipped = steps_of(workspace.engine, again.run_id)[0]
+        assert skipped.status == "skipped"
+        assert skipped.error == f"already waiting for the owner as approval {waiting['A-1'].id} (run {first.run_id})"
+        waiting.update({a.arguments["order"]: a for a in list_approvals(workspace)})
+    pending = [a.arguments["order"] for a in list_approvals(workspace)]
+    assert sorted(pending) == ["A-1", "A-2", "A-3"]
+
+    decide(workspace, waiting["A-1"].id, "reject", note="no")
+    last = start_run(workspace, "ask", "refunds", tools=tools,
+                     llm=llm(plan(("pay", {"order": "A-1", "amount_cents": 700}))))
+    # Decided, it no longer holds the next call back (only a proposal waits out a rejection).
+    assert last.status == "paused" and steps_of(workspace.engine, last.run_id)[0].status == "waiting"
