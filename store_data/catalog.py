@@ -251,9 +251,11 @@ def _validate(number: int, record: dict[str, Any], base: Path, encoding: str,
     def bad(column: str, reason: str) -> None:
         errors.append(RowError(number, column, reason, sku if SKU_PATTERN.match(sku) else ""))
 
-    for column, value in record.items():
-        if _has_undecodable(value):
-            bad(column, f"bad encoding: bytes that are not {encoding}; save the file as UTF-8 (or pass --encoding)")
+    # One search over the whole row; only a row with such bytes is looked at column by column.
+    if _has_undecodable("".join(v for v in record.values() if isinstance(v, str))):
+        for column, value in record.items():
+            if _has_undecodable(value):
+                bad(column, f"bad encoding: bytes that are not {encoding}; save the file as UTF-8 (or pass --encoding)")
     if errors:
         return None, errors
 
@@ -348,13 +350,13 @@ def _pairs(value: Any, column: str, bad) -> dict[str, str]:
         return {str(k).strip(): str(v).strip() for k, v in value.items()}
     pairs: dict[str, str] = {}
     for part in str(value).split(";"):
-        if not part.strip():
-            continue
         key, sep, val = part.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            bad(column, f"'{part.strip()}' is not key=value; separate pairs with ';'")
+        key, val = key.strip(), val.strip()
+        if not sep or not key or not val:
+            if part.strip():  # an empty part (a trailing ';') is no mistake
+                bad(column, f"'{part.strip()}' is not key=value; separate pairs with ';'")
             continue
-        pairs[key.strip()] = val.strip()
+        pairs[key] = val
     return pairs
 
 
