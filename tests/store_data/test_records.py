@@ -1,7 +1,6 @@
 """Round trip of every table on SQLite and PostgreSQL, and the τ² sample shop."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
