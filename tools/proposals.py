@@ -5,6 +5,7 @@ report's code; these tools re-check the limits (never below the minimum margin).
 import csv
 from datetime import timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
@@ -46,6 +47,20 @@ def reorder_stock(deps: ToolDeps, sku: str, quantity: int) -> dict:
         writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
     return {"purchase_order": str(path.relative_to(deps.workdir)), "sku": sku, "quantity": quantity,
             "total_cost_cents": variant.cost_cents * quantity}
+
+
+def price_testable(engine: Engine, platform: str, min_age_days: int) -> set[str]:
+    """The SKUs a price test may be proposed for: their product's listing on `platform` has
+    been published at least `min_age_days` days (a younger one has no sales to compare a
+    test with), and no test is running on them (a test is never stacked on another)."""
+    published_by = utcnow() - timedelta(days=min_age_days)
+    with Session(engine) as session:
+        listed = set(session.exec(
+            select(Variant.sku).join(Listing, Listing.product_id == Variant.product_id)
+            .where(Listing.marketplace == platform, Listing.status == ListingStatus.PUBLISHED,
+                   Listing.published_at.is_not(None), Listing.published_at <= published_by)).all())
+        running = set(session.exec(select(PriceTest.sku).where(PriceTest.status == "running")).all())
+    return listed - running
 
 
 def _listed_follow_up(session: Session, variant: Variant, why: str) -> list[dict]:

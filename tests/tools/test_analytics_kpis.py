@@ -177,3 +177,33 @@ def test_anomalies_against_the_seven_days_before():
     assert found["ratio"].tolist() == pytest.approx([2.5, 2.5, 4 / (85 / 7), 4 / (85 / 7)])
     quiet = daily.assign(orders=[2] * 7 + [5, 1])  # under 3 orders a day: too few to call
     assert find_anomalies(quiet, pd.Timestamp("2026-03-08")).empty
+
+
+def test_recommendations_read_each_product_one_way(engine):
+    """A product is a top seller, needs stock or is slow, never two of them at once, and gets
+    at most one price test (so one stock cover is quoted for it)."""
+    with Session(engine) as s:
+        set_, lamp, rack = (Product(handle=h, name=h.title()) for h in ("set", "lamp", "rack"))
+        s.add_all([set_, lamp, rack])
+        s.flush()
+        variants = {sku: Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=2000, stock=stock)
+                    for sku, product, stock in (("SET-RED", set_, 50), ("SET-BLUE", set_, 300),
+                                                ("LAMP-A", lamp, 1), ("LAMP-B", lamp, 300),
+                                                ("RACK-S", rack, 100), ("RACK-L", rack, 400))}
+        s.add_all(variants.values())
+        s.flush()
+        sales = [("SET-RED", f"2026-03-{day:02d} 04:00:00") for day in range(8, 14)]
+        sales += [("LAMP-A", "2026-03-09 04:00:00"), ("LAMP-A", "2026-03-11 04:00:00")]
+        for number, (sku, placed) in enumerate(sales):
+            o = Order(remote_id=f"S{number}", status="delivered", total_cents=2000, paid_cents=2000, placed_at=utc(placed))
+            s.add(o)
+            s.flush()
+            s.add(OrderLine(order_id=o.id, variant_id=variants[sku].id, sku=sku, unit_price_cents=2000))
+        s.commit()
+    proposals = [(p.kind, p.arguments["sku"]) for p in recommend(kpis_of(engine))]
+    assert ("promo_clip", "SET-RED") in proposals and ("reorder", "LAMP-A") in proposals
+    # SET-BLUE and LAMP-B sell nothing, but their products are not slow; the rack's larger stock is tested.
+    assert [sku for kind, sku in proposals if kind == "price_test"] == ["RACK-L"]
+    # Only the SKUs the shop says may be tested (listed long enough, no test running) are.
+    assert [p.arguments["sku"] for p in recommend(kpis_of(engine), testable={"RACK-S"})
+            if p.kind == "price_test"] == ["RACK-S"]

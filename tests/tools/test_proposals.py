@@ -8,23 +8,27 @@ from sqlmodel import Session, select
 
 from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
+from agent.runs import steps_of
 from agent.workspace import load_settings, open_workspace
 from store_data.clock import utcnow
 from store_data.orders import Order, OrderLine
-from store_data.shop import PriceTest, Product, Variant
-from tools.registry import BY_NAME
+from store_data.shop import Listing, PriceTest, Product, Variant
+from store_data.status import ListingStatus
+from tools.registry import BY_NAME, get_tool
 
 DAILY_TOOLS = {name: BY_NAME[name] for name in
                ("sales_report", "end_price_tests", "reorder_stock", "start_price_test", "write_listing_copy",
                 "make_promo_clip") if name in BY_NAME}
 
 
-def shop_with_sales(workspace):
+def shop_with_sales(workspace, listed_days_ago: float = 30, marketplace: str = "sandbox"):
     now = utcnow()
     with Session(workspace.engine) as session:
         fast, slow = Product(handle="fast", name="Fast mug"), Product(handle="slow", name="Slow vase")
         session.add_all([fast, slow])
         session.flush()
+        session.add_all([Listing(product_id=product.id, marketplace=marketplace, status=ListingStatus.PUBLISHED,
+                                 published_at=now - timedelta(days=listed_days_ago)) for product in (fast, slow)])
         hot = Variant(sku="FAST-1", product_id=fast.id, cost_cents=400, price_cents=1099, stock=3)
         cold = Variant(sku="SLOW-1", product_id=slow.id, cost_cents=800, price_cents=2999, stock=200)
         session.add_all([hot, cold])
@@ -118,3 +122,62 @@ def test_price_test_preview_checks_the_limits_an_edit_must_keep(workdir):
                                  (2499, -3, "0 days or more")):
         with pytest.raises(ToolRetry, match=problem):
             preview_price_test(deps, "SLOW-1", price, days)
+
+
+def pending(workspace) -> list[tuple[str, str]]:
+    return sorted((a.tool, a.arguments["sku"]) for a in list_approvals(workspace))
+
+
+def test_daily_passes_in_a_row_leave_one_pending_approval_per_proposal(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    shop_with_sales(workspace)
+    first = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    queued = pending(workspace)
+    assert {("reorder_stock", "FAST-1"), ("start_price_test", "SLOW-1")} <= set(queued)
+    ids = {(a.tool, a.arguments["sku"]): a.id for a in list_approvals(workspace)}
+    for _ in range(2):
+        again = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+        assert pending(workspace) == queued  # nothing added, nothing lost
+        proposed = [s for s in steps_of(workspace.engine, again.run_id) if s.tool in {t for t, _ in queued}]
+        assert len(proposed) == len(queued)
+        for step in proposed:
+            assert step.status == "skipped"
+            assert step.error == (f"already waiting for the owner as approval {ids[(step.tool, step.arguments['sku'])]} "
+                                  f"(run {first.run_id})")
+
+
+def test_a_rejected_proposal_is_not_proposed_again_for_a_while(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    shop_with_sales(workspace)
+    start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    [test] = [a for a in list_approvals(workspace) if a.tool == "start_price_test"]
+    decide(workspace, test.id, "reject", note="not now")
+    again = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    [step] = [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "start_price_test"]
+    assert step.status == "skipped" and step.error.startswith(f"the owner rejected this as approval {test.id} on ")
+    assert ("start_price_test", "SLOW-1") not in pending(workspace)
+
+    anytime = open_workspace(load_settings(workdir, proposal_cooldown_days=0))
+    start_run(anytime, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    assert ("start_price_test", "SLOW-1") in pending(anytime)
+
+
+@pytest.mark.parametrize(("listed_days_ago", "marketplace", "running", "settings", "tested"), [
+    (30, "sandbox", False, {}, True),
+    (1 / 24, "sandbox", False, {}, False),  # published an hour ago
+    (1 / 24, "sandbox", False, {"price_test_min_age_days": 0}, True),
+    (30, "oscar", False, {}, False),  # never published on the platform in use
+    (30, "sandbox", True, {}, False),  # a test already runs
+])
+def test_price_tests_only_for_listings_old_enough_on_this_platform_and_not_under_test(
+        workdir, listed_days_ago, marketplace, running, settings, tested):
+    workspace = open_workspace(load_settings(workdir, **settings))
+    shop_with_sales(workspace, listed_days_ago, marketplace)
+    if running:
+        with Session(workspace.engine) as session:
+            session.add(PriceTest(sku="SLOW-1", old_price_cents=2999, test_price_cents=2699,
+                                  ends_at=utcnow() + timedelta(days=3)))
+            session.commit()
+    report = get_tool("sales_report").call(workspace.tool_deps(), {"days": 30})
+    kinds = [p["kind"] for p in report["proposals"]]
+    assert ("price_test" in kinds) is tested and "reorder" in kinds

@@ -47,12 +47,29 @@ class Proposal(BaseModel):
     numbers: dict[str, int | float | str | None]  # the figures the reason rests on
 
 
-def recommend(kpis: SalesKpis) -> list[Proposal]:
-    """Proposals from the period's KPIs: reorders, price tests, listing fixes, promo clips."""
+def recommend(kpis: SalesKpis, testable: set[str] | None = None) -> list[Proposal]:
+    """Proposals from the period's KPIs: reorders, price tests, listing fixes, promo clips.
+
+    `testable` holds the SKUs a price test may go on (listed long enough on the platform in
+    use, no test running); None: any. One reading of the figures holds for the whole set: a
+    product that is a top seller or needs a reorder is never also called slow, and a product
+    gets at most one price test, so one stock cover is quoted for it.
+    """
     skus = kpis.breakdowns.skus
     products = kpis.breakdowns.products
-    return [*_reorders(skus, kpis.period.days), *_price_tests(skus, kpis.currency),
+    reorders = _reorders(skus, kpis.period.days)
+    selling = set(_top_sellers(products).index) | {skus.at[p.arguments["sku"], "product"] for p in reorders}
+    candidates = skus[~skus["product"].isin(selling)]
+    if testable is not None:
+        candidates = candidates[candidates.index.isin(list(testable))]
+    return [*reorders, *_price_tests(candidates, kpis.currency),
             *_listing_fixes(products), *_promo_clips(products, kpis.currency)]
+
+
+def _top_sellers(products: pd.DataFrame) -> pd.DataFrame:
+    """The products the report calls top sellers, best first."""
+    return products[products["in_catalog"] & (products["orders"] >= MIN_ORDERS_FOR_CLIP)].sort_values(
+        "gross_cents", ascending=False).head(TOP_SELLERS)
 
 
 def _money(cents: int, currency: str) -> str:
@@ -82,16 +99,19 @@ def _price_tests(skus: pd.DataFrame, currency: str) -> list[Proposal]:
     slow = skus[skus["in_catalog"] & (skus["available"] > 0) & skus["price_cents"].notna()
                 & (skus["cover_days"].isna() | (skus["cover_days"] > SLOW_COVER_DAYS))]
     slow = slow.assign(tied=slow["available"] * slow["cost_cents"].fillna(0)).sort_values("tied", ascending=False)
-    proposals = []
+    proposals, tested = [], set()
     for sku, row in slow.iterrows():
         if len(proposals) == MAX_PER_KIND:
             break
+        if row["product"] in tested:
+            continue  # one test per product: its slowest-moving capital
         price, cost = int(row["price_cents"]), int(row["cost_cents"])
         floor = -(-cost * (100 + MIN_MARGIN_PCT) // 100)  # cost plus the minimum margin, rounded up
         test = max(int(round_half_up(price * (100 - PRICE_TEST_CUT_PCT), 100)), floor)
         if test >= price:
             continue  # no room to cut without going under the minimum margin
         cover = "no sales" if pd.isna(row["cover_days"]) else f"{row['cover_days']:.0f} days of cover"
+        tested.add(row["product"])
         proposals.append(Proposal(
             kind="price_test", tool=TOOLS["price_test"],
             arguments={"sku": sku, "price_cents": test, "days": PRICE_TEST_DAYS},
@@ -131,7 +151,7 @@ def _listing_fixes(products: pd.DataFrame) -> list[Proposal]:
 
 
 def _promo_clips(products: pd.DataFrame, currency: str) -> list[Proposal]:
-    top = products[products["in_catalog"] & (products["orders"] >= MIN_ORDERS_FOR_CLIP)].sort_values("gross_cents", ascending=False).head(TOP_SELLERS)
+    top = _top_sellers(products)
     total = int(products["gross_cents"].sum())
     proposals = []
     for rank, (product, row) in enumerate(top.iterrows(), start=1):

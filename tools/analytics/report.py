@@ -21,6 +21,8 @@ from tools.analytics.kpis import Period, SalesKpis, compute_kpis
 from tools.analytics.recommendations import REORDER_COVER_DAYS, Proposal, recommend
 from tools.deps import ToolDeps
 from tools.errors import ToolFailed, ToolRetry
+from tools.order_policy import marketplace
+from tools.proposals import price_testable
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_DAYS = 366
@@ -51,9 +53,10 @@ def shop_timezone(name: str) -> ZoneInfo:
 
 
 def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, days: int = 30,
-                 end: date | None = None) -> SalesReport:
+                 end: date | None = None, testable: set[str] | None = None) -> SalesReport:
     """Compute the KPIs of the `days` days ending `end` (default: yesterday in the shop's
-    timezone), write the HTML report and return it with its proposals."""
+    timezone), write the HTML report and return it with its proposals (price tests only on
+    the `testable` SKUs, when given)."""
     tz = shop_timezone(timezone)
     if end is None:
         end = utcnow().astimezone(tz).date() - timedelta(days=1)
@@ -61,7 +64,7 @@ def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, da
     since, _ = period.before().utc_bounds(tz)
     _, until = period.utc_bounds(tz)
     kpis = compute_kpis(sales_frames(engine, since, until), period, timezone, currency)
-    proposals = recommend(kpis)
+    proposals = recommend(kpis, testable)
     # One file per period: a 7-day report leaves the 30-day report of the same day in place.
     path = Path(workdir) / "assets" / "reports" / f"report-{period.last.isoformat()}-{days}d.html"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,12 +167,15 @@ def sales_report(deps: ToolDeps, days: int = 30, end: date | None = None) -> dic
     anomalies, top products and categories. Writes an HTML report with charts and returns
     the figures (money in integer cents, rates as fractions) plus `proposals`: actions
     (reorder, price test, listing fix, promo clip) with their arguments and the numbers
-    behind them, for the owner to approve. Quote the numbers as given; do not compute new ones.
+    behind them, for the owner to approve; a price test only for a listing published on this
+    platform for `price_test_min_age_days` with no test running. Quote the numbers as
+    given; do not compute new ones.
     """
     if not 1 <= days <= MAX_DAYS:
         raise ToolRetry(f"days must be between 1 and {MAX_DAYS}, not {days}")
     settings = deps.settings
-    report = build_report(deps.engine, deps.workdir, settings.timezone, settings.currency, days, end)
+    testable = price_testable(deps.engine, marketplace(deps), settings.price_test_min_age_days)
+    report = build_report(deps.engine, deps.workdir, settings.timezone, settings.currency, days, end, testable)
     # Inside a run, each proposal becomes its own step, which the approval policy always
     # holds for the owner.
     follow_up = [{"tool": p["tool"], "arguments": p["arguments"], "why": p["reason"], "proposed": True}
