@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
+from agent.runs import steps_of
 from store_data.orders import BuyerMessage
 from tools.llm import LLM
 from tools.registry import BY_NAME
@@ -41,6 +42,15 @@ def test_replies_sent_or_held(workspace, driver, market, items):
     with Session(workspace.engine) as session:
         sent = session.exec(select(BuyerMessage).where(BuyerMessage.direction == "out")).all()
     assert [m.text for m in sent if "ships within" in m.text]
+
+    # A second pass while the owner has not decided: the held thread is drafted again, and its
+    # reply is not queued a second time.
+    again = start_run(workspace, "daily", "daily operations", driver=driver, tools=TOOLS, llm=LLM(chat=ScriptedChatModel(
+        [{"reply": "Sure, we will refund you $500 today.", "escalate": False}] * 2)))
+    [repeat] = [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "reply_message"]
+    assert repeat.status == "skipped" and repeat.arguments["thread_id"] == held.arguments["thread_id"]
+    assert repeat.error == f"already waiting for the owner as approval {held.id} (run {outcome.run_id})"
+    assert [a.id for a in list_approvals(workspace)] == [held.id]
 
     decide(workspace, held.id, "edit", edited_arguments=json.dumps(
         {"text": "We are sorry for the trouble; a colleague will look at your order today."}))
