@@ -271,3 +271,14 @@ def test_a_call_already_waiting_is_not_queued_again(workspace):
                      llm=llm(plan(("pay", {"order": "A-1", "amount_cents": 700}))))
     # Decided, it no longer holds the next call back (only a proposal waits out a rejection).
     assert last.status == "paused" and steps_of(workspace.engine, last.run_id)[0].status == "waiting"
+
+
+def test_the_target_of_a_call_is_what_it_acts_on():
+    from tools.registry import BY_NAME
+
+    assert BY_NAME["reply_message"].target_of({"thread_id": "T-9", "text": "Hello", "owner_note": ""}) == {
+        "thread_id": "T-9"}
+    assert BY_NAME["resolve_stockout"].target_of({"order_id": "1042", "action": "refund"}) == {"order_id": "1042"}
+    assert BY_NAME["start_price_test"].target_of({"sku": "MUG-1", "price_cents": 900, "days": 14}) == {"sku": "MUG-1"}
+    # A tool with no declared target: only the identical call is the same.
+    assert BY_NAME["build_live_room"].target_of({}) == {}
