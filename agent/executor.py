@@ -25,7 +25,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel
 
-from agent import runs
+from agent import runs, spending
 from agent.masking import redact
 from agent.policy import gate_for
 from store_data.clock import utcnow
@@ -44,6 +44,9 @@ class PlanStep(BaseModel):
     why: str = ""
     # Proposed by code (e.g. the sales report's recommendations): always the owner's call.
     proposed: bool = False
+    # The stage (tool) whose output asked for this call; empty for the plan's own steps. Set by
+    # the executor only: whatever a planner writes here is cleared.
+    from_stage: str = ""
 
 
 class RunState(TypedDict, total=False):
@@ -74,6 +77,9 @@ class RunContext:
     tools: dict[str, ToolSpec] = field(default_factory=lambda: dict(BY_NAME))
     repair: Callable[[PlanStep, str], PlanStep | None] | None = None
     progress: Callable[[int, list[dict]], None] | None = None  # (position, planned steps) before each step
+    # scope(step) -> why a call of the plan itself is outside what was asked ("" when inside);
+    # such a call is refused before any approval. Calls a stage hands on are not checked.
+    scope: Callable[[PlanStep], str] | None = None
     _usage_seen: tuple[int, int] = (0, 0)
 
     def __post_init__(self):
@@ -148,6 +154,7 @@ def _plan(ctx: RunContext, state: RunState) -> RunState:
     if state.get("steps"):
         return {}
     steps, made_by, answer = ctx.planner(ctx)
+    steps = [s.model_copy(update={"from_stage": ""}) for s in steps]
     _record_usage(ctx, state["run_id"])
     runs.update_run(ctx.engine, state["run_id"], summary={"answer": answer, "planned": len(steps), "plan_made_by": made_by})
     return {"steps": [s.model_dump() for s in steps], "made_by": made_by, "answer": answer, "position": 0}
@@ -189,11 +196,15 @@ def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, An
     step = runs.step_at(ctx.engine, run_id, position)
     if step.status != "done" or not isinstance(step.output, dict):
         return []
-    return [PlanStep(**call).model_dump() for call in step.output.get("follow_up", [])]
+    return [PlanStep(**{**call, "from_stage": step.tool}).model_dump() for call in step.output.get("follow_up", [])]
 
 
 def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -> str:
     """Validate, gate, then run one planned call. Returns the Step's new status."""
+    outside = ctx.scope(planned) if ctx.scope and not planned.from_stage else ""
+    if outside:
+        runs.save_step(ctx.engine, step, status="failed", error=f"refused: {outside}")
+        return "failed"
     try:
         spec = _tool(ctx, planned.tool)
         arguments = spec.validate(planned.arguments)
@@ -203,12 +214,16 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
         if fixed is None:
             runs.save_step(ctx.engine, step, status="failed", error=str(problem))
             return "failed"
+        # The model mends the call, not where it came from nor whether it is a proposal.
+        fixed = fixed.model_copy(update={"from_stage": planned.from_stage, "proposed": planned.proposed})
         runs.save_step(ctx.engine, step, tool=fixed.tool, arguments=fixed.arguments, made_by="repaired")
         return _prepare(ctx, step, fixed, repaired=True)
     except NeedsOwner as owner:
         facts = {"needs_person": str(owner), **owner.evidence}
         spec, arguments = _tool(ctx, planned.tool), planned.arguments
-    gate = gate_for(spec, arguments, facts, ctx.settings, proposed=planned.proposed)
+    # The policy's caps also read what this run and today's runs moved so far.
+    moved = _money_moved(ctx, step.run_id) if spec.risk.moves_money else {}
+    gate = gate_for(spec, arguments, {**facts, **moved}, ctx.settings, proposed=planned.proposed)
     if gate:
         held = _held_back(ctx, step, spec, arguments, planned.proposed)
         if held:
@@ -236,6 +251,14 @@ def _held_back(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any],
         return (f"the owner rejected this as approval {rejected.id} on {rejected.decided_at:%Y-%m-%d}; "
                 f"not proposed again before {again}")
     return ""
+
+
+def _money_moved(ctx: RunContext, run_id: str) -> dict[str, int]:
+    """What this run and today's runs moved so far: the sums the policy's caps read."""
+    money_tools = {name for name, spec in ctx.tools.items() if spec.risk.moves_money}
+    return {"moved_in_run_cents": spending.moved_cents(ctx.engine, money_tools, run_id=run_id),
+            "moved_today_cents": spending.moved_cents(ctx.engine, money_tools,
+                                                      since=spending.start_of_day(ctx.settings.timezone))}
 
 
 def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -> str:

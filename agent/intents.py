@@ -3,8 +3,11 @@ model cannot plan (the small embedded model rarely can).
 
 Each intent maps words of the request (English or Chinese) to a fixed plan of registered
 tools. Money is computed here, never read from the model: "mugs 10% off this weekend"
-becomes one price test per matching SKU at its current price less 10 %, which then waits
-for the owner under the approval policy like any other price change.
+becomes one price test per matching SKU at its current price less 10 %, which then runs
+under the approval policy like any other price change.
+
+Only the owner's own words are matched: what the request quotes or pastes (a buyer's
+message, a supplier's mail) is data and is taken out first (`owner_words`).
 """
 
 import re
@@ -30,8 +33,7 @@ class Intent:
 INTENTS = (
     Intent("messages", re.compile(r"\b(messages?|questions?|inbox|unanswered|repl(y|ies)|buyers? ask)|留言|回复|咨询|客服", re.I),
            (("answer_messages", {}),),
-           "Drafting replies to the buyers waiting for one; replies that promise money or depart "
-           "from the policy wait for you."),
+           "Drafting replies to the buyers waiting for one."),
     Intent("ship", re.compile(r"\b(ship|shipping|fulfil+|dispatch|send out)\w*|发货", re.I),
            (("sync_orders", {}), ("fulfil_orders", {})),
            "Bringing the orders in from the marketplace and shipping the paid ones that have stock."),
@@ -42,8 +44,43 @@ INTENTS = (
                                r"|销售|销量|营业额|卖得|报表", re.I),
            (("sales_report", {}),),
            "Making the sales report of {period}: revenue, orders, conversion, refunds, top products "
-           "and what changed; its recommendations wait for you."),
+           "and what changed."),
 )
+
+# Quoted spans: "...", “...”, „...“, «...», 「...」, 『...』, ‘...’, and '...' not inside a word
+# (an apostrophe is not a quote). An opening quote never closed runs to the end.
+QUOTED = re.compile(r'"[^"]*(?:"|$)|“[^”]*(?:”|$)|„[^“”]*(?:[“”]|$)|«[^»]*(?:»|$)|「[^」]*(?:」|$)|『[^』]*(?:』|$)'
+                    r"|‘[^’]*(?:’|$)|(?<!\w)'[^']*(?:'(?!\w)|$)", re.S)
+# Reported or pasted speech: what follows "wrote:", "said:", a speaker's label ("SYSTEM:",
+# "Buyer:") at a line's start, 写道 / 说： / 留言：, is someone else's text up to the end.
+REPORTED = re.compile(r"\b(wrote|writes|said|says|asked|asks|replied|messaged|forwarded|pasted|quote[ds]?)\s*[:：]"
+                      r"|(^|\n)\s*[\[(]?(system|assistant|user|owner|admin|seller|buyer|customer|supplier|note)[\])]?\s*[:：]"
+                      r"|(写道|说|留言|问|来信|消息|原话|转发)\s*[:：]", re.I)
+BLOCK_QUOTE = re.compile(r"^[ \t]*>.*$", re.M)
+
+
+def owner_words(goal: str) -> str:
+    """The request without what it quotes or pastes: block quotes, quoted spans, and
+    everything after a reported-speech marker ("A buyer wrote: ..."), which is data."""
+    text = BLOCK_QUOTE.sub(" ", goal or "")
+    # A marker followed by a quoted span loses only that span; the owner may go on after it.
+    while True:
+        marker = REPORTED.search(text)
+        if marker is None:
+            break
+        rest = text[marker.end():]
+        quoted = QUOTED.match(rest.lstrip())
+        if quoted:
+            text = text[:marker.start()] + " " + rest.lstrip()[quoted.end():]
+        else:
+            text = text[:marker.start()]
+    return re.sub(r"\s+", " ", QUOTED.sub(" ", text)).strip()
+
+
+def named_orders(goal: str) -> set[str]:
+    """The order numbers the owner's own words name (S1000012, #12, 12), lower case."""
+    return {token.lower().lstrip("#") for token in re.findall(r"#?[A-Za-z]*\d[A-Za-z0-9_-]*", owner_words(goal))}
+
 
 PERCENT_OFF = re.compile(r"(\d{1,2})\s*%\s*(off|discount|cheaper|lower)|(?:cut|lower|reduce|discount)\w*\s.*?(\d{1,2})\s*%"
                          r"|降价\s*(\d{1,2})\s*%|便宜\s*(\d{1,2})\s*%|(\d{1,2})\s*%\s*(折扣|优惠)", re.I)
@@ -100,7 +137,9 @@ def _matching_skus(session: Session, goal: str) -> tuple[list[Variant], str]:
 
 
 def price_plan(session: Session, goal: str) -> tuple[list[PlanStep], str] | None:
-    """Price tests for a request like 'put all mugs 10% off this weekend', or None."""
+    """Price tests for a request like 'put all mugs 10% off this weekend', or None. Read
+    from the owner's own words only."""
+    goal = owner_words(goal)
     percent = percent_off(goal)
     if percent is None:
         return None
@@ -116,11 +155,13 @@ def price_plan(session: Session, goal: str) -> tuple[list[PlanStep], str] | None
                       why=f"{percent}% off {v.price_cents / 100:.2f} for {days} day(s), as asked")
              for v in variants]
     return steps, (f"{len(steps)} SKU(s) at {percent}% off for {days} day(s), each as a price test that "
-                   f"returns to the current price afterwards; price changes wait for you under the approval policy.")
+                   f"returns to the current price afterwards.")
 
 
 def intent_plan(session: Session, goal: str, tools: dict) -> tuple[list[PlanStep], str] | None:
-    """The code's plan for a recognised request, using only tools installed here; else None."""
+    """The code's plan for a recognised request, using only tools installed here; else None.
+    Only the owner's own words count: quoted or pasted text asks for nothing."""
+    goal = owner_words(goal)
     priced = price_plan(session, goal)
     if priced is not None:
         steps, answer = priced

@@ -6,7 +6,9 @@ Proposals (actions suggested by the sales report) always wait, in every mode.
 Modes:
   auto   only hard limits: money above `approval_refund_above` (what the platform will
          move by its rules, as the tool's preview states it, never the amount a buyer
-         asked; unknown counts as above), anything a platform says only a person may do;
+         asked; unknown counts as above), money that would take the run's or the day's
+         total past `max_refund_per_run` / `max_refund_per_day`, anything a platform says
+         only a person may do;
   risky  (default) also: the first publish of a listing, a price change above
          `approval_price_change_pct` %, any refund or cancellation, any buyer reply that
          promises money;
@@ -43,6 +45,20 @@ def promises_money(text: str) -> bool:
     return bool(MONEY_PROMISE.search(text or ""))
 
 
+def _over_cap(amount: int, facts: dict[str, Any], settings) -> Gate:
+    """Whether this call would take the money moved in its run or today past a cap. The sums
+    come from the audit trail (agent/spending.py); missing sums count as the cap itself."""
+    for period, key, cap_setting in (("this run", "moved_in_run_cents", "max_refund_per_run"),
+                                     ("today", "moved_today_cents", "max_refund_per_day")):
+        cap = to_cents(Decimal(getattr(settings, cap_setting)))
+        before = facts.get(key)
+        before = cap if before is None else int(before)
+        if before + amount > cap:
+            return Gate(f"moves {amount / 100:.2f}; with {before / 100:.2f} moved {period} that passes the "
+                        f"{cap / 100:.2f} cap ({cap_setting})")
+    return Gate()
+
+
 def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], settings,
              proposed: bool = False) -> Gate:
     """Decide whether this call waits for the owner.
@@ -63,6 +79,10 @@ def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], s
     amount = int(facts.get("amount_cents") or 0)
     if risk.moves_money and amount > refund_limit:
         return Gate(f"moves {amount / 100:.2f}, above the {refund_limit / 100:.2f} limit")
+    if risk.moves_money and amount:
+        capped = _over_cap(amount, facts, settings)
+        if capped:
+            return capped
     if mode == "auto":
         return Gate()
     if mode == "all" and (risk.writes or risk.publishes or risk.moves_money or risk.contacts_buyer or risk.changes_price):

@@ -41,18 +41,47 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
         tools=available,
         repair=(lambda step, problem: repair_step(llm, step, problem, available)) if flow.model_repairs else None,
         progress=progress,
+        scope=(lambda step: flow.scope(goal, step)) if flow.scope else None,
     )
 
 
-def _answer_with_figures(workspace: Workspace, run) -> None:
-    """An owner's question answered with the figures the run's sales report found, written
-    by code: the plan's answer was written before any tool ran."""
-    reports = [s.output for s in runs.steps_of(workspace.engine, run.id)
-               if s.tool == "sales_report" and s.status == "done" and isinstance(s.output, dict) and "summary" in s.output]
-    if run.workflow != "ask" or not reports or run.summary.get("figures"):
+def _what_happened(workspace: Workspace, steps: list) -> str:
+    """What the run's calls came to, by status, in the approval mode in use: written by code
+    from the Step rows, so the answer never claims what did not happen."""
+    if not steps:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for step in steps:
+        arguments = step.arguments or {}
+        target = next((str(arguments[k]) for k in ("order_id", "sku", "thread_id") if arguments.get(k)), "")
+        label = f"{step.tool} {target}".strip()
+        approval = runs.approval_for_step(workspace.engine, step.id) if step.status == "waiting" else None
+        if approval is not None:
+            label += f" ({approval.reason})"
+        elif step.status in ("failed", "skipped") and step.error:
+            label += f" ({step.error[:200]})"
+        groups.setdefault(step.status, []).append(label)
+    words = {"done": "Done", "waiting": "Waiting for your approval", "failed": "Refused or failed",
+             "skipped": "Not done", "running": "Cut off", "planned": "Not run"}
+    parts = [f"{words.get(status, status)}: {'; '.join(labels)}." for status, labels in groups.items()]
+    return f"In approval mode '{workspace.settings.approval_mode}': " + " ".join(parts)
+
+
+def _answer(workspace: Workspace, run) -> None:
+    """An owner's request answered with what its run really did and, for a question, the
+    figures its sales report found, written by code: the plan's answer was written before any
+    tool ran."""
+    if run.workflow != "ask":
         return
-    figures = sales_answer(reports[-1])
-    run.summary = {**run.summary, "figures": figures, "answer": f"{run.summary.get('answer', '')}\n{figures}".strip()}
+    steps = runs.steps_of(workspace.engine, run.id)
+    planned = run.summary.get("plan_answer", run.summary.get("answer", ""))
+    reports = [s.output for s in steps
+               if s.tool == "sales_report" and s.status == "done" and isinstance(s.output, dict) and "summary" in s.output]
+    happened = _what_happened(workspace, steps)
+    figures = sales_answer(reports[-1]) if reports else ""
+    answer = "\n".join(part for part in (planned, happened, figures) if part)
+    run.summary = {**run.summary, "plan_answer": planned, "happened": happened, "answer": answer,
+                   **({"figures": figures} if figures else {})}
     runs.update_run(workspace.engine, run.id, summary=run.summary)
 
 
@@ -60,7 +89,7 @@ def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outco
     run = runs.get_run(workspace.engine, run_id)
     if result["status"] == "paused":  # the run stopped at the gate: sum up what its steps did so far
         run = runs.update_run(workspace.engine, run_id, summary={**run.summary, **runs.tally(workspace.engine, run_id)})
-    _answer_with_figures(workspace, run)
+    _answer(workspace, run)
     outcome = Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
                       model_calls=run.model_calls, tokens=run.tokens)
     _tell_owner(workspace, outcome)

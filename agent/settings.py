@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     approval_price_change_pct: Decimal = Field(Decimal("10"), ge=0, description="price changes above this % wait for the owner")
     approval_refund_above: Decimal = Field(Decimal("50.00"), ge=0, description="refunds above this amount wait even in auto mode")
     approval_expire_hours: int = Field(72, ge=1)
+    # Caps on the money calls move without the owner, in every mode (auto included).
+    max_refund_per_run: Decimal = Field(Decimal("100.00"), ge=0, description="a money call that would take one run's "
+                                        "refunds and cancellations past this waits for the owner, in every mode")
+    max_refund_per_day: Decimal = Field(Decimal("200.00"), ge=0, description="the same for all runs of one day "
+                                        "(the shop's timezone)")
     proposal_cooldown_days: int = Field(7, ge=0, description="a proposal the owner rejected is not put to them "
                                         "again for this many days (0: proposed again at once)")
     price_test_min_age_days: int = Field(14, ge=0, description="no price test is proposed for a listing published "

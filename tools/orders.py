@@ -5,7 +5,9 @@ Every action derives an idempotency key (shop, action, target), looks for it in 
 records (Shipment/Payment.idempotency_key) and lets the driver read the platform's state
 before it acts (already shipped? a refund with this key in its note?), then reconciles the
 order from what the platform shows. A retried or resumed call never acts twice. Each
-`preview_*` gives the approval policy the facts it needs (amount_cents, needs_person).
+`preview_*` gives the approval policy the facts it needs (amount_cents, needs_person); each
+call that can move money says in `moved_cents` what the platform's records show it moved
+(the approval policy's per-run and per-day caps add these up).
 """
 
 from typing import Literal
@@ -114,9 +116,10 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
         if order.status == OrderStatus.CANCELLED:
-            return {"order": order.remote_id, "status": order.status, "already_done": True}
+            return {"order": order.remote_id, "status": order.status, "already_done": True, "moved_cents": 0}
         check_cancel(order.remote_id, order.status, recorded_shipped(session, order))
-        number = order.remote_id
+        # The shop's record may lag the platform: what it lacks counts as moved now (never less).
+        number, before = order.remote_id, order.refunded_cents
     try:
         remote = driver.cancel(number)
     except NeedsOwner:
@@ -128,7 +131,8 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
     if remote.shop_status != OrderStatus.CANCELLED:
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
     _clear_failure(deps, order)
-    return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason}
+    return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason,
+            "moved_cents": max(0, remote.refunded_cents - before)}
 
 
 def _refund_key(deps: ToolDeps, order_id: str, amount: int) -> str:
@@ -154,7 +158,7 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         key = _refund_key(deps, order.remote_id, amount)
         done = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
         if done is not None:
-            return {"order": order.remote_id, "amount_cents": done.amount_cents, "already_done": True}
+            return {"order": order.remote_id, "amount_cents": done.amount_cents, "already_done": True, "moved_cents": 0}
         number = order.remote_id
     remote = driver.refund(number, amount, KEY_PREFIX + key)
     order = _record(deps, remote)
@@ -162,7 +166,7 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         if session.exec(select(Payment).where(Payment.idempotency_key == key)).first() is None:
             raise ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; check it")
     return {"order": number, "amount_cents": amount, "status": order.status, "refunded_cents": order.refunded_cents,
-            "reason": reason}
+            "reason": reason, "moved_cents": amount}
 
 
 def _open_request(deps: ToolDeps, order_id: str):
@@ -202,7 +206,8 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     remote, request = _open_request(deps, order_id)
     if request is None:
         order = _record(deps, remote)
-        return {"order": order_id, "status": order.status, "already_done": True}
+        return {"order": order_id, "status": order.status, "already_done": True, "moved_cents": 0}
+    before = remote.refunded_cents
     try:
         remote = driver.decide_request(order_id, request.remote_id, accept)
     except NeedsOwner:
@@ -213,7 +218,7 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     order = _record(deps, remote)
     _clear_failure(deps, order)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
-            "refunded_cents": order.refunded_cents}
+            "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 
 
 def preview_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder", "refund"] = "backorder") -> dict:
@@ -235,10 +240,11 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, order_id)
         if not order.flag.startswith(SHORT_FLAGS):
-            return {"order": order.remote_id, "status": order.status, "flag": order.flag, "already_done": True}
+            return {"order": order.remote_id, "status": order.status, "flag": order.flag, "already_done": True,
+                    "moved_cents": 0}
         order.flag = f"{BACKORDERED}: {order.flag.split(': ', 1)[-1]}"
         session.add(order)
-        return {"order": order.remote_id, "status": order.status, "flag": order.flag}
+        return {"order": order.remote_id, "status": order.status, "flag": order.flag, "moved_cents": 0}
 
 
 def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> list[dict]:

@@ -15,11 +15,13 @@ class Workflow:
     # Whether a call the tools refuse goes back to the model to mend. Not for the owner's
     # explicit commands (`orders refund 12`): they say what was wrong at once instead.
     model_repairs: bool = True
+    # scope(goal, step) -> why a call of the plan itself is outside the request ("" inside).
+    scope: Callable[[str, PlanStep], str] | None = None
 
 
 WORKFLOWS: dict[str, Workflow] = {
     "open": Workflow("open", open_shop.plan),
     "daily": Workflow("daily", daily.plan),
-    "ask": Workflow("ask", ask.plan),
+    "ask": Workflow("ask", ask.plan, scope=ask.scope),
     "orders": Workflow("orders", orders.plan, model_repairs=False),
 }

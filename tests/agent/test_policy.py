@@ -13,8 +13,12 @@ def _tool(deps, **kwargs):
     """A tool under test."""
 
 
-def settings(mode):
-    return SimpleNamespace(approval_mode=mode, approval_refund_above=Decimal("50"), approval_price_change_pct=Decimal("10"))
+def settings(mode, per_run="100", per_day="200"):
+    return SimpleNamespace(approval_mode=mode, approval_refund_above=Decimal("50"), approval_price_change_pct=Decimal("10"),
+                           max_refund_per_run=Decimal(per_run), max_refund_per_day=Decimal(per_day))
+
+
+NONE_MOVED = {"moved_in_run_cents": 0, "moved_today_cents": 0}
 
 
 READ = Risk()
@@ -27,7 +31,8 @@ WRITE = Risk(writes=True)
 CASES = [
     # mode, risk, arguments, facts, gated
     ("auto", READ, {}, {}, False),
-    ("auto", MONEY, {}, {"amount_cents": 2000}, False),
+    ("auto", MONEY, {}, {"amount_cents": 2000, **NONE_MOVED}, False),
+    ("auto", MONEY, {}, {"amount_cents": 2000}, True),  # what was moved before is not known: it waits
     ("auto", MONEY, {}, {"amount_cents": 5001}, True),
     ("auto", MONEY, {}, {}, True),  # no amount stated: never let through on a guess
     ("auto", MONEY, {}, {"amount_cents": None}, True),
@@ -62,3 +67,25 @@ def test_gate_says_why():
 ])
 def test_money_promises(text, promise):
     assert promises_money(text) is promise
+
+
+@pytest.mark.parametrize("mode", ["auto", "risky", "all"])
+def test_money_past_a_run_or_day_cap_waits_in_every_mode(mode):
+    money = ToolSpec(_tool, MONEY)
+    # Each call is under the 50.00 per-action limit; together they pass the caps.
+    run_gate = gate_for(money, {}, {"amount_cents": 3000, "moved_in_run_cents": 8000, "moved_today_cents": 8000},
+                        settings(mode))
+    assert run_gate.reason == ("moves 30.00; with 80.00 moved this run that passes the 100.00 cap "
+                               "(max_refund_per_run)") or mode != "auto"
+    assert run_gate
+    day_gate = gate_for(money, {}, {"amount_cents": 3000, "moved_in_run_cents": 0, "moved_today_cents": 18000},
+                        settings(mode))
+    assert day_gate and ("max_refund_per_day" in day_gate.reason or mode != "auto")
+
+
+def test_money_within_the_caps_follows_the_mode():
+    money = ToolSpec(_tool, MONEY)
+    facts = {"amount_cents": 2000, "moved_in_run_cents": 8000, "moved_today_cents": 18000}
+    assert not gate_for(money, {}, facts, settings("auto"))  # exactly at both caps
+    assert gate_for(money, {}, {**facts, "amount_cents": 2001}, settings("auto"))
+    assert not gate_for(money, {}, {"amount_cents": 0}, settings("auto", per_run="0", per_day="0"))  # nothing moves
