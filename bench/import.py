@@ -23,8 +23,8 @@ cores shared with other work (load average 6-9, so wall time is about twice the 
       re-import      987.3 s              peak 491 MB   (both: 10.6 min of CPU)
     after (the file streamed; one lookup query and one executemany per batch of 2,000 rows)
       first import    15.3-19.5 s, CPU  7.6-11.3 s, peak 99 MB
-      re-import       11.9-15.5 s, CPU  5.9-7.4 s,  peak 95 MB
-      update          18.2-28.7 s, CPU  9.1-10.0 s, peak 96 MB
+      re-import       11.9-17.1 s, CPU  5.9-7.5 s,  peak 95 MB
+      update          18.2-28.7 s, CPU  9.1-11.3 s, peak 96 MB
     after, on PostgreSQL 15 (SHOPAGENT_DATABASE_URL set for the child: `--child FILE DIR`)
       first import    22.6 s, CPU 10.6 s, peak 105 MB; re-import 14.5 s; update 21.1 s
 
