@@ -22,6 +22,7 @@ from typing import Any
 
 from store_data.money import to_cents
 from tools.registry import ToolSpec
+from tools.reply_claims import claims_in
 
 # Words and amounts in a reply that commit the shop to money: these need the owner.
 MONEY_PROMISE = re.compile(
@@ -42,7 +43,16 @@ class Gate:
 
 
 def promises_money(text: str) -> bool:
-    return bool(MONEY_PROMISE.search(text or ""))
+    """Whether a reply promises or claims money, a refund, a cancellation or a shipping change."""
+    return bool(MONEY_PROMISE.search(text or "") or claims_in(text or ""))
+
+
+def _reply_claims(arguments: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """The claims of a reply its order's records do not support, as the preview found them;
+    without a preview, every claim the text makes."""
+    if "unsupported_claims" in facts:
+        return list(facts["unsupported_claims"])
+    return sorted(claims_in(str(facts.get("reply_text") or arguments.get("text") or "")))
 
 
 def _over_cap(amount: int, facts: dict[str, Any], settings) -> Gate:
@@ -83,6 +93,10 @@ def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], s
         capped = _over_cap(amount, facts, settings)
         if capped:
             return capped
+    if risk.contacts_buyer and mode in ("auto", "risky"):
+        claims = _reply_claims(arguments, facts)
+        if claims:
+            return Gate(f"the reply claims what the order's records do not show: {', '.join(claims)}")
     if mode == "auto":
         return Gate()
     if mode == "all" and (risk.writes or risk.publishes or risk.moves_money or risk.contacts_buyer or risk.changes_price):
@@ -94,6 +108,8 @@ def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], s
     change = abs(Decimal(str(facts.get("change_pct") or 0)))
     if risk.changes_price and change > Decimal(settings.approval_price_change_pct):
         return Gate(f"price change of {change:.1f}% is above {settings.approval_price_change_pct}%")
-    if risk.contacts_buyer and promises_money(str(facts.get("reply_text") or arguments.get("text") or "")):
+    # A reply whose preview checked its claims against the order's records was decided above.
+    if risk.contacts_buyer and "unsupported_claims" not in facts \
+            and promises_money(str(facts.get("reply_text") or arguments.get("text") or "")):
         return Gate("the reply promises money to the buyer")
     return Gate()

@@ -20,6 +20,7 @@ from tools.llm import ask_structured
 from tools.order_policy import marketplace
 from tools.order_sync import missing_capability, require_driver
 from tools.orders import show_order
+from tools.reply_claims import unsupported
 
 
 class DraftReply(BaseModel):
@@ -37,8 +38,14 @@ def list_messages(deps: ToolDeps, waiting_only: bool = True) -> list[dict]:
 
 
 def preview_reply(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "") -> dict:
-    """Facts: the text the buyer will read; an escalated draft needs the owner."""
-    facts = {"reply_text": text, "thread_id": thread_id}
+    """Facts: the text the buyer will read, the claims in it (money, refund, cancel, shipping)
+    that the records of the thread's order do not support; an escalated draft needs the owner."""
+    with Session(deps.engine) as session:
+        order_id = session.exec(select(BuyerMessage.order_id).where(BuyerMessage.thread_id == thread_id,
+                                                                    BuyerMessage.order_id.is_not(None))).first()
+        number = session.get(Order, order_id).remote_id if order_id is not None else None
+    facts = {"reply_text": text, "thread_id": thread_id,
+             "unsupported_claims": unsupported(text, show_order(deps, number) if number else None)}
     if owner_note:
         facts["needs_person"] = f"unclear buyer message: {owner_note}"
     return facts

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from agent.policy import gate_for, promises_money
+from tools.reply_claims import unsupported
 from tools.registry import Risk, ToolSpec
 
 
@@ -89,3 +90,36 @@ def test_money_within_the_caps_follows_the_mode():
     assert not gate_for(money, {}, facts, settings("auto"))  # exactly at both caps
     assert gate_for(money, {}, {**facts, "amount_cents": 2001}, settings("auto"))
     assert not gate_for(money, {}, {"amount_cents": 0}, settings("auto", per_run="0", per_day="0"))  # nothing moves
+
+
+REWORDED_PROMISES = [
+    "We will pay you back the full amount today", "Your card will be credited with the whole order value",
+    "USD 30 will be sent to you", "You'll get 30 dollars back", "我们今天会把全部货款退给您", "我们会给您退钱",
+    "给您补偿10元", "Wir erstatten Ihnen den vollen Betrag zurück", "Sie bekommen das Geld heute zurücküberwiesen",
+    "Wir haben Ihnen 14,50 € gutgeschrieben", "Nous vous remboursons intégralement aujourd'hui",
+    "Vous recevrez un avoir de 30 €", "I'll cancel your order now", "Ihre Bestellung wird storniert",
+    "Votre commande est annulée", "We changed the shipping address for you", "我们已为您修改地址",
+    "we'll send you a coupon",
+]
+
+
+@pytest.mark.parametrize("text", REWORDED_PROMISES)
+@pytest.mark.parametrize("mode", ["auto", "risky"])
+def test_a_reply_claiming_what_no_record_shows_waits(mode, text):
+    assert promises_money(text)
+    reply = ToolSpec(_tool, REPLY)
+    assert gate_for(reply, {"text": text}, {}, settings(mode))  # no preview: every claim waits
+    claims = unsupported(text, {"status": "paid", "total_cents": 1450, "paid_cents": 1450, "refunded_cents": 0})
+    assert claims and gate_for(reply, {"text": text}, {"unsupported_claims": claims}, settings(mode))
+
+
+def test_a_reply_stating_what_the_records_show_goes_out():
+    refunded = {"status": "refunded", "total_cents": 1450, "paid_cents": 1450, "refunded_cents": 1450, "payments": []}
+    assert unsupported("We refunded 14.50 USD to your card today.", refunded) == []
+    assert unsupported("We refunded USD 30 to your card.", refunded) == ["money"]
+    assert unsupported("Votre commande est annulée.", {**refunded, "status": "cancelled"}) == []
+    for text in ("Your parcel left today with Sandbox Post, tracking SP123.", "订单已发货，单号SP123",
+                 "Ihr Paket ist unterwegs.", "Votre colis est en route."):
+        assert not promises_money(text) and unsupported(text, None) == []
+    reply = ToolSpec(_tool, REPLY)
+    assert not gate_for(reply, {"text": "We refunded 14.50 USD."}, {"unsupported_claims": []}, settings("risky"))

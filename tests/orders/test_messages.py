@@ -37,7 +37,7 @@ def test_replies_sent_or_held(workspace, driver, market, items):
 
     assert outcome.status == "paused"
     [held] = list_approvals(workspace)
-    assert held.tool == "reply_message" and held.reason == "the reply promises money to the buyer"
+    assert held.tool == "reply_message" and held.reason == "the reply claims what the order's records do not show: money, refund"
     assert "$500" in held.arguments["text"]
     with Session(workspace.engine) as session:
         sent = session.exec(select(BuyerMessage).where(BuyerMessage.direction == "out")).all()
