@@ -50,6 +50,7 @@ class StatsImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # stored days the platform no longer reports (a pulled window only)
     errors: list[RowError] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,15 +66,26 @@ def import_listing_stats(session: Session, path: Path, marketplace: str = "sandb
     if not path.is_file():
         raise CatalogFileError(f"stats file not found: {path} (export it from the marketplace's stats page as CSV)")
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    table = read_csv_rows(text)
+    return import_stats_text(session, text, str(path), marketplace)
+
+
+def import_stats_text(session: Session, text: str, source: str, marketplace: str = "sandbox",
+                      window: tuple[date, date] | None = None) -> StatsImportReport:
+    """Validate stats CSV `text` (named `source` in messages) and upsert its good rows.
+
+    With `window` (first, last day), the export is taken as complete for those days: a
+    listing's day stored before but absent from it is removed, so pulling the same days
+    again leaves exactly the platform's numbers. The caller commits.
+    """
+    table = read_csv_rows(text.lstrip("\ufeff"))
     header = [h.strip().lower() for h in (table.header if table else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CatalogFileError(
-            f"{path.name}: the header lacks {', '.join(missing)}; a stats export has the columns "
+            f"{Path(source).name}: the header lacks {', '.join(missing)}; a stats export has the columns "
             f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
         )
-    report = StatsImportReport(file=str(path), rows=table.total, errors=list(table.errors))
+    report = StatsImportReport(file=source, rows=table.total, errors=list(table.errors))
     good: dict[tuple[str, date], dict[str, Any]] = {}
     first_row: dict[tuple[str, date], int] = {}
     for number, values in table.rows:
@@ -90,6 +102,8 @@ def import_listing_stats(session: Session, path: Path, marketplace: str = "sandb
         first_row[key] = number
         good[key] = row
     _upsert(session, marketplace, good, report)
+    if window is not None and not report.errors:
+        report.removed = _remove_absent(session, marketplace, window, set(good))
     return report
 
 
@@ -149,3 +163,15 @@ def _upsert(session: Session, marketplace: str, rows: dict[tuple[str, date], dic
         else:
             report.unchanged += 1
     session.flush()
+
+
+def _remove_absent(session: Session, marketplace: str, window: tuple[date, date],
+                   kept: set[tuple[str, date]]) -> int:
+    first, last = window
+    stale = [s for s in session.exec(select(ListingStat).where(
+        ListingStat.marketplace == marketplace, ListingStat.day >= first, ListingStat.day <= last))
+        if (s.listing_remote_id, s.day) not in kept]
+    for stat in stale:
+        session.delete(stat)
+    session.flush()
+    return len(stale)

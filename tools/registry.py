@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tools import brand, catalog, images, pricing, proposals, summary
 from tools import listings, messages, order_stages, order_sync, orders
-from tools import clips
+from tools import clips, stats
 from tools.copy import tool as listing_copy
 from tools.analytics import report as analytics
 from tools.errors import ToolRetry
@@ -94,6 +94,7 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(proposals.start_price_test, Risk(changes_price=True), preview=proposals.preview_price_test,
              target=("sku",)),
     ToolSpec(proposals.end_price_tests),  # restores prices the owner approved as a test
+    ToolSpec(stats.pull_stats),  # reads the marketplace's stats export, writes the shop's records
     ToolSpec(analytics.sales_report),  # writes only its own report file
     ToolSpec(images.make_product_images),  # writes picture files in the work directory only
     ToolSpec(images.make_brand_images),  # writes picture files in the work directory only

@@ -16,6 +16,8 @@ STAGES = [
     ("check_stock", {}, "low stock and sold-out SKUs"),
     ("end_price_tests", {}, "restore prices whose test has run its time"),
     ("refresh_promo_clips", {}, "clips for new products and top sellers, and the live room"),
+    # 60 days: the report's 30 and the 30 it compares them with; re-pulled days are replaced.
+    ("pull_stats", {"days": 60}, "the marketplace's visits and orders per listing, for conversion"),
     # The report's recommendations come back as proposed calls, each queued for the owner.
     ("sales_report", {"days": 30}, "the sales report with charts, and proposals"),
 ]

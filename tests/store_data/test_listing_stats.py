@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from store_data.errors import CatalogFileError
-from store_data.listing_stats import ListingStat, import_listing_stats
+from store_data.listing_stats import ListingStat, import_listing_stats, import_stats_text
 
 # The header the sandbox marketplace's /seller/stats.csv writes.
 HEADER = "day,listing_id,sku,title,visits,add_to_carts,orders,units,revenue_cents,conversion"
@@ -57,3 +57,18 @@ def test_a_file_that_is_not_a_stats_export(engine, tmp_path):
     path.write_text("sku,name\nA,B\n")
     with Session(engine) as s, pytest.raises(CatalogFileError, match="lacks day, listing_id, visits"):
         import_listing_stats(s, path)
+
+
+def test_a_pulled_window_replaces_the_stored_days(engine):
+    first = "\n".join([HEADER, "2026-11-02,7,MUG-01,Mug,10,2,1,1,1450,0.1",
+                       "2026-11-03,7,MUG-01,Mug,12,2,1,1,1450,0.08", "2026-10-20,7,MUG-01,Mug,5,0,0,0,0,0"])
+    with Session(engine) as session:
+        import_stats_text(session, first, "pull 1")
+        session.commit()
+        # The platform now reports only 11-03 in the window 11-01..11-03: 11-02 goes, 10-20 stays.
+        again = import_stats_text(session, "\n".join([HEADER, "2026-11-03,7,MUG-01,Mug,12,2,1,1,1450,0.08"]),
+                                  "pull 2", window=(date(2026, 11, 1), date(2026, 11, 3)))
+        session.commit()
+        days = sorted((s.day, s.visits) for s in session.exec(select(ListingStat)))
+    assert (again.unchanged, again.removed) == (1, 1)
+    assert days == [(date(2026, 10, 20), 5), (date(2026, 11, 3), 12)]
