@@ -94,7 +94,9 @@ def shop_page(request: Request, session: OwnerSession = Depends(owner)) -> Respo
 @router.get("/reports")
 def reports_page(request: Request, session: OwnerSession = Depends(owner)) -> Response:
     console = console_of(request)
-    folder = console.workspace.assets / "reports"
+    # Resolved: a work directory given as relative (`serve --workdir shop`) would make these
+    # paths relative to the current folder, which file_url reads as relative to the workdir.
+    folder = console.workspace.assets.resolve() / "reports"
     found = sorted(folder.glob("*.html"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True) \
         if folder.is_dir() else []
     reports = [{"name": p.name, "url": file_url(console.workspace.workdir, p)} for p in found]
