@@ -13,6 +13,7 @@ from store_data.csv_rows import FORMULA_STARTS
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
 from tools.copy.grounding import name_words, pairs, sentences, ungrounded
 from tools.copy.profiles import Profile, byte_count, char_count
+from tools.copy.scam import scam_problems
 
 
 class CopyDraft(BaseModel):
@@ -179,8 +180,9 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
 
 def claim_problems(text: str, lines: list[str], facts: Facts, profile: Profile, language: str, supplier_text: str,
                    prices_because: str, astray_lead: str) -> list[str]:
-    """What a text claims that it may not: banned terms, prices, facts the catalog does not
-    state, and `lines` about something else than the product. Listing copy and clip scripts
+    """What a text claims that it may not: banned terms, prices, contact details, brands or
+    replica words the catalog does not state, facts it does not state, and `lines` about
+    something else than the product. Listing copy and clip scripts
     share it; each says why prices are left out and what its lines are."""
     problems = []
     banned = banned_claims(text, profile)
@@ -189,6 +191,7 @@ def claim_problems(text: str, lines: list[str], facts: Facts, profile: Profile, 
     prices = money_mentions(text)
     if prices:
         problems.append(f"do not state prices ({prices_because}): " + ", ".join(f"'{p}'" for p in prices))
+    problems += scam_problems(text, facts)
     invented = unsupported(text, facts)
     if invented:
         problems.append("not in the catalog facts, remove: " + ", ".join(invented[:8]))

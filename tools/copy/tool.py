@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 import prompts
 from store_data.clock import utcnow
 from store_data.shop import Listing, Product, Shop, Variant
+from tools.copy.attributes import known_attributes
 from tools.copy.check import CopyDraft, copy_problems, draft_schema
 from tools.copy.facts import Facts
 from tools.copy.markup import description_html
@@ -29,7 +30,7 @@ from tools.errors import ToolRetry
 from tools.llm import NOT_ASKED, ask_structured
 from tools.order_policy import marketplace as shop_marketplace
 
-RECIPE = "listing-copy/3"  # bump when the check or the template changes what a draft may be
+RECIPE = "listing-copy/4"  # bump when the check or the template changes what a draft may be
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
 SUPPLIER_TEXT_CHARS = {"en": 160, "zh-CN": 60}  # enough for context, cheap in tokens
 TOKEN_BUDGET = 1500  # model tokens per listing, both calls together
@@ -39,7 +40,8 @@ PLATFORM_NAMES = {"taobao": "Taobao", "shopify": "Shopify", "amazon": "Amazon"}
 
 
 def facts_of(product: Product, variants: list[Variant], settings, language: str) -> Facts:
-    """The catalog row's facts plus the shop's policy numbers, in the listing's language."""
+    """The catalog row's facts (its known attribute keys only) plus the shop's policy numbers,
+    in the listing's language."""
     options: dict[str, list[str]] = {}
     for variant in variants:
         for key, value in variant.options.items():
@@ -51,7 +53,7 @@ def facts_of(product: Product, variants: list[Variant], settings, language: str)
             f"签收后{settings.return_days}天内" if language == "zh-CN" else f"within {settings.return_days} days of delivery")
     policies["发货" if language == "zh-CN" else "dispatch"] = (
         f"{settings.ship_within_days}天内" if language == "zh-CN" else f"within {settings.ship_within_days} days")
-    return Facts(name=product.name, category=product.category, attributes=dict(product.attributes),
+    return Facts(name=product.name, category=product.category, attributes=known_attributes(product.attributes),
                  options=options, policies=policies)
 
 

@@ -105,7 +105,7 @@ def test_with_llm_skip_failing_off_the_model_is_always_asked(shop):
 def test_no_repair_that_would_pass_the_token_budget(shop):
     with Session(shop.engine) as session:  # a long catalog row makes a long prompt
         product = session.exec(select(Product).where(Product.handle == "mug")).one()
-        product.attributes = {**product.attributes, **{f"note {i}": "hand-finished rim and base" for i in range(60)}}
+        product.attributes = {**product.attributes, "features": ", ".join(["hand-finished rim and base"] * 60)}
         session.add(product)
         session.commit()
     deps = shop.with_model([{**GOOD, "title": "Glazed mug, 400 ml"}])  # one reply: a repair would exhaust the script

@@ -1,0 +1,31 @@
+"""Which catalog attributes a listing may show. A supplier's row can carry any key
+("supplier_note=order by WhatsApp ..."); only keys that name a property of the product
+reach the attribute table, the copy's facts, the clips and the detail picture. Unknown
+keys are dropped from what is published (they stay in the catalog, as data)."""
+
+import re
+
+# Property names, English (lower-case, "_" and "-" read as spaces) and Chinese.
+KNOWN_KEYS = frozenset("""
+material materials fabric composition glaze finish surface coating lining filling lid sleeve stand base
+handle strap cable plug cord lamp holder bulb max bulb wick wax jar container saucer dial movement
+insulation drainage hole capacity volume net content net weight weight size sizes dimensions height width
+length lengths depth diameter base diameter thickness colour color colours colors shade pattern style shape
+origin country of origin made in care cleaning use usage features feature certification certifications
+pack count pieces quantity burn time scent fragrance power voltage wattage battery batteries brand model
+compatibility compatible with age range warranty temperature water resistance
+""".replace("\n", " ").split(" ")) | frozenset({
+    "lamp holder", "max bulb", "drainage hole", "net content", "net weight", "base diameter",
+    "country of origin", "made in", "burn time", "compatible with", "age range", "water resistance"}) | frozenset(
+    "材质 面料 成分 釉面 表面 表面处理 工艺 盖子 杯盖 瓶盖 杯套 底座 把手 提手 线长 插头 灯头 烛芯 蜡 容器 "
+    "保温 容量 净含量 重量 净重 克重 尺寸 规格 高度 宽度 长度 深度 直径 厚度 颜色 色彩 图案 风格 形状 产地 "
+    "保养 清洁 用途 功能 特点 认证 数量 件数 燃烧时间 香味 香调 功率 电压 电池 品牌 型号 适用 保修".split())
+
+
+def _norm(key: str) -> str:
+    return " ".join(re.sub(r"[_\-]+", " ", key.strip().lower()).split())
+
+
+def known_attributes(attributes: dict[str, str]) -> dict[str, str]:
+    """`attributes` without the keys that name no product property."""
+    return {k: v for k, v in attributes.items() if _norm(k) in KNOWN_KEYS}
