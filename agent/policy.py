@@ -9,7 +9,8 @@ Modes:
          asked; unknown counts as above), money that would take the run's or the day's
          total past `max_refund_per_run` / `max_refund_per_day`, anything a platform says
          only a person may do;
-  risky  (default) also: the first publish of a listing, a price change above
+  risky  (default) also: the first publish of a listing, a publish whose title or
+         description changed since it was last published (and so approved), a price change above
          `approval_price_change_pct` %, any refund or cancellation, any buyer reply that
          promises money;
   all    every call that writes outside the shop's own records.
@@ -105,6 +106,9 @@ def gate_for(spec: ToolSpec, arguments: dict[str, Any], facts: dict[str, Any], s
         return Gate("refunds and cancellations wait for the owner in 'risky' mode")
     if risk.publishes and facts.get("first_publish"):
         return Gate("first publish of this listing")
+    if risk.publishes and facts.get("copy_changed"):
+        return Gate("the listing's title or description changed since the owner last approved it "
+                    "(the preview shows the difference)")
     change = abs(Decimal(str(facts.get("change_pct") or 0)))
     if risk.changes_price and change > Decimal(settings.approval_price_change_pct):
         return Gate(f"price change of {change:.1f}% is above {settings.approval_price_change_pct}%")

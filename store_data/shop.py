@@ -121,3 +121,15 @@ class PriceTest(SQLModel, table=True):
     starts_at: datetime = Field(default_factory=utcnow)
     ends_at: datetime
     status: str = Field(default="running", max_length=16)  # running | ended
+
+
+class ApprovedCopy(SQLModel, table=True):
+    """A listing's title and description as last published. In 'risky' mode a changed one is
+    published only after the owner approved it, so this is the copy the owner last let
+    through; a publish that would change it waits, with the difference in its preview.
+    (A table of its own: existing shops get it from create_all, without a migration.)"""
+
+    listing_id: int = Field(primary_key=True, foreign_key="listing.id")
+    title: str = ""
+    description_html: str = ""
+    published_at: datetime = Field(default_factory=utcnow)

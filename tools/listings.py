@@ -6,12 +6,14 @@ only from Variant.price_cents, set by price_product. Publishing looks the SKU up
 platform first, so a retried publish edits the listing it made instead of making another.
 """
 
+import difflib
 import html
 
 from sqlmodel import Session, select
 
+from store_data.clock import utcnow
 from store_data.db import session_scope
-from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.shop import ApprovedCopy, Asset, Listing, Product, Shop, Variant
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
@@ -58,13 +60,37 @@ def _clip(session: Session, deps: ToolDeps, product: Product):
     return deps.workdir / clip.path if clip and (deps.workdir / clip.path).is_file() else None
 
 
+def _words(listing: Listing | None, product: Product) -> tuple[str, str]:
+    """The title and description HTML a publish sends: the listing's copy, else the supplier's."""
+    title = listing.title if listing and listing.title else product.name
+    description = (listing.description_html if listing and listing.description_html
+                   else f"<p>{html.escape(product.description)}</p>" if product.description else "")
+    return title, description
+
+
+def copy_diff(before: ApprovedCopy | None, title: str, description: str) -> list[str]:
+    """What changed in the title and description since they were last published, as unified
+    diff lines (the owner reads them in the approval's preview); [] when nothing did."""
+    old = [f"title: {before.title}", *before.description_html.splitlines()] if before else []
+    new = [f"title: {title}", *description.splitlines()]
+    if old == new:
+        return []
+    return list(difflib.unified_diff(old, new, "published", "to publish", lineterm="", n=1))
+
+
 def preview_publish(deps: ToolDeps, sku: str) -> dict:
-    """Facts: whether this is the listing's first publish, and its price."""
+    """Facts: whether this is the listing's first publish, its price, and whether its title or
+    description changed since it was last published (with the difference)."""
     with Session(deps.engine) as session:
         product, variants = _product(session, sku)
         listing = _listing(session, deps, product)
         first = listing is None or listing.remote_id is None or listing.published_at is None
-        return {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants}}
+        facts = {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants}}
+        if not first:
+            # A listing published before this record existed has no approved copy: it counts as changed.
+            diff = copy_diff(session.get(ApprovedCopy, listing.id), *_words(listing, product))
+            facts.update(copy_changed=bool(diff), copy_diff=diff)
+        return facts
 
 
 def publish_listing(deps: ToolDeps, sku: str) -> dict:
@@ -78,11 +104,9 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
             raise ToolRetry(f"{', '.join(unpriced)} has no price; call price_product with sku '{sku}' first")
         listing = _listing(session, deps, product)
         single = len(variants) == 1
+        title, description = _words(listing, product)
         draft = ListingDraft(
-            sku=variants[0].sku if single else product.handle[:40],
-            title=(listing.title if listing and listing.title else product.name),
-            description_html=(listing.description_html if listing and listing.description_html
-                              else f"<p>{html.escape(product.description)}</p>" if product.description else ""),
+            sku=variants[0].sku if single else product.handle[:40], title=title, description_html=description,
             price_cents=min(v.price_cents for v in variants),
             stock=sum(max(v.stock - v.reserved, 0) for v in variants),
             category=product.category, tags=list(listing.tags) if listing else [],
@@ -102,6 +126,10 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
         if listing.status != ListingStatus.PUBLISHED:
             listing.set_status(ListingStatus.PUBLISHED)
         session.add(listing)
+        session.flush()
+        approved = session.get(ApprovedCopy, listing.id) or ApprovedCopy(listing_id=listing.id)
+        approved.title, approved.description_html, approved.published_at = draft.title, draft.description_html, utcnow()
+        session.add(approved)
     return {"sku": sku, "remote_id": remote_id, "listing_sku": draft.sku, "images": len(draft.images),
             "price_cents": draft.price_cents}
 

@@ -79,6 +79,7 @@ def product_view(session: Session, workspace: Workspace, product: Product, facts
         "tags": listing.tags if listing else [],
         "prices": prices,
         "first_publish": (facts or {}).get("first_publish"),
+        "copy_diff": (facts or {}).get("copy_diff") or [],  # what changed since the owner last approved it
         "pictures": _urls(workspace, _pictures(assets)),
         "clips": _urls(workspace, [a for a in assets if is_video(a.path)]),
     }
