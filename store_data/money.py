@@ -43,6 +43,7 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def format_money(cents: int, currency: str = "USD") -> str:
-    """Human-readable amount, e.g. 1250 -> 'USD 12.50'."""
+def format_money(cents: int, currency: str) -> str:
+    """Human-readable amount, e.g. 1250, "BRL" -> 'BRL 12.50'. The currency is always named
+    by the caller (the order's, or the shop's): a default would show a BRL shop in USD."""
     return f"{currency} {from_cents(cents):,.2f}"

@@ -256,19 +256,22 @@ def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> l
         query = select(Order).order_by(Order.placed_at.desc(), Order.id.desc()).limit(max(1, min(limit, 500)))
         if status:
             query = query.where(Order.status == status)
-        return [{"order": o.remote_id, "marketplace": o.marketplace, "status": o.status, "total_cents": o.total_cents,
+        return [{"order": o.remote_id, "marketplace": o.marketplace, "status": o.status, "currency": o.currency,
+                 "total_cents": o.total_cents,
                  "refunded_cents": o.refunded_cents, "placed_at": o.placed_at.isoformat(), "flag": o.flag}
                 for o in session.exec(query)]
 
 
 def show_order(deps: ToolDeps, order_id: str) -> dict:
-    """One order with its buyer, lines, payments, refunds and shipments, from the shop's records."""
+    """One order with its buyer, lines, payments, refunds and shipments, from the shop's records
+    (an order imported from another platform's history is found by its number too)."""
     with Session(deps.engine) as session:
-        order = find_order(session, deps, order_id)
+        order = _any_order(session, deps, order_id)
         buyer = session.get(Buyer, order.buyer_id) if order.buyer_id else None
         return {
             "order": order.remote_id, "id": order.id, "marketplace": order.marketplace, "status": order.status,
-            "flag": order.flag, "placed_at": order.placed_at.isoformat(), "total_cents": order.total_cents,
+            "flag": order.flag, "placed_at": order.placed_at.isoformat(), "currency": order.currency,
+            "total_cents": order.total_cents,
             "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents, "address": order.address,
             "buyer": {"name": buyer.name, "email": buyer.email} if buyer else None,
             "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents}
@@ -278,3 +281,18 @@ def show_order(deps: ToolDeps, order_id: str) -> dict:
             "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number}
                           for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))],
         }
+
+
+def _any_order(session: Session, deps: ToolDeps, order_id: str) -> Order:
+    """The order on this run's marketplace, else the one order of that number from any other
+    (imported history); reading only, so no platform mix-up can move money."""
+    try:
+        return find_order(session, deps, order_id)
+    except ToolRetry:
+        found = session.exec(select(Order).where(Order.remote_id == order_id.strip())).all()
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ToolRetry(f"order '{order_id}' exists on {', '.join(sorted(o.marketplace for o in found))}; "
+                            "use the shop's id from list_orders") from None
+        raise

@@ -28,18 +28,41 @@ def list_(workdir: WorkdirOption = None, as_json: JsonOption = False,
         console.print(f"No {status} approvals.")
         return
     console.print(table(f"Approvals ({status})", ["id", "action", "arguments", "why it waits", "run"],
-                        [[a.id, a.tool, escape(str(a.arguments))[:70], escape(a.reason), a.run_id] for a in rows]))
+                        [[a.id, a.tool, escape(str(a.arguments))[:70], escape(a.reason), a.run_id] for a in rows],
+                        keep=("id", "run")))
 
 
 @app.command("show")
 def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
-    """One action in full: arguments, reason and the facts behind it."""
+    """One action in full: what, why it waits, the facts behind it, its status and when."""
     approval = queue.get_approval(open_workspace(load_settings(workdir)), approval_id)
     if as_json:
         print_json(approval.model_dump())
         return
-    for key, value in approval.model_dump().items():
-        console.print(f"[bold]{key}[/bold]: {escape(str(value))}")
+    for label, value in _view(approval):
+        console.print(f"[bold]{label}:[/bold] {escape(value)}")
+
+
+def _view(approval) -> list[tuple[str, str]]:
+    """An approval as labelled lines, in reading order: what, why, the facts, status, when."""
+    def arguments(values: dict) -> str:
+        return ", ".join(f"{k}={v}" for k, v in values.items()) or "none"
+
+    lines = [("Approval", f"{approval.id} ({approval.tool}), run {approval.run_id or '-'}"),
+             ("What", f"{approval.tool}({arguments(approval.arguments)})"),
+             ("Why it waits", approval.reason or "-")]
+    lines.append(("Facts", "" if approval.preview else "none"))
+    lines += [(f"  {key.replace('_', ' ')}", str(value)) for key, value in approval.preview.items()]
+    if approval.edited_arguments is not None:
+        lines.append(("Edited to", arguments(approval.edited_arguments)))
+    lines.append(("Status", approval.status + (f" by {approval.decided_by}" if approval.decided_by else "")
+                  + (f": {approval.note}" if approval.note else "")))
+    lines.append(("Asked", f"{approval.created_at:%Y-%m-%d %H:%M} UTC"))
+    if approval.decided_at is not None:
+        lines.append(("Decided", f"{approval.decided_at:%Y-%m-%d %H:%M} UTC"))
+    if approval.expires_at is not None:
+        lines.append(("Expires", f"{approval.expires_at:%Y-%m-%d %H:%M} UTC"))
+    return lines
 
 
 def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: bool, **extra) -> None:

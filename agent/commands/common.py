@@ -30,12 +30,19 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+def table(title: str, columns: list[str], rows: list[list[Any]], keep: tuple[str, ...] = ()) -> Table:
+    """A titled table of `rows`. The columns named in `keep` (ids a person copies into the next
+    command) are never cut or wrapped on a narrow terminal; the others give way."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
     out = Table(title=title, title_justify="left")
-    for column in columns:
-        out.add_column(column)
-    for row in rows:
-        out.add_row(*("" if v is None else str(v) for v in row))
+    for i, column in enumerate(columns):
+        if column in keep:
+            widest = max([len(column), *(len(row[i]) for row in cells)])
+            out.add_column(column, no_wrap=True, min_width=widest)
+        else:
+            out.add_column(column)
+    for row in cells:
+        out.add_row(*row)
     return out
 
 

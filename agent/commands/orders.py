@@ -126,8 +126,8 @@ def list_command(status: Annotated[str | None, typer.Option(help="Only orders wi
         print_json(rows)
         return
     console.print(table(f"Orders ({len(rows)})", ["order", "placed", "status", "total", "refunded", "flag"],
-                        [[r["order"], r["placed_at"][:16], r["status"], format_money(r["total_cents"]),
-                          format_money(r["refunded_cents"]), escape(r["flag"])] for r in rows]))
+                        [[r["order"], r["placed_at"][:16], r["status"], format_money(r["total_cents"], r["currency"]),
+                          format_money(r["refunded_cents"], r["currency"]), escape(r["flag"])] for r in rows]))
 
 
 @app.command("show")
@@ -143,15 +143,17 @@ def show_command(order_id: Annotated[str, typer.Argument(help="The marketplace's
         print_json(order)
         return
     buyer = order["buyer"] or {}
+    currency = order["currency"]
     console.print(f"Order {order['order']} ({order['marketplace']}): {order['status']}, placed {order['placed_at'][:16]}, "
-                  f"total {format_money(order['total_cents'])}, refunded {format_money(order['refunded_cents'])}")
+                  f"total {format_money(order['total_cents'], currency)}, "
+                  f"refunded {format_money(order['refunded_cents'], currency)}")
     console.print(f"Buyer: {escape(buyer.get('name', ''))} <{escape(buyer.get('email', ''))}>")
     if order["flag"]:
         console.print(f"[yellow]Flag:[/yellow] {escape(order['flag'])}")
     console.print(table("Lines", ["sku", "name", "qty", "unit price"],
-                        [[li["sku"], escape(li["name"]), li["quantity"], format_money(li["unit_price_cents"])]
+                        [[li["sku"], escape(li["name"]), li["quantity"], format_money(li["unit_price_cents"], currency)]
                          for li in order["lines"]]))
     for payment in order["payments"]:
-        console.print(f"{payment['kind']}: {format_money(payment['amount_cents'])} {escape(payment['reason'])}")
+        console.print(f"{payment['kind']}: {format_money(payment['amount_cents'], currency)} {escape(payment['reason'])}")
     for shipment in order["shipments"]:
         console.print(f"shipped: {escape(shipment['carrier'])}, tracking {escape(shipment['tracking'])}")

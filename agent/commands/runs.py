@@ -137,7 +137,7 @@ def list_runs(workdir: WorkdirOption = None, as_json: JsonOption = False, limit:
         return
     console.print(table("Runs", ["id", "workflow", "status", "started", "model calls", "tokens"],
                         [[r.id, r.workflow, r.status, f"{r.started_at:%Y-%m-%d %H:%M}", r.model_calls, r.tokens]
-                         for r in rows]))
+                         for r in rows], keep=("id",)))
 
 
 @app.command("show")
