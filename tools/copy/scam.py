@@ -29,6 +29,14 @@ BRANDS = re.compile(
 BRAND_KEYS = ("brand", "品牌", "make", "manufacturer")
 
 
+def _once(found: list[str]) -> list[str]:
+    """Each finding once (whatever its case), as first written."""
+    seen: dict[str, str] = {}
+    for item in found:
+        seen.setdefault(item.lower(), item)
+    return list(seen.values())
+
+
 def _phones(text: str) -> list[str]:
     return [m.group(0).strip() for m in _PHONE.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 7]
 
@@ -37,7 +45,7 @@ def contact_details(text: str) -> list[str]:
     """Phone numbers, messaging apps and handles, links and e-mail addresses in `text`."""
     found = _phones(text) + [m.group(0) for pattern in (MESSAGING, EMAIL) for m in pattern.finditer(text)]
     found += [m.group(0) for m in URL.finditer(EMAIL.sub(" ", text))]
-    return list(dict.fromkeys(found))
+    return _once(found)
 
 
 def _own_words(facts: Facts) -> str:
@@ -49,7 +57,8 @@ def foreign_brands(text: str, facts: Facts) -> list[str]:
     """Brand names and replica words in `text` that the catalog's name and brand fields do not state."""
     own = _own_words(facts).lower()
     found = [m.group(0) for pattern in (COUNTERFEIT, BRANDS) for m in pattern.finditer(text)]
-    return list(dict.fromkeys(f for f in found if " ".join(f.lower().split()) not in " ".join(own.split())))
+    foreign = [f for f in found if " ".join(f.lower().split()) not in " ".join(own.split())]
+    return _once(foreign)
 
 
 def scam_problems(text: str, facts: Facts) -> list[str]:
