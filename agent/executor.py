@@ -309,6 +309,23 @@ def _gate(ctx: RunContext, state: RunState) -> RunState:
     return {}
 
 
+def _copy_changed(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any], approval) -> bool:
+    """Whether a listing's words changed between the owner's approval of its publish and now;
+    if so the publish waits again, on the words as they are now (the owner approved what
+    they saw, not what came after)."""
+    seen = ((approval.preview or {}).get("facts") or {}).get("copy_sha")
+    if not seen:
+        return False
+    facts = spec.facts(ctx.deps, arguments)
+    if facts.get("copy_sha") == seen:
+        return False
+    runs.save_step(ctx.engine, step, status="waiting")
+    runs.request_approval(ctx.engine, step, "the listing's title or description changed after the owner approved it",
+                          {"facts": facts, "why": (approval.preview or {}).get("why", "")},
+                          ctx.settings.approval_expire_hours)
+    return True
+
+
 def _after_gate(ctx: RunContext, state: RunState) -> str:
     decided, pending, _ = _waiting_split(ctx, state)
     return "decided" if decided else "gate" if pending else "finish"
@@ -326,7 +343,9 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
         if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):
             arguments = approval.edited_arguments if approval.status == ApprovalStatus.EDITED else approval.arguments
             spec = _tool(ctx, step.tool)
-            status = _execute(ctx, step, spec, spec.validate(arguments))
+            arguments = spec.validate(arguments)
+            status = "waiting" if _copy_changed(ctx, step, spec, arguments, approval) \
+                else _execute(ctx, step, spec, arguments)
         else:
             status = "skipped"
             runs.save_step(ctx.engine, step, status=status, error=f"{approval.status} by {approval.decided_by}")

@@ -7,6 +7,7 @@ platform first, so a retried publish edits the listing it made instead of making
 """
 
 import difflib
+import hashlib
 import html
 
 from sqlmodel import Session, select
@@ -85,10 +86,14 @@ def preview_publish(deps: ToolDeps, sku: str) -> dict:
         product, variants = _product(session, sku)
         listing = _listing(session, deps, product)
         first = listing is None or listing.remote_id is None or listing.published_at is None
-        facts = {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants}}
+        title, description = _words(listing, product)
+        # The words the owner approves: a publish run later with other words waits again.
+        copy_sha = hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()
+        facts = {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants},
+                 "copy_sha": copy_sha}
         if not first:
             # A listing published before this record existed has no approved copy: it counts as changed.
-            diff = copy_diff(session.get(ApprovedCopy, listing.id), *_words(listing, product))
+            diff = copy_diff(session.get(ApprovedCopy, listing.id), title, description)
             facts.update(copy_changed=bool(diff), copy_diff=diff)
         return facts
 

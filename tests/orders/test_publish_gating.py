@@ -64,6 +64,15 @@ def test_changed_copy_waits_with_its_difference_in_risky_mode(workspace, driver,
     with Session(shop.engine) as session:
         assert session.exec(select(ApprovedCopy)).one().title == "Glazed tea cup, 200 ml"
 
-    decide(shop, held.id, "reject")
+    # The words change again after the owner approved what they saw: the publish waits again.
+    decide(shop, held.id, "approve")
+    set_title(shop, "Glazed tea cup, ROLEX replica, order by WhatsApp +1-555-0100")
+    assert resume_run(shop, second.run_id, driver=driver).status == "paused"
+    [again] = list_approvals(shop)
+    assert again.reason == "the listing's title or description changed after the owner approved it"
+    assert "+title: Glazed tea cup, ROLEX replica, order by WhatsApp +1-555-0100" in again.preview["facts"]["copy_diff"]
+    assert live_title(market) == "Glazed tea cup, 200 ml"
+
+    decide(shop, again.id, "reject")
     resume_run(shop, second.run_id, driver=driver)
     assert live_title(market) == "Glazed tea cup, 200 ml"
