@@ -43,7 +43,12 @@ done
 build_llama() {
   mkdir -p "$wheels"
   # LLAVA_BUILD=OFF: the multimodal tools are not used and are a third of the compile.
-  CMAKE_ARGS="-DLLAVA_BUILD=OFF ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --disable-pip-version-check \
+  # GGML_NATIVE=OFF with AVX2: -march=native on a CPU with AMX emits tile instructions that
+  # a machine (or container) which does not grant AMX state kills with SIGILL; an AVX2
+  # build runs on any x86-64 CPU of the last decade.
+  local cpu="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+  [ "$(uname -m)" = x86_64 ] || cpu=""
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF $cpu ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --disable-pip-version-check \
     --no-deps -w "$wheels" "llama-cpp-python==${llama_version}" >"$log" 2>&1
 }
 
