@@ -32,6 +32,9 @@ def model():
 
 def answer(llm, lazy: bool, prompt: str, temperature: float = 0.0, seed: int = 1, **format_) -> str:
     llama_cpp.Llama._init_sampler = model_server._init_sampler if lazy else model_server._chain_sampler
+    # Evaluate the whole prompt each time: a prompt reused from the cache is evaluated in other
+    # batch shapes, whose rounding can tip a near-tie between two tokens.
+    llm.reset()
     reply = llm.create_chat_completion([{"role": "user", "content": prompt}], temperature=temperature, seed=seed,
                                        max_tokens=200, **format_)
     return reply["choices"][0]["message"]["content"]

@@ -7,6 +7,7 @@ those; fault switches are turned off after every test. Only the model is ever fa
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 ADMIN_TOKEN = "orders-test-admin"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+NOTICE = re.compile(r'role="alert"[^>]*>([^<]+)<')
 OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": False, "alt_layout": False,
        "fail_posts": 0}
 # The demo shop's listings (marketplace --seed-demo): listing id, variant id, SKU.
@@ -56,7 +58,7 @@ class Market:
         r = client.post("/checkout", data={
             "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
             "region": "CO", "postcode": "80202", "country": "USA", "card_number": "4242 4242 4242 4242"})
-        assert r.url.path.startswith("/orders/"), r.text[:500]
+        assert r.url.path.startswith("/orders/"), NOTICE.findall(r.text) or r.text[:500]
         return r.url.path.rsplit("/", 1)[1], client
 
     def buyer_act(self, client: httpx.Client, number: str, action: str, **data) -> httpx.Response:
@@ -72,9 +74,7 @@ def items():
     return SimpleNamespace(MUG=MUG, TEE_M=TEE_M, LAMP=LAMP)
 
 
-@pytest.fixture(scope="session")
-def market(tmp_path_factory):
-    data = tmp_path_factory.mktemp("marketplace")
+def _serve_market(data: Path):
     env = {**os.environ, "MARKETPLACE_ADMIN_TOKEN": ADMIN_TOKEN, "MARKETPLACE_FAULT_SEED": "7"}
     process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
                                 "--seed-demo", "--sim-clock"], stdout=subprocess.PIPE, text=True, env=env)
@@ -82,10 +82,30 @@ def market(tmp_path_factory):
         line = process.stdout.readline()
         match = re.search(r"(http://\S+)", line)
         assert match, f"the marketplace did not start: {line!r}"
+        _stock_up(data / "marketplace.db")
         yield Market(url=match.group(1), data=data)
     finally:
         process.terminate()
         process.wait(15)
+
+
+@pytest.fixture(scope="session")
+def market(tmp_path_factory):
+    yield from _serve_market(tmp_path_factory.mktemp("marketplace"))
+
+
+@pytest.fixture(scope="module")
+def own_market(tmp_path_factory):
+    """A marketplace for one module alone: for tests that leave buyer messages or listings
+    that the other modules' shops would otherwise sync and answer."""
+    yield from _serve_market(tmp_path_factory.mktemp("own-marketplace"))
+
+
+def _stock_up(database: Path) -> None:
+    """Every test module buys from the same demo listings: give them stock enough for all."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE listing SET stock = 100000 WHERE stock > 0")
+        connection.execute("UPDATE variant SET stock = 10000 WHERE stock > 0")
 
 
 @pytest.fixture(autouse=True)
