@@ -48,7 +48,8 @@ build_llama() {
   # build runs on any x86-64 CPU of the last decade.
   local cpu="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
   [ "$(uname -m)" = x86_64 ] || cpu=""
-  CMAKE_ARGS="-DLLAVA_BUILD=OFF $cpu ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --disable-pip-version-check \
+  # --no-cache-dir: pip caches built wheels by version alone, whatever CMAKE_ARGS they were built with.
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF $cpu ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --no-cache-dir --disable-pip-version-check \
     --no-deps -w "$wheels" "llama-cpp-python==${llama_version}" >"$log" 2>&1
 }
 
