@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from store_data.catalog import import_catalog, read_catalog
+from store_data.catalog import import_catalog
+from store_data.catalog_file import read_catalog
 from store_data.errors import CatalogFileError
 from store_data.shop import Asset, Product, Variant
 
