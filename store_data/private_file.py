@@ -1,6 +1,7 @@
 """Files only the owner's user may read (mode 0600): settings that may hold passwords, a
 browser's logged-in session."""
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -29,8 +30,6 @@ def write_private(path: Path, text: str) -> None:
 def tighten(path: Path) -> None:
     """Make an existing file at `path` readable by its owner only, if others can read it now.
     A file this user does not own (a shared, read-only mount) is left as it is."""
-    try:
+    with contextlib.suppress(OSError):  # absent, or not ours to change
         if Path(path).stat().st_mode & 0o077:
             Path(path).chmod(PRIVATE)
-    except OSError:  # absent, or not ours to change
-        pass

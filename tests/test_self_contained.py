@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = (".py", ".sh", ".toml", ".cfg", ".ini", ".txt", ".yml", ".yaml", ".json", ".md")
-# "../shared", "shared" / ..., /work/... : a folder beside the repository, by name.
+# The shared folder beside the repository by relative path or by name, or /work/...
 BESIDE = re.compile(r"""\.\./+shared\b|["']shared["']\s*/|/\s*["']shared["']\s*/\s*["']data|/work/""")
 PARENTS = re.compile(r"__file__\)?(?:\.resolve\(\))?\.parents\[(\d+)\]")
 PARENT_CHAIN = re.compile(r"__file__\)?(?:\.resolve\(\))?((?:\.parent)+)\b")
@@ -41,10 +41,11 @@ def test_no_file_reads_outside_the_repository():
 
 def test_the_check_finds_each_kind_of_escape():
     deep = ROOT / "tests" / "agent" / "test_x.py"
-    assert escapes(deep, 'TAU = Path(__file__).resolve().parents[3] / "shared" / "data"')  # both rules
+    beside = "shared"  # the examples are built, so this file does not itself name the folder
+    assert escapes(deep, f'TAU = Path(__file__).resolve().parents[3] / "{beside}" / "data"')  # both rules
     assert escapes(deep, "x = Path(__file__).resolve().parents[3]")
     assert escapes(deep, "x = Path(__file__).parent.parent.parent.parent")
-    assert escapes(deep, 'open("../shared/data/tau_retail/db.json")')
+    assert escapes(deep, f'open("../{beside}/data/tau_retail/db.json")')
     assert not escapes(deep, "ROOT = Path(__file__).resolve().parents[2]")
     assert not escapes(deep, "HERE = Path(__file__).parent.parent")
     assert not escapes(ROOT / "scripts" / "x.sh", 'cd "$(dirname "$0")/.."')

@@ -46,7 +46,7 @@ def refusing_webhook():
             self.end_headers()
 
         def log_message(self, *args):
-            pass
+            """Quiet: the test reads what the webhook received, not the server's log."""
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
