@@ -46,7 +46,8 @@ SCRIPT = [
 
 
 def load() -> str:
-    return "load average %.2f %.2f %.2f on %d cores" % (*os.getloadavg(), os.cpu_count() or 0)
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count() or 0} cores"
 
 
 def cpu_seconds() -> float:
@@ -102,8 +103,9 @@ def main() -> None:
         _, drawing, drawing_cpu = timed(lambda: sum(1 for _ in renderer(speech, args.presenter, fmt)))
         # 3. Encode-only: the same frames, drawn into memory beforehand, and the same audio.
         kept = [np.array(planes) for planes in renderer(speech, args.presenter, fmt)]
-        _, encode_only, encode_cpu = timed(lambda: write_mp4(out / "encode_only.mp4", kept, fmt, speech.samples,
-                                                             speech.sample_rate, prefetch=False))
+        _, encode_only, encode_cpu = timed(lambda frames=kept: write_mp4(out / "encode_only.mp4", frames, fmt,
+                                                                         speech.samples, speech.sample_rate,
+                                                                         prefetch=False))
         del kept
 
     per_clip = full + (voiced - loaded)

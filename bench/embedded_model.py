@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.local_model import MODEL_ALIAS, LocalModelServer  # noqa: E402
+from agent.local_model import MODEL_ALIAS, LocalModelServer
 
 SCHEMA = {
     "type": "object",

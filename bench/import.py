@@ -142,7 +142,6 @@ def generate(path: Path, rows: int, photo_share: float, seed: int) -> dict[str, 
                 color = COLORS[v % len(COLORS)]
                 options = f"color={color}" + (f"; size={SIZES[v % len(SIZES)]}" if v >= len(COLORS) // 2 else "")
                 sku = f"{handle.upper()}-{v:02d}"
-                price = f"{cost * 25 // 1000}.99" if rng.random() < 0.3 else ""
                 row = [sku, handle, f"{name}, {color.title()}", category, description, attributes, options,
                        f"{cost // 100}.{cost % 100:02d}", str(rng.randint(0, 500)), photo, language]
                 if rng.random() < 0.03:

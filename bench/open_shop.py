@@ -24,13 +24,13 @@ from sqlmodel import Session, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.operator import operator  # noqa: E402
-from agent.runner import start_run  # noqa: E402
-from agent.runs import steps_of  # noqa: E402
-from agent.workspace import load_settings, open_workspace  # noqa: E402
-from store_data.catalog import import_catalog  # noqa: E402
-from store_data.shop import Asset, Listing  # noqa: E402
-from tools.llm import NOT_ASKED  # noqa: E402
+from agent.operator import operator
+from agent.runner import start_run
+from agent.runs import steps_of
+from agent.workspace import load_settings, open_workspace
+from store_data.catalog import import_catalog
+from store_data.shop import Asset, Listing
+from tools.llm import NOT_ASKED
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "store_data" / "samples" / "catalog.csv"

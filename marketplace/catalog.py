@@ -83,7 +83,7 @@ class ListingForm:
     variants: list[VariantRow] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, form: FormData) -> "ListingForm":
+    def parse(cls, form: FormData) -> ListingForm:
         get = lambda key: str(form.get(key, "") or "").strip()  # noqa: E731
         title, sku = get("title"), get("sku")
         if not title:

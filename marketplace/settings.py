@@ -26,7 +26,7 @@ class Faults:
     alt_layout: bool = False
     fail_posts: int = 0  # the next N form submissions answer 500 (counted down)
 
-    def update(self, values: dict) -> "Faults":
+    def update(self, values: dict) -> Faults:
         """Return a copy with ``values`` applied; raise ValueError on a bad name or value."""
         known = {f.name: f.type for f in fields(self)}
         changes = {}
@@ -76,7 +76,7 @@ class Settings:
         return self.max_video_bytes + self.max_images_per_listing * self.max_image_bytes + 1_000_000
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "Settings":
+    def from_env(cls, env: dict | None = None) -> Settings:
         """Read ``MARKETPLACE_*`` variables."""
         env = os.environ if env is None else env
         get = env.get

@@ -90,7 +90,7 @@ class Simulator:
     # -- HTTP -------------------------------------------------------------------------
     def _request(self, method: str, url: str, at: datetime, **kw) -> httpx.Response:
         headers = {"X-Sim-Time": at.isoformat()}
-        for attempt in range(4):  # a flaky platform (fault switches) gets a few retries
+        for _ in range(4):  # a flaky platform (fault switches) gets a few retries
             response = self.client.request(method, url, headers=headers, **kw)
             if response.status_code < 500:
                 return response

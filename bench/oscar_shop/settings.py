@@ -8,7 +8,7 @@ cancellation. It makes no request outside 127.0.0.1 (see templates/oscar/base.ht
 import os
 from pathlib import Path
 
-from oscar.defaults import *  # noqa: F401,F403 - Oscar's documented way to take its defaults
+from oscar.defaults import *  # noqa: F403 - Oscar's documented way to take its defaults
 
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("OSCAR_SHOP_DATA", HERE / "data"))

@@ -137,7 +137,7 @@ def test_browser_session_file_is_private(tmp_path):
     old.chmod(0o644)
     driver = SandboxBrowserDriver("http://127.0.0.1:9", "seller@example.com", "pw", runs)
     try:
-        driver.page  # starts the browser with the stored session
+        assert driver.page is not None  # starts the browser with the stored session
         assert _mode(driver.state_path) == 0o600
         driver.state_path.unlink()
         driver._remember_login()

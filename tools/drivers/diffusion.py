@@ -103,7 +103,7 @@ class DiffusionBackend:
                              "and HF_HUB_OFFLINE is set); set image_model to a local diffusers folder, or unset it to use the compositor alone")
         try:
             pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=self.dtype)
-        except (OSError, ValueError, EnvironmentError) as exc:
+        except (OSError, ValueError) as exc:
             hint = ("it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set" if offline
                     else "check the folder or model id")
             raise ToolFailed(f"cannot load image_model '{self.model}' ({hint}): {str(exc).splitlines()[0]}; "
