@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     low_stock_units: int = Field(3, ge=0, description="check_stock lists SKUs with this many free units or fewer")
     browser_timeout_s: float = Field(15.0, gt=0, description="seconds a page may take before a retry")
     browser_retries: int = Field(3, ge=0, description="retries with backoff on 5xx answers and timeouts")
+    action_retries: int = Field(3, ge=0, description="later runs retry a failed ship or return this many times, "
+                                "waiting retry_backoff_minutes, then twice as long each time; after that it waits "
+                                "for the owner")
+    retry_backoff_minutes: int = Field(60, ge=0, description="wait before the first retry of a failed platform action")
 
     # Owner notifications (both optional): approvals waiting, a failed run, the daily report.
     notify_webhook_url: str | None = Field(None, description="JSON POST target, e.g. a chat-bot webhook")

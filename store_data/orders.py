@@ -113,3 +113,19 @@ class OrderSyncCursor(SQLModel, table=True):
 
     marketplace: str = Field(primary_key=True, max_length=40)
     through: datetime
+
+
+class FailedAction(SQLModel, table=True):
+    """A platform action on an order that failed and may be tried again: how often it failed,
+    why last, and when a later run may retry it. Deleted once the action goes through.
+    (A table of its own: existing shops get it from create_all.)"""
+
+    __table_args__ = (UniqueConstraint("order_id", "action"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    action: str = Field(max_length=16)  # ship | cancel | refund | return
+    attempts: int = Field(default=1, ge=1)
+    last_error: str = ""
+    last_at: datetime = Field(default_factory=utcnow)
+    next_at: datetime = Field(default_factory=utcnow)

@@ -14,13 +14,16 @@ from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
 from tools.errors import NeedsOwner, ToolFailed
 from tools.order_sync import missing_capability, reconcile, require_driver
+from tools.order_retries import FAILED_FLAG, retry_state
 from tools.orders import flag_failure
 
 
 def fulfil_orders(deps: ToolDeps) -> dict:
     """Ship every paid order that has its stock reserved; retry the reservation of orders that
-    were short; propose a backorder or a refund (the owner decides) for those still short."""
-    follow_up, short = [], []
+    were short; propose a backorder or a refund (the owner decides) for those still short.
+    A shipment that failed before is tried again once its backoff has passed, and put to the
+    owner after `action_retries` failures; any other failed action leaves the order to them."""
+    follow_up, short, later, flagged = [], [], [], []
     with session_scope(deps.engine) as session:
         paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
                                                 Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
@@ -34,8 +37,33 @@ def fulfil_orders(deps: ToolDeps) -> dict:
             elif not order.flag:
                 follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},
                                   "why": "paid, stock reserved"})
+            elif order.flag.startswith(FAILED_FLAG):
+                call = _retry(session, deps, order, "ship", "ship_order", {"order_id": order.remote_id})
+                if call is not None:
+                    follow_up.append(call)
+                elif retry_state(session, order, "ship", deps.settings)[0] == "later":
+                    later.append({"order": order.remote_id, "flag": order.flag})
+                else:
+                    flagged.append({"order": order.remote_id, "flag": order.flag})
+            else:
+                flagged.append({"order": order.remote_id, "flag": order.flag})
     ships = sum(1 for call in follow_up if call["tool"] == "ship_order")
-    return {"to_ship": ships, "short": short, "follow_up": follow_up}
+    return {"to_ship": ships, "short": short, "retry_later": later, "flagged": flagged, "follow_up": follow_up}
+
+
+def _retry(session: Session, deps: ToolDeps, order: Order, action: str, tool: str, arguments: dict) -> dict | None:
+    """The call that tries a failed action again: now when its backoff has passed, as a
+    proposal for the owner once it has failed too often, None while it must wait (or when
+    it never failed)."""
+    state, failed = retry_state(session, order, action, deps.settings)
+    if state == "due":
+        return {"tool": tool, "arguments": arguments,
+                "why": f"retry {failed.attempts} of {deps.settings.action_retries} after: {failed.last_error[:200]}"}
+    if state == "owner":
+        return {"tool": tool, "arguments": arguments, "proposed": True,
+                "why": f"failed {failed.attempts} times on the platform (last: {failed.last_error[:200]}); "
+                       "check the order in the back-office, then approve to try again"}
+    return None
 
 
 def handle_requests(deps: ToolDeps) -> dict:
@@ -53,12 +81,17 @@ def handle_requests(deps: ToolDeps) -> dict:
             Order.status.in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
     follow_up, decided, flagged = [], [], []
     for order in waiting:
+        with Session(deps.engine) as session:
+            state, failed = retry_state(session, order, "return", deps.settings)
+        if state == "later":  # the last decision failed on the platform: its backoff has not passed
+            flagged.append({"order": order.remote_id, "flag": order.flag, "retry_after": failed.next_at.isoformat()})
+            continue
         try:
             remote = driver.get_order(order.remote_id)
         except NeedsOwner:
             raise  # the whole stage waits for the owner, then runs again
         except ToolFailed as problem:  # this request is left undone: the order says so
-            flag_failure(deps, order.remote_id, problem)
+            flag_failure(deps, order.remote_id, "return", problem)
             flagged.append({"order": order.remote_id, "flag": str(problem)[:300]})
             continue
         request = remote.open_request
@@ -69,8 +102,11 @@ def handle_requests(deps: ToolDeps) -> dict:
             continue
         verdict = return_verdict(remote, request, deps.settings.return_days)
         why = f"{request.kind} request: " + (verdict.needs_owner or "within the shop's policy")
-        follow_up.append({"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
-                          "why": why})
+        call = {"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True}, "why": why}
+        if state == "owner":  # failed too often on the platform: the owner looks first
+            call.update(proposed=True, why=f"{why}; deciding it failed {failed.attempts} times on the platform "
+                                           f"(last: {failed.last_error[:200]})")
+        follow_up.append(call)
         decided.append({"order": order.remote_id, "request": request.kind, "policy_accepts": verdict.accept,
                         "owner_decides": verdict.needs_owner})
     return {"requests": decided, "follow_up": follow_up, "flagged": flagged}

@@ -22,11 +22,9 @@ from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
+from tools.order_retries import clear_failure, record_failure
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
-
-
-FAILED_FLAG = "platform action failed"
 
 
 def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
@@ -34,21 +32,28 @@ def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
         return reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
 
 
-def flag_failure(deps: ToolDeps, order_id: str, problem: Exception) -> None:
-    """Leave the order as it was, with a flag saying what failed (the evidence is in runs/)."""
+def _reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
+    """After a failed write the platform may have done all, part or none of it: read the order
+    again and record what it shows. None when the platform cannot be read either."""
+    try:
+        remote = driver.get_order(number)
+    except ToolFailed:
+        return None
+    _record(deps, remote)
+    return remote
+
+
+def flag_failure(deps: ToolDeps, order_id: str, action: str, problem: Exception) -> None:
+    """Leave the order as the platform shows it, flagged with what failed, for a later retry
+    (tools/order_retries.py; the evidence is in runs/)."""
     with session_scope(deps.engine) as session:
-        order = find_order(session, deps, order_id)
-        order.flag = f"{FAILED_FLAG}: {str(problem)[:300]}"
-        session.add(order)
+        record_failure(session, find_order(session, deps, order_id), action, problem, deps.settings)
 
 
-def _clear_failure(deps: ToolDeps, order: Order) -> None:
-    """Drop the flag of an earlier failed action once an action on the order went through."""
-    if order.flag.startswith(FAILED_FLAG):
-        with session_scope(deps.engine) as session:
-            fixed = session.get(Order, order.id)
-            fixed.flag = ""
-            session.add(fixed)
+def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
+    """The action went through: drop the count and flag of its earlier failures."""
+    with session_scope(deps.engine) as session:
+        clear_failure(session, session.get(Order, order.id), action)
 
 
 def ship_order(deps: ToolDeps, order_id: str) -> dict:
@@ -59,7 +64,9 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
         done = session.exec(select(Shipment).where(Shipment.idempotency_key == key)).first()
-        if done is not None:
+        # A parcel recorded on an order the platform still shows paid: an earlier try was cut
+        # off half-way (e.g. the shipping event made, the status not moved); the driver finishes it.
+        if done is not None and order.status != OrderStatus.PAID:
             return {"order": order.remote_id, "carrier": done.carrier, "tracking": done.tracking_number,
                     "already_done": True}
         if order.status != OrderStatus.PAID:
@@ -73,15 +80,25 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        flag_failure(deps, number, problem)
-        raise
+        remote = _reread(deps, driver, number)
+        if remote is None or not _shipped(remote):
+            flag_failure(deps, number, "ship", problem)
+            raise
+        # The platform shipped it; only its answer was lost.
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
-    if not remote.shipments or remote.shop_status in (OrderStatus.PAID, OrderStatus.CANCELLED):
-        raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
+    if not _shipped(remote):
+        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; "
+                             "see it in the back-office")
+        flag_failure(deps, number, "ship", problem)
+        raise problem
     sent = remote.shipments[0]
-    _clear_failure(deps, order)
+    _clear_failure(deps, order, "ship")
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
+
+
+def _shipped(remote: RemoteOrder) -> bool:
+    return bool(remote.shipments) and remote.shop_status not in (OrderStatus.PAID, OrderStatus.CANCELLED)
 
 
 def _cancel_facts(deps: ToolDeps, order_id: str) -> dict:
@@ -125,12 +142,16 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        flag_failure(deps, number, problem)
-        raise
+        remote = _reread(deps, driver, number)
+        if remote is None or remote.shop_status != OrderStatus.CANCELLED:
+            flag_failure(deps, number, "cancel", problem)
+            raise
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if remote.shop_status != OrderStatus.CANCELLED:
-        raise ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
-    _clear_failure(deps, order)
+        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
+        flag_failure(deps, number, "cancel", problem)
+        raise problem
+    _clear_failure(deps, order, "cancel")
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason,
             "moved_cents": max(0, remote.refunded_cents - before)}
 
@@ -160,11 +181,25 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         if done is not None:
             return {"order": order.remote_id, "amount_cents": done.amount_cents, "already_done": True, "moved_cents": 0}
         number = order.remote_id
-    remote = driver.refund(number, amount, KEY_PREFIX + key)
+    failure: ToolFailed | None = None
+    try:
+        remote = driver.refund(number, amount, KEY_PREFIX + key)
+    except NeedsOwner:
+        raise
+    except ToolFailed as problem:
+        failure = problem
+        remote = _reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
+        if remote is None:
+            flag_failure(deps, number, "refund", problem)
+            raise
     order = _record(deps, remote)
     with Session(deps.engine) as session:
         if session.exec(select(Payment).where(Payment.idempotency_key == key)).first() is None:
-            raise ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; check it")
+            problem = failure or ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; "
+                                            "check it")
+            flag_failure(deps, number, "refund", problem)
+            raise problem
+    _clear_failure(deps, order, "refund")
     return {"order": number, "amount_cents": amount, "status": order.status, "refunded_cents": order.refunded_cents,
             "reason": reason, "moved_cents": amount}
 
@@ -213,10 +248,13 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        flag_failure(deps, order_id, problem)
-        raise
+        remote = _reread(deps, driver, order_id)
+        if remote is None or any(r.remote_id == request.remote_id and r.status == "requested" for r in remote.requests):
+            flag_failure(deps, order_id, "return", problem)
+            raise
+        # The platform decided it; only its answer was lost.
     order = _record(deps, remote)
-    _clear_failure(deps, order)
+    _clear_failure(deps, order, "return")
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 
