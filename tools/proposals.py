@@ -3,16 +3,17 @@ a purchase order for the supplier, and a time-boxed price test. Amounts come fro
 report's code; these tools re-check the limits (never below the minimum margin)."""
 
 import csv
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.csv_rows import spreadsheet_cell
 from store_data.money import MAX_AMOUNT_CENTS
 from store_data.shop import Listing, PriceTest, Variant
-from store_data.status import ListingStatus
+from store_data.status import ApprovalStatus, ListingStatus
 from tools.deps import ToolDeps
 from tools.errors import ToolRetry
 
@@ -130,3 +131,33 @@ def end_price_tests(deps: ToolDeps) -> dict:
             ended.append({"sku": test.sku, "restored_cents": test.old_price_cents})
         session.commit()
     return {"ended": ended, "follow_up": follow_up}
+
+
+# The arguments that name what a proposal acts on.
+TARGET_KEYS = ("sku", "order_id", "product_id")
+
+
+def earlier_decision(engine: Engine, tool: str, arguments: dict, cooldown_days: int) -> tuple[str, int | None]:
+    """What the owner already has of a proposal on the same target: ('waiting', approval id)
+    while one waits, ('rejected', approval id) when they rejected one in the last
+    `cooldown_days` days, else ('', None). The executor holds back the same calls; the report
+    says so instead of proposing them again."""
+    target = {key: arguments[key] for key in TARGET_KEYS if key in arguments}
+    since = utcnow() - timedelta(days=cooldown_days)
+    with Session(engine) as session:
+        rows = session.exec(select(Approval).where(Approval.tool == tool, Approval.status.in_(
+            (ApprovalStatus.PENDING, ApprovalStatus.REJECTED))).order_by(Approval.id.desc())).all()
+    for approval in rows:
+        if any(approval.arguments.get(key) != value for key, value in target.items()):
+            continue
+        if approval.status == ApprovalStatus.PENDING and (approval.expires_at is None or
+                                                          _aware(approval.expires_at) >= utcnow()):
+            return "waiting", approval.id
+        if approval.status == ApprovalStatus.REJECTED and cooldown_days > 0 and approval.decided_at \
+                and _aware(approval.decided_at) > since:
+            return "rejected", approval.id
+    return "", None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back

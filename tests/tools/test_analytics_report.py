@@ -60,3 +60,30 @@ def test_errors_say_what_to_fix(engine, workdir):
     # A bad timezone is refused where the settings load, before any tool runs.
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'; use an IANA name"):
         deps_for(engine, workdir, timezone="Mars/Olympus")
+
+
+def test_the_report_lists_a_waiting_proposal_once_and_leaves_out_a_rejected_one(engine, workdir):
+    from store_data.audit import Approval, Run
+    from store_data.clock import utcnow
+    with Session(engine) as s:
+        import_tau(s, TAU)
+        s.commit()
+    deps = deps_for(engine, workdir, timezone="Asia/Shanghai")
+    first = get_tool("sales_report").call(deps, {"days": 30, "end": "2026-10-31"})
+    reorder, clip = (next(p for p in first["proposals"] if p["kind"] == kind) for kind in ("reorder", "promo_clip"))
+    with Session(engine) as s:  # the owner has the reorder waiting and rejected the clip
+        s.add(Run(id="earlier", workflow="daily"))
+        s.flush()
+        waiting = Approval(run_id="earlier", tool=reorder["tool"], arguments=reorder["arguments"], reason="proposed")
+        rejected = Approval(run_id="earlier", tool=clip["tool"], arguments=clip["arguments"], reason="proposed",
+                            status="rejected", decided_by="owner", decided_at=utcnow())
+        s.add_all([waiting, rejected])
+        s.commit()
+        waiting_id = waiting.id
+    again = get_tool("sales_report").call(deps, {"days": 30, "end": "2026-10-31"})
+    same = next(p for p in again["proposals"] if p["arguments"] == reorder["arguments"] and p["tool"] == reorder["tool"])
+    assert same["waiting_as"] == f"approval {waiting_id}"
+    assert clip["arguments"] not in [p["arguments"] for p in again["proposals"] if p["tool"] == clip["tool"]]
+    queued = [(c["tool"], c["arguments"]) for c in again["follow_up"]]
+    assert (reorder["tool"], reorder["arguments"]) not in queued and (clip["tool"], clip["arguments"]) not in queued
+    assert f"already waiting for you as approval {waiting_id}" in Path(again["report"]).read_text(encoding="utf-8")

@@ -131,19 +131,18 @@ def pending(workspace) -> list[tuple[str, str]]:
 def test_daily_passes_in_a_row_leave_one_pending_approval_per_proposal(workdir):
     workspace = open_workspace(load_settings(workdir))
     shop_with_sales(workspace)
-    first = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
+    start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
     queued = pending(workspace)
     assert {("reorder_stock", "FAST-1"), ("start_price_test", "SLOW-1")} <= set(queued)
     ids = {(a.tool, a.arguments["sku"]): a.id for a in list_approvals(workspace)}
     for _ in range(2):
         again = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
         assert pending(workspace) == queued  # nothing added, nothing lost
-        proposed = [s for s in steps_of(workspace.engine, again.run_id) if s.tool in {t for t, _ in queued}]
-        assert len(proposed) == len(queued)
-        for step in proposed:
-            assert step.status == "skipped"
-            assert step.error == (f"already waiting for the owner as approval {ids[(step.tool, step.arguments['sku'])]} "
-                                  f"(run {first.run_id})")
+        # The report lists each one as waiting and queues none of them again.
+        assert not [s for s in steps_of(workspace.engine, again.run_id) if s.tool in {t for t, _ in queued}]
+        [report] = [s.output for s in steps_of(workspace.engine, again.run_id) if s.tool == "sales_report"]
+        listed = {(p["tool"], p["arguments"]["sku"]): p["waiting_as"] for p in report["proposals"]}
+        assert {key: listed[key] for key in queued} == {key: f"approval {ids[key]}" for key in queued}
 
 
 def test_a_rejected_proposal_is_not_proposed_again_for_a_while(workdir):
@@ -153,8 +152,9 @@ def test_a_rejected_proposal_is_not_proposed_again_for_a_while(workdir):
     [test] = [a for a in list_approvals(workspace) if a.tool == "start_price_test"]
     decide(workspace, test.id, "reject", note="not now")
     again = start_run(workspace, "daily", "daily operations", llm=None, tools=DAILY_TOOLS)
-    [step] = [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "start_price_test"]
-    assert step.status == "skipped" and step.error.startswith(f"the owner rejected this as approval {test.id} on ")
+    assert not [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "start_price_test"]
+    [report] = [s.output for s in steps_of(workspace.engine, again.run_id) if s.tool == "sales_report"]
+    assert "SLOW-1" not in [p["arguments"].get("sku") for p in report["proposals"] if p["tool"] == "start_price_test"]
     assert ("start_price_test", "SLOW-1") not in pending(workspace)
 
     anytime = open_workspace(load_settings(workdir, proposal_cooldown_days=0))

@@ -45,6 +45,8 @@ class Proposal(BaseModel):
     arguments: dict[str, Any]
     reason: str
     numbers: dict[str, int | float | str | None]  # the figures the reason rests on
+    # Set when the same action already waits for the owner (e.g. "approval 12"): listed, not queued again.
+    waiting_as: str = ""
 
 
 def recommend(kpis: SalesKpis, testable: set[str] | None = None) -> list[Proposal]:
@@ -154,7 +156,7 @@ def _promo_clips(products: pd.DataFrame, currency: str) -> list[Proposal]:
     top = _top_sellers(products)
     total = int(products["gross_cents"].sum())
     proposals = []
-    for rank, (product, row) in enumerate(top.iterrows(), start=1):
+    for rank, (_, row) in enumerate(top.iterrows(), start=1):
         if row["has_clip"]:
             continue
         share = row["gross_cents"] / total if total else 0.0

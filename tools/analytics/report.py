@@ -22,7 +22,7 @@ from tools.analytics.recommendations import REORDER_COVER_DAYS, Proposal, recomm
 from tools.deps import ToolDeps
 from tools.errors import ToolFailed, ToolRetry
 from tools.order_policy import marketplace
-from tools.proposals import price_testable
+from tools.proposals import earlier_decision, price_testable
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_DAYS = 366
@@ -53,10 +53,12 @@ def shop_timezone(name: str) -> ZoneInfo:
 
 
 def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, days: int = 30,
-                 end: date | None = None, testable: set[str] | None = None) -> SalesReport:
+                 end: date | None = None, testable: set[str] | None = None,
+                 cooldown_days: int | None = None) -> SalesReport:
     """Compute the KPIs of the `days` days ending `end` (default: yesterday in the shop's
     timezone), write the HTML report and return it with its proposals (price tests only on
-    the `testable` SKUs, when given)."""
+    the `testable` SKUs, when given). With `cooldown_days`, a proposal that already waits for
+    the owner is marked so, and one they rejected within that many days is left out."""
     tz = shop_timezone(timezone)
     if end is None:
         end = utcnow().astimezone(tz).date() - timedelta(days=1)
@@ -65,6 +67,8 @@ def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, da
     _, until = period.utc_bounds(tz)
     kpis = compute_kpis(sales_frames(engine, since, until), period, timezone, currency)
     proposals = recommend(kpis, testable)
+    if cooldown_days is not None:
+        proposals = _against_earlier(engine, proposals, cooldown_days)
     # One file per period: a 7-day report leaves the 30-day report of the same day in place.
     path = Path(workdir) / "assets" / "reports" / f"report-{period.last.isoformat()}-{days}d.html"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +164,16 @@ def _change_text(value: float | None, rate: bool = False) -> str:
     return f"{value * 100:+.1f} pts" if rate else f"{value:+.1%}"
 
 
+def _against_earlier(engine: Engine, proposals: list[Proposal], cooldown_days: int) -> list[Proposal]:
+    kept = []
+    for proposal in proposals:
+        decision, approval = earlier_decision(engine, proposal.tool, proposal.arguments, cooldown_days)
+        if decision == "rejected":
+            continue
+        kept.append(proposal.model_copy(update={"waiting_as": f"approval {approval}"}) if decision else proposal)
+    return kept
+
+
 def sales_report(deps: ToolDeps, days: int = 30, end: date | None = None) -> dict:
     """Sales report of the last `days` days ending `end` (default: yesterday, in the shop's
     timezone), compared with the `days` days before: gross and net revenue, orders, units,
@@ -175,9 +189,10 @@ def sales_report(deps: ToolDeps, days: int = 30, end: date | None = None) -> dic
         raise ToolRetry(f"days must be between 1 and {MAX_DAYS}, not {days}")
     settings = deps.settings
     testable = price_testable(deps.engine, marketplace(deps), settings.price_test_min_age_days)
-    report = build_report(deps.engine, deps.workdir, settings.timezone, settings.currency, days, end, testable)
-    # Inside a run, each proposal becomes its own step, which the approval policy always
-    # holds for the owner.
+    report = build_report(deps.engine, deps.workdir, settings.timezone, settings.currency, days, end, testable,
+                          cooldown_days=settings.proposal_cooldown_days)
+    # Inside a run, each new proposal becomes its own step, which the approval policy always
+    # holds for the owner; one already waiting stays in the queue as it is.
     follow_up = [{"tool": p["tool"], "arguments": p["arguments"], "why": p["reason"], "proposed": True}
-                 for p in report.data.get("proposals", [])]
+                 for p in report.data.get("proposals", []) if not p.get("waiting_as")]
     return {**report.data, "report": str(report.path), "follow_up": follow_up}
