@@ -11,6 +11,10 @@ Graph:  plan -> step (once per planned call) -> gate <-> decided -> finish
 - Every step's outcome is on its Step row before the checkpoint moves on, so a run killed
   at any point and resumed skips finished steps; the tools' idempotency keys cover a call
   cut off half-way.
+- A failed step records who can fix it (ErrorKind): the model (a wrong call: ToolRetry,
+  mended once by `repair` where the workflow allows), the owner (ToolFailed: the message says
+  what to do) or nobody but a developer (any other exception: a bug, its traceback written
+  to runs/<run id>.log).
 """
 
 import time
@@ -18,7 +22,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypedDict
+from pathlib import Path
+from typing import Any, NamedTuple, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
@@ -29,7 +34,7 @@ from agent import runs, spending
 from agent.masking import redact
 from agent.policy import gate_for
 from store_data.clock import utcnow
-from store_data.status import ApprovalStatus
+from store_data.status import SETTLED_STEPS, ApprovalStatus, ErrorKind, RunStatus, StepStatus
 from tools.deps import ToolDeps
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.llm import LLM
@@ -47,6 +52,14 @@ class PlanStep(BaseModel):
     # The stage (tool) whose output asked for this call; empty for the plan's own steps. Set by
     # the executor only: whatever a planner writes here is cleared.
     from_stage: str = ""
+
+
+class RunPlan(NamedTuple):
+    """What a workflow's planner gives the executor."""
+
+    steps: list[PlanStep]
+    made_by: str  # which path made the plan: workflow, rules, model, fallback, command
+    answer: str = ""  # a note for the owner
 
 
 class RunState(TypedDict, total=False):
@@ -71,8 +84,7 @@ class RunContext:
 
     deps: ToolDeps
     llm: LLM | None
-    # planner(ctx) -> (steps, made_by, answer): the plan, which path made it, a note for the owner.
-    planner: Callable[["RunContext"], tuple[list[PlanStep], str, str]]
+    planner: Callable[["RunContext"], RunPlan]
     budget: Budget
     tools: dict[str, ToolSpec] = field(default_factory=lambda: dict(BY_NAME))
     repair: Callable[[PlanStep, str], PlanStep | None] | None = None
@@ -94,6 +106,10 @@ class RunContext:
     @property
     def settings(self):
         return self.deps.settings
+
+    def log_path(self, run_id: str) -> Path:
+        """Where the tracebacks of the run's unexpected faults are written."""
+        return self.deps.workdir / "runs" / f"{run_id}.log"
 
 
 def build_graph(ctx: RunContext, saver: SqliteSaver):
@@ -124,19 +140,20 @@ def run_graph(ctx: RunContext, saver: SqliteSaver, run_id: str, resume: bool) ->
         payload = Command(resume={"at": utcnow().isoformat()})
     else:
         payload = None  # continue from the last checkpoint
-    runs.update_run(ctx.engine, run_id, status="running")
+    runs.update_run(ctx.engine, run_id, status=RunStatus.RUNNING)
     try:
         result = graph.invoke(payload, config)
     except Exception as exc:
-        runs.update_run(ctx.engine, run_id, status="failed", ended_at=utcnow(),
-                        summary={"error": redact(ctx.settings, f"{exc.__class__.__name__}: {exc}")})
+        log = _log_bug(ctx, run_id, "the run", exc)
+        runs.update_run(ctx.engine, run_id, status=RunStatus.FAILED, ended_at=utcnow(),
+                        summary={"error": redact(ctx.settings, f"{exc.__class__.__name__}: {exc}"), "log": log})
         raise
     finally:
         _record_usage(ctx, run_id)
     if result.get("__interrupt__"):
         waiting = result["__interrupt__"][0].value.get("approvals", [])
-        runs.update_run(ctx.engine, run_id, status="paused")
-        return {"status": "paused", "waiting": waiting}
+        runs.update_run(ctx.engine, run_id, status=RunStatus.PAUSED)
+        return {"status": RunStatus.PAUSED, "waiting": waiting}
     return {"status": runs.get_run(ctx.engine, run_id).status, "waiting": []}
 
 
@@ -169,7 +186,7 @@ def _after_step(state: RunState) -> str:
 def _step(ctx: RunContext, state: RunState) -> RunState:
     position, planned = state["position"], state["steps"][state["position"]]
     run = _record_usage(ctx, state["run_id"])
-    executed = runs.count_steps(ctx.engine, run.id, ("done", "failed"))
+    executed = runs.count_steps(ctx.engine, run.id, (StepStatus.DONE, StepStatus.FAILED))
     if executed >= ctx.budget.steps or run.tokens >= ctx.budget.tokens:
         spent = f"{executed} steps" if executed >= ctx.budget.steps else f"{run.tokens} tokens"
         return {"stop_reason": f"budget reached ({spent}); {len(state['steps']) - position} planned steps not run"}
@@ -177,10 +194,9 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
         ctx.progress(position, state["steps"])
     step = runs.step_row(ctx.engine, run.id, position, planned["tool"], planned["arguments"], state.get("made_by", ""))
     # A step already settled was run before a crash; it is not run again.
-    status = step.status if step.status in ("done", "failed", "skipped", "waiting") else \
-        _prepare(ctx, step, PlanStep(**planned))
+    status = step.status if step.status in SETTLED_STEPS else _prepare(ctx, step, PlanStep(**planned))
     waiting = list(state.get("waiting", []))
-    if status == "waiting" and position not in waiting:
+    if status == StepStatus.WAITING and position not in waiting:
         waiting.append(position)
     update: RunState = {"position": position + 1, "waiting": waiting}
     follow_up = _follow_up(ctx, run.id, position)
@@ -194,7 +210,7 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
 def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, Any]]:
     """Calls a finished stage asks for (e.g. one ship_order per paid order), decided by code."""
     step = runs.step_at(ctx.engine, run_id, position)
-    if step.status != "done" or not isinstance(step.output, dict):
+    if step.status != StepStatus.DONE or not isinstance(step.output, dict):
         return []
     return [PlanStep(**{**call, "from_stage": step.tool}).model_dump() for call in step.output.get("follow_up", [])]
 
@@ -203,8 +219,7 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
     """Validate, gate, then run one planned call. Returns the Step's new status."""
     outside = ctx.scope(planned) if ctx.scope and not planned.from_stage else ""
     if outside:
-        runs.save_step(ctx.engine, step, status="failed", error=f"refused: {outside}")
-        return "failed"
+        return _fail(ctx, step, ErrorKind.MODEL, f"refused: {outside}")
     try:
         spec = _tool(ctx, planned.tool)
         arguments = spec.validate(planned.arguments)
@@ -212,8 +227,7 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
     except ToolRetry as problem:
         fixed = ctx.repair(planned, str(problem)) if ctx.repair and not repaired else None
         if fixed is None:
-            runs.save_step(ctx.engine, step, status="failed", error=str(problem))
-            return "failed"
+            return _fail(ctx, step, ErrorKind.MODEL, str(problem))
         # The model mends the call, not where it came from nor whether it is a proposal.
         fixed = fixed.model_copy(update={"from_stage": planned.from_stage, "proposed": planned.proposed})
         runs.save_step(ctx.engine, step, tool=fixed.tool, arguments=fixed.arguments, made_by="repaired")
@@ -227,12 +241,12 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
     if gate:
         held = _held_back(ctx, step, spec, arguments, planned.proposed)
         if held:
-            runs.save_step(ctx.engine, step, status="skipped", arguments=arguments, error=held)
-            return "skipped"
-        runs.save_step(ctx.engine, step, status="waiting", arguments=arguments)
+            runs.save_step(ctx.engine, step, status=StepStatus.SKIPPED, arguments=arguments, error=held)
+            return StepStatus.SKIPPED
+        runs.save_step(ctx.engine, step, status=StepStatus.WAITING, arguments=arguments)
         runs.request_approval(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
                               ctx.settings.approval_expire_hours)
-        return "waiting"
+        return StepStatus.WAITING
     return _execute(ctx, step, spec, arguments)
 
 
@@ -261,27 +275,49 @@ def _money_moved(ctx: RunContext, run_id: str) -> dict[str, int]:
                                                       since=spending.start_of_day(ctx.settings.timezone))}
 
 
+def _fail(ctx: RunContext, step, kind: ErrorKind, error: str, **values: Any) -> str:
+    # An error may quote a URL with its password, or an endpoint's answer: secrets hidden.
+    runs.save_step(ctx.engine, step, status=StepStatus.FAILED, error=redact(ctx.settings, error),
+                   error_kind=kind, **values)
+    return StepStatus.FAILED
+
+
+def _log_bug(ctx: RunContext, run_id: str, where: str, exc: BaseException) -> str:
+    """Append the fault's whole traceback to the run's log; returns the log's path."""
+    path = ctx.log_path(run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(traceback.format_exception(exc))
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"--- {utcnow().isoformat()} {where}\n{redact(ctx.settings, text)}\n")
+    return str(path)
+
+
 def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -> str:
-    runs.save_step(ctx.engine, step, status="running", started_at=utcnow(), arguments=arguments)
+    runs.save_step(ctx.engine, step, status=StepStatus.RUNNING, started_at=utcnow(), arguments=arguments)
     started = time.perf_counter()
+
+    def took() -> int:
+        return int((time.perf_counter() - started) * 1000)
+
     try:
         output = spec.func(ctx.deps, **arguments)
         if isinstance(output, BaseModel):
             output = output.model_dump(mode="json")
-        status, error = "done", ""
     except NeedsOwner as owner:
-        runs.save_step(ctx.engine, step, status="waiting", error=str(owner))
+        runs.save_step(ctx.engine, step, status=StepStatus.WAITING, error=str(owner))
         runs.request_approval(ctx.engine, step, f"the platform needs a person: {owner}",
                               {"facts": owner.evidence}, ctx.settings.approval_expire_hours)
-        return "waiting"
-    except (ToolRetry, ToolFailed) as problem:
-        output, status, error = None, "failed", str(problem)
-    except Exception as exc:  # an unexpected fault: record it whole, keep the run going
-        output, status, error = None, "failed", "".join(traceback.format_exception_only(exc)).strip()
-    # An error may quote a URL with its password, or an endpoint's answer: secrets hidden.
-    runs.save_step(ctx.engine, step, status=status, output=output, error=redact(ctx.settings, error),
-                   duration_ms=int((time.perf_counter() - started) * 1000))
-    return status
+        return StepStatus.WAITING
+    except ToolRetry as problem:
+        return _fail(ctx, step, ErrorKind.MODEL, str(problem), duration_ms=took())
+    except ToolFailed as problem:
+        return _fail(ctx, step, ErrorKind.OWNER, str(problem), duration_ms=took())
+    except Exception as exc:  # a bug: the traceback goes to the run's log, the run goes on
+        log = _log_bug(ctx, step.run_id, f"step {step.position} {step.tool}", exc)
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        return _fail(ctx, step, ErrorKind.BUG, f"{error} (traceback in {log})", duration_ms=took())
+    runs.save_step(ctx.engine, step, status=StepStatus.DONE, output=output, error="", duration_ms=took())
+    return StepStatus.DONE
 
 
 def _tool(ctx: RunContext, name: str) -> ToolSpec:
@@ -319,7 +355,7 @@ def _copy_changed(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, An
     facts = spec.facts(ctx.deps, arguments)
     if facts.get("copy_sha") == seen:
         return False
-    runs.save_step(ctx.engine, step, status="waiting")
+    runs.save_step(ctx.engine, step, status=StepStatus.WAITING)
     runs.request_approval(ctx.engine, step, "the listing's title or description changed after the owner approved it",
                           {"facts": facts, "why": (approval.preview or {}).get("why", "")},
                           ctx.settings.approval_expire_hours)
@@ -339,18 +375,18 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
     approval = approvals[position]
     step = runs.step_at(ctx.engine, state["run_id"], position)
     status = step.status
-    if status == "waiting":
+    if status == StepStatus.WAITING:
         if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):
             arguments = approval.edited_arguments if approval.status == ApprovalStatus.EDITED else approval.arguments
             spec = _tool(ctx, step.tool)
             arguments = spec.validate(arguments)
-            status = "waiting" if _copy_changed(ctx, step, spec, arguments, approval) \
+            status = StepStatus.WAITING if _copy_changed(ctx, step, spec, arguments, approval) \
                 else _execute(ctx, step, spec, arguments)
         else:
-            status = "skipped"
+            status = StepStatus.SKIPPED
             runs.save_step(ctx.engine, step, status=status, error=f"{approval.status} by {approval.decided_by}")
     # Waiting again (a human check that came back): the new approval keeps it at the gate.
-    update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == "waiting"]}
+    update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == StepStatus.WAITING]}
     # What an approved call asks for next runs after the plan (the plan's own steps are done).
     follow_up = _follow_up(ctx, state["run_id"], position)
     if follow_up:
@@ -363,7 +399,7 @@ def _finish(ctx: RunContext, state: RunState) -> RunState:
                "plan_made_by": state.get("made_by", ""), **runs.tally(ctx.engine, state["run_id"])}
     if state.get("stop_reason"):
         summary["stopped"] = state["stop_reason"]
-    status = "stopped" if state.get("stop_reason") else "completed"
+    status = RunStatus.STOPPED if state.get("stop_reason") else RunStatus.COMPLETED
     # Keep what was noted earlier in the run (e.g. that the owner was told of the report).
     earlier = runs.get_run(ctx.engine, state["run_id"]).summary
     runs.update_run(ctx.engine, state["run_id"], status=status, ended_at=utcnow(), summary={**earlier, **summary})

@@ -14,6 +14,7 @@ from agent.masking import masked_url_setting, redact
 EVENTS = {
     "approvals_waiting": "{count} action(s) wait for your approval",
     "run_failed": "a run failed: {error}",
+    "steps_failed": "{count} step(s) of run {run_id} failed and need you; the first: {first}",
     "report_ready": "the sales report is ready: {path}",
 }
 

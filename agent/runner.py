@@ -14,6 +14,7 @@ from agent.planner import repair_step
 from agent.run_lock import run_lock
 from agent.workflows import WORKFLOWS
 from agent.workspace import Workspace
+from store_data.status import ErrorKind, RunStatus, StepStatus
 from tools.llm import LLM
 from tools.registry import BY_NAME, ToolSpec
 
@@ -58,7 +59,7 @@ def _what_happened(workspace: Workspace, steps: list) -> str:
         approval = runs.approval_for_step(workspace.engine, step.id) if step.status == "waiting" else None
         if approval is not None:
             label += f" ({approval.reason})"
-        elif step.status in ("failed", "skipped") and step.error:
+        elif step.status in (StepStatus.FAILED, StepStatus.SKIPPED) and step.error:
             label += f" ({step.error[:200]})"
         groups.setdefault(step.status, []).append(label)
     words = {"done": "Done", "waiting": "Waiting for your approval", "failed": "Refused or failed",
@@ -87,7 +88,7 @@ def _answer(workspace: Workspace, run) -> None:
 
 def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
     run = runs.get_run(workspace.engine, run_id)
-    if result["status"] == "paused":  # the run stopped at the gate: sum up what its steps did so far
+    if result["status"] == RunStatus.PAUSED:  # the run stopped at the gate: sum up what its steps did so far
         run = runs.update_run(workspace.engine, run_id, summary={**run.summary, **runs.tally(workspace.engine, run_id)})
     _answer(workspace, run)
     outcome = Outcome(run_id=run_id, status=result["status"], waiting=result["waiting"], summary=run.summary,
@@ -101,12 +102,20 @@ def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
     settings, problems = workspace.settings, []
     if outcome.waiting:
         problems += notify(settings, "approvals_waiting", {"count": len(outcome.waiting), "run_id": outcome.run_id})
+    # A wrong call of the model is the run's own business; what the owner or a developer must
+    # fix is sent once per run.
+    needs_someone = [f for f in outcome.summary.get("failed", []) if f.get("kind") in (ErrorKind.OWNER, ErrorKind.BUG)]
+    if needs_someone and not outcome.summary.get("failures_notified"):
+        first = needs_someone[0]
+        problems += notify(settings, "steps_failed", {"count": len(needs_someone), "run_id": outcome.run_id,
+                                                      "first": f"{first['tool']}: {first['error'][:200]}"})
+        outcome.summary["failures_notified"] = True
     for step in runs.steps_of(workspace.engine, outcome.run_id):
         if step.tool == "sales_report" and step.status == "done" and isinstance(step.output, dict) \
                 and step.output.get("report") and not outcome.summary.get("report_notified"):
             problems += notify(settings, "report_ready", {"path": step.output["report"], "run_id": outcome.run_id})
             outcome.summary["report_notified"] = True
-    if problems or outcome.summary.get("report_notified"):
+    if problems or outcome.summary.get("report_notified") or outcome.summary.get("failures_notified"):
         outcome.summary["notify_problems"] = problems
         runs.update_run(workspace.engine, outcome.run_id, summary=outcome.summary)
 
@@ -145,7 +154,7 @@ def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver
     workspace = run_settings.for_run(workspace, run_id)
     with run_lock(workspace.runs, run_id, f"resume it: `shopagent resume {run_id}`", wait_s):
         run = runs.get_run(workspace.engine, run_id)  # read again: the run that held the lock may have been this one
-        if run.status in ("completed", "stopped"):
+        if run.status in (RunStatus.COMPLETED, RunStatus.STOPPED):
             return Outcome(run_id=run_id, status=run.status, summary=run.summary,
                            model_calls=run.model_calls, tokens=run.tokens)
         ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, or_, select
 
 from store_data.audit import Approval, Run, RunSettings, Step
 from store_data.clock import utcnow
-from store_data.status import ApprovalStatus
+from store_data.status import ApprovalStatus, ErrorKind, StepStatus
 
 DECIDED = (ApprovalStatus.APPROVED, ApprovalStatus.EDITED, ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED)
 
@@ -43,8 +43,11 @@ def get_run(engine: Engine, run_id: str) -> Run | None:
 
 
 def update_run(engine: Engine, run_id: str, **values: Any) -> Run:
+    """Record a run's new values; its status moves only along RunStatus's table."""
     with Session(engine, expire_on_commit=False) as session:
         run = session.get(Run, run_id)
+        if "status" in values:
+            run.set_status(values.pop("status"))
         for key, value in values.items():
             setattr(run, key, value)
         session.add(run)
@@ -75,8 +78,11 @@ def step_row(engine: Engine, run_id: str, position: int, tool: str, arguments: d
 
 
 def save_step(engine: Engine, step: Step, **values: Any) -> Step:
+    """Record a step's new values; its status moves only along StepStatus's table."""
     with Session(engine, expire_on_commit=False) as session:
         row = session.get(Step, step.id)
+        if "status" in values:
+            row.set_status(values.pop("status"))
         for key, value in values.items():
             setattr(row, key, value)
         session.add(row)
@@ -87,6 +93,14 @@ def save_step(engine: Engine, step: Step, **values: Any) -> Step:
 def steps_of(engine: Engine, run_id: str) -> list[Step]:
     with Session(engine, expire_on_commit=False) as session:
         return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(Step.position)))
+
+
+# What the owner can do about a failed step, by who can fix it.
+TO_DO = {
+    ErrorKind.MODEL: "the call was wrong and could not be mended; ask again in other words or run the command yourself",
+    ErrorKind.OWNER: "act as the error says, then run it again (the next daily run retries what it can)",
+    ErrorKind.BUG: "a fault in shopagent: send the traceback in the run's log to its maintainers",
+}
 
 
 def tally(engine: Engine, run_id: str) -> dict[str, Any]:
@@ -100,8 +114,10 @@ def tally(engine: Engine, run_id: str) -> dict[str, Any]:
         counts[step.status] = counts.get(step.status, 0) + 1
         stage = stages.setdefault(step.tool, {})
         stage[step.status] = stage.get(step.status, 0) + 1
-        if step.status == "failed":
-            failed.append({"position": step.position, "tool": step.tool, "error": step.error})
+        if step.status == StepStatus.FAILED:
+            kind = step.error_kind or ErrorKind.OWNER
+            failed.append({"position": step.position, "tool": step.tool, "error": step.error, "kind": kind,
+                           "to_do": TO_DO[kind]})
     return {"steps": counts, "stages": stages, "failed": failed}
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from store_data.audit import Step
 from store_data.clock import utcnow
+from store_data.status import StepStatus
 
 
 def step_moved_cents(output: Any) -> int:
@@ -30,7 +31,7 @@ def step_moved_cents(output: Any) -> int:
 def moved_cents(engine: Engine, money_tools: set[str], run_id: str | None = None,
                 since: datetime | None = None) -> int:
     """The money moved by calls of `money_tools`, in one run and/or since a time."""
-    query = select(Step).where(Step.tool.in_(money_tools), Step.status.in_(("done", "running")))
+    query = select(Step).where(Step.tool.in_(money_tools), Step.status.in_((StepStatus.DONE, StepStatus.RUNNING)))
     if run_id is not None:
         query = query.where(Step.run_id == run_id)
     if since is not None:
@@ -38,7 +39,7 @@ def moved_cents(engine: Engine, money_tools: set[str], run_id: str | None = None
     total = 0
     with Session(engine) as session:
         for step in session.exec(query):
-            if step.status == "done":
+            if step.status == StepStatus.DONE:
                 total += step_moved_cents(step.output)
             else:
                 total += int(step.arguments.get("amount_cents") or 0)

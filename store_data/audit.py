@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, String, Text
 from sqlmodel import Field, SQLModel
 
 from store_data.clock import utcnow
-from store_data.status import ApprovalStatus, transition
+from store_data.status import ApprovalStatus, RunStatus, StepStatus, transition
 
 
 class Run(SQLModel, table=True):
@@ -17,13 +17,17 @@ class Run(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)
     workflow: str = Field(max_length=40)
     goal: str = ""
-    status: str = Field(default="running", max_length=20)  # running|paused|completed|failed
+    status: str = Field(default=RunStatus.RUNNING, max_length=20)  # a RunStatus; moves by set_status()
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     model_calls: int = 0
     tokens: int = 0
     cost_usd: float = 0.0  # an estimate for the owner, never used for money decisions
+
+    def set_status(self, target: RunStatus | str) -> None:
+        """Move along the run's state machine; raises IllegalTransition otherwise."""
+        self.status = transition(self.status, target, RunStatus)
 
 
 class RunSettings(SQLModel, table=True):
@@ -47,11 +51,17 @@ class Step(SQLModel, table=True):
     arguments: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     output: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    status: str = Field(default="planned", max_length=20)  # planned|running|done|failed|waiting
+    # Who can fix a failed step (an ErrorKind); empty unless it failed.
+    error_kind: str = Field(default="", sa_column=Column(String(12), nullable=False, server_default=""))
+    status: str = Field(default=StepStatus.PLANNED, max_length=20)  # a StepStatus; moves by set_status()
     made_by: str = ""  # model, repaired or fallback: who chose this call
     idempotency_key: str | None = Field(default=None, max_length=200)
     started_at: datetime | None = None
     duration_ms: int | None = None
+
+    def set_status(self, target: StepStatus | str) -> None:
+        """Move along the step's state machine; raises IllegalTransition otherwise."""
+        self.status = transition(self.status, target, StepStatus)
 
 
 class Approval(SQLModel, table=True):

@@ -72,12 +72,67 @@ APPROVAL_MOVES: dict[ApprovalStatus, frozenset[ApprovalStatus]] = {
     _A.EXPIRED: frozenset(),
 }
 
-S = TypeVar("S", OrderStatus, ListingStatus, ApprovalStatus)
 
-_MACHINES = {
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"  # waits for the owner's decisions; `resume` (or a decision) continues it
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # its budget ran out: the summary says what was not run
+    FAILED = "failed"  # the run itself broke off (not a step): its summary holds the error
+
+
+class StepStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    WAITING = "waiting"  # for the owner's approval
+    SKIPPED = "skipped"  # rejected by the owner, or already waiting elsewhere
+
+
+# Steps in these statuses are settled: a resumed run does not run them again.
+SETTLED_STEPS = frozenset({StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.WAITING})
+
+
+class ErrorKind(StrEnum):
+    """Who can fix a failed step: what the summary tells the owner to do differs for each."""
+
+    MODEL = "model"  # a wrong call (unknown SKU, bad argument): the model may mend it
+    OWNER = "owner"  # the owner must act (a file, a setting, the platform refused)
+    BUG = "bug"  # an unexpected fault in shopagent: its traceback is in runs/<run id>.log
+
+
+_R = RunStatus
+RUN_MOVES: dict[RunStatus, frozenset[RunStatus]] = {
+    # A failed run may be resumed: it continues from its last checkpoint; so may one whose
+    # process was killed while it ran (it still says running).
+    _R.RUNNING: frozenset({_R.RUNNING, _R.PAUSED, _R.COMPLETED, _R.STOPPED, _R.FAILED}),
+    _R.PAUSED: frozenset({_R.RUNNING}),
+    _R.FAILED: frozenset({_R.RUNNING}),
+    _R.COMPLETED: frozenset(),
+    _R.STOPPED: frozenset(),
+}
+
+_S = StepStatus
+STEP_MOVES: dict[StepStatus, frozenset[StepStatus]] = {
+    _S.PLANNED: frozenset({_S.RUNNING, _S.WAITING, _S.FAILED, _S.SKIPPED, _S.DONE}),
+    # A step cut off while running (the process was killed) goes through the gate again on resume.
+    _S.RUNNING: frozenset({_S.DONE, _S.FAILED, _S.WAITING, _S.SKIPPED, _S.RUNNING}),
+    # Approved: it runs; rejected: skipped; a human check that came back: waits again.
+    _S.WAITING: frozenset({_S.RUNNING, _S.SKIPPED, _S.WAITING, _S.FAILED}),
+    _S.DONE: frozenset(),
+    _S.FAILED: frozenset(),
+    _S.SKIPPED: frozenset(),
+}
+
+S = TypeVar("S", OrderStatus, ListingStatus, ApprovalStatus, RunStatus, StepStatus)
+
+_MACHINES: dict[type, tuple[str, dict]] = {
     OrderStatus: ("order", ORDER_MOVES),
     ListingStatus: ("listing", LISTING_MOVES),
     ApprovalStatus: ("approval", APPROVAL_MOVES),
+    RunStatus: ("run", RUN_MOVES),
+    StepStatus: ("step", STEP_MOVES),
 }
 
 

@@ -16,8 +16,12 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, Field
 
 
-class ScriptExhausted(AssertionError):
-    """The model was called more often than the script has replies."""
+class ScriptExhausted(BaseException):
+    """The model was called more often than the script has replies.
+
+    Not an Exception: the executor records a tool's exceptions as failed steps and goes on,
+    and the code that asks the model falls back on errors; a script that ran out must end
+    the test instead, wherever it happens."""
 
 
 class ScriptedChatModel(BaseChatModel):

@@ -18,6 +18,7 @@ from agent.workspace import load_settings, open_workspace
 from store_data.audit import Run
 from store_data.catalog import import_catalog
 from store_data.db import session_scope
+from store_data.status import RunStatus
 
 app = typer.Typer(help="The audit trail of runs.", no_args_is_help=True)
 ApprovalOption = Annotated[str | None, typer.Option("--approval", help="Approval mode for this run: auto, risky or all.")]
@@ -30,12 +31,15 @@ EXIT_FAILED = 1  # a step failed, or the run stopped on its budget: see the summ
 EXIT_WAITING = 3  # nothing failed, and actions wait for the owner's approval
 
 
+KIND_WORDS = {"model": "a wrong call", "owner": "needs you", "bug": "a fault in shopagent"}
+
+
 def exit_code(outcome: Outcome) -> int:
     """0 when the run did all it planned; EXIT_FAILED when anything failed (even if actions
     also wait); EXIT_WAITING when it paused for the owner with nothing failed."""
-    if outcome.status in ("failed", "stopped") or outcome.summary.get("failed"):
+    if outcome.status in (RunStatus.FAILED, RunStatus.STOPPED) or outcome.summary.get("failed"):
         return EXIT_FAILED
-    return EXIT_WAITING if outcome.waiting or outcome.status == "paused" else 0
+    return EXIT_WAITING if outcome.waiting or outcome.status == RunStatus.PAUSED else 0
 
 
 def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, as_json: bool,
@@ -70,7 +74,11 @@ def _show_outcome(outcome: Outcome, as_json: bool) -> None:
     for stage, by_status in summary.get("stages", {}).items():
         console.print(f"  {stage}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
     for failure in summary.get("failed", []):
-        console.print(f"  failed step {failure['position']} {failure['tool']}: {escape(failure['error'])}")
+        kind = failure.get("kind", "")
+        console.print(f"  failed step {failure['position']} {failure['tool']}"
+                      f"{f' ({KIND_WORDS.get(kind, kind)})' if kind else ''}: {escape(failure['error'])}")
+        if failure.get("to_do"):
+            console.print(f"    what to do: {escape(failure['to_do'])}")
     if summary.get("stopped"):
         console.print(f"  stopped: {summary['stopped']}")
     if summary.get("error"):

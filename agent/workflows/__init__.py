@@ -3,15 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import PlanStep, RunContext, RunPlan
 from agent.workflows import ask, daily, open_shop, orders
 
 
 @dataclass(frozen=True)
 class Workflow:
     name: str
-    # plan(ctx, goal) -> (steps, made_by, answer)
-    plan: Callable[[RunContext, str], tuple[list[PlanStep], str, str]]
+    plan: Callable[[RunContext, str], RunPlan]
     # Whether a call the tools refuse goes back to the model to mend. Not for the owner's
     # explicit commands (`orders refund 12`): they say what was wrong at once instead.
     model_repairs: bool = True

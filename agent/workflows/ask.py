@@ -12,13 +12,13 @@ import json
 
 from sqlmodel import Session
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import PlanStep, RunContext, RunPlan
 from agent.intents import intent_plan, named_orders
 from agent.planner import Plan, make_plan
 from store_data.overview import shop_overview
 
 
-def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+def plan(ctx: RunContext, goal: str) -> RunPlan:
     with Session(ctx.engine) as session:
         state = json.dumps(shop_overview(session), ensure_ascii=False)
     result = make_plan(ctx.llm, goal, state, ctx.tools, fallback=lambda: Plan(
@@ -31,8 +31,8 @@ def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
             recognised = intent_plan(session, goal, ctx.tools)
         if recognised is not None:
             steps, answer = recognised
-            return steps, "rules", answer
-    return result.value.steps, result.made_by, result.value.answer
+            return RunPlan(steps, "rules", answer)
+    return RunPlan(result.value.steps, result.made_by, result.value.answer)
 
 
 def scope(goal: str, step: PlanStep) -> str:

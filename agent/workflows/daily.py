@@ -5,7 +5,7 @@ returns follow-up calls, which the executor inserts right after it, one step per
 each one is gated, recorded and resumable on its own.
 """
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
 
 STAGES = [
@@ -23,5 +23,5 @@ STAGES = [
 ]
 
 
-def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+def plan(ctx: RunContext, goal: str) -> RunPlan:
     return staged_plan(ctx, STAGES)

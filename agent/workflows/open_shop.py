@@ -7,7 +7,7 @@ publishing passes the approval policy like any other write.
 
 from sqlmodel import Session, select
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
 from store_data.shop import Product, Variant
 
@@ -20,7 +20,7 @@ PER_PRODUCT = [
 ]
 
 
-def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+def plan(ctx: RunContext, goal: str) -> RunPlan:
     with Session(ctx.engine) as session:
         products = session.exec(select(Product).order_by(Product.id)).all()
         first_sku = {p.id: session.exec(select(Variant.sku).where(Variant.product_id == p.id)

@@ -7,7 +7,7 @@ same approval policy, so `orders refund` in `risky` mode waits in the approval q
 
 import json
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import PlanStep, RunContext, RunPlan
 
 
 def goal_for(calls: list[dict]) -> str:
@@ -15,6 +15,6 @@ def goal_for(calls: list[dict]) -> str:
     return json.dumps(calls, ensure_ascii=False)
 
 
-def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+def plan(ctx: RunContext, goal: str) -> RunPlan:
     calls = json.loads(goal)
-    return [PlanStep(**call) for call in calls if call["tool"] in ctx.tools], "command", ""
+    return RunPlan([PlanStep(**call) for call in calls if call["tool"] in ctx.tools], "command")
