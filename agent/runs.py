@@ -110,15 +110,49 @@ def tally(engine: Engine, run_id: str) -> dict[str, Any]:
     counts: dict[str, int] = {}
     stages: dict[str, dict[str, int]] = {}
     failed = []
+    done: dict[str, list[dict]] = {}
     for step in steps_of(engine, run_id):
         counts[step.status] = counts.get(step.status, 0) + 1
+        if step.status == StepStatus.DONE:
+            done.setdefault(step.tool, []).append(step.output if isinstance(step.output, dict) else {})
         stage = stages.setdefault(step.tool, {})
         stage[step.status] = stage.get(step.status, 0) + 1
         if step.status == StepStatus.FAILED:
             kind = step.error_kind or ErrorKind.OWNER
             failed.append({"position": step.position, "tool": step.tool, "error": step.error, "kind": kind,
                            "to_do": TO_DO[kind]})
-    return {"steps": counts, "stages": stages, "failed": failed}
+    came_to = {tool: text for tool, outputs in done.items() if (text := came_to_of(tool, outputs))}
+    return {"steps": counts, "stages": stages, "came_to": came_to, "failed": failed}
+
+
+def _sum(outputs: list[dict], key: str) -> int:
+    return sum(len(o[key]) if isinstance(o.get(key), list) else int(o.get(key) or 0) for o in outputs)
+
+
+def came_to_of(tool: str, outputs: list[dict]) -> str:
+    """What a stage's finished steps did, in a few words, from their outputs ("" when the
+    counts by status say it all)."""
+    fresh = [o for o in outputs if not o.get("already_done")]
+    moved = _sum(outputs, "moved_cents")
+    money = f"; {moved // 100}.{moved % 100:02d} moved" if moved else ""
+    words = {
+        "sync_orders": lambda: f"{_sum(outputs, 'new')} new, {_sum(outputs, 'updated')} updated, "
+                               f"{_sum(outputs, 'flagged')} flagged",
+        "fulfil_orders": lambda: f"{_sum(outputs, 'to_ship')} to ship, {_sum(outputs, 'short')} short of stock, "
+                                 f"{_sum(outputs, 'retry_later')} to retry later",
+        "ship_order": lambda: f"{len(fresh)} shipped",
+        "handle_requests": lambda: f"{_sum(outputs, 'requests')} requests, {_sum(outputs, 'flagged')} unreadable",
+        "handle_return": lambda: f"{len(fresh)} decided{money}",
+        "refund_order": lambda: f"{len(fresh)} refunded{money}",
+        "cancel_order": lambda: f"{len(fresh)} cancelled{money}",
+        "resolve_stockout": lambda: f"{len(fresh)} resolved{money}",
+        "answer_messages": lambda: f"{_sum(outputs, 'drafted')} replies drafted",
+        "send_reply": lambda: f"{len(outputs)} replies sent",
+        "publish_listing": lambda: f"{len(outputs)} listings published",
+        "make_promo_clip": lambda: f"{sum(1 for o in outputs if o.get('status') == 'made')} clips made",
+        "sales_report": lambda: ", ".join(o["report"] for o in outputs if o.get("report")),
+    }
+    return words[tool]() if tool in words else ""
 
 
 def step_at(engine: Engine, run_id: str, position: int) -> Step | None:

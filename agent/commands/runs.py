@@ -71,8 +71,10 @@ def _show_outcome(outcome: Outcome, as_json: bool) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.get("steps", {}).items())) or "no steps"
     console.print(f"Run {outcome.run_id}: {outcome.status} ({counts}; {outcome.model_calls} model calls, "
                   f"{outcome.tokens} tokens)")
+    came_to = summary.get("came_to", {})
     for stage, by_status in summary.get("stages", {}).items():
-        console.print(f"  {stage}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+        console.print(f"  {stage}: {counts}" + (f" ({escape(came_to[stage])})" if came_to.get(stage) else ""))
     for failure in summary.get("failed", []):
         kind = failure.get("kind", "")
         console.print(f"  failed step {failure['position']} {failure['tool']}"

@@ -69,12 +69,13 @@ def test_a_run_that_failed_a_step_and_waits_says_both_and_exits_1(capsys):
 
     summary = {"steps": {"done": 3, "failed": 1, "waiting": 2},
                "stages": {"sync_orders": {"failed": 1}, "ship_order": {"done": 3}, "refund_order": {"waiting": 2}},
+               "came_to": {"ship_order": "3 shipped"},
                "failed": [{"position": 0, "tool": "sync_orders", "error": "the back-office did not answer; try later"}]}
     both = Outcome(run_id="daily-1", status="paused", waiting=[7, 8], summary=summary)
     _show_outcome(both, as_json=False)
     out = capsys.readouterr().out
     assert "Run daily-1: paused (3 done, 1 failed, 2 waiting;" in out
-    assert "  sync_orders: 1 failed" in out and "  ship_order: 3 done" in out
+    assert "  sync_orders: 1 failed" in out and "  ship_order: 3 done (3 shipped)" in out
     assert "failed step 0 sync_orders: the back-office did not answer; try later" in out
     assert "2 action(s) wait for your approval" in out
     assert exit_code(both) == EXIT_FAILED

@@ -143,3 +143,11 @@ def test_an_older_shop_database_gains_the_new_columns(tmp_path):
     [step] = runs.steps_of(engine, "r1")
     assert step.error == "boom" and step.error_kind == ""
     assert runs.tally(engine, "r1")["failed"][0]["kind"] == ErrorKind.OWNER
+
+
+def test_each_stage_says_what_it_came_to():
+    assert runs.came_to_of("refund_order", [{"moved_cents": 1250}, {"moved_cents": 999},
+                                            {"already_done": True, "moved_cents": 0}]) == "2 refunded; 22.49 moved"
+    assert runs.came_to_of("sync_orders", [{"new": 3, "updated": 1, "flagged": [{"order": "7"}]}]) == \
+        "3 new, 1 updated, 1 flagged"
+    assert runs.came_to_of("list_orders", [{}]) == ""

@@ -60,7 +60,8 @@ def test_a_failed_shipment_is_shipped_by_a_later_run_once_the_platform_accepts(w
     time_passes(workspace, number)
     retried = run(workspace, driver, ("fulfil_orders", {}))
     [again] = [s for s in steps_of(workspace.engine, retried.run_id) if s.tool == "ship_order"]
-    assert again.status == "done"
+    assert again.status == "done" and retried.summary["came_to"]["ship_order"] == "1 shipped"
+    assert retried.summary["came_to"]["fulfil_orders"] == "1 to ship, 0 short of stock, 0 to retry later"
     after = order(workspace, number)
     assert after.status == "shipped" and after.flag == "" and failures(workspace, number) == []
     remote = driver.get_order(number)
