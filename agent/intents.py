@@ -59,6 +59,31 @@ REPORTED = re.compile(r"\b(wrote|writes|said|says|asked|asks|replied|messaged|fo
 BLOCK_QUOTE = re.compile(r"^[ \t]*>.*$", re.M)
 
 
+# Opening mark -> the marks that close it.
+QUOTE_MARKS = {'"': '"', "“": "”", "„": "“”", "«": "»", "「": "」", "『": "』", "‘": "’"}
+
+
+def _outer_quote_end(text: str) -> int | None:
+    """Where the quoted span that `text` opens with ends: at the LAST closing mark of its kind
+    in `text` (a pasted text that quotes in turn stays whole: reading too much as data only
+    makes the shop refuse more), or at the end when never closed. None when it opens none."""
+    closing = QUOTE_MARKS.get(text[:1])
+    if closing is None:
+        return None
+    last = max(text.rfind(mark, 1) for mark in closing)
+    return len(text) if last < 1 else last + 1
+
+
+def _drop_quoted(text: str) -> str:
+    """Every quoted span, each kind of quote taken from its first opening mark to its last
+    closing one; apostrophe-quoted spans ('...') as single spans."""
+    for opening in QUOTE_MARKS:
+        start = text.find(opening)
+        if start >= 0:
+            text = text[:start] + " " + text[start + _outer_quote_end(text[start:]):]
+    return QUOTED.sub(" ", text)
+
+
 def owner_words(goal: str) -> str:
     """The request without what it quotes or pastes: block quotes, quoted spans, and
     everything after a reported-speech marker ("A buyer wrote: ..."), which is data."""
@@ -68,13 +93,12 @@ def owner_words(goal: str) -> str:
         marker = REPORTED.search(text)
         if marker is None:
             break
-        rest = text[marker.end():]
-        quoted = QUOTED.match(rest.lstrip())
-        if quoted:
-            text = text[:marker.start()] + " " + rest.lstrip()[quoted.end():]
-        else:
-            text = text[:marker.start()]
-    return re.sub(r"\s+", " ", QUOTED.sub(" ", text)).strip()
+        rest = text[marker.end():].lstrip()
+        end = _outer_quote_end(rest)
+        if end is None and (quoted := QUOTED.match(rest)):
+            end = quoted.end()
+        text = text[:marker.start()] + (" " + rest[end:] if end is not None else "")
+    return re.sub(r"\s+", " ", _drop_quoted(text)).strip()
 
 
 def named_orders(goal: str) -> set[str]:
