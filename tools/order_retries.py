@@ -21,10 +21,15 @@ FAILED_FLAG = "platform action failed"
 Retry = Literal["none", "due", "later", "owner"]
 
 
-def record_failure(session: Session, order: Order, action: str, problem: Exception, settings) -> FailedAction:
-    """Flag the order and count the failure; the next try is due after the backoff."""
+def flag(session: Session, order: Order, problem: Exception) -> None:
+    """Mark the order with what failed on the platform."""
     order.flag = f"{FAILED_FLAG}: {str(problem)[:300]}"
     session.add(order)
+
+
+def record_failure(session: Session, order: Order, action: str, problem: Exception, settings) -> FailedAction:
+    """Flag the order and count the failure; the next try is due after the backoff."""
+    flag(session, order, problem)
     failed = _row(session, order, action)
     if failed is None:
         failed = FailedAction(order_id=order.id, action=action, attempts=0)

@@ -91,7 +91,7 @@ def handle_requests(deps: ToolDeps) -> dict:
         except NeedsOwner:
             raise  # the whole stage waits for the owner, then runs again
         except ToolFailed as problem:  # this request is left undone: the order says so
-            flag_failure(deps, order.remote_id, "return", problem)
+            flag_failure(deps, order.remote_id, None, problem)
             flagged.append({"order": order.remote_id, "flag": str(problem)[:300]})
             continue
         request = remote.open_request

@@ -22,7 +22,7 @@ from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
-from tools.order_retries import clear_failure, record_failure
+from tools.order_retries import clear_failure, flag, record_failure
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
 
@@ -43,11 +43,16 @@ def _reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
     return remote
 
 
-def flag_failure(deps: ToolDeps, order_id: str, action: str, problem: Exception) -> None:
-    """Leave the order as the platform shows it, flagged with what failed, for a later retry
-    (tools/order_retries.py; the evidence is in runs/)."""
+def flag_failure(deps: ToolDeps, order_id: str, action: str | None, problem: Exception) -> None:
+    """Leave the order as the platform shows it, flagged with what failed, and count the failed
+    `action` for a later retry (tools/order_retries.py; the evidence is in runs/). A failed
+    read (`action` None) only flags it: reading again next time changes nothing."""
     with session_scope(deps.engine) as session:
-        record_failure(session, find_order(session, deps, order_id), action, problem, deps.settings)
+        order = find_order(session, deps, order_id)
+        if action is None:
+            flag(session, order, problem)
+        else:
+            record_failure(session, order, action, problem, deps.settings)
 
 
 def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
