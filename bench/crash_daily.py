@@ -136,9 +136,12 @@ def unfinished_run(workdir: Path) -> str | None:
 
 
 def kill_loop(workdir: Path, kills: int, rng: random.Random, min_delay: float, max_delay: float,
-              failures: list[str], traffic: tuple[str, float] | None = None) -> dict[str, int]:
+              failures: list[str], traffic: tuple[str, float] | None = None,
+              from_first_step: bool = False) -> dict[str, int]:
     """Start or resume the daily pass and kill it, `kills` times. With `traffic` (url, rate),
-    a day of new buyer traffic arrives every ten kills, so later passes have new work."""
+    a day of new buyer traffic arrives every ten kills, so later passes have new work. With
+    `from_first_step`, each delay counts from the pass's first recorded step, so a kill lands
+    inside the pass however slowly the process starts (a loaded machine)."""
     figures = {"kills": 0, "starts": 0, "resumes": 0, "ended_before_kill": 0}
     counts, fed_at = shop_counts(workdir), 0
     while figures["kills"] < kills:
@@ -153,6 +156,12 @@ def kill_loop(workdir: Path, kills: int, rng: random.Random, min_delay: float, m
         process = subprocess.Popen([str(SHOPAGENT), *args, "--workdir", str(workdir)], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True, env=clean_env(), start_new_session=True)
         delay = rng.uniform(min_delay, max_delay)
+        if from_first_step:
+            steps = shop_counts(workdir)["step"] if (workdir / "shop.db").exists() else 0
+            waited = time.monotonic()
+            while process.poll() is None and time.monotonic() - waited < 300 and \
+                    shop_counts(workdir)["step"] == steps:
+                time.sleep(0.2)
         try:
             _, stderr = process.communicate(timeout=delay)
             figures["ended_before_kill"] += 1

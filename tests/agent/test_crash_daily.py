@@ -26,9 +26,9 @@ def test_daily_killed_twice_resumes_with_nothing_lost(workdir):
     market, _ = crash.set_up(workdir, days=2, rate=60, seed=3)
     failures: list[str] = []
     try:
-        # The first kill lands while the pass starts (before or in the order sync), the
-        # second one later; where exactly does not matter to what is checked.
-        figures = crash.kill_loop(workdir, 2, random.Random(3), 3.0, 12.0, failures)
+        # Each kill lands inside the pass, counted from its first step: the first early (in the
+        # order sync), the second later; where exactly does not matter to what is checked.
+        figures = crash.kill_loop(workdir, 2, random.Random(3), 1.0, 10.0, failures, from_first_step=True)
         figures.update(crash.finish_runs(workdir, failures))
         figures.update(crash.check_effects(workdir, failures))
     finally:
