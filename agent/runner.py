@@ -42,7 +42,7 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
         tools=available,
         repair=(lambda step, problem: repair_step(llm, step, problem, available)) if flow.model_repairs else None,
         progress=progress,
-        scope=(lambda step: flow.scope(goal, step)) if flow.scope else None,
+        scope=(lambda step: flow.scope(goal, step, workspace.engine)) if flow.scope else None,
     )
 
 

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
+
 from agent.executor import PlanStep, RunContext, RunPlan
 from agent.workflows import ask, daily, open_shop, orders
 
@@ -14,8 +16,8 @@ class Workflow:
     # Whether a call the tools refuse goes back to the model to mend. Not for the owner's
     # explicit commands (`orders refund 12`): they say what was wrong at once instead.
     model_repairs: bool = True
-    # scope(goal, step) -> why a call of the plan itself is outside the request ("" inside).
-    scope: Callable[[str, PlanStep], str] | None = None
+    # scope(goal, step, engine) -> why a call of the plan itself is outside the request ("" inside).
+    scope: Callable[[str, PlanStep, Engine], str] | None = None
 
 
 WORKFLOWS: dict[str, Workflow] = {
