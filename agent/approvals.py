@@ -5,7 +5,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent import run_settings
 from agent.errors import UserError
@@ -23,7 +23,7 @@ from tools.registry import BY_NAME
 def list_approvals(workspace: Workspace, status: str | None = "pending") -> list[Approval]:
     expire_stale(workspace.engine)
     with Session(workspace.engine) as session:
-        query = select(Approval).order_by(Approval.id)
+        query = select(Approval).order_by(col(Approval.id))
         if status:
             query = query.where(Approval.status == status)
         return list(session.exec(query))

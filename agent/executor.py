@@ -154,7 +154,7 @@ def run_graph(ctx: RunContext, saver: SqliteSaver, run_id: str, resume: bool) ->
         waiting = result["__interrupt__"][0].value.get("approvals", [])
         runs.update_run(ctx.engine, run_id, status=RunStatus.PAUSED)
         return {"status": RunStatus.PAUSED, "waiting": waiting}
-    return {"status": runs.get_run(ctx.engine, run_id).status, "waiting": []}
+    return {"status": runs.the_run(ctx.engine, run_id).status, "waiting": []}
 
 
 def _record_usage(ctx: RunContext, run_id: str):
@@ -243,9 +243,8 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
         if held:
             runs.save_step(ctx.engine, step, status=StepStatus.SKIPPED, arguments=arguments, error=held)
             return StepStatus.SKIPPED
-        runs.save_step(ctx.engine, step, status=StepStatus.WAITING, arguments=arguments)
-        runs.request_approval(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
-                              ctx.settings.approval_expire_hours)
+        runs.hold_step(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
+                       ctx.settings.approval_expire_hours, arguments=arguments)
         return StepStatus.WAITING
     return _execute(ctx, step, spec, arguments)
 
@@ -260,7 +259,7 @@ def _held_back(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any],
         return f"already waiting for the owner as approval {twin.id} (run {twin.run_id})"
     days = ctx.settings.proposal_cooldown_days
     rejected = runs.recently_rejected(ctx.engine, spec.name, target, days) if proposed else None
-    if rejected is not None:
+    if rejected is not None and rejected.decided_at is not None:
         again = (rejected.decided_at + timedelta(days=days)).date().isoformat()
         return (f"the owner rejected this as approval {rejected.id} on {rejected.decided_at:%Y-%m-%d}; "
                 f"not proposed again before {again}")
@@ -304,9 +303,8 @@ def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -
         if isinstance(output, BaseModel):
             output = output.model_dump(mode="json")
     except NeedsOwner as owner:
-        runs.save_step(ctx.engine, step, status=StepStatus.WAITING, error=str(owner))
-        runs.request_approval(ctx.engine, step, f"the platform needs a person: {owner}",
-                              {"facts": owner.evidence}, ctx.settings.approval_expire_hours)
+        runs.hold_step(ctx.engine, step, f"the platform needs a person: {owner}", {"facts": owner.evidence},
+                       ctx.settings.approval_expire_hours, error=str(owner))
         return StepStatus.WAITING
     except ToolRetry as problem:
         return _fail(ctx, step, ErrorKind.MODEL, str(problem), duration_ms=took())
@@ -329,9 +327,14 @@ def _tool(ctx: RunContext, name: str) -> ToolSpec:
 def _waiting_split(ctx: RunContext, state: RunState) -> tuple[list[int], list[int], dict[int, Any]]:
     """Positions whose approval is decided, those still pending, and the approvals."""
     runs.expire_stale(ctx.engine)
-    decided, pending, approvals = [], [], {}
+    decided: list[int] = []
+    pending: list[int] = []
+    approvals: dict[int, Any] = {}
     for position in state.get("waiting", []):
-        approval = runs.approval_for_step(ctx.engine, runs.step_at(ctx.engine, state["run_id"], position).id)
+        step = runs.step_at(ctx.engine, state["run_id"], position)
+        approval = runs.approval_for_step(ctx.engine, step.id) if step.id is not None else None
+        if approval is None:  # hold_step writes both at once: only a database edited by hand gets here
+            raise LookupError(f"step {position} of run {state['run_id']} waits with no approval")
         approvals[position] = approval
         (pending if approval.status == ApprovalStatus.PENDING else decided).append(position)
     return decided, pending, approvals
@@ -355,10 +358,9 @@ def _copy_changed(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, An
     facts = spec.facts(ctx.deps, arguments)
     if facts.get("copy_sha") == seen:
         return False
-    runs.save_step(ctx.engine, step, status=StepStatus.WAITING)
-    runs.request_approval(ctx.engine, step, "the listing's title or description changed after the owner approved it",
-                          {"facts": facts, "why": (approval.preview or {}).get("why", "")},
-                          ctx.settings.approval_expire_hours)
+    runs.hold_step(ctx.engine, step, "the listing's title or description changed after the owner approved it",
+                   {"facts": facts, "why": (approval.preview or {}).get("why", "")},
+                   ctx.settings.approval_expire_hours)
     return True
 
 
@@ -401,6 +403,6 @@ def _finish(ctx: RunContext, state: RunState) -> RunState:
         summary["stopped"] = state["stop_reason"]
     status = RunStatus.STOPPED if state.get("stop_reason") else RunStatus.COMPLETED
     # Keep what was noted earlier in the run (e.g. that the owner was told of the report).
-    earlier = runs.get_run(ctx.engine, state["run_id"]).summary
+    earlier = runs.the_run(ctx.engine, state["run_id"]).summary
     runs.update_run(ctx.engine, state["run_id"], status=status, ended_at=utcnow(), summary={**earlier, **summary})
     return {}

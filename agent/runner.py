@@ -2,13 +2,16 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from agent import run_settings, runs
 from agent.notify import notify
 from agent.errors import UserError
 from agent.checkpoints import checkpointer
-from agent.executor import Budget, RunContext, run_graph
+from agent.executor import Budget, PlanStep, RunContext, run_graph
 from agent.intents import sales_answer
 from agent.planner import repair_step
 from agent.run_lock import run_lock
@@ -29,6 +32,10 @@ class Outcome:
     tokens: int = 0
 
 
+def _scoped(check: Callable[[str, PlanStep, Engine], str], goal: str, engine: Engine, step: PlanStep) -> str:
+    return check(goal, step, engine)
+
+
 def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, driver, run_id: str,
              tools: dict[str, ToolSpec] | None, progress) -> RunContext:
     flow = WORKFLOWS[workflow]
@@ -42,7 +49,7 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
         tools=available,
         repair=(lambda step, problem: repair_step(llm, step, problem, available)) if flow.model_repairs else None,
         progress=progress,
-        scope=(lambda step: flow.scope(goal, step, workspace.engine)) if flow.scope else None,
+        scope=partial(_scoped, flow.scope, goal, workspace.engine) if flow.scope else None,
     )
 
 
@@ -87,7 +94,7 @@ def _answer(workspace: Workspace, run) -> None:
 
 
 def _outcome(workspace: Workspace, run_id: str, result: dict[str, Any]) -> Outcome:
-    run = runs.get_run(workspace.engine, run_id)
+    run = runs.the_run(workspace.engine, run_id)
     if result["status"] == RunStatus.PAUSED:  # the run stopped at the gate: sum up what its steps did so far
         run = runs.update_run(workspace.engine, run_id, summary={**run.summary, **runs.tally(workspace.engine, run_id)})
     _answer(workspace, run)
@@ -153,7 +160,7 @@ def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver
         raise UserError(f"no run '{run_id}'; see `shopagent runs list`")
     workspace = run_settings.for_run(workspace, run_id)
     with run_lock(workspace.runs, run_id, f"resume it: `shopagent resume {run_id}`", wait_s):
-        run = runs.get_run(workspace.engine, run_id)  # read again: the run that held the lock may have been this one
+        run = runs.the_run(workspace.engine, run_id)  # read again: the run that held the lock may have been this one
         if run.status in (RunStatus.COMPLETED, RunStatus.STOPPED):
             return Outcome(run_id=run_id, status=run.status, summary=run.summary,
                            model_calls=run.model_calls, tokens=run.tokens)

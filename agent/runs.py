@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from store_data.audit import Approval, Run, RunSettings, Step
 from store_data.clock import utcnow
@@ -42,10 +42,23 @@ def get_run(engine: Engine, run_id: str) -> Run | None:
         return session.get(Run, run_id)
 
 
+def the_run(engine: Engine, run_id: str) -> Run:
+    """The run, which the caller knows exists (a lookup by the owner uses get_run)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return _run(session, run_id)
+
+
+def _run(session: Session, run_id: str) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id!r} in this shop's records")
+    return run
+
+
 def update_run(engine: Engine, run_id: str, **values: Any) -> Run:
     """Record a run's new values; its status moves only along RunStatus's table."""
     with Session(engine, expire_on_commit=False) as session:
-        run = session.get(Run, run_id)
+        run = _run(session, run_id)
         if "status" in values:
             run.set_status(values.pop("status"))
         for key, value in values.items():
@@ -58,7 +71,7 @@ def update_run(engine: Engine, run_id: str, **values: Any) -> Run:
 def add_usage(engine: Engine, run_id: str, calls: int, tokens: int) -> Run:
     """Add model calls and tokens spent since the last record; returns the run."""
     with Session(engine, expire_on_commit=False) as session:
-        run = session.get(Run, run_id)
+        run = _run(session, run_id)
         run.model_calls += calls
         run.tokens += tokens
         session.add(run)
@@ -81,6 +94,8 @@ def save_step(engine: Engine, step: Step, **values: Any) -> Step:
     """Record a step's new values; its status moves only along StepStatus's table."""
     with Session(engine, expire_on_commit=False) as session:
         row = session.get(Step, step.id)
+        if row is None:
+            raise LookupError(f"no step {step.id} in this shop's records")
         if "status" in values:
             row.set_status(values.pop("status"))
         for key, value in values.items():
@@ -92,7 +107,7 @@ def save_step(engine: Engine, step: Step, **values: Any) -> Step:
 
 def steps_of(engine: Engine, run_id: str) -> list[Step]:
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(Step.position)))
+        return list(session.exec(select(Step).where(Step.run_id == run_id).order_by(col(Step.position))))
 
 
 # What the owner can do about a failed step, by who can fix it.
@@ -118,7 +133,7 @@ def tally(engine: Engine, run_id: str) -> dict[str, Any]:
         stage = stages.setdefault(step.tool, {})
         stage[step.status] = stage.get(step.status, 0) + 1
         if step.status == StepStatus.FAILED:
-            kind = step.error_kind or ErrorKind.OWNER
+            kind = ErrorKind(step.error_kind or ErrorKind.OWNER)
             failed.append({"position": step.position, "tool": step.tool, "error": step.error, "kind": kind,
                            "to_do": TO_DO[kind]})
     came_to = {tool: text for tool, outputs in done.items() if (text := came_to_of(tool, outputs))}
@@ -155,31 +170,43 @@ def came_to_of(tool: str, outputs: list[dict]) -> str:
     return words[tool]() if tool in words else ""
 
 
-def step_at(engine: Engine, run_id: str, position: int) -> Step | None:
-    """The run's Step at `position` (one row read, not the run's whole trail)."""
+def step_at(engine: Engine, run_id: str, position: int) -> Step:
+    """The run's Step at `position` (one row read, not the run's whole trail); the executor
+    asks only for positions it has recorded."""
     with Session(engine, expire_on_commit=False) as session:
-        return session.exec(select(Step).where(Step.run_id == run_id, Step.position == position)).first()
+        step = session.exec(select(Step).where(Step.run_id == run_id, Step.position == position)).first()
+        if step is None:
+            raise LookupError(f"run {run_id} has no step at position {position}")
+        return step
 
 
 def count_steps(engine: Engine, run_id: str, statuses: tuple[str, ...]) -> int:
     """How many of the run's steps are in one of `statuses`, counted by the database."""
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(Step)
-                            .where(Step.run_id == run_id, Step.status.in_(statuses))).one()
+                            .where(Step.run_id == run_id, col(Step.status).in_(statuses))).one()
 
 
-def request_approval(engine: Engine, step: Step, reason: str, preview: dict, expire_hours: int) -> Approval:
-    """Queue the step for the owner, once per time it waits: a resumed run finds the pending
-    approval it made, while a step that waits again after a decision (a human check that
-    came back) gets a new one."""
+def hold_step(engine: Engine, step: Step, reason: str, preview: dict, expire_hours: int, **values: Any) -> Approval:
+    """Set the step waiting (with `values`, e.g. its arguments) and queue it for the owner, in
+    one transaction: a run killed in between never finds a waiting step without its approval.
+    Once per time it waits: a resumed run finds the pending approval it made, while a step
+    that waits again after a decision (a human check that came back) gets a new one."""
     with Session(engine, expire_on_commit=False) as session:
-        approval = _latest(session, step.id)
+        row = session.get(Step, step.id)
+        if row is None:
+            raise LookupError(f"no step {step.id} in this shop's records")
+        row.set_status(StepStatus.WAITING)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        approval = _latest(session, row.id) if row.id is not None else None
         if approval is None or approval.status != ApprovalStatus.PENDING:
-            approval = Approval(run_id=step.run_id, step_id=step.id, tool=step.tool, arguments=step.arguments,
+            approval = Approval(run_id=row.run_id, step_id=row.id, tool=row.tool, arguments=row.arguments,
                                 reason=reason, preview=preview,
                                 expires_at=utcnow() + timedelta(hours=expire_hours))
             session.add(approval)
-            session.commit()
+        session.commit()
         return approval
 
 
@@ -193,7 +220,7 @@ def pending_twin(engine: Engine, step: Step, tool: str, target: dict[str, Any]) 
     with Session(engine, expire_on_commit=False) as session:
         pending = session.exec(select(Approval).where(
             Approval.tool == tool, Approval.status == ApprovalStatus.PENDING, Approval.step_id != step.id,
-            or_(Approval.expires_at.is_(None), Approval.expires_at >= utcnow()))).all()
+            or_(col(Approval.expires_at).is_(None), col(Approval.expires_at) >= utcnow()))).all()
         return next((a for a in pending if _on_target(a, target)), None)
 
 
@@ -204,7 +231,7 @@ def recently_rejected(engine: Engine, tool: str, target: dict[str, Any], days: i
     with Session(engine, expire_on_commit=False) as session:
         rejected = session.exec(select(Approval).where(
             Approval.tool == tool, Approval.status == ApprovalStatus.REJECTED,
-            Approval.decided_at > utcnow() - timedelta(days=days)).order_by(Approval.id.desc())).all()
+            col(Approval.decided_at) > utcnow() - timedelta(days=days)).order_by(col(Approval.id).desc())).all()
         return next((a for a in rejected if _on_target(a, target)), None)
 
 
@@ -215,7 +242,7 @@ def approval_for_step(engine: Engine, step_id: int) -> Approval | None:
 
 
 def _latest(session: Session, step_id: int) -> Approval | None:
-    return session.exec(select(Approval).where(Approval.step_id == step_id).order_by(Approval.id.desc())).first()
+    return session.exec(select(Approval).where(Approval.step_id == step_id).order_by(col(Approval.id).desc())).first()
 
 
 def expire_stale(engine: Engine) -> int:
@@ -223,7 +250,7 @@ def expire_stale(engine: Engine) -> int:
     now = utcnow()
     with Session(engine) as session:
         stale = session.exec(select(Approval).where(Approval.status == ApprovalStatus.PENDING,
-                                                    Approval.expires_at < now)).all()
+                                                    col(Approval.expires_at) < now)).all()
         for approval in stale:
             approval.decide(ApprovalStatus.EXPIRED, by="system", note="not decided in time")
             session.add(approval)

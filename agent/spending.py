@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.audit import Step
 from store_data.clock import utcnow
@@ -31,11 +31,12 @@ def step_moved_cents(output: Any) -> int:
 def moved_cents(engine: Engine, money_tools: set[str], run_id: str | None = None,
                 since: datetime | None = None) -> int:
     """The money moved by calls of `money_tools`, in one run and/or since a time."""
-    query = select(Step).where(Step.tool.in_(money_tools), Step.status.in_((StepStatus.DONE, StepStatus.RUNNING)))
+    query = select(Step).where(col(Step.tool).in_(money_tools),
+                               col(Step.status).in_((StepStatus.DONE, StepStatus.RUNNING)))
     if run_id is not None:
         query = query.where(Step.run_id == run_id)
     if since is not None:
-        query = query.where(Step.started_at >= since)
+        query = query.where(col(Step.started_at) >= since)
     total = 0
     with Session(engine) as session:
         for step in session.exec(query):

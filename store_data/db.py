@@ -61,7 +61,7 @@ def add_missing_columns(engine: Engine) -> list[str]:
             ddl = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} " \
                   f"{column.type.compile(dialect=engine.dialect)}"
             if column.server_default is not None:
-                default = column.server_default.arg
+                default = getattr(column.server_default, "arg", "")
                 ddl += f" DEFAULT {default.text}" if hasattr(default, "text") else \
                     " DEFAULT '" + str(default).replace("'", "''") + "'"
             if not column.nullable:

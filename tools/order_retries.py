@@ -32,6 +32,7 @@ def record_failure(session: Session, order: Order, action: str, problem: Excepti
     flag(session, order, problem)
     failed = _row(session, order, action)
     if failed is None:
+        assert order.id is not None, "a failure is recorded on a stored order"
         failed = FailedAction(order_id=order.id, action=action, attempts=0)
     failed.attempts += 1
     failed.last_error = str(problem)[:500]

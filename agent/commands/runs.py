@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent import run_settings
 from agent.commands.common import JsonOption, RunProgress, WorkdirOption, console, print_json, table
@@ -141,7 +141,7 @@ def list_runs(workdir: WorkdirOption = None, as_json: JsonOption = False, limit:
     """The latest runs, newest first."""
     workspace = open_workspace(load_settings(workdir))
     with Session(workspace.engine) as session:
-        rows = session.exec(select(Run).order_by(Run.started_at.desc()).limit(limit)).all()
+        rows = session.exec(select(Run).order_by(col(Run.started_at).desc()).limit(limit)).all()
     if as_json:
         print_json([r.model_dump() for r in rows])
         return

@@ -12,7 +12,7 @@ import json
 import re
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.executor import PlanStep, RunContext, RunPlan
 from agent.intents import intent_plan, named_orders, owner_words
@@ -64,5 +64,5 @@ def _says(goal: str, word: str) -> bool:
 def _thread_order(engine: Engine, thread: str) -> str | None:
     """The marketplace number of the order a buyer thread is about, if any."""
     with Session(engine) as session:
-        return session.exec(select(Order.remote_id).join(BuyerMessage, BuyerMessage.order_id == Order.id)
+        return session.exec(select(Order.remote_id).join(BuyerMessage, col(BuyerMessage.order_id) == col(Order.id))
                             .where(BuyerMessage.thread_id == thread)).first()

@@ -5,7 +5,7 @@ promo clip -> live room -> an HTML summary. Prices come from code (pricing rules
 publishing passes the approval policy like any other write.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
@@ -22,7 +22,7 @@ PER_PRODUCT = [
 
 def plan(ctx: RunContext, goal: str) -> RunPlan:
     with Session(ctx.engine) as session:
-        products = session.exec(select(Product).order_by(Product.id)).all()
+        products = session.exec(select(Product).order_by(col(Product.id))).all()
         first_sku = {p.id: session.exec(select(Variant.sku).where(Variant.product_id == p.id)
                                         .order_by(Variant.sku)).first() for p in products}
     stages: list[tuple[str, dict, str]] = [

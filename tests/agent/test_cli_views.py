@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.commands import common
-from agent.runs import new_run, request_approval, step_row
+from agent.runs import hold_step, new_run, step_row
 from agent.workspace import load_settings, open_workspace
 
 HISTORY = "order_id,placed_at,sku,quantity,unit_price,buyer,buyer_name\n" \
@@ -47,7 +47,7 @@ def test_runs_and_approvals_list_keep_whole_ids_on_a_narrow_terminal(workdir, na
     run = new_run(workspace.engine, "daily", "daily operations")
     step = step_row(workspace.engine, run.id, 0, "refund_order", {"order_id": "S1000042", "amount_cents": 2500},
                     "model")
-    request_approval(workspace.engine, step, "money moves: refund over the threshold", {}, 48)
+    hold_step(workspace.engine, step, "money moves: refund over the threshold", {}, 48)
     runs_listed = CliRunner().invoke(app, ["runs", "list", "-w", str(workdir)])
     approvals_listed = CliRunner().invoke(app, ["approvals", "list", "-w", str(workdir)])
     assert run.id in runs_listed.output, runs_listed.output
@@ -59,7 +59,7 @@ def test_approvals_show_is_an_ordered_readable_view(workdir):
     run = new_run(workspace.engine, "daily", "daily operations")
     step = step_row(workspace.engine, run.id, 0, "refund_order", {"order_id": "S1000042", "amount_cents": 2500},
                     "model")
-    approval = request_approval(workspace.engine, step, "refund over the threshold",
+    approval = hold_step(workspace.engine, step, "refund over the threshold",
                                 {"amount_cents": 2500, "order_total_cents": 4590}, 48)
     shown = CliRunner().invoke(app, ["approvals", "show", str(approval.id), "-w", str(workdir)])
     assert shown.exit_code == 0, shown.output
