@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:  # for the annotations only: the drivers and the model client import much
+    from tools.drivers.marketplace import MarketplaceDriver
+    from tools.llm import LLM
 
 
 @dataclass
@@ -12,15 +16,15 @@ class ToolDeps:
     """What a tool may use: the shop's database, its work directory, settings, outside world.
 
     `settings` is the agent's Settings object; tools only read its attributes (they do not
-    import the agent layer). `driver` is the marketplace driver, `llm` a LangChain chat
-    model; either is None where a run has none.
+    import the agent layer). `driver` is the marketplace driver, `llm` the model client
+    (tools/llm.py); either is None where a run has none.
     """
 
     engine: Engine
     workdir: Path
     settings: Any
-    driver: Any = None
-    llm: Any = None
+    driver: "MarketplaceDriver | None" = None
+    llm: "LLM | None" = None
     run_id: str | None = None
     # Per-run scratch for tools that cache within a run (e.g. a loaded diffusers pipeline).
     cache: dict[str, Any] = field(default_factory=dict)
