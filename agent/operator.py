@@ -54,7 +54,10 @@ def _oscar_driver(workspace: Workspace) -> MarketplaceDriver:
     return OscarBrowserDriver(settings.marketplace_url, settings.marketplace_user,
                               settings.marketplace_password.get_secret_value(), workspace.runs,
                               browser_executable=settings.browser_executable, timeout_s=settings.browser_timeout_s,
-                              retries=settings.browser_retries, shop_timezone=settings.timezone)
+                              retries=settings.browser_retries, shop_timezone=settings.timezone,
+                              status_map=settings.oscar_status_map, shipped_event=settings.oscar_shipping_event,
+                              refund_event=settings.oscar_refund_event, partner=settings.oscar_partner,
+                              product_class=settings.oscar_product_class, locale=settings.marketplace_locale)
 
 
 @contextmanager

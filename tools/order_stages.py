@@ -35,7 +35,14 @@ def fulfil_orders(deps: ToolDeps) -> dict:
                 follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},
                                   "why": "paid, stock reserved"})
     ships = sum(1 for call in follow_up if call["tool"] == "ship_order")
+    problem = _shipping_problem(deps) if ships else None
+    if problem:  # said once here, not once per order that could not ship
+        raise ToolFailed(f"{ships} paid order(s) cannot be shipped: {problem}")
     return {"to_ship": ships, "short": short, "follow_up": follow_up}
+
+
+def _shipping_problem(deps: ToolDeps) -> str | None:
+    return deps.driver.shipping_problem() if deps.driver is not None else None
 
 
 def handle_requests(deps: ToolDeps) -> dict:

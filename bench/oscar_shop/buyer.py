@@ -11,6 +11,8 @@ import httpx
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ORDER_NUMBER = re.compile(r'your order number is\s*<strong>\s*(\d+)', re.S | re.I)
+# The thank-you page in another language: Oscar's order numbers are 100000 + the basket's id.
+ANY_ORDER_NUMBER = re.compile(r'<strong>\s*(1\d{5,})\s*</strong>')
 ADDRESS = {"first_name": "Ann", "last_name": "Lee", "line1": "1 Main St", "line4": "Denver", "state": "CO",
            "postcode": "80202", "country": "US", "phone_number": "", "notes": ""}
 
@@ -52,7 +54,7 @@ def place_order(url: str, product_id: int | str, quantity: int = 1, email: str =
         done = buyer.post("/checkout/preview/", data={"csrfmiddlewaretoken": _token(preview, "preview"),
                                                       "action": "place_order"},
                           headers={"Referer": str(preview.url)})
-        found = ORDER_NUMBER.search(done.text)
+        found = ORDER_NUMBER.search(done.text) or ANY_ORDER_NUMBER.search(done.text)
         if found is None:
             raise CheckoutFailed(f"place order: no order number on {done.url.path} (HTTP {done.status_code})")
         return found.group(1)
