@@ -75,7 +75,7 @@ def _column(headers: list[str], *words: str, place: int | None = None) -> int:
 
 
 def _order_number(heading: str) -> str:
-    """'Order #100042' in any language: the number after the '#'."""
+    """'#100042' (the breadcrumb), or 'Order #100042' in English: the number after the '#'."""
     found = re.search(r"#\s*(\S+)", heading)
     return found.group(1) if found else heading.replace("Order", "").strip()
 
@@ -211,9 +211,9 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
             raise Transient(f"order list: HTTP {response.status} {response.headers.get('content-type', '')}")
         reader = csv.reader(io.StringIO(response.text().lstrip("\ufeff")))
         headers = next(reader, [])
-        # Oscar's CSV columns: number, customer, items, date, value, status, ...
+        # Oscar's CSV columns (its CSV_COLUMNS): number, value, date, items, status, e-mail, ...
         number, value, placed, status = (_column(headers, *w, place=p) for w, p in (
-            (("number",), 0), (("value", "total"), 4), (("date",), 3), (("status",), 5)))
+            (("number",), 0), (("value", "total"), 1), (("date",), 2), (("status",), 4)))
         rows = []
         for cells in reader:
             total = parse_cents(cells[value])  # the CSV writes the amount as a plain decimal
@@ -248,7 +248,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         locale = self.page_locale
         total = read_cents(total, locale)
         placed = read_datetime(day, locale, self.zone, moment)
-        number = _order_number(raw["heading"])
+        number = _order_number(raw["crumb"] if raw["crumb"].startswith("#") else raw["heading"])
         heads = raw["paymentHeaders"]
         payments, refunded, paid_events = [], 0, 0
         if raw["payments"]:

@@ -87,6 +87,7 @@ READ_ORDER = """() => {
   const notes = document.querySelector('#notes table');
   return {
     heading: text(document.querySelector('h1')),
+    crumb: text(document.querySelector('.breadcrumb-item.active')),  // '#<number>' in every language
     info: infoRows.length > 1 ? {keys: [...infoRows[0].cells].map(text), values: [...infoRows[1].cells].map(text)} : null,
     customer: customerRows.length > 1 ? [...customerRows[1].cells].map(text) : [],
     lineHeaders: headers(lines),

@@ -1,0 +1,119 @@
+"""The Oscar driver on shops set up differently from the one it grew up on: a dashboard in
+German (dates '1. Dezember 2026', money '14,50 $', every heading translated), and a British
+shop (dates '1 Dec 2026') whose pipeline is Pending -> Being processed -> Complete with no
+status named for shipping and whose products take the product type the owner chose. On each:
+open (publish), daily (sync, ship), a refund and a cancellation, all through the dashboard
+in Chromium, in auto mode (the amounts are under the shop's limits)."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from agent.operator import make_driver
+from agent.runner import start_run
+from agent.runs import steps_of
+from agent.workspace import load_settings, open_workspace
+from store_data.clock import utcnow
+from store_data.db import session_scope
+from store_data.shop import Asset, Listing, Product, Variant
+from tests.order_helpers import order, run
+from tools.drivers.oscar_browser import OscarBrowserDriver
+
+pytestmark = [pytest.mark.browser, pytest.mark.oscar]
+STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
+PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
+SHOPS = {
+    "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None},
+    "british-no-shipped-status": {
+        "language": "en-gb", "pipeline": "complete", "shipped": "Complete", "product_class": "Homeware",
+        "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
+                     "shipping_carriers": {"oscar": "Royal Mail"}}},
+}
+
+
+def _seed(workspace, make_photo) -> None:
+    with session_scope(workspace.engine) as session:
+        for handle, name, sku, price in PRODUCTS:
+            product = Product(handle=handle, name=name, category="Kitchen", description=f"A {name.lower()}.")
+            session.add(product)
+            session.flush()
+            session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=20))
+            photo = make_photo(workspace.workdir / "assets" / "supplier" / f"{handle}.jpg")
+            session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)),
+                              product_id=product.id))
+
+
+def _product_classes(shop) -> dict[str, str]:
+    """UPC -> product type, from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return dict(db.execute("SELECT p.upc, c.name FROM catalogue_product p "
+                               "JOIN catalogue_productclass c ON c.id = p.product_class_id"))
+
+
+@pytest.mark.parametrize("name", list(SHOPS))
+def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, start_oscar_shop, make_photo):
+    config = SHOPS[name]
+    shop = start_oscar_shop(language=config["language"], pipeline=config["pipeline"])
+    settings = load_settings(workdir, platform="oscar", marketplace_url=shop.url, approval_mode="auto",
+                             **STAFF, **config["settings"])
+    workspace = open_workspace(settings)
+    _seed(workspace, make_photo)
+    driver, _ = make_driver(workspace)  # built from the settings, as a run builds it
+    try:
+        opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for *_, sku, _ in PRODUCTS])
+        assert opened.status == "completed"
+        with session_scope(workspace.engine) as session:
+            remote = {session.get(Product, li.product_id).handle: li.remote_id
+                      for li in session.exec(select(Listing)).all()}
+        if config["product_class"]:
+            assert set(_product_classes(shop).values()) == {config["product_class"]}
+
+        mug = shop.buy(remote["mug"], quantity=2)
+        if config["pipeline"] == "complete":
+            driver.close()  # one Playwright per thread: it starts again on its next page
+            _no_shipped_status_is_said_once(workspace, shop, mug)
+
+        daily = start_run(workspace, "daily", "daily operations", driver=driver)
+        steps = {s.tool: s for s in steps_of(workspace.engine, daily.run_id)}
+        assert not [s for s in steps.values() if s.status == "failed"], {s.tool: s.error for s in steps.values()}
+        assert steps["sync_orders"].output["new"] == (0 if config["pipeline"] == "complete" else 1)
+        assert order(workspace, mug).status == "shipped"
+        on_oscar = driver.get_order(mug)
+        assert on_oscar.status == config["shipped"] and len(on_oscar.shipments) == 1
+        assert on_oscar.total_cents == on_oscar.paid_cents == 2900  # '29,00 $' in German
+        assert abs(on_oscar.placed_at - utcnow()) < timedelta(hours=1)  # the date read in the shop's language
+        assert on_oscar.lines[0].sku == "MUG-01" and on_oscar.lines[0].quantity == 2
+        carrier = config["settings"].get("shipping_carriers", {}).get("oscar", "Sandbox Post")
+        assert on_oscar.shipments[0].carrier == carrier
+
+        refund = run(workspace, driver, ("refund_order", {"order_id": mug, "amount_cents": 550, "reason": "late"}))
+        assert refund.status == "completed"
+        assert driver.get_order(mug).refunded_cents == 550 and order(workspace, mug).refunded_cents == 550
+
+        lamp = shop.buy(remote["lamp"])
+        assert run(workspace, driver, ("sync_orders", {})).status == "completed"
+        cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+        assert cancel.status == "completed"
+        on_oscar = driver.get_order(lamp)
+        assert on_oscar.shop_status == "cancelled" and on_oscar.refunded_cents == on_oscar.paid_cents == 3500
+        assert order(workspace, lamp).status == "cancelled"
+    finally:
+        driver.close()
+
+
+def _no_shipped_status_is_said_once(workspace, shop, number) -> None:
+    """Without oscar_status_map the paid order is synced, and the shipping stage fails once
+    naming the setting; nothing is half-done on the shop."""
+    bare = OscarBrowserDriver(shop.url, STAFF["marketplace_user"], STAFF["marketplace_password"], workspace.runs,
+                              backoff_s=0.05)
+    try:
+        outcome = run(workspace, bare, ("sync_orders", {}), ("fulfil_orders", {}))
+        steps = steps_of(workspace.engine, outcome.run_id)
+        [failed] = [s for s in steps if s.status == "failed"]
+        assert failed.tool == "fulfil_orders" and "oscar_status_map" in failed.error, failed.error
+        assert "Complete" in failed.error and "ship_order" not in {s.tool for s in steps}
+        assert order(workspace, number).status == "paid" and bare.get_order(number).shipments == []
+    finally:
+        bare.close()
