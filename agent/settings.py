@@ -5,7 +5,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     low_stock_units: int = Field(3, ge=0, description="check_stock lists SKUs with this many free units or fewer")
     browser_timeout_s: float = Field(15.0, gt=0, description="seconds a page may take before a retry")
     browser_retries: int = Field(3, ge=0, description="retries with backoff on 5xx answers and timeouts")
+    # The browser drivers act as an identified automated agent (tools/drivers/automation.py).
+    browser_user_agent_suffix: str = Field("shopagent/0.1 (automated seller agent)", max_length=200,
+                                           description="added to the browser's User-Agent on every platform")
+    browser_headers: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="HTTP headers per platform where it asks agents for one, "
+        "e.g. { oscar = { \"X-Automated-Agent\" = \"shopagent\" } }")
+    browser_rate_limit: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict, description="most page loads and form posts per second, per platform, "
+        "e.g. { oscar = 2 }; a platform not named: no limit")
 
     # Owner notifications (both optional): approvals waiting, a failed run, the daily report.
     notify_webhook_url: str | None = Field(None, description="JSON POST target, e.g. a chat-bot webhook")

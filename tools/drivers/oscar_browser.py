@@ -31,6 +31,7 @@ from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, O
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
 from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
+from tools.drivers.automation import Automation
 from tools.drivers.page_locale import read_cents, read_datetime
 from tools.drivers.sandbox_browser import parse_cents
 from tools.errors import ToolFailed
@@ -93,8 +94,8 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                  retries: int = 3, backoff_s: float = 0.25, shop_timezone: str = "UTC",
                  status_map: dict[str, str] | None = None, shipped_event: str = "shipped",
                  refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None,
-                 locale: str | None = None):
-        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s)
+                 locale: str | None = None, automation: Automation | None = None):
+        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s, automation)
         self.base_url = base_url.rstrip("/")
         self.email, self.password = email, password
         self.zone = ZoneInfo(shop_timezone)
@@ -206,7 +207,9 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
 
     def _order_rows(self, query: str) -> list[OrderRow]:
         self._open(sel.HOME_PATH)  # signs in first if needed; the download shares the cookies
+        self.automation.pace()
         response = self.page.request.get(f"{self.base_url}{sel.ORDERS_PATH}?{query}")
+        self._check_stop(response, "reading the order list", response.text)
         if response.status >= 500 or "csv" not in response.headers.get("content-type", ""):
             raise Transient(f"order list: HTTP {response.status} {response.headers.get('content-type', '')}")
         reader = csv.reader(io.StringIO(response.text().lstrip("\ufeff")))
