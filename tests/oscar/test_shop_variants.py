@@ -24,6 +24,7 @@ from tools.drivers.oscar_browser import OscarBrowserDriver
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
 STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
 PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
+CATEGORY = "Kitchen > Drinkware"
 SHOPS = {
     "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None},
     "british-no-shipped-status": {
@@ -36,13 +37,23 @@ SHOPS = {
 def _seed(workspace, make_photo) -> None:
     with session_scope(workspace.engine) as session:
         for handle, name, sku, price in PRODUCTS:
-            product = Product(handle=handle, name=name, category="Kitchen", description=f"A {name.lower()}.")
+            product = Product(handle=handle, name=name, category=CATEGORY, description=f"A {name.lower()}.")
             session.add(product)
             session.flush()
             session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=20))
             photo = make_photo(workspace.workdir / "assets" / "supplier" / f"{handle}.jpg")
             session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)),
                               product_id=product.id))
+
+
+def _categories(shop) -> dict[str, tuple[str, str, int]]:
+    """UPC -> (category, its parent's name, its depth), from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        rows = db.execute("SELECT p.upc, c.name, c.path, c.depth FROM catalogue_product p "
+                          "JOIN catalogue_productcategory pc ON pc.product_id = p.id "
+                          "JOIN catalogue_category c ON c.id = pc.category_id").fetchall()
+        parent = {path: name for name, path in db.execute("SELECT name, path FROM catalogue_category")}
+    return {upc: (name, parent.get(path[:-4], ""), depth) for upc, name, path, depth in rows}
 
 
 def _product_classes(shop) -> dict[str, str]:
@@ -69,6 +80,8 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
                       for li in session.exec(select(Listing)).all()}
         if config["product_class"]:
             assert set(_product_classes(shop).values()) == {config["product_class"]}
+        # The path became a tree: Drinkware under Kitchen, made once for both products.
+        assert _categories(shop) == {"MUG-01": ("Drinkware", "Kitchen", 2), "LAMP-01": ("Drinkware", "Kitchen", 2)}
 
         mug = shop.buy(remote["mug"], quantity=2)
         if config["pipeline"] == "complete":

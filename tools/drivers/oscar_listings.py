@@ -2,8 +2,8 @@
 
 A mixin of OscarBrowserDriver (its page, page loading, form submission and retries). A
 listing is an Oscar product whose UPC is the shop's SKU, with one stock record (partner,
-partner SKU, price, quantity), one category (created in the dashboard when missing) and
-the listing's pictures. Publishing looks the UPC up first, so a retried publish edits the
+partner SKU, price, quantity), one category (its path 'Kitchen > Drinkware' created in the
+dashboard as a tree where missing) and the listing's pictures. Publishing looks the UPC up first, so a retried publish edits the
 product it already made instead of making a second one.
 """
 
@@ -43,16 +43,27 @@ class OscarListingsMixin:
             raise ToolFailed(f"the Oscar shop has no product type {wanted!r}; create it or fix the driver's product_class")
         return f"/dashboard/catalogue/products/create/?product_class={chosen}"
 
-    def _ensure_category(self, name: str) -> None:
-        """Create the top-level category `name` unless the product form already offers it."""
-        if name.lower() in (c.lower() for c in self.page.evaluate(sel.READ_PRODUCT_FORM)["categories"]):
-            return
+    def _ensure_category(self, path: str) -> str:
+        """Create each level of the category path 'Kitchen > Drinkware' the product form does not
+        offer yet, as a tree; returns the path as Oscar shows it (full names joined by ' > ')."""
+        parts = [part.strip() for part in path.split(">") if part.strip()] or [DEFAULT_CATEGORY]
+        offered = {c.lower() for c in self.page.evaluate(sel.READ_PRODUCT_FORM)["categories"]}
         back = self.page.url
-        self._open(sel.NEW_CATEGORY_PATH)
-        self._set_fields(sel.CATEGORY_FORM, {"name": name})
-        self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
-                     f"create the category {name}")
-        self.page.goto(back, wait_until="domcontentloaded")
+        for depth in range(1, len(parts) + 1):
+            here, parent = " > ".join(parts[:depth]), " > ".join(parts[:depth - 1])
+            if here.lower() in offered:
+                continue
+            self._open(sel.NEW_CATEGORY_PATH)
+            self._set_fields(sel.CATEGORY_FORM, {"name": parts[depth - 1]})
+            if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
+                raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
+                                 f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
+            self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
+                         f"create the category {here}")
+            offered.add(here.lower())
+        if self.page.url != back:
+            self._load_raw(back.removeprefix(self.base_url))
+        return " > ".join(parts)
 
     def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
         if draft.variants:
@@ -66,8 +77,7 @@ class OscarListingsMixin:
         def attempt() -> str:
             found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
             self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path())
-            category = draft.category.strip() or DEFAULT_CATEGORY
-            self._ensure_category(category)
+            category = self._ensure_category(draft.category.strip() or DEFAULT_CATEGORY)
             self._set_fields(sel.PRODUCT_FORM, {
                 "title": draft.title[:255], "upc": draft.sku[:64], "is_public": "on",
                 "productcategory_set-0-category": category, "stockrecords-0-partner_sku": draft.sku,

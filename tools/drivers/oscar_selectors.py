@@ -150,6 +150,21 @@ READ_PRODUCT_FORM = """() => ({
     .map(o => o.textContent.trim()).filter(t => t && !t.startsWith('---')),
 })"""
 
+# A new category's place: a child of the category shown by its full path ('' for a root).
+# treebeard names the two fields treebeard_position/_ref_node (4.x) or _position/_ref_node_id.
+CATEGORY_PARENT = """([formSelector, parent]) => {
+  const form = document.querySelector(formSelector);
+  const position = form.querySelector('select[name$=position]');
+  const ref = form.querySelector('select[name$=ref_node], select[name$=ref_node_id]');
+  if (!position || !ref) return false;
+  const child = [...position.options].find(o => o.value.endsWith('child'));
+  const node = [...ref.options].find(o => (parent ? o.textContent.trim() === parent : !o.value));
+  if (!child || !node) return false;
+  position.value = child.value;
+  ref.value = node.value;
+  return true;
+}"""
+
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
   link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',
   cells: [...tr.cells].map(td => td.textContent.replace(/\\s+/g, ' ').trim()),
