@@ -29,14 +29,16 @@ def _token(response: httpx.Response, step: str) -> str:
 
 
 def place_order(url: str, product_id: int | str, quantity: int = 1, email: str = "ann@example.com",
-                client: httpx.Client | None = None) -> str:
-    """Buy `quantity` of product `product_id` as a guest; returns Oscar's order number."""
+                client: httpx.Client | None = None, child_id: int | str | None = None) -> str:
+    """Buy `quantity` of product `product_id` (of its variant `child_id`, for a parent
+    product) as a guest; returns Oscar's order number."""
     own = client is None
     buyer = client or httpx.Client(base_url=url, follow_redirects=True, timeout=30)
     try:
         page = buyer.get(f"/catalogue/_{product_id}/")
-        added = buyer.post(f"/basket/add/{product_id}/", data={"csrfmiddlewaretoken": _token(page, "product page"),
-                                                               "quantity": quantity},
+        form = {"csrfmiddlewaretoken": _token(page, "product page"), "quantity": quantity,
+                **({"child_id": child_id} if child_id is not None else {})}
+        added = buyer.post(f"/basket/add/{product_id}/", data=form,
                            headers={"Referer": str(page.url)})
         gateway = buyer.get("/checkout/")
         address = buyer.post("/checkout/", data={"csrfmiddlewaretoken": _token(gateway, "gateway"),

@@ -31,9 +31,9 @@ class OscarShop:
     url: str
     data: Path
 
-    def buy(self, product_id: str, quantity: int = 1, email: str = "ann@example.com") -> str:
+    def buy(self, product_id: str, quantity: int = 1, email: str = "ann@example.com", child_id: str | None = None) -> str:
         """A guest buys through the storefront checkout; returns Oscar's order number."""
-        return buyer.place_order(self.url, product_id, quantity, email)
+        return buyer.place_order(self.url, product_id, quantity, email, child_id=child_id)
 
 
 @pytest.fixture(scope="session")

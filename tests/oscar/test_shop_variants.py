@@ -25,12 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.oscar]
 STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
 PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
 CATEGORY = "Kitchen > Drinkware"
+TEES = [("TEE-01-S", {"size": "S"}, 1999, 5), ("TEE-01-M", {"size": "M"}, 2199, 7)]  # one product, two variants
 SHOPS = {
     "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None},
     "british-no-shipped-status": {
         "language": "en-gb", "pipeline": "complete", "shipped": "Complete", "product_class": "Homeware",
-        "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
-                     "shipping_carriers": {"oscar": "Royal Mail"}}},
+        "variants": True, "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
+                                       "shipping_carriers": {"oscar": "Royal Mail"}}},
 }
 
 
@@ -44,6 +45,14 @@ def _seed(workspace, make_photo) -> None:
             photo = make_photo(workspace.workdir / "assets" / "supplier" / f"{handle}.jpg")
             session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)),
                               product_id=product.id))
+        tee = Product(handle="tee", name="Cotton tee", category="Apparel", description="A cotton tee.")
+        session.add(tee)
+        session.flush()
+        for sku, options, price, stock in TEES:
+            session.add(Variant(sku=sku, product_id=tee.id, options=options, cost_cents=500, price_cents=price,
+                                stock=stock))
+        photo = make_photo(workspace.workdir / "assets" / "supplier" / "tee.jpg")
+        session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)), product_id=tee.id))
 
 
 def _categories(shop) -> dict[str, tuple[str, str, int]]:
@@ -54,6 +63,16 @@ def _categories(shop) -> dict[str, tuple[str, str, int]]:
                           "JOIN catalogue_category c ON c.id = pc.category_id").fetchall()
         parent = {path: name for name, path in db.execute("SELECT name, path FROM catalogue_category")}
     return {upc: (name, parent.get(path[:-4], ""), depth) for upc, name, path, depth in rows}
+
+
+def _products(shop) -> dict[str, dict]:
+    """UPC -> structure, parent's UPC, title, stock and price, from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        rows = db.execute("SELECT p.id, p.upc, p.structure, parent.upc, p.title, s.num_in_stock, s.price "
+                          "FROM catalogue_product p LEFT JOIN catalogue_product parent ON parent.id = p.parent_id "
+                          "LEFT JOIN partner_stockrecord s ON s.product_id = p.id").fetchall()
+    return {upc: {"id": pk, "structure": structure, "parent": parent, "title": title, "stock": stock,
+                  "price": price} for pk, upc, structure, parent, title, stock, price in rows}
 
 
 def _product_classes(shop) -> dict[str, str]:
@@ -73,7 +92,8 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
     _seed(workspace, make_photo)
     driver, _ = make_driver(workspace)  # built from the settings, as a run builds it
     try:
-        opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for *_, sku, _ in PRODUCTS])
+        skus = [sku for *_, sku, _ in PRODUCTS] + (["TEE-01-S"] if config.get("variants") else [])
+        opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for sku in skus])
         assert opened.status == "completed"
         with session_scope(workspace.engine) as session:
             remote = {session.get(Product, li.product_id).handle: li.remote_id
@@ -81,7 +101,10 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
         if config["product_class"]:
             assert set(_product_classes(shop).values()) == {config["product_class"]}
         # The path became a tree: Drinkware under Kitchen, made once for both products.
-        assert _categories(shop) == {"MUG-01": ("Drinkware", "Kitchen", 2), "LAMP-01": ("Drinkware", "Kitchen", 2)}
+        assert {upc: c for upc, c in _categories(shop).items() if upc != "tee"} == {
+            "MUG-01": ("Drinkware", "Kitchen", 2), "LAMP-01": ("Drinkware", "Kitchen", 2)}
+        if config.get("variants"):
+            _variants_are_parent_and_children(workspace, driver, shop)
 
         mug = shop.buy(remote["mug"], quantity=2)
         if config["pipeline"] == "complete":
@@ -130,3 +153,19 @@ def _no_shipped_status_is_said_once(workspace, shop, number) -> None:
         assert order(workspace, number).status == "paid" and bare.get_order(number).shipments == []
     finally:
         bare.close()
+
+
+def _variants_are_parent_and_children(workspace, driver, shop) -> None:
+    """The tee is a parent product with a child per variant (options, price, stock); a guest
+    buys one variant and the daily loop ships it as that SKU."""
+    products = _products(shop)
+    assert products["tee"]["structure"] == "parent" and products["tee"]["stock"] is None
+    for sku, options, price, stock in TEES:
+        child = products[sku]
+        assert (child["structure"], child["parent"], child["stock"]) == ("child", "tee", stock)
+        assert float(child["price"]) == price / 100 and f"size={options['size']}" in child["title"]
+    with session_scope(workspace.engine) as session:
+        listings = session.exec(select(Listing)).all()
+    assert len(listings) == 3  # one listing for the tee, not one per variant
+    number = shop.buy(products["tee"]["id"], child_id=products["TEE-01-M"]["id"])
+    assert driver.get_order(number).lines[0].sku == "TEE-01-M"

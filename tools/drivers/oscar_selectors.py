@@ -17,6 +17,7 @@ ORDER_PATH = "/dashboard/orders/{number}/"
 PRODUCTS_PATH = "/dashboard/catalogue/"
 PRODUCT_PATH = "/dashboard/catalogue/products/{remote_id}/"
 NEW_PRODUCT_PATH = "/dashboard/catalogue/products/create/{product_class}/"
+NEW_CHILD_PATH = "/dashboard/catalogue/products/{parent}/create-variant/"
 NEW_CATEGORY_PATH = "/dashboard/catalogue/categories/create/"
 CATEGORIES_PATH = "/dashboard/catalogue/categories/"
 
@@ -163,6 +164,12 @@ CATEGORY_PARENT = """([formSelector, parent]) => {
   position.value = child.value;
   ref.value = node.value;
   return true;
+}"""
+
+# Which of these field names the form has.
+FIELDS_PRESENT = """([formSelector, names]) => {
+  const form = document.querySelector(formSelector);
+  return form ? names.filter(name => form.elements[name]) : [];
 }"""
 
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
