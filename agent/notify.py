@@ -14,6 +14,7 @@ from agent.masking import masked_url_setting, redact
 EVENTS = {
     "approvals_waiting": "{count} action(s) wait for your approval",
     "run_failed": "a run failed: {error}",
+    "run_stopped": "a run stopped: {reason}",
     "report_ready": "the sales report is ready: {path}",
 }
 

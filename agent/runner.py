@@ -101,6 +101,9 @@ def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
     settings, problems = workspace.settings, []
     if outcome.waiting:
         problems += notify(settings, "approvals_waiting", {"count": len(outcome.waiting), "run_id": outcome.run_id})
+    if outcome.status == "stopped":  # a budget reached, or a platform that told automated access to stop
+        problems += notify(settings, "run_stopped", {"reason": outcome.summary.get("stopped", ""),
+                                                     "run_id": outcome.run_id})
     for step in runs.steps_of(workspace.engine, outcome.run_id):
         if step.tool == "sales_report" and step.status == "done" and isinstance(step.output, dict) \
                 and step.output.get("report") and not outcome.summary.get("report_notified"):

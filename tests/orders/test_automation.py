@@ -22,6 +22,7 @@ class Platform(BaseHTTPRequestHandler):
 
     answer: tuple[int, dict[str, str], str] = (200, {}, "<html><body>Log in</body></html>")
     seen: list[dict[str, str]] = []
+    posted: list[str] = []
 
     def do_GET(self):  # noqa: N802 - http.server's name
         if self.path != "/favicon.ico":  # the browser's own fetch
@@ -33,13 +34,18 @@ class Platform(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body.encode())
 
+    def do_POST(self):  # noqa: N802 - the owner's webhook, on the same test server
+        type(self).posted.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        self.send_response(204)
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 
 
 @pytest.fixture
 def platform():
-    Platform.seen = []
+    Platform.seen, Platform.posted = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Platform)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
@@ -57,7 +63,8 @@ def _driver(workdir, platform, **settings):
 def test_a_platform_saying_stop_ends_the_run_and_the_agent_says_who_it_is(workdir, platform):
     Platform.answer = (403, {}, "<h1>Forbidden</h1><p>Automated access to this site is not permitted. Stop now.</p>")
     workspace, driver = _driver(workdir, platform, browser_user_agent_suffix="shopagent/0.1 (seller 42)",
-                                browser_headers={"sandbox": {"X-Automated-Agent": "shopagent"}})
+                                browser_headers={"sandbox": {"X-Automated-Agent": "shopagent"}},
+                                notify_webhook_url=f"http://127.0.0.1:{platform.server_port}/hook")
     try:
         outcome = run(workspace, driver, ("sync_orders", {}), ("fulfil_orders", {}), ("check_stock", {}))
     finally:
@@ -67,6 +74,8 @@ def test_a_platform_saying_stop_ends_the_run_and_the_agent_says_who_it_is(workdi
     assert [(s.tool, s.status) for s in steps if s.status != "planned"] == [("sync_orders", "failed")]
     assert "asked automated access to stop" in steps[0].error and "not permitted" in steps[0].error
     assert "asked automated access to stop" in get_run(workspace.engine, outcome.run_id).summary["stopped"]
+    [told] = Platform.posted  # the owner's webhook
+    assert "a run stopped" in told and "not permitted" in told
     [asked] = Platform.seen  # one page, then nothing more: no retry after a stop
     assert asked["User-Agent"].endswith(" shopagent/0.1 (seller 42)") and "Chrome" in asked["User-Agent"]
     assert asked["X-Automated-Agent"] == "shopagent"
