@@ -103,6 +103,10 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         self.locale = locale  # None: the dashboard's <html lang>, read from its pages
         self._page_lang = ""
         self._pipeline: list[str] | None = None
+        # Read once per driver (the catalogue mixin's): the create page of the chosen product
+        # type, and the category paths the shop has (lower case).
+        self._create_path: str | None = None
+        self._categories: set[str] | None = None
         self.shipped_event, self.refund_event = shipped_event, refund_event
         self.partner, self.product_class = partner, product_class  # None: the dashboard's first
 

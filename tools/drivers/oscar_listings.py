@@ -9,6 +9,8 @@ dashboard as a tree where missing) and the listing's pictures. Publishing looks 
 product it already made instead of making a second one.
 """
 
+from urllib.parse import urlparse
+
 from tools.drivers import oscar_selectors as sel
 from tools.drivers.marketplace import ListingDraft, Transient
 from tools.errors import ToolFailed
@@ -33,7 +35,12 @@ class OscarListingsMixin:
         return self._with_retries("find a product", lambda: self._product_rows(sku)).get(sku)
 
     def _new_product_path(self) -> str:
-        self._open(sel.PRODUCTS_PATH)
+        """The page that creates a product of the chosen type, read from the product list (on
+        screen after a UPC lookup) once per driver."""
+        if self._create_path:
+            return self._create_path
+        if sel.PRODUCTS_PATH != urlparse(self.page.url).path:
+            self._open(sel.PRODUCTS_PATH)
         options = self.page.eval_on_selector_all(
             f"{sel.PRODUCT_CLASS_SELECT} option", "os => os.map(o => [o.value, o.textContent.trim()])")
         classes = [(value, text) for value, text in options if value]
@@ -45,15 +52,20 @@ class OscarListingsMixin:
             raise ToolFailed(f"the Oscar shop has no product type {wanted!r}; create it or fix the driver's product_class")
         return f"/dashboard/catalogue/products/create/?product_class={chosen}"
 
-    def _ensure_category(self, path: str) -> str:
-        """Create each level of the category path 'Kitchen > Drinkware' the product form does not
-        offer yet, as a tree; returns the path as Oscar shows it (full names joined by ' > ')."""
+    def _open_form(self, path: str) -> None:
+        """Open a product form; the create page's address after Oscar's redirect is kept."""
+        self._open(path)
+        if "?product_class=" in path:
+            self._create_path = urlparse(self.page.url).path
+
+    def _create_categories(self, path: str) -> str:
+        """Create each level of the category path 'Kitchen > Drinkware' the shop lacks, as a tree
+        (the known paths are read from the first product form); returns the path as Oscar shows
+        it (full names joined by ' > ')."""
         parts = [part.strip() for part in path.split(">") if part.strip()] or [DEFAULT_CATEGORY]
-        offered = {c.lower() for c in self.page.evaluate(sel.READ_PRODUCT_FORM)["categories"]}
-        back = self.page.url
         for depth in range(1, len(parts) + 1):
             here, parent = " > ".join(parts[:depth]), " > ".join(parts[:depth - 1])
-            if here.lower() in offered:
+            if here.lower() in self._categories:
                 continue
             self._open(sel.NEW_CATEGORY_PATH)
             self._set_fields(sel.CATEGORY_FORM, {"name": parts[depth - 1]})
@@ -62,9 +74,7 @@ class OscarListingsMixin:
                                  f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
             self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
                          f"create the category {here}")
-            offered.add(here.lower())
-        if self.page.url != back:
-            self._load_raw(back.removeprefix(self.base_url))
+            self._categories.add(here.lower())
         return " > ".join(parts)
 
     def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
@@ -83,8 +93,19 @@ class OscarListingsMixin:
     def _save_product(self, draft: ListingDraft, remote_id: str | None) -> str:
         page = self.page
         found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
-        self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path())
-        category = self._ensure_category(draft.category.strip() or DEFAULT_CATEGORY)
+        form = sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path()
+        on_form = False
+        if self._categories is None:  # the first product: its form lists the categories
+            self._open_form(form)
+            self._categories = {c.lower() for c in page.evaluate(sel.READ_PRODUCT_FORM)["categories"]}
+            on_form = True
+        wanted = " > ".join(p.strip() for p in (draft.category or DEFAULT_CATEGORY).split(">") if p.strip())
+        if wanted.lower() not in self._categories:
+            self._create_categories(wanted)  # before the form is opened, so it offers them
+            on_form = False
+        if not on_form:
+            self._open_form(form)
+        category = wanted or DEFAULT_CATEGORY
         fields = {"title": draft.title[:255], "upc": draft.sku[:64], "is_public": "on",
                   "productcategory_set-0-category": category}
         if draft.variants:  # a parent holds no stock record: its children do
