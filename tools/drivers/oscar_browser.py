@@ -45,7 +45,9 @@ STATUS_STEMS: tuple[tuple[OrderStatus, tuple[str, ...]], ...] = (
     (OrderStatus.DELIVERED, ("deliver", "received")),
     (OrderStatus.SHIPPED, ("ship", "dispatch", "sent", "transit", "posted")),
     (OrderStatus.CLOSED, ("complete", "closed", "finish", "done", "archived")),
-    (OrderStatus.PAID, ("pending", "process", "new", "paid", "open", "hold", "await", "accept", "confirm")),
+    # Oscar places an order once it is paid; words such as 'awaiting' or 'on hold' say too
+    # little to be placed without the owner (an error names the setting).
+    (OrderStatus.PAID, ("pending", "process", "new", "paid")),
 )
 STATUS_SETTING = "oscar_status_map"
 
@@ -163,9 +165,13 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
 
     # --- orders ----------------------------------------------------------------------------
 
-    def status_of(self, word: str) -> OrderStatus:
+    def status_of_or_none(self, word: str) -> OrderStatus | None:
         """Oscar's status word on the shop's state machine: the setting, else what the word says."""
-        status = self.status_map.get(word) or discovered_status(word)
+        return self.status_map.get(word) or discovered_status(word)
+
+    def status_of(self, word: str) -> OrderStatus:
+        """The same, or an error naming the setting for a word that says nothing shopagent knows."""
+        status = self.status_of_or_none(word)
         if status is None:
             raise ToolFailed(f"the Oscar shop uses the order status {word!r}, which shopagent cannot place; add it "
                              f"to {STATUS_SETTING} in shopagent.toml, e.g. {STATUS_SETTING} = {{ \"{word}\" = "
@@ -197,12 +203,14 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     def shipping_problem(self) -> str | None:
         """Why this shop cannot mark an order shipped (no status of its pipeline means shipped)."""
         words = self.pipeline()
-        if any(self.status_map.get(w) == OrderStatus.SHIPPED or
-               (w not in self.status_map and discovered_status(w) == OrderStatus.SHIPPED) for w in words):
+        if any(self.status_of_or_none(w) == OrderStatus.SHIPPED for w in words):
             return None
+        # The example names the pipeline's last status that is neither cancelled nor returned.
+        example = next((w for w in reversed(words) if self.status_of_or_none(w) not in
+                        (OrderStatus.CANCELLED, OrderStatus.RETURNED)), "Complete")
         return (f"the Oscar shop's order pipeline has no status that means shipped (statuses: {', '.join(words)}); "
                 f"name the one orders take when they leave in {STATUS_SETTING} in shopagent.toml, e.g. "
-                f"{STATUS_SETTING} = {{ \"{words[-1] if words else 'Complete'}\" = \"shipped\" }}")
+                f"{STATUS_SETTING} = {{ \"{example}\" = \"shipped\" }}")
 
     def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
         query = "&".join(f"{k}={v}" for k, v in {"status": status or "", "date_from": since.isoformat() if since else "",
@@ -348,9 +356,6 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         self._set_fields(sel.ORDER_STATUS_FORM, {"new_status": word})
         self._submit(lambda: self.page.click(f"{sel.ORDER_STATUS_FORM} [type=submit]"),
                      f"set order {number} to {word}")
-
-    def status_of_or_none(self, word: str) -> OrderStatus | None:
-        return self.status_map.get(word) or discovered_status(word)
 
     def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder:
         """A shipping event with the tracking reference on every line, then the shipped status."""
