@@ -84,13 +84,21 @@ class OscarListingsMixin:
         for path in draft.images:
             if not path.exists():
                 raise ToolFailed(f"the picture {path} is missing; make the product images again")
-        parent = self._with_retries(f"publish product {draft.sku}", lambda: self._save_product(draft, remote_id))
+        parent, made_now = self._with_retries(f"publish product {draft.sku}",
+                                              lambda: self._save_product(draft, remote_id))
         for sku, options, price_cents, stock in draft.variants:
-            self._with_retries(f"publish variant {sku}",
-                               lambda: self._save_child(parent, draft.title, sku, options, price_cents, stock))
+            tries = [0]
+
+            def attempt() -> str:
+                # A parent made by this very call has no children to look up; a retry looks.
+                tries[0] += 1
+                return self._save_child(parent, draft.title, sku, options, price_cents, stock,
+                                        look_up=not made_now or tries[0] > 1)
+            self._with_retries(f"publish variant {sku}", attempt)
         return parent
 
-    def _save_product(self, draft: ListingDraft, remote_id: str | None) -> str:
+    def _save_product(self, draft: ListingDraft, remote_id: str | None) -> tuple[str, bool]:
+        """Save the product's form; returns its id and whether this call made it."""
         page = self.page
         found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
         form = sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path()
@@ -122,12 +130,13 @@ class OscarListingsMixin:
                 if not field.count():
                     break
                 field.set_input_files(str(path))
-        return self._save(draft.sku)
+        return self._save(draft.sku), not found
 
-    def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int) -> str:
+    def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int,
+                    look_up: bool = True) -> str:
         """One variant as a child of `parent`: an option the product type has an attribute for
         ('color=white' and an attribute 'color') is set there, the others name the child."""
-        found = (self._product_rows(sku).get(sku) or (None,))[0]
+        found = (self._product_rows(sku).get(sku) or (None,))[0] if look_up else None
         self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else sel.NEW_CHILD_PATH.format(parent=parent))
         pairs = [part.split("=", 1) for part in options.split(", ") if "=" in part]
         named = self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [f"attr_{k.strip()}" for k, _ in pairs]])
