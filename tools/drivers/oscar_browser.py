@@ -15,6 +15,10 @@ stats: those capabilities are left out and the tools say so. Oscar places an ord
 after its payment step, so an order's total counts as paid unless payment events say
 otherwise. Every read and write is retried like the sandbox driver's; a session that
 expired signs in again.
+
+Shops differ: the dashboard may speak any language Django ships (dates and money are read
+in it by page_locale.py, tables found by their place in Oscar's templates), and the order
+pipeline is the shop's own (its statuses placed by oscar_status_map or by their words).
 """
 
 import csv
