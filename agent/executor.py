@@ -36,7 +36,7 @@ from agent.policy import gate_for
 from store_data.clock import utcnow
 from store_data.status import SETTLED_STEPS, ApprovalStatus, ErrorKind, RunStatus, StepStatus
 from tools.deps import ToolDeps
-from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.errors import NeedsOwner, PlatformStopped, ToolFailed, ToolRetry
 from tools.llm import LLM
 from tools.registry import BY_NAME, ToolSpec
 
@@ -123,8 +123,8 @@ def build_graph(ctx: RunContext, saver: SqliteSaver):
     graph.add_conditional_edges("plan", lambda s: "step" if s["steps"] else "finish", ["step", "finish"])
     graph.add_conditional_edges("step", lambda s: _after_step(s), ["step", "gate", "finish"])
     graph.add_conditional_edges("gate", lambda s: _after_gate(ctx, s), ["decided", "gate", "finish"])
-    graph.add_conditional_edges("decided", lambda s: "step" if s["position"] < len(s["steps"]) else "gate",
-                                ["step", "gate"])
+    graph.add_conditional_edges("decided", lambda s: "finish" if s.get("stop_reason") else
+                                "step" if s["position"] < len(s["steps"]) else "gate", ["step", "gate", "finish"])
     graph.add_edge("finish", END)
     return graph.compile(checkpointer=saver)
 
@@ -198,13 +198,23 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
     waiting = list(state.get("waiting", []))
     if status == StepStatus.WAITING and position not in waiting:
         waiting.append(position)
-    update: RunState = {"position": position + 1, "waiting": waiting}
+    update: RunState = {"position": position + 1, "waiting": waiting, **_stopped(ctx, run.id, position, status)}
     follow_up = _follow_up(ctx, run.id, position)
     if follow_up:
         steps = list(state["steps"])
         steps[position + 1:position + 1] = follow_up
         update["steps"] = steps
     return update
+
+
+STOPPED = "stopped"  # what _execute returns when the platform said automated access must stop
+
+
+def _stopped(ctx: RunContext, run_id: str, position: int, status: str) -> RunState:
+    """The run's stop reason when its step at `position` was told to stop by the platform."""
+    if status != STOPPED:
+        return {}
+    return {"stop_reason": runs.step_at(ctx.engine, run_id, position).error}
 
 
 def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, Any]]:
@@ -306,6 +316,9 @@ def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -
         runs.hold_step(ctx.engine, step, f"the platform needs a person: {owner}", {"facts": owner.evidence},
                        ctx.settings.approval_expire_hours, error=str(owner))
         return StepStatus.WAITING
+    except PlatformStopped as stop:  # the step fails and the run ends here (see _stopped)
+        _fail(ctx, step, ErrorKind.OWNER, str(stop), duration_ms=took())
+        return STOPPED
     except ToolRetry as problem:
         return _fail(ctx, step, ErrorKind.MODEL, str(problem), duration_ms=took())
     except ToolFailed as problem:
@@ -388,7 +401,8 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
             status = StepStatus.SKIPPED
             runs.save_step(ctx.engine, step, status=status, error=f"{approval.status} by {approval.decided_by}")
     # Waiting again (a human check that came back): the new approval keeps it at the gate.
-    update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == StepStatus.WAITING]}
+    update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == StepStatus.WAITING],
+                        **_stopped(ctx, state["run_id"], position, status)}
     # What an approved call asks for next runs after the plan (the plan's own steps are done).
     follow_up = _follow_up(ctx, state["run_id"], position)
     if follow_up:

@@ -15,6 +15,7 @@ EVENTS = {
     "approvals_waiting": "{count} action(s) wait for your approval",
     "run_failed": "a run failed: {error}",
     "steps_failed": "{count} step(s) of run {run_id} failed and need you; the first: {first}",
+    "run_stopped": "a run stopped: {reason}",
     "report_ready": "the sales report is ready: {path}",
 }
 

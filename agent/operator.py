@@ -9,6 +9,7 @@ from agent.errors import UserError
 from agent.llm import make_llm
 from agent.sandbox import SandboxProcess, seller_password
 from agent.workspace import Workspace
+from tools.drivers.automation import Automation
 from tools.drivers.marketplace import MarketplaceDriver
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 from tools.llm import LLM
@@ -39,8 +40,17 @@ def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, Sandbox
         url = settings.marketplace_url
     driver = SandboxBrowserDriver(url, settings.marketplace_user, password, workspace.runs,
                                   browser_executable=settings.browser_executable,
-                                  timeout_s=settings.browser_timeout_s, retries=settings.browser_retries)
+                                  timeout_s=settings.browser_timeout_s, retries=settings.browser_retries,
+                                  automation=automation_for(settings))
     return driver, process
+
+
+def automation_for(settings) -> Automation:
+    """How the browser driver presents itself on the platform in use, per settings."""
+    platform = settings.platform
+    return Automation(user_agent_suffix=settings.browser_user_agent_suffix,
+                      headers=settings.browser_headers.get(platform, {}),
+                      requests_per_s=settings.browser_rate_limit.get(platform))
 
 
 def _oscar_driver(workspace: Workspace) -> MarketplaceDriver:
@@ -54,7 +64,11 @@ def _oscar_driver(workspace: Workspace) -> MarketplaceDriver:
     return OscarBrowserDriver(settings.marketplace_url, settings.marketplace_user,
                               settings.marketplace_password.get_secret_value(), workspace.runs,
                               browser_executable=settings.browser_executable, timeout_s=settings.browser_timeout_s,
-                              retries=settings.browser_retries, shop_timezone=settings.timezone)
+                              retries=settings.browser_retries, shop_timezone=settings.timezone,
+                              status_map=settings.oscar_status_map, shipped_event=settings.oscar_shipping_event,
+                              refund_event=settings.oscar_refund_event, partner=settings.oscar_partner,
+                              product_class=settings.oscar_product_class, locale=settings.marketplace_locale,
+                              automation=automation_for(settings))
 
 
 @contextmanager

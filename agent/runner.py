@@ -117,6 +117,9 @@ def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
         problems += notify(settings, "steps_failed", {"count": len(needs_someone), "run_id": outcome.run_id,
                                                       "first": f"{first['tool']}: {first['error'][:200]}"})
         outcome.summary["failures_notified"] = True
+    if outcome.status == RunStatus.STOPPED:  # a budget reached, or a platform that told automated access to stop
+        problems += notify(settings, "run_stopped", {"reason": outcome.summary.get("stopped", ""),
+                                                     "run_id": outcome.run_id})
     for step in runs.steps_of(workspace.engine, outcome.run_id):
         if step.tool == "sales_report" and step.status == "done" and isinstance(step.output, dict) \
                 and step.output.get("report") and not outcome.summary.get("report_notified"):

@@ -5,7 +5,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     marketplace_user: str = "seller@example.com"
     marketplace_password: SecretStr | None = None
     browser_executable: Path = Path("/usr/bin/chromium")
+    marketplace_locale: str | None = Field(None, description="the back-office's language for reading dates and "
+                                           "money, e.g. en-gb or de; none: the language its pages state")
+    # A django-oscar shop (platform = "oscar"): how its own words map onto shopagent's.
+    oscar_status_map: dict[str, Literal["paid", "shipped", "delivered", "returned", "closed", "cancelled"]] = Field(
+        default_factory=dict, description="Oscar order status -> shopagent's, e.g. { Complete = \"shipped\" }; "
+        "a status not named here is placed by its words (Pending, Being processed: paid; Shipped; ...)")
+    oscar_product_class: str | None = Field(None, description="product type new products get; none: the first")
+    oscar_partner: str | None = Field(None, description="partner (fulfilment) of stock records; none: the first")
+    oscar_shipping_event: str = Field("shipped", description="code of the shipping event type a shipment is")
+    oscar_refund_event: str = Field("refunded", description="code of the payment event type a refund is")
 
     # Shop policy and pricing: numbers code enforces, never the model.
     return_days: int = Field(7, ge=0, description="returns accepted this many days after the platform's shipment date")
@@ -75,6 +85,8 @@ class Settings(BaseSettings):
     # tracking numbers come from, what to propose for paid orders without stock, when stock
     # is low, and how patient the browser driver is with a slow or failing platform.
     shipping_carrier: str = Field("Sandbox Post", min_length=1, description="carrier named on shipments")
+    shipping_carriers: dict[str, str] = Field(default_factory=dict, description="the carrier per platform, e.g. "
+                                              "{ oscar = \"Royal Mail\" }; others use shipping_carrier")
     tracking_source: Literal["generated", "file"] = Field(
         "generated", description="generated: a number derived from the order; file: tracking_file from the logistics provider")
     tracking_file: Path | None = Field(None, description="CSV with order,carrier,tracking columns (tracking_source = file)")
@@ -87,6 +99,15 @@ class Settings(BaseSettings):
                                 "waiting retry_backoff_minutes, then twice as long each time; after that it waits "
                                 "for the owner")
     retry_backoff_minutes: int = Field(60, ge=0, description="wait before the first retry of a failed platform action")
+    # The browser drivers act as an identified automated agent (tools/drivers/automation.py).
+    browser_user_agent_suffix: str = Field("shopagent/0.1 (automated seller agent)", max_length=200,
+                                           description="added to the browser's User-Agent on every platform")
+    browser_headers: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="HTTP headers per platform where it asks agents for one, "
+        "e.g. { oscar = { \"X-Automated-Agent\" = \"shopagent\" } }")
+    browser_rate_limit: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict, description="most page loads and form posts per second, per platform, "
+        "e.g. { oscar = 2 }; a platform not named: no limit")
 
     # Owner notifications (both optional): approvals waiting, a failed run, the daily report.
     notify_webhook_url: str | None = Field(None, description="JSON POST target, e.g. a chat-bot webhook")

@@ -1,13 +1,15 @@
 """Open the sample shop on the embedded defaults and print where the time goes.
 
     .venv/bin/python bench/open_shop.py [--catalog store_data/samples/catalog.csv] [--products 20] [--always-ask]
+                                        [--oscar]
 
 Prints wall time per stage (summed over products), model calls and tokens per listing,
 how each listing's copy and each clip's script were made, and the whole open's wall time.
 Target: the whole open of 20 products, clips included, within 3 minutes on 2 cores. The
 sample catalog has 16 products (22 SKUs); by default four more of its colourways are listed
 as products of their own (their own photos, names and SKUs), as many shops do, to open 20.
-Runs in a temporary work directory.
+Runs in a temporary work directory. `--oscar` opens the shop on a fresh django-oscar test
+shop (bench/oscar_shop/, the `oscar` extra) instead of the sandbox, to compare the two.
 """
 
 import argparse
@@ -47,10 +49,19 @@ def main() -> None:
     parser.add_argument("--always-ask", action="store_true",
                         help="ask the model for every listing's copy, even after its drafts keep failing")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--oscar", action="store_true", help="open on a fresh django-oscar shop")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-open-"))
-    settings = load_settings(workdir, approval_mode=args.approval, llm_skip_failing=not args.always_ask)
+    platform = {}
+    if args.oscar:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from oscar_orders import STAFF, start_shop
+
+        shop, url, _ = start_shop(workdir / "oscar")
+        platform = {"platform": "oscar", "marketplace_url": url, "marketplace_user": STAFF[0],
+                    "marketplace_password": STAFF[1]}
+    settings = load_settings(workdir, approval_mode=args.approval, llm_skip_failing=not args.always_ask, **platform)
     workspace = open_workspace(settings)
     products = (20 if args.catalog.resolve() == SAMPLE else 0) if args.products is None else args.products
     catalog = split_colourways(args.catalog, products, workdir) if products else args.catalog
@@ -59,10 +70,15 @@ def main() -> None:
         report = import_catalog(session, catalog, workdir)
         session.commit()
     imported = time.perf_counter() - started
-    with operator(workspace) as op:
-        run_started = time.perf_counter()
-        outcome = start_run(workspace, "open", args.brief, llm=op.llm, driver=op.driver)
-        run_seconds = time.perf_counter() - run_started
+    try:
+        with operator(workspace) as op:
+            run_started = time.perf_counter()
+            outcome = start_run(workspace, "open", args.brief, llm=op.llm, driver=op.driver)
+            run_seconds = time.perf_counter() - run_started
+    finally:
+        if args.oscar:
+            shop.terminate()
+            shop.wait(15)
     total = time.perf_counter() - started
 
     per_tool: dict[str, list[int]] = defaultdict(list)
@@ -80,7 +96,7 @@ def main() -> None:
         script_by = Counter((clip.provenance or {}).get("script_made_by") for clip in clips)
         clip_seconds = sum((clip.provenance or {}).get("duration_s") or 0 for clip in clips)
 
-    print(f"work directory: {workdir}")
+    print(f"work directory: {workdir}; platform: {settings.platform}")
     print(f"catalog: {report.imported} SKUs imported in {imported:.2f} s; run {outcome.run_id}: {outcome.status}")
     print(f"{'stage':<24}{'calls':>6}{'total s':>10}{'mean s':>9}{'failed':>8}")
     for tool, durations in per_tool.items():

@@ -16,6 +16,10 @@ class ToolFailed(StoreDataError):
     """A failure only a person can fix; the message says what to do."""
 
 
+class PlatformStopped(ToolFailed):
+    """The platform said automated access must stop: the run ends and the owner is told."""
+
+
 class NeedsOwner(ToolFailed):
     """The platform asks for something only the owner can do (e.g. a human check)."""
 

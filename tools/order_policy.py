@@ -112,12 +112,17 @@ def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int
                                 f"{return_days} days")
 
 
+def carrier_for(settings) -> str:
+    """The carrier named on shipments on the platform in use."""
+    return settings.shipping_carriers.get(settings.platform, settings.shipping_carrier)
+
+
 def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]:
     """(carrier, tracking number) for an order from the configured logistics source."""
     settings = deps.settings
     if settings.tracking_source == "generated":
         # Derived from the key: a retried or resumed ship uses the same number.
-        return settings.shipping_carrier, "SP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+        return carrier_for(settings), "SP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
     path = settings.tracking_file
     if path is None or not path.exists():
         raise ToolFailed(f"tracking_source is 'file' but the tracking file {path} is missing; "
@@ -125,7 +130,7 @@ def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if (row.get("order") or "").strip() == order_number:
-                carrier = (row.get("carrier") or "").strip() or settings.shipping_carrier
+                carrier = (row.get("carrier") or "").strip() or carrier_for(settings)
                 tracking = (row.get("tracking") or "").strip()
                 if tracking:
                     return carrier, tracking

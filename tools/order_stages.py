@@ -48,6 +48,9 @@ def fulfil_orders(deps: ToolDeps) -> dict:
             else:
                 flagged.append({"order": order.remote_id, "flag": order.flag})
     ships = sum(1 for call in follow_up if call["tool"] == "ship_order")
+    problem = _shipping_problem(deps) if ships else None
+    if problem:  # said once here, not once per order that could not ship
+        raise ToolFailed(f"{ships} paid order(s) cannot be shipped: {problem}")
     return {"to_ship": ships, "short": short, "retry_later": later, "flagged": flagged, "follow_up": follow_up}
 
 
@@ -64,6 +67,10 @@ def _retry(session: Session, deps: ToolDeps, order: Order, action: str, tool: st
                 "why": f"failed {failed.attempts} times on the platform (last: {failed.last_error[:200]}); "
                        "check the order in the back-office, then approve to try again"}
     return None
+
+
+def _shipping_problem(deps: ToolDeps) -> str | None:
+    return deps.driver.shipping_problem() if deps.driver is not None else None
 
 
 def handle_requests(deps: ToolDeps) -> dict:

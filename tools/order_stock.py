@@ -2,7 +2,9 @@
 a cancelled or refunded unshipped order gives them back.
 
 An order holds stock while it is paid, not shipped, and not flagged as short of stock. The
-flag says why an order needs a person ("no stock: ...", "backordered: ...").
+flag says why an order needs a person ("no stock: ...", "backordered: ..."). A line whose SKU
+is not in the shop's catalog is a product the platform sells from its own stock (it took
+the order, so it had the units): it holds nothing here and never keeps its order back.
 """
 
 from sqlmodel import Session, select
@@ -14,7 +16,7 @@ from store_data.status import OrderStatus
 
 NO_STOCK = "no stock"
 BACKORDERED = "backordered"
-UNKNOWN_SKU = "unknown SKU"
+UNKNOWN_SKU = "unknown SKU"  # flags of earlier versions: a line outside the catalog no longer holds an order
 SHORT_FLAGS = (NO_STOCK, BACKORDERED, UNKNOWN_SKU)
 
 
@@ -31,8 +33,8 @@ def _lines(session: Session, order: Order) -> list[tuple[OrderLine, Variant | No
 def shortage(session: Session, order: Order) -> str:
     """Why the order's lines cannot all be reserved now ('' when they can)."""
     for line, variant in _lines(session, order):
-        if variant is None:
-            return f"{UNKNOWN_SKU}: {line.sku} is not in the shop's catalog"
+        if variant is None:  # sold from the platform's own stock: the platform took the order on it
+            continue
         free = variant.stock - variant.reserved
         if free < line.quantity:
             return f"{NO_STOCK}: {line.sku} needs {line.quantity}, {max(free, 0)} free"
@@ -48,6 +50,8 @@ def reserve(session: Session, order: Order) -> bool:
         session.add(order)
         return False
     for line, variant in _lines(session, order):
+        if variant is None:
+            continue
         variant.reserved += line.quantity
         variant.updated_at = utcnow()
         session.add(variant)

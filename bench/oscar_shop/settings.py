@@ -3,6 +3,11 @@
 A test and demo fixture: SQLite in the folder named by OSCAR_SHOP_DATA, the simple
 search backend, anonymous checkout, and an order pipeline with shipping and
 cancellation. It makes no request outside 127.0.0.1 (see templates/oscar/base.html).
+
+Shops are set up differently; two variables serve the same database as another shop:
+OSCAR_SHOP_LANGUAGE (Django's LANGUAGE_CODE, default en-us: en-gb, de, fr, ...) and
+OSCAR_SHOP_PIPELINE (`shipped`, the default, or `complete`: Pending -> Being processed ->
+Complete, with no status named for shipping, as many shops run it).
 """
 
 import os
@@ -20,7 +25,7 @@ ROOT_URLCONF = "urls"
 SITE_ID = 1
 USE_TZ = True
 TIME_ZONE = "UTC"
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = os.environ.get("OSCAR_SHOP_LANGUAGE", "en-us")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -118,13 +123,22 @@ OSCAR_DEFAULT_CURRENCY = "USD"
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
 OSCAR_INITIAL_LINE_STATUS = "Pending"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "Pending": ("Being processed", "Shipped", "Cancelled"),
-    "Being processed": ("Shipped", "Cancelled"),
-    "Shipped": ("Delivered", "Returned"),
-    "Delivered": ("Returned", "Complete"),
-    "Returned": ("Complete",),
-    "Cancelled": (),
-    "Complete": (),
+PIPELINES = {
+    "shipped": {
+        "Pending": ("Being processed", "Shipped", "Cancelled"),
+        "Being processed": ("Shipped", "Cancelled"),
+        "Shipped": ("Delivered", "Returned"),
+        "Delivered": ("Returned", "Complete"),
+        "Returned": ("Complete",),
+        "Cancelled": (),
+        "Complete": (),
+    },
+    "complete": {
+        "Pending": ("Being processed", "Cancelled"),
+        "Being processed": ("Complete", "Cancelled"),
+        "Complete": (),
+        "Cancelled": (),
+    },
 }
+OSCAR_ORDER_STATUS_PIPELINE = PIPELINES[os.environ.get("OSCAR_SHOP_PIPELINE", "shipped")]
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 STAFF = ("staff@example.com", "oscar-staff")
 # Seeded by `prepare`; the shopagent driver and tests refer to them by these names.
 PARTNER, PRODUCT_CLASS = "Shop warehouse", "Standard"
+OTHER_PRODUCT_CLASS = "Homeware"  # a second product type, for shops that choose theirs
 SHIPPING_EVENTS = [("shipped", "Shipped"), ("delivered", "Delivered")]
 PAYMENT_EVENTS = [("paid", "Paid"), ("refunded", "Refunded")]
 
@@ -54,8 +55,9 @@ def prepare(data: Path) -> None:
         iso_3166_1_a2="US", defaults={"iso_3166_1_a3": "USA", "iso_3166_1_numeric": "840", "name": "United States",
                                       "printable_name": "United States", "is_shipping_country": True})
     get_model("partner", "Partner").objects.get_or_create(name=PARTNER)
-    get_model("catalogue", "ProductClass").objects.get_or_create(
-        name=PRODUCT_CLASS, defaults={"requires_shipping": True, "track_stock": True})
+    for name in (PRODUCT_CLASS, OTHER_PRODUCT_CLASS):
+        get_model("catalogue", "ProductClass").objects.get_or_create(
+            name=name, defaults={"requires_shipping": True, "track_stock": True})
     for code, name in SHIPPING_EVENTS:
         get_model("order", "ShippingEventType").objects.get_or_create(code=code, defaults={"name": name})
     for code, name in PAYMENT_EVENTS:

@@ -7,6 +7,7 @@ these tests need none).
 """
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -30,9 +31,9 @@ class OscarShop:
     url: str
     data: Path
 
-    def buy(self, product_id: str, quantity: int = 1, email: str = "ann@example.com") -> str:
+    def buy(self, product_id: str, quantity: int = 1, email: str = "ann@example.com", child_id: str | None = None) -> str:
         """A guest buys through the storefront checkout; returns Oscar's order number."""
-        return buyer.place_order(self.url, product_id, quantity, email)
+        return buyer.place_order(self.url, product_id, quantity, email, child_id=child_id)
 
 
 @pytest.fixture(scope="session")
@@ -45,20 +46,32 @@ def oscar_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def oscar_shop(tmp_path, oscar_template):
-    data = tmp_path / "oscar"
-    log = (tmp_path / "oscar.log").open("w")
-    process = subprocess.Popen([sys.executable, str(SHOP / "shop.py"), "serve", "--data", str(data),
-                                "--copy-from", str(oscar_template)], stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
+def start_oscar_shop(tmp_path, oscar_template):
+    """Start the test shop served as a shop set up its own way (see bench/oscar_shop/settings.py):
+    `language` is its LANGUAGE_CODE, `pipeline` its order pipeline (`shipped` or `complete`)."""
+    started = []
+
+    def start(language: str = "en-us", pipeline: str = "shipped") -> OscarShop:
+        data = tmp_path / "oscar"
+        log = (tmp_path / "oscar.log").open("w")
+        env = {**os.environ, "OSCAR_SHOP_LANGUAGE": language, "OSCAR_SHOP_PIPELINE": pipeline}
+        process = subprocess.Popen([sys.executable, str(SHOP / "shop.py"), "serve", "--data", str(data),
+                                    "--copy-from", str(oscar_template)], stdout=subprocess.PIPE, stderr=log,
+                                   text=True, env=env)
+        started.append((process, log))
         for line in process.stdout:
             found = READY.search(line)
             if found:
-                break
-        else:
-            pytest.fail(f"the Oscar shop did not start; see {tmp_path / 'oscar.log'}")
-        yield OscarShop(url=found.group(1), data=data)
-    finally:
+                return OscarShop(url=found.group(1), data=data)
+        pytest.fail(f"the Oscar shop did not start; see {tmp_path / 'oscar.log'}")
+
+    yield start
+    for process, log in started:
         process.terminate()
         process.wait(15)
         log.close()
+
+
+@pytest.fixture
+def oscar_shop(start_oscar_shop):
+    return start_oscar_shop()

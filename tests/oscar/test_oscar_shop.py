@@ -17,7 +17,7 @@ from store_data.db import session_scope
 from store_data.orders import Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.drivers.browser import PlatformRefused
-from tools.drivers.oscar_browser import OscarBrowserDriver, parse_when
+from tools.drivers.oscar_browser import OscarBrowserDriver
 from tools.errors import ToolRetry
 from tests.order_helpers import order, run
 from tools.orders import cancel_order, refund_order, ship_order
@@ -133,8 +133,12 @@ def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_sho
 def test_dashboard_dates_read_in_the_shops_timezone():
     from zoneinfo import ZoneInfo
 
-    assert parse_when("Nov. 29, 2026", "8:57 a.m.", ZoneInfo("UTC")).isoformat() == "2026-11-29T08:57:00+00:00"
-    assert parse_when("March 3, 2026", "noon", ZoneInfo("UTC")).hour == 12
-    assert parse_when("Sept. 1, 2026", "11 p.m.", ZoneInfo("Asia/Shanghai")).isoformat() == "2026-09-01T15:00:00+00:00"
-    with pytest.raises(ValueError):
-        parse_when("yesterday", "", ZoneInfo("UTC"))
+    from tools.drivers.page_locale import PageFormatError, read_datetime
+
+    utc = ZoneInfo("UTC")
+    assert read_datetime("Nov. 29, 2026", "en-us", utc, "8:57 a.m.").isoformat() == "2026-11-29T08:57:00+00:00"
+    assert read_datetime("March 3, 2026", "en-us", utc, "noon").hour == 12
+    assert read_datetime("Sept. 1, 2026", "en-us", ZoneInfo("Asia/Shanghai"), "11 p.m.").isoformat() == \
+        "2026-09-01T15:00:00+00:00"
+    with pytest.raises(PageFormatError, match="marketplace_locale"):
+        read_datetime("yesterday", "en-us", utc, "")

@@ -14,8 +14,9 @@ from typing import TypeVar
 
 from store_data.clock import utcnow
 from store_data.private_file import tighten, write_private
+from tools.drivers.automation import Automation, stop_reason
 from tools.drivers.marketplace import MarketplaceDriver, Transient
-from tools.errors import ToolFailed
+from tools.errors import PlatformStopped, ToolFailed
 
 # The flags a closed network needs: no background connections, no GPU, no sandbox as root.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,8 +36,10 @@ class BrowserDriver(MarketplaceDriver):
     page_state_script = ""  # JS returning the page's state (login page? alert? ...) as a dict
 
     def __init__(self, runs_dir: Path, browser_executable: Path | str = "/usr/bin/chromium",
-                 timeout_s: float = 15.0, retries: int = 3, backoff_s: float = 0.25):
+                 timeout_s: float = 15.0, retries: int = 3, backoff_s: float = 0.25,
+                 automation: Automation | None = None):
         self.runs_dir = Path(runs_dir)
+        self.automation = automation or Automation()
         self.executable = str(browser_executable)
         self.timeout_ms = int(timeout_s * 1000)
         self.retries, self.backoff_s = retries, backoff_s
@@ -64,7 +67,10 @@ class BrowserDriver(MarketplaceDriver):
                                  "install Chromium or set browser_executable") from None
             tighten(self.state_path)  # the session's cookies log anyone in as the seller
             stored = str(self.state_path) if self.state_path.exists() else None
-            self._context = self._browser.new_context(storage_state=stored)
+            browser_agent = self._browser.new_browser_cdp_session().send("Browser.getVersion")["userAgent"]
+            self._context = self._browser.new_context(
+                storage_state=stored, user_agent=self.automation.user_agent(browser_agent),
+                extra_http_headers=self.automation.headers or None)
             self._context.set_default_timeout(self.timeout_ms)
             self._page = self._context.new_page()
         return self._page
@@ -91,10 +97,12 @@ class BrowserDriver(MarketplaceDriver):
         """Load `path`; a timeout, a refused connection or a 5xx is Transient (retried)."""
         from playwright.sync_api import Error as PlaywrightError
 
+        self.automation.pace()
         try:
             response = self.page.goto(self.base_url + path, wait_until="domcontentloaded")
         except PlaywrightError as exc:
             raise Transient(f"loading {path}: {str(exc).splitlines()[0]}") from None
+        self._check_stop(response, f"loading {path}")
         if response is not None and response.status >= 500:
             raise Transient(f"loading {path}: HTTP {response.status}")
         return response
@@ -104,15 +112,28 @@ class BrowserDriver(MarketplaceDriver):
         Returns the answer's HTTP status (None when the browser saw none)."""
         from playwright.sync_api import Error as PlaywrightError
 
+        self.automation.pace()
         try:
             with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
                 click()
             response = navigation.value
         except PlaywrightError as exc:
             raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
+        self._check_stop(response, what)
         if response is not None and response.status >= 500:
             raise Transient(f"{what}: HTTP {response.status}")
         return response.status if response is not None else None
+
+    def _check_stop(self, response, what: str, text: Callable[[], str] | None = None) -> None:
+        """End the run when the platform's answer says automated access must stop."""
+        if response is None:
+            return
+        reason = stop_reason(response.status, response.headers,
+                             text or (lambda: self.page.evaluate("document.body ? document.body.innerText : ''")))
+        if reason:
+            raise PlatformStopped(f"the {self.name} platform asked automated access to stop while {what} "
+                                  f"({reason}); shopagent stopped the run and will not go on by itself: settle it "
+                                  f"with the platform, then resume the run; {self.evidence('stopped ' + what)['note']}")
 
     def _with_retries(self, what: str, attempt: Callable[[], T]) -> T:
         """Run `attempt` (which reads the platform's state before acting) until it succeeds."""

@@ -195,6 +195,11 @@ class MarketplaceDriver(ABC):
     @abstractmethod
     def ship(self, number: str, carrier: str, tracking: str) -> RemoteOrder: ...
 
+    def shipping_problem(self) -> str | None:
+        """Why no order can be marked shipped on this platform as it is set up (what the owner
+        must change), or None."""
+        return None
+
     @abstractmethod
     def cancel(self, number: str) -> RemoteOrder: ...
 

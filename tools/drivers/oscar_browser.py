@@ -15,12 +15,17 @@ stats: those capabilities are left out and the tools say so. Oscar places an ord
 after its payment step, so an order's total counts as paid unless payment events say
 otherwise. Every read and write is retried like the sandbox driver's; a session that
 expired signs in again.
+
+Shops differ: the dashboard may speak any language Django ships (dates and money are read
+in it by page_locale.py, tables found by their place in Oscar's templates), and the order
+pipeline is the shop's own (its statuses placed by oscar_status_map or by their words).
 """
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,37 +35,31 @@ from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, O
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
 from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
+from tools.drivers.automation import Automation
+from tools.drivers.page_locale import read_cents, read_datetime
 from tools.drivers.sandbox_browser import parse_cents
 from tools.errors import ToolFailed
 
-# Oscar's order statuses (the shop's OSCAR_ORDER_STATUS_PIPELINE) on the shop's state
-# machine: the one place they meet. A shop with other words passes its own map.
-STATUS_MAP: dict[str, OrderStatus] = {
-    "Pending": OrderStatus.PAID, "Being processed": OrderStatus.PAID, "Processed": OrderStatus.PAID,
-    "Shipped": OrderStatus.SHIPPED, "Delivered": OrderStatus.DELIVERED, "Returned": OrderStatus.RETURNED,
-    "Complete": OrderStatus.CLOSED, "Cancelled": OrderStatus.CANCELLED,
-}
+# Oscar's order statuses are the shop's own words (OSCAR_ORDER_STATUS_PIPELINE). Without
+# an oscar_status_map setting, a word is placed on the shop's state machine by what it says;
+# the first rule whose stem the word contains wins, so "Cancelled after shipping" is cancelled.
+STATUS_STEMS: tuple[tuple[OrderStatus, tuple[str, ...]], ...] = (
+    (OrderStatus.CANCELLED, ("cancel", "void", "abort")),
+    (OrderStatus.RETURNED, ("return",)),
+    (OrderStatus.DELIVERED, ("deliver", "received")),
+    (OrderStatus.SHIPPED, ("ship", "dispatch", "sent", "transit", "posted")),
+    (OrderStatus.CLOSED, ("complete", "closed", "finish", "done", "archived")),
+    # Oscar places an order once it is paid; words such as 'awaiting' or 'on hold' say too
+    # little to be placed without the owner (an error names the setting).
+    (OrderStatus.PAID, ("pending", "process", "new", "paid")),
+)
+STATUS_SETTING = "oscar_status_map"
 
 
-def parse_when(date_text: str, time_text: str, zone: ZoneInfo) -> datetime:
-    """Django's English dashboard dates ('Nov. 29, 2026', '8:57 a.m.' / 'noon') as aware UTC."""
-    day = sel.DATE.search(date_text)
-    if day is None:
-        raise ValueError(f"not a dashboard date: {date_text!r}")
-    hour = minute = 0
-    moment = sel.TIME.search(time_text)
-    if moment is not None and moment["word"]:
-        hour = 12 if moment["word"] == "noon" else 0
-    elif moment is not None:
-        hour, minute = int(moment["hour"]) % 12 + (12 if moment["half"] == "p" else 0), int(moment["minute"] or 0)
-    local = datetime(int(day["year"]), sel.MONTHS[day["month"][:3].lower()], int(day["day"]), hour, minute,
-                     tzinfo=zone)
-    return local.astimezone(ZoneInfo("UTC"))
-
-
-def _money(text: str) -> int:
-    found = sel.MONEY.search(text)
-    return parse_cents(found.group(0)) if found else 0
+def discovered_status(word: str) -> OrderStatus | None:
+    """The shop status an Oscar status word names by itself ('Being processed' -> paid), or None."""
+    folded = word.casefold()
+    return next((status for status, stems in STATUS_STEMS if any(stem in folded for stem in stems)), None)
 
 
 def _address(parts: list[str]) -> dict[str, str]:
@@ -71,12 +70,21 @@ def _address(parts: list[str]) -> dict[str, str]:
             "postcode": parts[-2], "country": parts[-1]}
 
 
-def _column(headers: list[str], *words: str) -> int:
-    """The index of the first header containing one of `words` (lower case)."""
+def _column(headers: list[str], *words: str, place: int | None = None) -> int:
+    """The index of the first header containing one of `words` (lower case); in a dashboard
+    in another language, `place`, the column's place in Oscar's default template."""
     for number, header in enumerate(headers):
         if any(word in header.lower() for word in words):
             return number
+    if place is not None and place < len(headers):
+        return place
     raise Transient(f"the dashboard table has no column {words[0]!r} (columns: {headers})")
+
+
+def _order_number(heading: str) -> str:
+    """'#100042' (the breadcrumb), or 'Order #100042' in English: the number after the '#'."""
+    found = re.search(r"#\s*(\S+)", heading)
+    return found.group(1) if found else heading.replace("Order", "").strip()
 
 
 class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
@@ -86,18 +94,25 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     state_name = f"oscar-{STATE_FILE}"
     page_state_script = sel.READ_PAGE_STATE
     capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS})
-    open_statuses = ("Pending", "Being processed", "Processed", "Shipped", "Delivered")
 
     def __init__(self, base_url: str, email: str, password: str, runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
                  retries: int = 3, backoff_s: float = 0.25, shop_timezone: str = "UTC",
-                 status_map: dict[str, OrderStatus] | None = None, shipped_event: str = "shipped",
-                 refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None):
-        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s)
+                 status_map: dict[str, str] | None = None, shipped_event: str = "shipped",
+                 refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None,
+                 locale: str | None = None, automation: Automation | None = None):
+        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s, automation)
         self.base_url = base_url.rstrip("/")
         self.email, self.password = email, password
         self.zone = ZoneInfo(shop_timezone)
-        self.status_map = dict(status_map or STATUS_MAP)
+        self.status_map = {word: OrderStatus(status) for word, status in (status_map or {}).items()}
+        self.locale = locale  # None: the dashboard's <html lang>, read from its pages
+        self._page_lang = ""
+        self._pipeline: list[str] | None = None
+        # Read once per driver (the catalogue mixin's): the create page of the chosen product
+        # type, and the category paths the shop has (lower case).
+        self._create_path: str | None = None
+        self._categories: set[str] | None = None
         self.shipped_event, self.refund_event = shipped_event, refund_event
         self.partner, self.product_class = partner, product_class  # None: the dashboard's first
 
@@ -123,11 +138,19 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     def _open(self, path: str) -> None:
         """Load a dashboard page as the signed-in staff user (signing in again if needed)."""
         self._load_raw(path)
-        if self._state()["path"].startswith(sel.LOGIN_PATHS):
+        state = self._state()
+        if state["path"].startswith(sel.LOGIN_PATHS):
             self.login()
             self._load_raw(path)
-            if self._state()["path"].startswith(sel.LOGIN_PATHS):
+            state = self._state()
+            if state["path"].startswith(sel.LOGIN_PATHS):
                 raise Transient(f"{path}: still asked to log in")
+        self._page_lang = state.get("lang") or self._page_lang
+
+    @property
+    def page_locale(self) -> str:
+        """The language dates and money are read in: the setting, else the dashboard's own."""
+        return self.locale or self._page_lang or "en"
 
     def _submit(self, click: Callable[[], None], what: str, allow_login_page: bool = False) -> None:
         """Click a form's button and check the page that comes back for Oscar's error messages."""
@@ -146,15 +169,52 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
 
     # --- orders ----------------------------------------------------------------------------
 
+    def status_of_or_none(self, word: str) -> OrderStatus | None:
+        """Oscar's status word on the shop's state machine: the setting, else what the word says."""
+        return self.status_map.get(word) or discovered_status(word)
+
+    def status_of(self, word: str) -> OrderStatus:
+        """The same, or an error naming the setting for a word that says nothing shopagent knows."""
+        status = self.status_of_or_none(word)
+        if status is None:
+            raise ToolFailed(f"the Oscar shop uses the order status {word!r}, which shopagent cannot place; add it "
+                             f"to {STATUS_SETTING} in shopagent.toml, e.g. {STATUS_SETTING} = {{ \"{word}\" = "
+                             "\"paid\" }} (paid, shipped, delivered, returned, closed or cancelled)")
+        return status
+
     def shop_status(self, word: str, paid: int, refunded: int) -> OrderStatus:
         """Oscar's status word on the shop's state machine; a full refund reads as refunded."""
-        if word not in self.status_map:
-            raise ToolFailed(f"the Oscar shop uses the order status {word!r}, which shopagent does not know; "
-                             "add it to the Oscar driver's status map")
-        base = self.status_map[word]
+        base = self.status_of(word)
         if base not in (OrderStatus.CANCELLED, OrderStatus.CLOSED) and paid > 0 and refunded >= paid:
             return OrderStatus.REFUNDED
         return base
+
+    def pipeline(self) -> list[str]:
+        """Every order status the shop offers (its order list's status filter), read once."""
+        if self._pipeline is None:
+            def read() -> list[str]:
+                self._open(sel.ORDERS_PATH)
+                return self.page.eval_on_selector_all(sel.ORDER_STATUS_FILTER, "os => os.map(o => o.value)")
+            self._pipeline = [w for w in self._with_retries("read the order statuses", read) if w]
+        return self._pipeline
+
+    @property
+    def open_statuses(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The pipeline's statuses of orders that may still move (paid, shipped, delivered)."""
+        moving = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+        return tuple(w for w in self.pipeline() if self.status_of_or_none(w) in moving)
+
+    def shipping_problem(self) -> str | None:
+        """Why this shop cannot mark an order shipped (no status of its pipeline means shipped)."""
+        words = self.pipeline()
+        if any(self.status_of_or_none(w) == OrderStatus.SHIPPED for w in words):
+            return None
+        # The example names the pipeline's last status that is neither cancelled nor returned.
+        example = next((w for w in reversed(words) if self.status_of_or_none(w) not in
+                        (OrderStatus.CANCELLED, OrderStatus.RETURNED)), "Complete")
+        return (f"the Oscar shop's order pipeline has no status that means shipped (statuses: {', '.join(words)}); "
+                f"name the one orders take when they leave in {STATUS_SETTING} in shopagent.toml, e.g. "
+                f"{STATUS_SETTING} = {{ \"{example}\" = \"shipped\" }}")
 
     def list_orders(self, since: date | None = None, status: str | None = None) -> Iterator[OrderRow]:
         query = "&".join(f"{k}={v}" for k, v in {"status": status or "", "date_from": since.isoformat() if since else "",
@@ -163,20 +223,23 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
 
     def _order_rows(self, query: str) -> list[OrderRow]:
         self._open(sel.HOME_PATH)  # signs in first if needed; the download shares the cookies
+        self.automation.pace()
         response = self.page.request.get(f"{self.base_url}{sel.ORDERS_PATH}?{query}")
+        self._check_stop(response, "reading the order list", response.text)
         if response.status >= 500 or "csv" not in response.headers.get("content-type", ""):
             raise Transient(f"order list: HTTP {response.status} {response.headers.get('content-type', '')}")
         reader = csv.reader(io.StringIO(response.text().lstrip("\ufeff")))
         headers = next(reader, [])
-        number, value, placed, status = (_column(headers, *w) for w in (("number",), ("value", "total"),
-                                                                        ("date",), ("status",)))
+        # Oscar's CSV columns (its CSV_COLUMNS): number, value, date, items, status, e-mail, ...
+        number, value, placed, status = (_column(headers, *w, place=p) for w, p in (
+            (("number",), 0), (("value", "total"), 1), (("date",), 2), (("status",), 4)))
         rows = []
         for cells in reader:
-            total = parse_cents(cells[value])
-            day, _, moment = cells[placed].rpartition(", ")
+            total = parse_cents(cells[value])  # the CSV writes the amount as a plain decimal
             rows.append(OrderRow(number=cells[number], status=cells[status],
                                  shop_status=self.shop_status(cells[status], total, 0),
-                                 placed_at=parse_when(day, moment, self.zone), total_cents=total,
+                                 placed_at=read_datetime(cells[placed], self.page_locale, self.zone),
+                                 total_cents=total,
                                  refunded_cents=0))  # the list shows no refunds: the order page does
         return rows
 
@@ -197,19 +260,22 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         raw = self.page.evaluate(sel.READ_ORDER)
         if not raw["info"]:
             raise Transient(f"{self.page.url} shows no order information")
-        info = dict(zip([k.lower() for k in raw["info"]["keys"]], raw["info"]["values"]))
-        total = _money(info.get("order total", ""))
-        placed = parse_when(info.get("date of purchase", ""), info.get("time of purchase", ""), self.zone)
-        word = info.get("status", "")
-        number = raw["heading"].replace("Order", "").replace("#", "").strip()
+        keys, values = [k.lower() for k in raw["info"]["keys"]], raw["info"]["values"]
+        # Oscar's order information: total, date of purchase, time of purchase, status.
+        total, day, moment, word = (values[_column(keys, w, place=p)] for w, p in (
+            ("order total", 0), ("date of purchase", 1), ("time of purchase", 2), ("status", 3)))
+        locale = self.page_locale
+        total = read_cents(total, locale)
+        placed = read_datetime(day, locale, self.zone, moment)
+        number = _order_number(raw["crumb"] if raw["crumb"].startswith("#") else raw["heading"])
         heads = raw["paymentHeaders"]
         payments, refunded, paid_events = [], 0, 0
         if raw["payments"]:
-            kind_at, amount_at = _column(heads, "event"), _column(heads, "amount")
+            kind_at, amount_at = _column(heads, "event", place=1), _column(heads, "amount", place=2)
             claims = self._refund_claims(raw)
             # Newest first on the page; numbered oldest first so an id never moves.
             for position, cells in enumerate(reversed(raw["payments"]), 1):
-                amount = _money(cells[amount_at])
+                amount = read_cents(cells[amount_at], locale)
                 is_refund = cells[kind_at].strip().lower() == self.refund_event.replace("_", " ").lower()
                 note = claims.get(amount, []).pop(0) if is_refund and claims.get(amount) else ""
                 payments.append(RemotePayment(remote_id=f"{number}#{position}",
@@ -223,7 +289,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         paid = paid_events or total
         shipments = []
         if raw["shipping"]:
-            reference_at = _column(raw["shippingHeaders"], "reference")
+            reference_at = _column(raw["shippingHeaders"], "reference", place=3)
             for cells in reversed(raw["shipping"]):
                 found = sel.SHIPMENT_TEXT.match(cells[reference_at])
                 shipments.append(RemoteShipment(carrier=found["carrier"] if found else "",
@@ -231,15 +297,17 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         lines = []
         if raw["lines"]:
             heads = raw["lineHeaders"]
-            quantity, title, sku, price = (_column(heads, "quantity"), _column(heads, "product"),
-                                           _column(heads, "sku", "upc"), _column(heads, "price inc", "price"))
+            quantity, title, sku, price = (_column(heads, "quantity", place=3), _column(heads, "product", place=4),
+                                           _column(heads, "sku", "upc", place=5),
+                                           _column(heads, "price inc", "price", place=10))
             for cells in raw["lines"]:
                 count = int(cells[quantity])
                 lines.append(RemoteLine(sku=cells[sku], title=cells[title], options="", quantity=count,
-                                        unit_cents=_money(cells[price]) // max(count, 1)))
+                                        unit_cents=read_cents(cells[price], locale) // max(count, 1)))
         address = [part.strip() for part in raw["address"].splitlines() if part.strip() and part.strip() != "Update"]
         buyer_email = raw["customer"][1] if len(raw["customer"]) > 1 else ""
-        guest = not raw["customer"] or "guest" in raw["customer"][0].lower()
+        # A guest's row says so in a sentence ('Customer checked out as a guest.', translated).
+        guest = not raw["customer"] or "guest" in raw["customer"][0].lower() or raw["customer"][0].endswith(".")
         order = RemoteOrder(
             number=number, status=word, shop_status=self.shop_status(word, paid, refunded), placed_at=placed,
             buyer_name=(address[0] if address else buyer_email) if guest else raw["customer"][0],
@@ -254,7 +322,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         claims: dict[int, list[str]] = {}
         if not raw["notes"]:
             return claims
-        message_at = _column(raw["noteHeaders"], "message")
+        message_at = _column(raw["noteHeaders"], "message", place=3)
         for cells in reversed(raw["notes"]):
             found = sel.REFUND_NOTE_TEXT.match(cells[message_at].strip())
             if found:
@@ -274,11 +342,21 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
             return order
         return self._with_retries(what, attempt)
 
-    def _change_status(self, number: str, to_shop: OrderStatus, raw: dict) -> None:
-        word = next((w for w in raw["nextStatuses"] if self.status_map.get(w) == to_shop), None)
+    def _change_status(self, number: str, to_shop: OrderStatus, raw: dict, passed: set[str] | None = None) -> None:
+        """Move the order to a status meaning `to_shop`; where the pipeline reaches one only
+        through statuses of the order's current kind ('Being processed'), through the first
+        of those not yet `passed`."""
+        nexts = raw["nextStatuses"]
+        word = next((w for w in nexts if self.status_of_or_none(w) == to_shop), None)
+        if word is None and passed is not None:
+            here = next((self.status_of_or_none(w) for w in [raw.get("status", "")] if w), None)
+            word = next((w for w in nexts if w not in passed and self.status_of_or_none(w) == here), None)
         if word is None:
             raise PlatformRefused(f"the Oscar shop's pipeline offers no move to {to_shop} for order {number} "
-                                  f"(next statuses: {', '.join(raw['nextStatuses']) or 'none'})")
+                                  f"(next statuses: {', '.join(nexts) or 'none'}); if one of them means "
+                                  f"{to_shop}, say so in {STATUS_SETTING} in shopagent.toml")
+        if passed is not None:
+            passed.add(word)
         self._set_fields(sel.ORDER_STATUS_FORM, {"new_status": word})
         self._submit(lambda: self.page.click(f"{sel.ORDER_STATUS_FORM} [type=submit]"),
                      f"set order {number} to {word}")
@@ -292,9 +370,10 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                 self._ship_event(number, carrier, tracking)
                 return True
             if order.shop_status == OrderStatus.PAID:
-                self._change_status(number, OrderStatus.SHIPPED, raw)
+                self._change_status(number, OrderStatus.SHIPPED, {**raw, "status": order.status}, passed)
                 return True
             return False
+        passed: set[str] = set()  # intermediate statuses taken on the way, never twice
         return self._act(number, f"ship order {number}", steps)
 
     def _ship_event(self, number: str, carrier: str, tracking: str) -> None:
@@ -361,7 +440,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         """Add a staff note to the order unless one with exactly this text exists."""
         def steps(order: RemoteOrder, raw: dict) -> bool:
             if raw["notes"]:
-                message_at = _column(raw["noteHeaders"], "message")
+                message_at = _column(raw["noteHeaders"], "message", place=3)
                 if any(cells[message_at].strip() == text.strip() for cells in raw["notes"]):
                     return False
             self.page.click(sel.NOTES_TAB)

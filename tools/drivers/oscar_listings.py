@@ -1,11 +1,15 @@
 """Oscar's catalogue dashboard: products as listings, driven in the browser.
 
 A mixin of OscarBrowserDriver (its page, page loading, form submission and retries). A
-listing is an Oscar product whose UPC is the shop's SKU, with one stock record (partner,
-partner SKU, price, quantity), one category (created in the dashboard when missing) and
-the listing's pictures. Publishing looks the UPC up first, so a retried publish edits the
+listing is an Oscar product whose UPC is the shop's SKU (a product with variants: a parent
+product whose UPC is the product's handle, and a child per variant whose UPC is its SKU,
+each child with its own stock record), with one stock record (partner,
+partner SKU, price, quantity), one category (its path 'Kitchen > Drinkware' created in the
+dashboard as a tree where missing) and the listing's pictures. Publishing looks the UPC up first, so a retried publish edits the
 product it already made instead of making a second one.
 """
+
+from urllib.parse import urlparse
 
 from tools.drivers import oscar_selectors as sel
 from tools.drivers.marketplace import ListingDraft, Transient
@@ -31,7 +35,12 @@ class OscarListingsMixin:
         return self._with_retries("find a product", lambda: self._product_rows(sku)).get(sku)
 
     def _new_product_path(self) -> str:
-        self._open(sel.PRODUCTS_PATH)
+        """The page that creates a product of the chosen type, read from the product list (on
+        screen after a UPC lookup) once per driver."""
+        if self._create_path:
+            return self._create_path
+        if sel.PRODUCTS_PATH != urlparse(self.page.url).path:
+            self._open(sel.PRODUCTS_PATH)
         options = self.page.eval_on_selector_all(
             f"{sel.PRODUCT_CLASS_SELECT} option", "os => os.map(o => [o.value, o.textContent.trim()])")
         classes = [(value, text) for value, text in options if value]
@@ -43,59 +52,126 @@ class OscarListingsMixin:
             raise ToolFailed(f"the Oscar shop has no product type {wanted!r}; create it or fix the driver's product_class")
         return f"/dashboard/catalogue/products/create/?product_class={chosen}"
 
-    def _ensure_category(self, name: str) -> None:
-        """Create the top-level category `name` unless the product form already offers it."""
-        if name.lower() in (c.lower() for c in self.page.evaluate(sel.READ_PRODUCT_FORM)["categories"]):
-            return
-        back = self.page.url
-        self._open(sel.NEW_CATEGORY_PATH)
-        self._set_fields(sel.CATEGORY_FORM, {"name": name})
-        self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
-                     f"create the category {name}")
-        self.page.goto(back, wait_until="domcontentloaded")
+    def _open_form(self, path: str) -> None:
+        """Open a product form; the create page's address after Oscar's redirect is kept."""
+        self._open(path)
+        if "?product_class=" in path:
+            self._create_path = urlparse(self.page.url).path
+
+    def _create_categories(self, path: str) -> str:
+        """Create each level of the category path 'Kitchen > Drinkware' the shop lacks, as a tree
+        (the known paths are read from the first product form); returns the path as Oscar shows
+        it (full names joined by ' > ')."""
+        parts = [part.strip() for part in path.split(">") if part.strip()] or [DEFAULT_CATEGORY]
+        for depth in range(1, len(parts) + 1):
+            here, parent = " > ".join(parts[:depth]), " > ".join(parts[:depth - 1])
+            if here.lower() in self._categories:
+                continue
+            self._open(sel.NEW_CATEGORY_PATH)
+            self._set_fields(sel.CATEGORY_FORM, {"name": parts[depth - 1]})
+            if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
+                raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
+                                 f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
+            self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
+                         f"create the category {here}")
+            self._categories.add(here.lower())
+        return " > ".join(parts)
 
     def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
-        if draft.variants:
-            raise ToolFailed(f"{draft.sku} has variants; the Oscar driver publishes single-SKU products only "
-                             "(Oscar's parent and child products are not driven yet)")
+        """A product with one SKU becomes a standalone product; one with variants a parent
+        product (its UPC the product's handle, with the copy, category and pictures) and one
+        child per variant (its UPC the SKU, with its options, price and stock)."""
         for path in draft.images:
             if not path.exists():
                 raise ToolFailed(f"the picture {path} is missing; make the product images again")
-        page = self.page
+        parent, made_now = self._with_retries(f"publish product {draft.sku}",
+                                              lambda: self._save_product(draft, remote_id))
+        for sku, options, price_cents, stock in draft.variants:
+            tries = [0]
 
-        def attempt() -> str:
-            found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
-            self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path())
-            category = draft.category.strip() or DEFAULT_CATEGORY
-            self._ensure_category(category)
-            self._set_fields(sel.PRODUCT_FORM, {
-                "title": draft.title[:255], "upc": draft.sku[:64], "is_public": "on",
-                "productcategory_set-0-category": category, "stockrecords-0-partner_sku": draft.sku,
-                "stockrecords-0-num_in_stock": str(draft.stock), "stockrecords-0-price": f"{draft.price_cents / 100:.2f}"})
-            if not found:
-                partner = self.partner or page.eval_on_selector_all(
-                    "select[name='stockrecords-0-partner'] option", "os => os.map(o => o.value ? o.textContent.trim() : '')")
-                partner = partner if isinstance(partner, str) else next((p for p in partner if p), "")
-                if not partner:
-                    raise ToolFailed("the Oscar shop has no partner for stock records; create one in Dashboard > Fulfilment > Partners")
-                self._set_fields(sel.PRODUCT_FORM, {"stockrecords-0-partner": partner})
-            if not page.evaluate(sel.SET_DESCRIPTION, [sel.DESCRIPTION_EDITOR, draft.description_html]):
-                raise Transient("the product form has no description editor yet")
-            # Pictures go up once: a product already carrying pictures keeps them.
-            if draft.images and not page.evaluate(sel.READ_PRODUCT_FORM)["images"]:
-                for number, path in enumerate(draft.images):
-                    field = page.locator(f"{sel.PRODUCT_FORM} input[type=file][name='images-{number}-original']")
-                    if not field.count():
-                        break
-                    field.set_input_files(str(path))
-            self._submit(lambda: page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {draft.sku}")
-            state = self._state()
-            saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
-            if saved is None:
-                raise ToolFailed(f"the Oscar dashboard did not save product {draft.sku}: "
-                                 f"{state['errors'] or 'no reason shown'}; {self.evidence('publish ' + draft.sku)['note']}")
-            return saved.group(1)
-        return self._with_retries(f"publish product {draft.sku}", attempt)
+            def attempt() -> str:
+                # A parent made by this very call has no children to look up; a retry looks.
+                tries[0] += 1
+                return self._save_child(parent, draft.title, sku, options, price_cents, stock,
+                                        look_up=not made_now or tries[0] > 1)
+            self._with_retries(f"publish variant {sku}", attempt)
+        return parent
+
+    def _save_product(self, draft: ListingDraft, remote_id: str | None) -> tuple[str, bool]:
+        """Save the product's form; returns its id and whether this call made it."""
+        page = self.page
+        found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
+        form = sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path()
+        on_form = False
+        if self._categories is None:  # the first product: its form lists the categories
+            self._open_form(form)
+            self._categories = {c.lower() for c in page.evaluate(sel.READ_PRODUCT_FORM)["categories"]}
+            on_form = True
+        wanted = " > ".join(p.strip() for p in (draft.category or DEFAULT_CATEGORY).split(">") if p.strip())
+        if wanted.lower() not in self._categories:
+            self._create_categories(wanted)  # before the form is opened, so it offers them
+            on_form = False
+        if not on_form:
+            self._open_form(form)
+        category = wanted or DEFAULT_CATEGORY
+        fields = {"title": draft.title[:255], "upc": draft.sku[:64], "is_public": "on",
+                  "productcategory_set-0-category": category}
+        if draft.variants:  # a parent holds no stock record: its children do
+            fields["structure"] = "parent"
+        else:
+            fields.update(self._stock_fields(draft.sku, draft.price_cents, draft.stock, new=not found))
+        self._set_fields(sel.PRODUCT_FORM, fields)
+        if not page.evaluate(sel.SET_DESCRIPTION, [sel.DESCRIPTION_EDITOR, draft.description_html]):
+            raise Transient("the product form has no description editor yet")
+        # Pictures go up once: a product already carrying pictures keeps them.
+        if draft.images and not page.evaluate(sel.READ_PRODUCT_FORM)["images"]:
+            for number, path in enumerate(draft.images):
+                field = page.locator(f"{sel.PRODUCT_FORM} input[type=file][name='images-{number}-original']")
+                if not field.count():
+                    break
+                field.set_input_files(str(path))
+        return self._save(draft.sku), not found
+
+    def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int,
+                    look_up: bool = True) -> str:
+        """One variant as a child of `parent`: an option the product type has an attribute for
+        ('color=white' and an attribute 'color') is set there, the others name the child."""
+        found = (self._product_rows(sku).get(sku) or (None,))[0] if look_up else None
+        self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else sel.NEW_CHILD_PATH.format(parent=parent))
+        pairs = [part.split("=", 1) for part in options.split(", ") if "=" in part]
+        named = self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [f"attr_{k.strip()}" for k, _ in pairs]])
+        as_attributes = {name: value.strip() for name, (_, value) in zip(
+            [f"attr_{k.strip()}" for k, _ in pairs], pairs) if name in named}
+        in_title = ", ".join(f"{k.strip()}={v.strip()}" for k, v in pairs if f"attr_{k.strip()}" not in named)
+        fields = {"title": f"{title} ({in_title})"[:255] if in_title else title[:255], "upc": sku[:64],
+                  **as_attributes, **self._stock_fields(sku, price_cents, stock, new=not found)}
+        present = set(self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, ["is_public"]]))
+        self._set_fields(sel.PRODUCT_FORM, {**fields, **({"is_public": "on"} if present else {})})
+        return self._save(sku)
+
+    def _stock_fields(self, sku: str, price_cents: int, stock: int, new: bool) -> dict[str, str]:
+        """The stock record's fields; a new one also names the partner (the setting, else the first)."""
+        fields = {"stockrecords-0-partner_sku": sku, "stockrecords-0-num_in_stock": str(stock),
+                  "stockrecords-0-price": f"{price_cents / 100:.2f}"}
+        if new:
+            partner = self.partner or next((p for p in self.page.eval_on_selector_all(
+                "select[name='stockrecords-0-partner'] option",
+                "os => os.map(o => o.value ? o.textContent.trim() : '')") if p), "")
+            if not partner:
+                raise ToolFailed("the Oscar shop has no partner for stock records; create one in "
+                                 "Dashboard > Fulfilment > Partners")
+            fields["stockrecords-0-partner"] = partner
+        return fields
+
+    def _save(self, sku: str) -> str:
+        """Save the product form and continue editing; returns the product's id."""
+        self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
+        state = self._state()
+        saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
+        if saved is None:
+            raise ToolFailed(f"the Oscar dashboard did not save product {sku}: "
+                             f"{state['errors'] or 'no reason shown'}; {self.evidence('publish ' + sku)['note']}")
+        return saved.group(1)
 
     def pause_listing(self, remote_id: str) -> None:
         def attempt() -> None:

@@ -17,10 +17,12 @@ ORDER_PATH = "/dashboard/orders/{number}/"
 PRODUCTS_PATH = "/dashboard/catalogue/"
 PRODUCT_PATH = "/dashboard/catalogue/products/{remote_id}/"
 NEW_PRODUCT_PATH = "/dashboard/catalogue/products/create/{product_class}/"
+NEW_CHILD_PATH = "/dashboard/catalogue/products/{parent}/create-variant/"
 NEW_CATEGORY_PATH = "/dashboard/catalogue/categories/create/"
 CATEGORIES_PATH = "/dashboard/catalogue/categories/"
 
 LOGIN_FORM = "#dashboard_login_form"
+ORDER_STATUS_FILTER = "select[name=status] option"  # the order list's filter: every status of the pipeline
 ORDER_STATUS_FORM = "#order_status_form"
 ORDER_LINES_FORM = "#order_lines_form"
 ORDER_NOTE_FORM = "#order_note_form"
@@ -32,12 +34,8 @@ SAVE_AND_CONTINUE = "button[name=action][value=continue]"
 PRODUCT_ID_IN_PATH = re.compile(r"/dashboard/catalogue/products/(\d+)/")
 DESCRIPTION_EDITOR = "id_description"  # the TinyMCE editor over the description textarea
 
-# The dashboard's own words for money and dates (Django's default English formats).
-MONEY = re.compile(r"-?[\d,]+\.\d\d")
-DATE = re.compile(r"(?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2}), (?P<year>\d{4})")
-TIME = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d\d))? (?P<half>[ap])\.m\.|(?P<word>noon|midnight)")
-MONTHS = {name: n for n, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                           "nov", "dec"), 1)}
+# Dates and money are read in the dashboard's language (tools/drivers/page_locale.py),
+# which the page states in <html lang> unless the shop's locale is set.
 
 # The reference of a shipping event the driver makes: "TRACKING (Carrier)".
 SHIPMENT_REFERENCE = "{tracking} ({carrier})"
@@ -48,6 +46,7 @@ REFUND_NOTE_TEXT = re.compile(r"^(?P<note>.+) \| refund (?P<amount>-?[\d,]+\.\d\
 
 READ_PAGE_STATE = """() => ({
   path: location.pathname,
+  lang: document.documentElement.lang || '',
   alert: [...document.querySelectorAll('#messages .alert-danger, .alert-danger[role=alert]')]
            .map(e => e.textContent.replace(/\\s+/g, ' ').trim()).join(' ') || '',
   errors: [...document.querySelectorAll('.error-block, .invalid-feedback, .errorlist')]
@@ -57,39 +56,49 @@ READ_PAGE_STATE = """() => ({
 # The order list as CSV (the dashboard's own download, every page at once).
 ORDERS_CSV_QUERY = "response_format=csv"
 
-# One order's dashboard page, read in one round trip.
+# One order's dashboard page, read in one round trip. Tables are found by their English
+# title when the dashboard is in English, else by their place in Oscar's default template
+# (its icons, tabs and blocks), so a dashboard in any language reads the same; the driver
+# finds columns by English header, else by the default template's column order.
 READ_ORDER = """() => {
   const text = e => (e ? e.textContent.replace(/\\s+/g, ' ').trim() : '');
-  const tableAfter = title => {
-    const h = [...document.querySelectorAll('h3')].find(e => text(e) === title);
-    let node = h ? h.closest('.table-header') || h : null;
+  const tableAfter = header => {
+    let node = header ? header.closest('.table-header') || header : null;
     while (node && node.tagName !== 'TABLE') node = node.nextElementSibling;
     return node;
   };
-  const tableByCaption = words => [...document.querySelectorAll('table')]
-    .find(t => text(t.querySelector('caption')).includes(words));
+  // Oscar's lines tab: items ordered, status changes, shipping events, payment events.
+  const eventTable = (title, place) => tableAfter([...document.querySelectorAll('h3')].find(e => text(e) === title)
+    || document.querySelectorAll('#lines .table-header')[place]);
+  const captioned = (words, icon) => [...document.querySelectorAll('table')]
+    .find(t => text(t.querySelector('caption')).includes(words))
+    || (document.querySelector(`caption .${icon}`) || {closest: () => null}).closest('table');
   const rows = table => table ? [...table.querySelectorAll('tbody tr')]
     .filter(tr => tr.cells.length > 1).map(tr => [...tr.cells].map(text)) : [];
   const headers = table => table ? [...table.querySelectorAll('thead th')].map(text) : [];
-  const info = tableByCaption('Order information');
+  const info = captioned('Order information', 'fa-shopping-cart');
   const infoRows = info ? [...info.querySelectorAll('tr')] : [];
-  const customer = tableByCaption('Customer Information');
+  const customer = captioned('Customer Information', 'fa-user');
   const customerRows = customer ? [...customer.querySelectorAll('tr')] : [];
   const lines = document.querySelector('#order_lines_form table');
-  const address = [...document.querySelectorAll('#shipping th')].find(th => text(th) === 'Address');
+  const update = document.querySelector('#shipping a[href*="shipping-address"]');
+  const addressCell = update ? update.closest('td').cloneNode(true) : null;
+  if (addressCell) addressCell.querySelectorAll('a').forEach(a => a.remove());
+  const shipping = eventTable('Shipping Events', 2), payments = eventTable('Payment Events', 3);
   const notes = document.querySelector('#notes table');
   return {
     heading: text(document.querySelector('h1')),
+    crumb: text(document.querySelector('.breadcrumb-item.active')),  // '#<number>' in every language
     info: infoRows.length > 1 ? {keys: [...infoRows[0].cells].map(text), values: [...infoRows[1].cells].map(text)} : null,
     customer: customerRows.length > 1 ? [...customerRows[1].cells].map(text) : [],
     lineHeaders: headers(lines),
     lines: lines ? [...lines.querySelectorAll('tbody tr')].filter(tr => tr.querySelector('input[name=selected_line]'))
       .map(tr => [...tr.cells].map(text)) : [],
-    address: address ? address.nextElementSibling.innerText : '',
-    shipping: rows(tableAfter('Shipping Events')),
-    shippingHeaders: headers(tableAfter('Shipping Events')),
-    payments: rows(tableAfter('Payment Events')),
-    paymentHeaders: headers(tableAfter('Payment Events')),
+    address: addressCell ? addressCell.innerText : '',
+    shipping: rows(shipping),
+    shippingHeaders: headers(shipping),
+    payments: rows(payments),
+    paymentHeaders: headers(payments),
     notes: notes ? [...notes.querySelectorAll('tbody tr')].filter(tr => tr.cells.length > 2)
       .map(tr => [...tr.cells].map(td => td.innerText.trim())) : [],
     noteHeaders: notes ? [...notes.querySelectorAll('th')].map(text) : [],
@@ -141,6 +150,27 @@ READ_PRODUCT_FORM = """() => ({
   categories: [...document.querySelectorAll('select[name="productcategory_set-0-category"] option')]
     .map(o => o.textContent.trim()).filter(t => t && !t.startsWith('---')),
 })"""
+
+# A new category's place: a child of the category shown by its full path ('' for a root).
+# treebeard names the two fields treebeard_position/_ref_node (4.x) or _position/_ref_node_id.
+CATEGORY_PARENT = """([formSelector, parent]) => {
+  const form = document.querySelector(formSelector);
+  const position = form.querySelector('select[name$=position]');
+  const ref = form.querySelector('select[name$=ref_node], select[name$=ref_node_id]');
+  if (!position || !ref) return false;
+  const child = [...position.options].find(o => o.value.endsWith('child'));
+  const node = [...ref.options].find(o => (parent ? o.textContent.trim() === parent : !o.value));
+  if (!child || !node) return false;
+  position.value = child.value;
+  ref.value = node.value;
+  return true;
+}"""
+
+# Which of these field names the form has.
+FIELDS_PRESENT = """([formSelector, names]) => {
+  const form = document.querySelector(formSelector);
+  return form ? names.filter(name => form.elements[name]) : [];
+}"""
 
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
   link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',

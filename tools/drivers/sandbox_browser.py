@@ -19,6 +19,7 @@ from pathlib import Path
 from store_data.clock import utcnow
 from store_data.status import OrderStatus
 from tools.drivers import sandbox_selectors as sel
+from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
 from tools.drivers.marketplace import (CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
@@ -74,8 +75,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
-                 retries: int = 3, backoff_s: float = 0.25):
-        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s)
+                 retries: int = 3, backoff_s: float = 0.25, automation: Automation | None = None):
+        super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s, automation)
         # A callable is asked on first use: the platform may be started only when needed.
         self._base_url = base_url
         self.email, self.password = email, password

@@ -1,0 +1,171 @@
+"""The Oscar driver on shops set up differently from the one it grew up on: a dashboard in
+German (dates '1. Dezember 2026', money '14,50 $', every heading translated), and a British
+shop (dates '1 Dec 2026') whose pipeline is Pending -> Being processed -> Complete with no
+status named for shipping and whose products take the product type the owner chose. On each:
+open (publish), daily (sync, ship), a refund and a cancellation, all through the dashboard
+in Chromium, in auto mode (the amounts are under the shop's limits)."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from agent.operator import make_driver
+from agent.runner import start_run
+from agent.runs import steps_of
+from agent.workspace import load_settings, open_workspace
+from store_data.clock import utcnow
+from store_data.db import session_scope
+from store_data.shop import Asset, Listing, Product, Variant
+from tests.order_helpers import order, run
+from tools.drivers.oscar_browser import OscarBrowserDriver
+
+pytestmark = [pytest.mark.browser, pytest.mark.oscar]
+STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
+PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
+CATEGORY = "Kitchen > Drinkware"
+TEES = [("TEE-01-S", {"size": "S"}, 1999, 5), ("TEE-01-M", {"size": "M"}, 2199, 7)]  # one product, two variants
+SHOPS = {
+    "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None},
+    "british-no-shipped-status": {
+        "language": "en-gb", "pipeline": "complete", "shipped": "Complete", "product_class": "Homeware",
+        "variants": True, "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
+                                       "shipping_carriers": {"oscar": "Royal Mail"}}},
+}
+
+
+def _seed(workspace, make_photo) -> None:
+    with session_scope(workspace.engine) as session:
+        for handle, name, sku, price in PRODUCTS:
+            product = Product(handle=handle, name=name, category=CATEGORY, description=f"A {name.lower()}.")
+            session.add(product)
+            session.flush()
+            session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=20))
+            photo = make_photo(workspace.workdir / "assets" / "supplier" / f"{handle}.jpg")
+            session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)),
+                              product_id=product.id))
+        tee = Product(handle="tee", name="Cotton tee", category="Apparel", description="A cotton tee.")
+        session.add(tee)
+        session.flush()
+        for sku, options, price, stock in TEES:
+            session.add(Variant(sku=sku, product_id=tee.id, options=options, cost_cents=500, price_cents=price,
+                                stock=stock))
+        photo = make_photo(workspace.workdir / "assets" / "supplier" / "tee.jpg")
+        session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)), product_id=tee.id))
+
+
+def _categories(shop) -> dict[str, tuple[str, str, int]]:
+    """UPC -> (category, its parent's name, its depth), from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        rows = db.execute("SELECT p.upc, c.name, c.path, c.depth FROM catalogue_product p "
+                          "JOIN catalogue_productcategory pc ON pc.product_id = p.id "
+                          "JOIN catalogue_category c ON c.id = pc.category_id").fetchall()
+        parent = {path: name for name, path in db.execute("SELECT name, path FROM catalogue_category")}
+    return {upc: (name, parent.get(path[:-4], ""), depth) for upc, name, path, depth in rows}
+
+
+def _products(shop) -> dict[str, dict]:
+    """UPC -> structure, parent's UPC, title, stock and price, from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        rows = db.execute("SELECT p.id, p.upc, p.structure, parent.upc, p.title, s.num_in_stock, s.price "
+                          "FROM catalogue_product p LEFT JOIN catalogue_product parent ON parent.id = p.parent_id "
+                          "LEFT JOIN partner_stockrecord s ON s.product_id = p.id").fetchall()
+    return {upc: {"id": pk, "structure": structure, "parent": parent, "title": title, "stock": stock,
+                  "price": price} for pk, upc, structure, parent, title, stock, price in rows}
+
+
+def _product_classes(shop) -> dict[str, str]:
+    """UPC -> product type, from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return dict(db.execute("SELECT p.upc, c.name FROM catalogue_product p "
+                               "JOIN catalogue_productclass c ON c.id = p.product_class_id"))
+
+
+@pytest.mark.parametrize("name", list(SHOPS))
+def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, start_oscar_shop, make_photo):
+    config = SHOPS[name]
+    shop = start_oscar_shop(language=config["language"], pipeline=config["pipeline"])
+    settings = load_settings(workdir, platform="oscar", marketplace_url=shop.url, approval_mode="auto",
+                             **STAFF, **config["settings"])
+    workspace = open_workspace(settings)
+    _seed(workspace, make_photo)
+    driver, _ = make_driver(workspace)  # built from the settings, as a run builds it
+    try:
+        skus = [sku for *_, sku, _ in PRODUCTS] + (["TEE-01-S"] if config.get("variants") else [])
+        opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for sku in skus])
+        assert opened.status == "completed"
+        with session_scope(workspace.engine) as session:
+            remote = {session.get(Product, li.product_id).handle: li.remote_id
+                      for li in session.exec(select(Listing)).all()}
+        if config["product_class"]:
+            assert set(_product_classes(shop).values()) == {config["product_class"]}
+        # The path became a tree: Drinkware under Kitchen, made once for both products.
+        assert {upc: c for upc, c in _categories(shop).items() if upc != "tee"} == {
+            "MUG-01": ("Drinkware", "Kitchen", 2), "LAMP-01": ("Drinkware", "Kitchen", 2)}
+        if config.get("variants"):
+            _variants_are_parent_and_children(workspace, driver, shop)
+
+        mug = shop.buy(remote["mug"], quantity=2)
+        if config["pipeline"] == "complete":
+            driver.close()  # one Playwright per thread: it starts again on its next page
+            _no_shipped_status_is_said_once(workspace, shop, mug)
+
+        daily = start_run(workspace, "daily", "daily operations", driver=driver)
+        steps = {s.tool: s for s in steps_of(workspace.engine, daily.run_id)}
+        assert not [s for s in steps.values() if s.status == "failed"], {s.tool: s.error for s in steps.values()}
+        assert steps["sync_orders"].output["new"] == (0 if config["pipeline"] == "complete" else 1)
+        assert order(workspace, mug).status == "shipped"
+        on_oscar = driver.get_order(mug)
+        assert on_oscar.status == config["shipped"] and len(on_oscar.shipments) == 1
+        assert on_oscar.total_cents == on_oscar.paid_cents == 2900  # '29,00 $' in German
+        assert abs(on_oscar.placed_at - utcnow()) < timedelta(hours=1)  # the date read in the shop's language
+        assert on_oscar.lines[0].sku == "MUG-01" and on_oscar.lines[0].quantity == 2
+        carrier = config["settings"].get("shipping_carriers", {}).get("oscar", "Sandbox Post")
+        assert on_oscar.shipments[0].carrier == carrier
+
+        refund = run(workspace, driver, ("refund_order", {"order_id": mug, "amount_cents": 550, "reason": "late"}))
+        assert refund.status == "completed"
+        assert driver.get_order(mug).refunded_cents == 550 and order(workspace, mug).refunded_cents == 550
+
+        lamp = shop.buy(remote["lamp"])
+        assert run(workspace, driver, ("sync_orders", {})).status == "completed"
+        cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+        assert cancel.status == "completed"
+        on_oscar = driver.get_order(lamp)
+        assert on_oscar.shop_status == "cancelled" and on_oscar.refunded_cents == on_oscar.paid_cents == 3500
+        assert order(workspace, lamp).status == "cancelled"
+    finally:
+        driver.close()
+
+
+def _no_shipped_status_is_said_once(workspace, shop, number) -> None:
+    """Without oscar_status_map the paid order is synced, and the shipping stage fails once
+    naming the setting; nothing is half-done on the shop."""
+    bare = OscarBrowserDriver(shop.url, STAFF["marketplace_user"], STAFF["marketplace_password"], workspace.runs,
+                              backoff_s=0.05)
+    try:
+        outcome = run(workspace, bare, ("sync_orders", {}), ("fulfil_orders", {}))
+        steps = steps_of(workspace.engine, outcome.run_id)
+        [failed] = [s for s in steps if s.status == "failed"]
+        assert failed.tool == "fulfil_orders" and "oscar_status_map" in failed.error, failed.error
+        assert "Complete" in failed.error and "ship_order" not in {s.tool for s in steps}
+        assert order(workspace, number).status == "paid" and bare.get_order(number).shipments == []
+    finally:
+        bare.close()
+
+
+def _variants_are_parent_and_children(workspace, driver, shop) -> None:
+    """The tee is a parent product with a child per variant (options, price, stock); a guest
+    buys one variant and the daily loop ships it as that SKU."""
+    products = _products(shop)
+    assert products["tee"]["structure"] == "parent" and products["tee"]["stock"] is None
+    for sku, options, price, stock in TEES:
+        child = products[sku]
+        assert (child["structure"], child["parent"], child["stock"]) == ("child", "tee", stock)
+        assert float(child["price"]) == price / 100 and f"size={options['size']}" in child["title"]
+    with session_scope(workspace.engine) as session:
+        listings = session.exec(select(Listing)).all()
+    assert len(listings) == 3  # one listing for the tee, not one per variant
+    number = shop.buy(products["tee"]["id"], child_id=products["TEE-01-M"]["id"])
+    assert driver.get_order(number).lines[0].sku == "TEE-01-M"
