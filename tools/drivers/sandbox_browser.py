@@ -54,7 +54,13 @@ def parse_cents(text: str) -> int:
 
 
 def _when(text: str) -> datetime:
-    return datetime.strptime(text, sel.DATE_FORMAT).replace(tzinfo=UTC)
+    """A time the pages show: ISO with seconds where a `datetime` attribute gives one (a
+    message's), else the minute the text shows."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = datetime.strptime(text, sel.DATE_FORMAT)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _shipment(text: str, tracking: str) -> RemoteShipment:

@@ -118,7 +118,7 @@ READ_THREAD = """() => ({
   subject: document.querySelector('h1')?.textContent.trim() || '',
   messages: [...document.querySelectorAll('li.message')].map(li => ({
     sender: li.classList.contains('from-buyer') ? 'buyer' : 'seller',
-    at: li.querySelector('time')?.textContent.trim() || '',
+    at: li.querySelector('time')?.getAttribute('datetime') || li.querySelector('time')?.textContent.trim() || '',
     text: li.querySelector('p')?.textContent || ''})),
 })"""
 

@@ -1,0 +1,137 @@
+"""The service desk's code answers: questions recognised in English and Chinese, answered from
+the thread's own records only, and never with a claim the reply check would hold back."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.orders import Order, OrderLine, Shipment
+from store_data.shop import Product, Variant
+from tools.desk.answers import code_answer
+from tools.desk.facts import thread_facts
+from tools.desk.faq import faq_answer, load_faq
+from tools.desk.questions import classify
+from tools.errors import ToolFailed
+from tools.reply_claims import unsupported
+
+PLACED = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # a Monday
+
+
+@pytest.mark.parametrize(("text", "kind", "language"), [
+    ("Where is my order?", "status", "en"),
+    ("When will my mug ship?", "status", "en"),
+    ("Has my parcel left yet?", "status", "en"),
+    ("我的订单什么时候发货？", "status", "zh-CN"),
+    ("快递到哪了", "status", "zh-CN"),
+    ("What is the mug made of?", "product", "en"),
+    ("Does this run true to size? I am usually a M.", "product", "en"),
+    ("这个杯子是什么材质的？", "product", "zh-CN"),
+    ("Is the tee still in stock in M?", "stock", "en"),
+    ("Can I return it if it does not fit?", "returns", "en"),
+    ("可以退货吗？", "returns", "zh-CN"),
+    ("Please change my delivery address to 12 Oak Lane, Austin.", "address", "en"),
+    ("我搬家了，能改地址吗", "address", "zh-CN"),
+    ("Please cancel my order", "cancel", "en"),
+    ("Can you do a discount if I buy two?", "haggle", "en"),
+    ("能便宜点吗", "haggle", "zh-CN"),
+    ("The mug arrived cracked. Not happy.", "complaint", "en"),
+    ("You are scammers, useless shop", "abuse", "en"),
+    ("I want my money back", "refund", "en"),
+    ("What is the capital of France?", "other", "en"),
+])
+def test_questions_are_recognised_in_both_languages(text, kind, language):
+    question = classify(text)
+    assert (question.kind, question.language) == (kind, language)
+
+
+@pytest.fixture
+def shop(workdir):
+    workspace = open_workspace(load_settings(workdir, ship_within_days=2, return_days=7))
+    with session_scope(workspace.engine) as session:
+        mug = Product(handle="mug", name="Stoneware coffee mug",
+                      attributes={"material": "stoneware", "capacity": "350 ml", "supplier_note": "call 555"})
+        tee = Product(handle="tee", name="Organic cotton T-shirt", attributes={"material": "organic cotton"})
+        session.add_all([mug, tee])
+        session.flush()
+        session.add_all([Variant(sku="MUG-01", product_id=mug.id, cost_cents=500, stock=3),
+                         Variant(sku="TEE-S", product_id=tee.id, cost_cents=500, stock=0, options={"size": "S"}),
+                         Variant(sku="TEE-M", product_id=tee.id, cost_cents=500, stock=4, options={"size": "M"})])
+        shipped = Order(remote_id="S-100", status="shipped", total_cents=1450, paid_cents=1450, placed_at=PLACED)
+        waiting = Order(remote_id="S-101", status="paid", total_cents=1450, paid_cents=1450, placed_at=PLACED)
+        session.add_all([shipped, waiting])
+        session.flush()
+        for order in (shipped, waiting):
+            session.add(OrderLine(order_id=order.id, sku="MUG-01", name="Stoneware coffee mug", quantity=1,
+                                  unit_price_cents=1450))
+        session.add(Shipment(order_id=shipped.id, carrier="Sandbox Post", tracking_number="SP123456",
+                             shipped_at=datetime(2026, 5, 5, 14, 0, tzinfo=UTC)))
+        ids = {"S-100": shipped.id, "S-101": waiting.id}
+    return workspace, ids
+
+
+def answer(shop, number, text):
+    workspace, ids = shop
+    question = classify(text)
+    facts = thread_facts(workspace.engine, workspace.settings, ids.get(number), text)
+    reply = code_answer(question, facts)
+    # Every code answer passes the same claim check as a model's draft, against its own order.
+    order = {"status": "shipped" if number == "S-100" else "paid", "refunded_cents": 0,
+             "total_cents": 1450, "paid_cents": 1450} if number else None
+    assert unsupported(reply.text, order) == [], reply.text
+    return reply
+
+
+def test_a_shipped_order_is_answered_with_its_own_shipment(shop):
+    reply = answer(shop, "S-100", "Where is my order?")
+    assert not reply.escalate
+    assert "S-100" in reply.text and "2026-05-05" in reply.text and "SP123456" in reply.text
+    zh = answer(shop, "S-100", "我的快递到哪了？")
+    assert "SP123456" in zh.text and "已于 2026-05-05" in zh.text
+
+
+def test_an_unshipped_order_gets_the_date_it_leaves_by_policy(shop):
+    reply = answer(shop, "S-101", "When will my order ship?")
+    assert "has not left us yet" in reply.text and "2026-05-06" in reply.text  # 2 working days after Monday
+    assert "SP123456" not in reply.text  # another order's tracking never shows
+
+
+def test_product_questions_state_catalog_attributes_only(shop):
+    reply = answer(shop, "S-100", "What is it made of?")
+    assert "stoneware" in reply.text and "555" not in reply.text  # supplier's unknown key stays out
+    sizes = answer(shop, None, "Does the organic cotton T-shirt run true to size?")
+    assert "S, M" in sizes.text
+    stock = answer(shop, None, "Is the Organic cotton T-shirt in stock?")
+    assert "S: sold out" in stock.text and "M: in stock" in stock.text
+    unknown = answer(shop, "S-100", "How heavy is it?")
+    assert unknown.escalate and "weight" in unknown.reason
+
+
+def test_returns_cancellations_and_address_changes(shop):
+    returns = answer(shop, "S-100", "Can I return it?")
+    assert "7 days" in returns.text and "2026-05-12" in returns.text
+    late = answer(shop, "S-100", "Please cancel my order")
+    assert not late.escalate and "can no longer be stopped" in late.text
+    early = answer(shop, "S-101", "请取消我的订单")
+    assert "还未发货" in early.text
+    moved = answer(shop, "S-101", "Please change my delivery address to 12 Oak Lane")
+    assert moved.escalate and "address" in moved.reason
+
+
+def test_complaints_money_and_abuse_go_to_the_owner_with_a_reply_that_promises_nothing(shop):
+    for text in ("The mug arrived cracked", "I want a refund now", "you are scammers", "杯子坏了"):
+        reply = answer(shop, "S-100", text)
+        assert reply.escalate and ("owner" in reply.text or "店主" in reply.text)
+
+
+def test_the_owners_faq(shop, workdir):
+    (workdir / "faq.toml").write_text('[[faq]]\nwords = ["gift wrap", "礼品"]\nanswer = "We wrap gifts."\n'
+                                      'answer_zh = "可以礼品包装。"\n', encoding="utf-8")
+    entries = load_faq(workdir)
+    assert faq_answer(entries, "Can you GIFT WRAP it?", "en") == "We wrap gifts."
+    assert faq_answer(entries, "能做礼品包装吗", "zh-CN") == "可以礼品包装。"
+    assert faq_answer(entries, "Where is my order?", "en") is None
+    (workdir / "faq.toml").write_text('[[faq]]\nanswer = "no words"\n', encoding="utf-8")
+    with pytest.raises(ToolFailed, match="FAQ entry 1 .* needs `words`"):
+        load_faq(workdir)
