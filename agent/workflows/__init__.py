@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.executor import PlanStep, RunContext
-from agent.workflows import ask, daily, open_shop, orders
+from agent.workflows import ask, daily, desk, open_shop, orders
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Workflow:
 WORKFLOWS: dict[str, Workflow] = {
     "open": Workflow("open", open_shop.plan),
     "daily": Workflow("daily", daily.plan),
+    "desk": Workflow("desk", desk.plan),
     "ask": Workflow("ask", ask.plan, scope=ask.scope),
     "orders": Workflow("orders", orders.plan, model_repairs=False),
 }

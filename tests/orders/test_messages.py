@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
 from agent.runs import steps_of
+from agent.scheduler import desk_pass
 from store_data.orders import BuyerMessage, ThreadReply
 from tools.llm import LLM
 from tools.order_sync import sync_orders
@@ -96,3 +97,18 @@ def test_a_failing_model_leaves_its_thread_with_the_owner_and_the_desk_goes_on(w
         [thread] = session.exec(select(BuyerMessage.thread_id).where(BuyerMessage.text == "When will my order ship?"))
         [wait] = session.exec(select(ThreadReply).where(ThreadReply.thread_id == thread)).all()
     assert wait.asked_at is not None and wait.wait_s is not None and 0 <= wait.wait_s < 3600
+
+
+def test_a_desk_pass_answers_a_new_order_question_and_then_has_nothing_to_do(workspace, market, items, tmp_path):
+    number, buyer = market.buy(items.TEE_M, email="hal@example.com")
+    market.buyer_act(buyer, number, "message", body="我的订单什么时候发货？")
+    script = tmp_path / "script.json"
+    script.write_text("[]")  # no model answers: a question only a model could answer goes to the owner
+    settings = workspace.settings.model_copy(update={"llm_provider": "scripted", "llm_script": script})
+
+    outcome = desk_pass(settings)  # the order was placed after the shop's last sync
+    assert outcome.status in ("completed", "paused")
+    page = buyer.get(f"/orders/{number}").text
+    assert f"您好，您的订单 {number}（" in page and "还未发货" in page
+    # Every waiting thread is now answered or held for the owner: the next pass starts no run.
+    assert desk_pass(settings) is None
