@@ -30,7 +30,7 @@ CITIES = [("Denver", "CO", "80202"), ("Austin", "TX", "73301"), ("Boston", "MA",
 QUESTIONS = {
     "status": ["When will my order ship?", "Has my parcel left yet?", "Where is my order? Can I get the tracking number?",
                "我的订单什么时候发货？", "快递到哪了？有单号吗？"],
-    "product": ["What is the {product} made of?", "What are the exact measurements of size {size}?",
+    "product": ["What is the {product} made of?", "What are the exact measurements of the {product} in size {size}?",
                 "Is the {product} dishwasher safe? How do I care for it?", "这个{product}是什么材质的？", "{product}的尺寸是多少？"],
     "stock": ["Is the {product} still in stock?", "Do you still have the {product} in size {size}?", "{product}还有货吗？"],
     "returns": ["Can I return it if it does not fit?", "What is your return policy?", "不合适可以退货吗？"],

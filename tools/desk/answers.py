@@ -15,6 +15,10 @@ from tools.desk.facts import ProductFacts, ThreadFacts
 from tools.desk.questions import ASPECTS, Question
 
 SHIPPED = {"shipped", "delivered", "return_requested", "returned", "closed"}
+# Attribute names as a Chinese reply shows them (values stay as the catalog writes them).
+ZH_LABELS = {"material": "材质", "size": "尺码", "sizes": "可选尺码", "dimensions": "尺寸", "height": "高度",
+             "width": "宽度", "length": "长度", "diameter": "直径", "capacity": "容量", "weight": "重量",
+             "colour": "颜色", "color": "颜色", "care": "保养"}
 
 
 @dataclass(frozen=True)
@@ -99,24 +103,28 @@ def stock_answer(question: Question, facts: ThreadFacts) -> Answer:
 
 
 def product_answer(question: Question, facts: ThreadFacts) -> Answer:
-    """The attributes the question asks about, for the products of the thread."""
+    """The attributes the question asks about, for the products of the thread; when the
+    records cannot answer every part of the question, the owner does (half an answer to
+    "how big is it?" would mislead)."""
     if not facts.products:
         return holding(question, facts, "the buyer asks about a product the shop cannot tell from the message")
-    zh, said = _zh(question), []
+    zh, said, missing = _zh(question), [], set()
     keys = {name: keys for name, _, keys in ASPECTS}
     for product in facts.products:
-        wanted = [k for aspect in (question.aspects or ("material", "size")) for k in keys[aspect]]
-        values = [(k, product.attributes[k]) for k in wanted if product.attributes.get(k)]
-        if "size" in question.aspects:
-            sizes = [v["options"].get("size") for v in product.variants if v["options"].get("size")]
-            if sizes:
-                values.append(("尺码" if zh else "sizes", ("、" if zh else ", ").join(sizes)))
-        if values:
-            joined = ("；" if zh else "; ").join(f"{k}: {v}" for k, v in values)
-            said.append(f"{product.name}：{joined}" if zh else f"{product.name}: {joined}")
-    if not said:
-        asked = ", ".join(question.aspects) or "details"
-        return holding(question, facts, f"the buyer asks about {asked}, which the catalog does not state")
+        values = []
+        for aspect in question.aspects or ("material",):
+            found = [(k, product.attributes[k]) for k in keys[aspect] if product.attributes.get(k)]
+            sizes = [v["options"]["size"] for v in product.variants if v["options"].get("size")]
+            if aspect == "size" and sizes:
+                found.append(("sizes", ("、" if zh else ", ").join(sizes)))
+            if not found:
+                missing.add(aspect)
+            values += [item for item in found if item not in values]
+        joined = ("；" if zh else "; ").join(f"{ZH_LABELS.get(k, k) if zh else k}: {v}" for k, v in values)
+        said.append(f"{product.name}：{joined}" if zh else f"{product.name}: {joined}")
+    if missing:
+        return holding(question, facts, f"the buyer asks about {', '.join(sorted(missing))}, which the catalog "
+                                        "does not state")
     if zh:
         return Answer("您好，根据商品资料：" + "。".join(said) + "。")
     return Answer("Hello! From the product's details: " + ". ".join(said) + ".")

@@ -47,8 +47,9 @@ KINDS: list[tuple[str, re.Pattern]] = [
 # names the keys a catalog may carry).
 ASPECTS: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
     ("material", re.compile(r"made of|material|fabric|材质|材料|什么做的|面料", re.I), ("material",)),
-    ("size", re.compile(r"size|sizing|fit|measurements?|dimensions?|how (big|large|tall|wide)|尺寸|尺码|大小|多大|"
-                        r"多高|偏大|偏小", re.I), ("size", "dimensions")),
+    ("measurements", re.compile(r"measurements?|dimensions?|how (big|large|tall|wide|long)|尺寸|多大|多高|多长",
+                                re.I), ("dimensions", "height", "width", "length", "diameter", "size")),
+    ("size", re.compile(r"\bsizes?\b|sizing|\bfits?\b|尺码|偏大|偏小|大小", re.I), ("size",)),
     ("capacity", re.compile(r"capacity|how much (does it|can it) hold|容量", re.I), ("capacity",)),
     ("weight", re.compile(r"weight|how heavy|重量|多重", re.I), ("weight",)),
     ("colour", re.compile(r"colou?rs?|颜色", re.I), ("colour", "color")),
