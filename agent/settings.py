@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     price_markup: Decimal = Field(Decimal("2.5"), gt=1, description="price = cost x markup, then the price ending")
     price_min_markup: Decimal = Field(Decimal("1.3"), gt=1, description="never price below cost x this")
     price_ending: Decimal = Field(Decimal("0.99"), ge=0, lt=1, description="cents every price ends in")
+    price_floor_pct: Decimal = Field(Decimal("100"), gt=0, le=100, description=(
+        "the lowest price the service desk may offer a haggling buyer, in % of the list price (never below cost x "
+        "price_min_markup either); 100: no lower offers. An offer waits for the owner"))
 
     # Order handling (tools/orders.py): the policy's numbers stay in code; these say where
     # tracking numbers come from, what to propose for paid orders without stock, when stock

@@ -2,8 +2,10 @@
 the thread's own records only, and never with a claim the reply check would hold back."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+from sqlmodel import select
 
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
@@ -14,7 +16,7 @@ from tools.desk.facts import thread_facts
 from tools.desk.faq import faq_answer, load_faq
 from tools.desk.questions import classify
 from tools.errors import ToolFailed
-from tools.reply_claims import unsupported
+from tools.reply_claims import AMOUNT, unsupported
 
 PLACED = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # a Monday
 
@@ -135,3 +137,22 @@ def test_the_owners_faq(shop, workdir):
     (workdir / "faq.toml").write_text('[[faq]]\nanswer = "no words"\n', encoding="utf-8")
     with pytest.raises(ToolFailed, match="FAQ entry 1 .* needs `words`"):
         load_faq(workdir)
+
+
+def test_haggling_never_goes_below_the_owners_floor(shop):
+    workspace, _ = shop
+    with session_scope(workspace.engine) as session:
+        for sku, price, cost in (("MUG-01", 1450, 500), ("TEE-M", 1999, 1800)):
+            variant = session.exec(select(Variant).where(Variant.sku == sku)).one()
+            variant.price_cents, variant.cost_cents = price, cost
+            session.add(variant)
+    text = "Can you do a discount on the Stoneware coffee mug?"
+    fixed = code_answer(classify(text), thread_facts(workspace.engine, workspace.settings, None, text))
+    assert not fixed.escalate and not AMOUNT.search(fixed.text)  # price_floor_pct 100: no lower price, no figure
+
+    settings = workspace.settings.model_copy(update={"price_floor_pct": Decimal("90")})
+    offer = code_answer(classify(text), thread_facts(workspace.engine, settings, None, text))
+    assert "13.05 USD" in offer.text and offer.escalate and "floor" in offer.reason  # 90 % of 14.50
+    # The cost floor wins where it is higher: 18.00 x 1.3 is above the list price, so no offer.
+    tee = "能便宜点吗？Organic cotton T-shirt"
+    assert "没有额外优惠" in code_answer(classify(tee), thread_facts(workspace.engine, settings, None, tee)).text

@@ -10,6 +10,7 @@ holding reply that promises nothing.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import ROUND_CEILING, Decimal
 
 from tools.desk.facts import ProductFacts, ThreadFacts
 from tools.desk.questions import ASPECTS, Question
@@ -166,6 +167,37 @@ def cancel_answer(question: Question, facts: ThreadFacts) -> Answer:
                   "page and we will decide it by the shop's policy right away.")
 
 
+def floor_cents(variant: dict, facts: ThreadFacts) -> int | None:
+    """The lowest price the owner allows for `variant`: price_floor_pct of its list price, and
+    never below cost x price_min_markup; None when it has no list price."""
+    if not variant.get("price_cents"):
+        return None
+    by_list = (Decimal(variant["price_cents"]) * facts.floor_pct / 100).to_integral_value(ROUND_CEILING)
+    by_cost = (Decimal(variant["cost_cents"]) * facts.min_markup).to_integral_value(ROUND_CEILING)
+    return int(max(by_list, by_cost))
+
+
+def haggle_answer(question: Question, facts: ThreadFacts) -> Answer:
+    """No lower price, or one at the owner's floor; an offer names money, so it waits for the
+    owner before the buyer reads it."""
+    zh = _zh(question)
+    for product in facts.products:
+        variant = next((v for v in product.variants if v["available"] and v.get("price_cents")), None)
+        floor = floor_cents(variant, facts) if variant else None
+        if floor is not None and floor < variant["price_cents"]:
+            offer = f"{floor / 100:.2f} {facts.currency}"
+            reason = (f"a price offer for {product.name}: {offer} (list {variant['price_cents'] / 100:.2f}; floor "
+                      f"{facts.floor_pct}% of list, never below cost x {facts.min_markup})")
+            if zh:
+                return Answer(f"您好，感谢您的关注！{product.name} 我们最低可以给到 {offer}。", True, reason)
+            return Answer(f"Hello, and thank you for your interest! For the {product.name} the best we can do is "
+                          f"{offer}.", True, reason)
+    if zh:
+        return Answer("您好，感谢您的关注！我们的价格已经是实价，暂时没有额外优惠。")
+    return Answer("Hello, and thank you for your interest! Our prices are already as low as we can make them, "
+                  "so we cannot offer a lower one.")
+
+
 def code_answer(question: Question, facts: ThreadFacts, faq: str | None = None) -> Answer | None:
     """The code's answer to `question` from `facts`, or None when the model should draft one.
     `faq` is the owner's FAQ answer the message matched, if any."""
@@ -178,10 +210,7 @@ def code_answer(question: Question, facts: ThreadFacts, faq: str | None = None) 
     if kind == "address":
         return holding(question, facts, "the buyer asks to change the delivery address")
     if kind == "haggle":
-        if _zh(question):
-            return Answer("您好，感谢您的关注！我们的价格已经是实价，暂时没有额外优惠。")
-        return Answer("Hello, and thank you for your interest! Our prices are already as low as we can make them, "
-                      "so we cannot offer a lower one.")
+        return haggle_answer(question, facts)
     answers = {"status": status_answer, "stock": stock_answer, "product": product_answer,
                "returns": returns_answer, "cancel": cancel_answer}
     if kind in answers:

@@ -5,6 +5,7 @@ thread's own order (status, lines, shipments and when they left), the products i
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -17,7 +18,8 @@ from tools.copy.attributes import known_attributes
 class ProductFacts:
     name: str
     attributes: dict[str, str]
-    # One per variant: its option values ("size=M") and whether it can be bought now.
+    # One per variant: its option values ("size=M"), whether it can be bought now, its list
+    # price and cost (cents; for the price floor, never shown to the buyer as such).
     variants: list[dict] = field(default_factory=list)
 
 
@@ -27,6 +29,9 @@ class ThreadFacts:
     ship_within_days: int
     return_days: int
     carrier: str
+    currency: str = "USD"
+    floor_pct: Decimal = Decimal("100")  # price_floor_pct
+    min_markup: Decimal = Decimal("1.3")  # price_min_markup
     order: dict | None = None  # number, status, placed_at, shipments [{carrier, tracking, shipped_at}]
     products: list[ProductFacts] = field(default_factory=list)
 
@@ -45,7 +50,8 @@ class ThreadFacts:
 def _product(session: Session, product: Product) -> ProductFacts:
     variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
     return ProductFacts(product.name, known_attributes(product.attributes or {}), [
-        {"sku": v.sku, "options": dict(v.options or {}), "available": max(v.stock - v.reserved, 0) > 0}
+        {"sku": v.sku, "options": dict(v.options or {}), "available": max(v.stock - v.reserved, 0) > 0,
+         "price_cents": v.price_cents, "cost_cents": v.cost_cents}
         for v in variants])
 
 
@@ -69,7 +75,8 @@ def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFac
     with Session(engine) as session:
         shop = session.exec(select(Shop)).first()
         facts = ThreadFacts(shop.name if shop else "our shop", settings.ship_within_days, settings.return_days,
-                            settings.shipping_carrier)
+                            settings.shipping_carrier, settings.currency, Decimal(settings.price_floor_pct),
+                            Decimal(settings.price_min_markup))
         products: list[Product] = []
         if order_id is not None:
             order = session.get(Order, order_id)
