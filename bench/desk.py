@@ -122,7 +122,8 @@ def plan_questions(total: int, rng: random.Random, orders: list[dict]) -> list[d
         for i in range(count):
             template = QUESTIONS[kind][i % len(QUESTIONS[kind])]
             product = CATALOG[i % len(CATALOG)]
-            text = template.format(product=product[1], size="SML"[i % 3], street=f"{i + 1} Oak Lane", city="Austin")
+            text = template.format(product=product[1], size="SML"[i % 3], street=f"{i + 1} Oak Lane", city="Austin",
+                                   postcode="73301")
             question = {"kind": kind, "text": text, "order": None, "client": None, "email": f"q{len(questions)}@example.com",
                         "product": product[1]}
             if kind in ORDER_KINDS:

@@ -34,7 +34,7 @@ QUESTIONS = {
                 "Is the {product} dishwasher safe? How do I care for it?", "这个{product}是什么材质的？", "{product}的尺寸是多少？"],
     "stock": ["Is the {product} still in stock?", "Do you still have the {product} in size {size}?", "{product}还有货吗？"],
     "returns": ["Can I return it if it does not fit?", "What is your return policy?", "不合适可以退货吗？"],
-    "address": ["Please change my delivery address to {street}, {city}.",
+    "address": ["Please change my delivery address to {street}, {city} {postcode}.",
                 "I moved — can you send it to {street}, {city} instead?", "我搬家了，请把收货地址改成{city}{street}。"],
     "cancel": ["Please cancel my order, I ordered by mistake.", "我不想要了，请取消订单。"],
     "haggle": ["Can you do a discount if I buy two?", "Any chance of a better price?", "能便宜点吗？"],
@@ -207,15 +207,16 @@ class Simulator:
         self.summary.orders_by_day[day_key] += 1
         self.summary.order_numbers.append(placed.number)
 
-    def question_text(self, kind: str, product_title: str = "item", street: str = "", city: str = "") -> str:
+    def question_text(self, kind: str, product_title: str = "item", street: str = "",
+                      city: tuple[str, str, str] = ("", "", "")) -> str:
         """One buyer question of `kind` (a QUESTIONS key), its blanks filled in."""
         return self.rng.choice(QUESTIONS[kind]).format(product=product_title, size=self.rng.choice("SML"),
-                                                       street=street, city=city)
+                                                       street=street, city=city[0], postcode=city[2])
 
     def _question(self, at: datetime, product: dict, kind: str) -> None:
         buyer = self._buyer()
         page = self._request("GET", "/contact", at)
-        text = self.question_text(kind, product["title"], buyer.street, buyer.city[0])
+        text = self.question_text(kind, product["title"], buyer.street, buyer.city)
         self._request("POST", "/contact", at, data={"csrf_token": self._token(page.text), "name": buyer.name,
                                                      "email": buyer.email, "subject": f"{kind} question",
                                                      "body": text})
@@ -236,8 +237,7 @@ class Simulator:
         if plan["message"] and "message" not in placed.done:
             placed.done.add("message")
             kind = self.rng.choice(ORDER_KINDS.get(status, ["status"]))
-            text = self.question_text(kind, street=f"{self.rng.randint(1, 999)} Oak Lane",
-                                      city=self.rng.choice(CITIES)[0])
+            text = self.question_text(kind, street=f"{self.rng.randint(1, 999)} Oak Lane", city=self.rng.choice(CITIES))
             self._order_post(placed, "message", at, token, body=text)
             self.summary.counts["messages"] += 1
         elif status == "shipped":

@@ -24,6 +24,7 @@ from tools.desk.questions import Question, classify
 from tools.drivers.marketplace import MESSAGES, RemoteMessage, RemoteThread
 from tools.errors import ToolRetry
 from tools.llm import ask_structured
+from tools.order_address import hold_for_address
 from tools.order_policy import marketplace
 from tools.order_sync import missing_capability, require_driver
 from tools.orders import show_order
@@ -194,10 +195,12 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
         return {"reply": draft.text, "escalate": True, "reason": draft.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language}
     facts = thread_facts(deps.engine, deps.settings, order_id, f"{thread.subject}\n{asked}")
-    answer = code_answer(question, facts, faq_answer(faq, asked, question.language))
+    answer = code_answer(question, facts, faq_answer(faq, asked, question.language), asked)
     if answer is not None:
+        if answer.hold_order and order_id is not None:
+            hold_for_address(deps, order_id)
         return {"reply": answer.text, "escalate": answer.escalate, "reason": answer.reason, "made_by": "code",
-                "kind": question.kind, "language": question.language}
+                "kind": question.kind, "language": question.language, "calls": list(answer.calls)}
     draft, made_by = _model_draft(deps, thread, messages, order_id, question)
     return {"reply": draft.reply, "escalate": draft.escalate,
             "reason": draft.reason or ("the model asked for the owner" if draft.escalate else ""),
@@ -222,6 +225,7 @@ def answer_messages(deps: ToolDeps) -> dict:
             continue  # answered since it was listed
         draft = draft_for_thread(deps, thread, messages, faq)
         note = draft["reason"] if draft["escalate"] else ""
+        follow_up += draft.get("calls", [])  # an address change runs before the reply that confirms it
         follow_up.append({"tool": "reply_message", "why": f"reply by {draft['made_by']} to a {draft['kind']} question",
                           "arguments": {"thread_id": thread.remote_id, "text": draft["reply"], "owner_note": note}})
         drafted.append({"thread_id": thread.remote_id, "made_by": draft["made_by"], "kind": draft["kind"],

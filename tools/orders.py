@@ -20,6 +20,7 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.order_address import ADDRESS_HOLD
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
@@ -64,7 +65,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
                     "already_done": True}
         if order.status != OrderStatus.PAID:
             raise ToolRetry(f"order {order.remote_id} is {order.status}; only paid orders are shipped")
-        if order.flag.startswith(SHORT_FLAGS):
+        if order.flag.startswith(SHORT_FLAGS) or order.flag == ADDRESS_HOLD:
             raise ToolFailed(f"order {order.remote_id} is flagged ({order.flag}); restock or resolve it first")
         number = order.remote_id
     carrier, tracking = tracking_for(deps, number, key)

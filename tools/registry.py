@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tools import brand, catalog, images, pricing, proposals, summary
-from tools import listings, messages, order_stages, order_sync, orders
+from tools import listings, messages, order_address, order_stages, order_sync, orders
 from tools import clips, stats
 from tools.copy import tool as listing_copy
 from tools.analytics import report as analytics
@@ -113,6 +113,8 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(orders.handle_return, Risk(writes=True, moves_money=True), preview=orders.preview_return,
              target=("order_id",)),
     ToolSpec(orders.resolve_stockout, Risk(writes=True, moves_money=True), preview=orders.preview_stockout,
+             target=("order_id",)),
+    ToolSpec(order_address.change_order_address, Risk(writes=True), preview=order_address.preview_change_address,
              target=("order_id",)),
     ToolSpec(messages.list_messages),
     ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message calls

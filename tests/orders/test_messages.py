@@ -11,7 +11,7 @@ from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
 from agent.runs import steps_of
 from agent.scheduler import desk_pass
-from store_data.orders import BuyerMessage, ThreadReply
+from store_data.orders import BuyerMessage, Order, ThreadReply
 from tools.llm import LLM
 from tools.order_sync import sync_orders
 from tools.registry import BY_NAME
@@ -112,3 +112,19 @@ def test_a_desk_pass_answers_a_new_order_question_and_then_has_nothing_to_do(wor
     assert f"您好，您的订单 {number}（" in page and "还未发货" in page
     # Every waiting thread is now answered or held for the owner: the next pass starts no run.
     assert desk_pass(settings) is None
+
+
+def test_a_new_address_on_an_unshipped_order_is_changed_through_the_back_office(workspace, driver, market, items):
+    number, buyer = market.buy(items.MUG, email="ida@example.com")
+    market.buyer_act(buyer, number, "message", body="I moved — can you send it to 77 Elm Road, Austin, TX 73301 instead?")
+    tools = {name: BY_NAME[name] for name in ("sync_orders", "answer_messages", "change_order_address", "reply_message")}
+    outcome = start_run(workspace, "desk", "service desk", llm=LLM(chat=ScriptedChatModel([])), driver=driver,
+                        tools=tools)
+
+    steps = {s.tool: s for s in steps_of(workspace.engine, outcome.run_id)}
+    assert steps["change_order_address"].status == "done", steps["change_order_address"].error
+    assert "77 Elm Road" in driver.get_order(number).address["street"]
+    assert "We have changed your delivery address: order" in buyer.get(f"/orders/{number}").text
+    with Session(workspace.engine) as session:
+        record = session.exec(select(Order).where(Order.remote_id == number)).one()
+    assert record.flag == "" and "77 Elm Road" in record.address["street"]  # the shipment hold is over

@@ -16,6 +16,8 @@ from tools.desk.facts import thread_facts
 from tools.desk.faq import faq_answer, load_faq
 from tools.desk.questions import classify
 from tools.errors import ToolFailed
+from tools.order_address import hold_for_address
+from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
 
 PLACED = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # a Monday
@@ -77,7 +79,7 @@ def answer(shop, number, text):
     workspace, ids = shop
     question = classify(text)
     facts = thread_facts(workspace.engine, workspace.settings, ids.get(number), text)
-    reply = code_answer(question, facts)
+    reply = code_answer(question, facts, text=text)
     # Every code answer passes the same claim check as a model's draft, against its own order.
     order = {"status": "shipped" if number == "S-100" else "paid", "refunded_cents": 0,
              "total_cents": 1450, "paid_cents": 1450} if number else None
@@ -117,8 +119,28 @@ def test_returns_cancellations_and_address_changes(shop):
     assert not late.escalate and "can no longer be stopped" in late.text
     early = answer(shop, "S-101", "请取消我的订单")
     assert "还未发货" in early.text
-    moved = answer(shop, "S-101", "Please change my delivery address to 12 Oak Lane")
-    assert moved.escalate and "address" in moved.reason
+    partial = answer(shop, "S-101", "Please change my delivery address to 12 Oak Lane")
+    assert partial.hold_order and not partial.calls and "postcode" in partial.text
+    too_late = answer(shop, "S-100", "I moved, can you send it to 12 Oak Lane, Austin 73301 instead?")
+    assert not too_late.hold_order and not too_late.calls and "already left" in too_late.text
+
+
+def test_a_full_new_address_is_changed_on_the_platform_before_the_reply_confirms_it(shop):
+    workspace, ids = shop
+    text = "I moved — can you send it to 12 Oak Lane, Austin, TX 73301 instead?"
+    reply = code_answer(classify(text), thread_facts(workspace.engine, workspace.settings, ids["S-101"], text),
+                        text=text)
+    [call] = reply.calls
+    assert call == {"tool": "change_order_address", "why": "the buyer asked for a new delivery address",
+                    "arguments": {"order_id": "S-101", "address1": "12 Oak Lane", "city": "Austin", "region": "TX",
+                                  "postcode": "73301"}}
+    assert reply.hold_order and "12 Oak Lane, Austin TX 73301" in reply.text
+    # The confirmation is held unless the order's records ship to the new street by then.
+    order = {"status": "paid", "refunded_cents": 0, "total_cents": 1450, "paid_cents": 1450}
+    assert unsupported(reply.text, {**order, "address": {"street": "1 Main St"}}) == ["shipping"]
+    assert unsupported(reply.text, {**order, "address": {"street": "12 Oak Lane"}}) == []
+    assert unsupported(reply.text + " We upgraded it to express.", {**order, "address": {"street": "12 Oak Lane"}}) \
+        == ["shipping"]
 
 
 def test_complaints_money_and_abuse_go_to_the_owner_with_a_reply_that_promises_nothing(shop):
@@ -156,3 +178,15 @@ def test_haggling_never_goes_below_the_owners_floor(shop):
     # The cost floor wins where it is higher: 18.00 x 1.3 is above the list price, so no offer.
     tee = "能便宜点吗？Organic cotton T-shirt"
     assert "没有额外优惠" in code_answer(classify(tee), thread_facts(workspace.engine, settings, None, tee)).text
+
+
+def test_an_order_waiting_for_its_new_address_is_not_shipped(shop):
+    workspace, ids = shop
+    deps = workspace.tool_deps()
+
+    def to_ship():
+        return [c["arguments"]["order_id"] for c in fulfil_orders(deps)["follow_up"] if c["tool"] == "ship_order"]
+
+    assert to_ship() == ["S-101"]
+    hold_for_address(deps, ids["S-101"])
+    assert to_ship() == []

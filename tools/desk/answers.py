@@ -14,6 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from tools.desk.facts import ProductFacts, ThreadFacts
 from tools.desk.questions import ASPECTS, Question
+from tools.order_address import parse_address
 
 SHIPPED = {"shipped", "delivered", "return_requested", "returned", "closed"}
 # Attribute names as a Chinese reply shows them (values stay as the catalog writes them).
@@ -27,6 +28,9 @@ class Answer:
     text: str
     escalate: bool = False
     reason: str = ""
+    # Calls that must run before the reply is sent (an address change), as follow-up calls.
+    calls: tuple[dict, ...] = ()
+    hold_order: bool = False  # keep the order from shipping until those calls are done
 
 
 def _zh(question: Question) -> bool:
@@ -198,9 +202,40 @@ def haggle_answer(question: Question, facts: ThreadFacts) -> Answer:
                   "so we cannot offer a lower one.")
 
 
-def code_answer(question: Question, facts: ThreadFacts, faq: str | None = None) -> Answer | None:
+def address_answer(question: Question, facts: ThreadFacts, text: str) -> Answer:
+    """An unshipped order goes to the new address the buyer gives in full (street, city,
+    postcode): the change is made on the platform first, and the reply confirming it names the
+    street, which the reply check finds in the order's records only once the change is made."""
+    order, zh = facts.order, _zh(question)
+    if order is None:
+        return _no_order(question)
+    number = order["number"]
+    if order["status"] != "paid" or order["shipments"]:
+        if zh:
+            return Answer(f"您好，您的订单 {number} 已经发出，收货信息无法再修改，请留意快递的派送通知。")
+        return Answer(f"Hello! Your order {number} has already left us, so its delivery details can no longer be "
+                      "altered by us; the carrier's notice will tell you how to redirect it.")
+    wanted = parse_address(text)
+    if wanted is None:
+        if zh:
+            return Answer(f"您好，我们已暂停订单 {number} 的发货。请回复完整的收货信息（街道、城市、邮编），我们收到后立即处理。",
+                          hold_order=True)
+        return Answer(f"Hello! We are holding order {number} for now. Please reply with the full delivery details "
+                      "(street, city and postcode) and we will update them at once.", hold_order=True)
+    where = f"{wanted['address1']}, {wanted['city']} {wanted['region']} {wanted['postcode']}".replace("  ", " ")
+    call = {"tool": "change_order_address", "why": "the buyer asked for a new delivery address",
+            "arguments": {"order_id": number, **wanted}}
+    if zh:
+        return Answer(f"您好，已为您修改地址：订单 {number} 将寄往 {where}。",
+                      calls=(call,), hold_order=True)
+    return Answer(f"Hello! We have changed your delivery address: order {number} now goes to {where}.",
+                  calls=(call,), hold_order=True)
+
+
+def code_answer(question: Question, facts: ThreadFacts, faq: str | None = None, text: str = "") -> Answer | None:
     """The code's answer to `question` from `facts`, or None when the model should draft one.
-    `faq` is the owner's FAQ answer the message matched, if any."""
+    `faq` is the owner's FAQ answer the message matched, if any; `text` the buyer's words (an
+    address is read from them)."""
     kind = question.kind
     if kind in ("abuse", "complaint", "refund"):
         return holding(question, facts, {"abuse": "an abusive message", "complaint": "a complaint",
@@ -208,7 +243,7 @@ def code_answer(question: Question, facts: ThreadFacts, faq: str | None = None) 
     if faq:
         return Answer(faq)
     if kind == "address":
-        return holding(question, facts, "the buyer asks to change the delivery address")
+        return address_answer(question, facts, text)
     if kind == "haggle":
         return haggle_answer(question, facts)
     answers = {"status": status_answer, "stock": stock_answer, "product": product_answer,

@@ -21,7 +21,7 @@ from store_data.status import OrderStatus
 from tools.drivers import sandbox_selectors as sel
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
-from tools.drivers.marketplace import (CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
@@ -75,7 +75,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -284,6 +284,20 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             box.get_by_role("button", name=sel.ACCEPT_BUTTON if accept else sel.REJECT_BUTTON).click()
         verb = "accept" if accept else "reject"
         return self._act(number, f"{verb} request {request_id} on order {number}", waiting, fill)
+
+    def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.ADDRESS_FORM)
+            box.evaluate("details => details.open = true")
+            for field, label in sel.ADDRESS_LABELS.items():
+                if address.get(field):
+                    box.get_by_label(label, exact=True).fill(address[field])
+            box.get_by_role("button", name=sel.ADDRESS_BUTTON).click()
+        return self._act(number, f"change the address of order {number}",
+                         lambda o: o.status == "pending" and address["address1"] not in o.address.get("street", ""),
+                         fill)
 
     # --- messages ------------------------------------------------------------------------
 

@@ -26,6 +26,12 @@ LIVE_VIDEO_LABEL = re.compile(r"^Promo video")
 LIVE_SCHEDULE_LABEL = re.compile(r"^Schedule")
 STATS_CSV_PATH = "/seller/stats.csv"
 
+# One order's address form (inside a closed <details> until opened)
+ADDRESS_FORM = "details:has(form[action$='/address'])"
+ADDRESS_LABELS = {"name": "Name", "address1": "Street", "city": "City", "region": "State / region",
+                  "postcode": "Postcode", "country": "Country"}
+ADDRESS_BUTTON = re.compile(r"^Save address")
+
 # Login form
 EMAIL_LABEL = "Email"
 PASSWORD_LABEL = "Password"
