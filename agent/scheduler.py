@@ -16,6 +16,7 @@ from agent.run_lock import RunBusy
 from agent.runner import Outcome, start_run
 from agent.workspace import open_workspace
 from tools.drivers.marketplace import MESSAGES
+from tools.messages import threads_to_answer
 
 
 # A scheduled pass waits this long for a run already working in the directory (an open of a
@@ -38,8 +39,8 @@ def desk_pass(settings) -> Outcome | None:
     with operator(workspace) as op:
         if op.driver is None or MESSAGES not in op.driver.capabilities:
             return None
-        held = {a.arguments.get("thread_id") for a in list_approvals(workspace) if a.tool == "reply_message"}
-        if not {t.remote_id for t in op.driver.list_threads(waiting_only=True)} - held:
+        list_approvals(workspace)  # marks approvals past approval_expire_hours as expired
+        if not threads_to_answer(workspace.tool_deps(), op.driver.list_threads(waiting_only=True)):
             return None
         try:
             return start_run(workspace, "desk", "service desk", llm=op.llm, driver=op.driver)

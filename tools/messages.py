@@ -1,21 +1,24 @@
-"""Buyer messages: read threads, reply, and the daily stage that drafts replies.
+"""Buyer messages: read threads, reply, and the stage (daily pass and service desk) that answers them.
 
 Buyer text is data: it is fenced in the prompt, and a drafted reply is only ever a
 follow-up reply_message call, which the approval policy gates (a reply promising money
 waits for the owner; an escalated draft always does). The model drafts words; whether a
-thread goes to the owner is also decided in code when the model fails.
+thread goes to the owner is also decided in code when the model fails. The common questions
+are answered by code from the records (tools/desk/), not by the model.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 import prompts
 from store_data.db import session_scope
+from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.orders import BuyerMessage, Order, ThreadReply
 from store_data.shop import Shop
+from store_data.status import ApprovalStatus
 from tools.deps import ToolDeps
 from tools.desk.answers import code_answer, holding
 from tools.desk.facts import ThreadFacts, thread_facts
@@ -207,6 +210,25 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
             "made_by": made_by, "kind": question.kind, "language": question.language}
 
 
+def threads_to_answer(deps: ToolDeps, threads: list[RemoteThread]) -> list[RemoteThread]:
+    """The waiting threads to draft a reply for: all but those whose reply already waits for
+    the owner with nothing new from the buyer since (drafting them again every pass would only
+    cost time; a thread the buyer wrote in again is drafted again)."""
+    since = utcnow() - timedelta(hours=deps.settings.approval_expire_hours)
+    with Session(deps.engine) as session:
+        held = {a.arguments.get("thread_id") for a in session.exec(select(Approval).where(
+            Approval.tool == "reply_message", Approval.status == ApprovalStatus.PENDING, Approval.created_at > since))}
+        fresh = []
+        for thread in threads:
+            if thread.remote_id in held and thread.last_activity is not None:
+                latest = session.exec(select(func.max(BuyerMessage.sent_at)).where(
+                    BuyerMessage.thread_id == thread.remote_id, BuyerMessage.direction == "in")).one()
+                if latest is not None and thread.last_activity <= _aware(latest):
+                    continue
+            fresh.append(thread)
+    return fresh
+
+
 def answer_messages(deps: ToolDeps) -> dict:
     """Answer every buyer thread waiting for a reply: common questions (where is my order, when
     will it ship, what is it made of, its size, stock, returns) from the shop's records by code,
@@ -219,7 +241,7 @@ def answer_messages(deps: ToolDeps) -> dict:
     driver = require_driver(deps, MESSAGES)
     faq = load_faq(deps.workdir)
     follow_up, drafted = [], []
-    for listed in driver.list_threads(waiting_only=True):
+    for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
         if not _waiting_text(messages):
             continue  # answered since it was listed

@@ -48,12 +48,24 @@ def test_replies_sent_or_held(workspace, driver, market, items):
         sent = session.exec(select(BuyerMessage).where(BuyerMessage.direction == "out")).all()
     assert [m.text for m in sent if "ships within" in m.text]
 
-    # A second pass while the owner has not decided: the held thread is drafted again, and its
-    # reply is not queued a second time.
-    again = start_run(workspace, "daily", "daily operations", driver=driver, tools=TOOLS, llm=LLM(chat=ScriptedChatModel(
+    # A second pass while the owner has not decided: the held thread, with nothing new from its
+    # buyer, is not drafted again.
+    quiet = ScriptedChatModel([])
+    again = start_run(workspace, "daily", "daily operations", driver=driver, tools=TOOLS, llm=LLM(chat=quiet))
+    assert not [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "reply_message"
+                and s.arguments["thread_id"] == held.arguments["thread_id"]]
+    assert not quiet.requests
+    # Its buyer writes again: it is drafted again, and its reply is not queued a second time.
+    with Session(workspace.engine) as session:
+        [order_id] = set(session.exec(select(BuyerMessage.order_id).where(
+            BuyerMessage.thread_id == held.arguments["thread_id"])))
+        held_number = session.get(Order, order_id).remote_id
+    market.buyer_act(buyer if held_number == number else buyer2, held_number, "message", body="Hello??")
+    third = start_run(workspace, "daily", "daily operations", driver=driver, tools=TOOLS, llm=LLM(chat=ScriptedChatModel(
         [{"reply": "Sure, we will refund you $500 today.", "escalate": False}] * 2)))
-    [repeat] = [s for s in steps_of(workspace.engine, again.run_id) if s.tool == "reply_message"]
-    assert repeat.status == "skipped" and repeat.arguments["thread_id"] == held.arguments["thread_id"]
+    [repeat] = [s for s in steps_of(workspace.engine, third.run_id) if s.tool == "reply_message"
+                and s.arguments["thread_id"] == held.arguments["thread_id"]]
+    assert repeat.status == "skipped"
     assert repeat.error == f"already waiting for the owner as approval {held.id} (run {outcome.run_id})"
     assert [a.id for a in list_approvals(workspace)] == [held.id]
 

@@ -109,6 +109,7 @@ class RemoteThread:
     buyer_name: str
     order_number: str | None
     needs_reply: bool
+    last_activity: datetime | None = None  # the platform's time of the thread's latest message
 
 
 @dataclass(frozen=True)

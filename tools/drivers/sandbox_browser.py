@@ -306,7 +306,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             self._open(f"{sel.THREADS_PATH}?show={'open' if waiting_only else 'all'}")
             raw = self.page.eval_on_selector_all(sel.THREAD_ROWS, sel.READ_THREAD_ROWS)
             return [RemoteThread(remote_id=r["id"], subject=r["cells"][0], buyer_name=r["cells"][1],
-                                 order_number=r["cells"][2] or None, needs_reply=r["cells"][4] == "waiting for reply")
+                                 order_number=r["cells"][2] or None, needs_reply=r["cells"][4] == "waiting for reply",
+                                 last_activity=_when(r["updated"]) if r["updated"] else None)
                     for r in raw]
         return self._with_retries("list messages", attempt)
 

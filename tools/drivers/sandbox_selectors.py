@@ -117,7 +117,7 @@ READ_ORDER = """() => {
 }"""
 
 READ_THREAD_ROWS = """rows => rows.map(tr => ({
-  id: tr.dataset.thread, cells: [...tr.cells].map(td => td.textContent.trim()),
+  id: tr.dataset.thread, updated: tr.dataset.updated || '', cells: [...tr.cells].map(td => td.textContent.trim()),
 }))"""
 
 READ_THREAD = """() => ({
