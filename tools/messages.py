@@ -7,6 +7,7 @@ thread goes to the owner is also decided in code when the model fails. The commo
 are answered by code from the records (tools/desk/), not by the model.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -142,13 +143,6 @@ def _policy(deps: ToolDeps) -> tuple[str, str]:
                   "- an order can be cancelled only before it ships")
 
 
-def fallback_reply(thread: RemoteThread, ship_days: int) -> DraftReply:
-    about = f" about order {thread.order_number}" if thread.order_number else ""
-    return DraftReply(reply=f"Thank you for your message{about}. We have it and will get back to you within "
-                            f"{max(ship_days, 1)} working days.", escalate=True,
-                      reason="no usable draft from the model")
-
-
 def _waiting_text(messages: list[RemoteMessage]) -> str:
     """What the buyer wrote since the shop's last reply: the question to answer."""
     waiting: list[str] = []
@@ -167,14 +161,34 @@ def _model_draft(deps: ToolDeps, thread: RemoteThread, messages: list[RemoteMess
                              for m in messages[-8:])
     text = prompts.render("reply", shop_name=name, policy=policy, order_facts=_order_facts(deps, order_id),
                           conversation=conversation, language=question.language)
+    asked = _waiting_text(messages)
+
+    def fallback() -> DraftReply:
+        held = holding(question, _no_facts(deps, thread.order_number), "no usable draft from the model")
+        return DraftReply(reply=held.text, escalate=True, reason=held.reason)
+
     try:
         result = ask_structured(deps.llm, "You write replies to buyers and answer only with JSON.", text,
-                                DraftReply, fallback=lambda: fallback_reply(thread, deps.settings.ship_within_days))
+                                DraftReply, fallback=fallback, check=lambda d: draft_problems(d, asked))
     except Exception as exc:  # noqa: BLE001 - see the docstring: the owner reads the error in the approval
         held = holding(question, _no_facts(deps, thread.order_number),
                        f"the model failed ({type(exc).__name__}: {str(exc)[:200]})")
         return DraftReply(reply=held.text, escalate=True, reason=held.reason[:300]), "fallback"
     return result.value, result.made_by
+
+
+def draft_problems(draft: DraftReply, asked: str) -> list[str]:
+    """What makes a model's draft no reply at all (small models echo the prompt's example or the
+    buyer's own words); its claims are checked against the records when it is sent."""
+    reply = " ".join(draft.reply.split()).lower()
+    problems = []
+    if "the text the buyer will read" in reply:
+        problems.append("reply: it repeats the prompt's example; write the reply to the buyer itself")
+    if len(asked.strip()) >= 12 and " ".join(asked.split()).lower() in reply:
+        problems.append("reply: it repeats the buyer's message; answer it instead")
+    if len(re.findall(r"\w+", reply)) < 3 and len(reply) < 6:
+        problems.append("reply: too short to answer the buyer")
+    return problems
 
 
 def _no_facts(deps: ToolDeps, number: str | None = None) -> ThreadFacts:
@@ -187,8 +201,8 @@ def _no_facts(deps: ToolDeps, number: str | None = None) -> ThreadFacts:
 
 def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[RemoteMessage],
                      faq: list[FaqEntry]) -> dict:
-    """The reply to one waiting thread: the code's answer from the records when the question is
-    a common one, else the model's draft; with who made it and whether the owner must read it."""
+    """The reply to one waiting thread when code can answer it from the records (with whether
+    the owner must read it first), else {"defer": True}: the model drafts it (draft_reply)."""
     order_id = _record_incoming(deps, thread, messages)
     asked = _waiting_text(messages)
     question = classify(asked, deps.settings.locale)
@@ -204,10 +218,35 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
             hold_for_address(deps, order_id)
         return {"reply": answer.text, "escalate": answer.escalate, "reason": answer.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language, "calls": list(answer.calls)}
+    return {"defer": True, "kind": question.kind, "language": question.language}
+
+
+def draft_reply(deps: ToolDeps, thread_id: str) -> dict:
+    """Draft with the model the reply to one buyer thread that code could not answer from the
+    shop's records; it becomes a reply_message call, checked like any other reply. Drafts of a
+    model the shop does not trust with open questions (desk_model_replies) wait for the owner."""
+    driver = require_driver(deps, MESSAGES)
+    thread, messages = driver.get_thread(thread_id)
+    asked = _waiting_text(messages)
+    if not asked:
+        return {"thread_id": thread_id, "follow_up": [], "note": "answered since it was listed"}
+    order_id = _record_incoming(deps, thread, messages)
+    question = classify(asked, deps.settings.locale)
     draft, made_by = _model_draft(deps, thread, messages, order_id, question)
-    return {"reply": draft.reply, "escalate": draft.escalate,
-            "reason": draft.reason or ("the model asked for the owner" if draft.escalate else ""),
-            "made_by": made_by, "kind": question.kind, "language": question.language}
+    note = (draft.reason or "the model asked for the owner") if draft.escalate else ""
+    if not note and model_replies_need_owner(deps):
+        note = f"a draft by the {getattr(deps.llm, 'provider', '')} model (desk_model_replies): read it before it goes"
+    return {"thread_id": thread_id, "made_by": made_by, "kind": question.kind, "escalated": bool(note),
+            "follow_up": [{"tool": "reply_message", "why": f"reply by the model ({made_by}) to a {question.kind} question",
+                           "arguments": {"thread_id": thread_id, "text": draft.reply, "owner_note": note}}]}
+
+
+def model_replies_need_owner(deps: ToolDeps) -> bool:
+    """Whether the model's drafts wait for the owner: desk_model_replies, where `auto` trusts
+    any model but the embedded one (a 135M-parameter model writes fluent replies that state
+    things no record supports)."""
+    mode = getattr(deps.settings, "desk_model_replies", "auto")
+    return mode == "owner" or (mode == "auto" and getattr(deps.llm, "provider", "") == "embedded")
 
 
 def threads_to_answer(deps: ToolDeps, threads: list[RemoteThread]) -> list[RemoteThread]:
@@ -240,16 +279,24 @@ def answer_messages(deps: ToolDeps) -> dict:
         return {"drafted": [], "follow_up": [], "note": skipped}
     driver = require_driver(deps, MESSAGES)
     faq = load_faq(deps.workdir)
-    follow_up, drafted = [], []
+    follow_up, drafted, for_model = [], [], []
     for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
         if not _waiting_text(messages):
             continue  # answered since it was listed
         draft = draft_for_thread(deps, thread, messages, faq)
+        if draft.get("defer"):
+            # Model drafts run as steps of their own after every code answer is sent: a slow model
+            # delays only its own threads.
+            for_model.append({"tool": "draft_reply", "arguments": {"thread_id": thread.remote_id},
+                              "why": f"no answer from the records to a {draft['kind']} question: the model drafts"})
+            drafted.append({"thread_id": thread.remote_id, "made_by": "model", "kind": draft["kind"],
+                            "language": draft["language"], "escalated": False})
+            continue
         note = draft["reason"] if draft["escalate"] else ""
         follow_up += draft.get("calls", [])  # an address change runs before the reply that confirms it
         follow_up.append({"tool": "reply_message", "why": f"reply by {draft['made_by']} to a {draft['kind']} question",
                           "arguments": {"thread_id": thread.remote_id, "text": draft["reply"], "owner_note": note}})
         drafted.append({"thread_id": thread.remote_id, "made_by": draft["made_by"], "kind": draft["kind"],
                         "language": draft["language"], "escalated": bool(note)})
-    return {"drafted": drafted, "follow_up": follow_up}
+    return {"drafted": drafted, "follow_up": follow_up + for_model}

@@ -117,7 +117,8 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(order_address.change_order_address, Risk(writes=True), preview=order_address.preview_change_address,
              target=("order_id",)),
     ToolSpec(messages.list_messages),
-    ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message calls
+    ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message and draft_reply calls
+    ToolSpec(messages.draft_reply),  # the model's draft; proposes a reply_message call
     ToolSpec(messages.reply_message, Risk(writes=True, contacts_buyer=True), preview=messages.preview_reply,
              target=("thread_id",)),
     ToolSpec(listings.publish_listing, Risk(writes=True, publishes=True), preview=listings.preview_publish,

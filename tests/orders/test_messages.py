@@ -17,7 +17,7 @@ from tools.order_sync import sync_orders
 from tools.registry import BY_NAME
 from tools.scripted_model import ScriptedChatModel
 
-TOOLS = {name: BY_NAME[name] for name in ("answer_messages", "reply_message")}
+TOOLS = {name: BY_NAME[name] for name in ("answer_messages", "draft_reply", "reply_message")}
 
 
 def test_replies_sent_or_held(workspace, driver, market, items):
@@ -129,7 +129,7 @@ def test_a_desk_pass_answers_a_new_order_question_and_then_has_nothing_to_do(wor
 def test_a_new_address_on_an_unshipped_order_is_changed_through_the_back_office(workspace, driver, market, items):
     number, buyer = market.buy(items.MUG, email="ida@example.com")
     market.buyer_act(buyer, number, "message", body="I moved — can you send it to 77 Elm Road, Austin, TX 73301 instead?")
-    tools = {name: BY_NAME[name] for name in ("sync_orders", "answer_messages", "change_order_address", "reply_message")}
+    tools = {name: BY_NAME[name] for name in ("sync_orders", "answer_messages", "draft_reply", "change_order_address", "reply_message")}
     outcome = start_run(workspace, "desk", "service desk", llm=LLM(chat=ScriptedChatModel([])), driver=driver,
                         tools=tools)
 

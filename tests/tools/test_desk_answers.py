@@ -3,6 +3,7 @@ the thread's own records only, and never with a claim the reply check would hold
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import select
@@ -15,7 +16,9 @@ from tools.desk.answers import code_answer
 from tools.desk.facts import thread_facts
 from tools.desk.faq import faq_answer, load_faq
 from tools.desk.questions import classify
+from tools.deps import ToolDeps
 from tools.errors import ToolFailed
+from tools.messages import DraftReply, draft_problems, model_replies_need_owner
 from tools.order_address import hold_for_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
@@ -190,3 +193,21 @@ def test_an_order_waiting_for_its_new_address_is_not_shipped(shop):
     assert to_ship() == ["S-101"]
     hold_for_address(deps, ids["S-101"])
     assert to_ship() == []
+
+
+def test_a_model_draft_that_echoes_the_prompt_or_the_buyer_is_no_reply():
+    asked = "Do you sell gift cards?"
+    assert draft_problems(DraftReply(reply="The text the buyer will read"), asked)  # SmolLM2 did this
+    assert draft_problems(DraftReply(reply="Do you sell gift cards?"), asked)
+    assert draft_problems(DraftReply(reply="Hi"), asked)
+    assert draft_problems(DraftReply(reply="Sorry, we have no gift cards at the moment."), asked) == []
+
+
+def test_the_embedded_models_drafts_wait_for_the_owner_unless_the_owner_says_send(workdir):
+    def needs_owner(provider, **settings):
+        deps = ToolDeps(engine=None, workdir=workdir, settings=load_settings(workdir, **settings),
+                        llm=SimpleNamespace(provider=provider))
+        return model_replies_need_owner(deps)
+
+    assert needs_owner("embedded") and not needs_owner("openai")
+    assert not needs_owner("embedded", desk_model_replies="send") and needs_owner("openai", desk_model_replies="owner")
