@@ -52,7 +52,8 @@ CATALOG = [
                                      "dimensions": "9.6 cm high, 8.5 cm across"},
      [("MUG-01", {}, 25)], 2),
     ("bottle", "Insulated water bottle", {"material": "double-wall stainless steel", "capacity": "750 ml",
-                                          "care": "hand wash", "features": "keeps drinks cold for 24 hours and hot for 12"},
+                                          "care": "hand wash", "dimensions": "7.5 cm across, 26 cm high",
+                                          "features": "keeps drinks cold for 24 hours and hot for 12"},
      [("BOTTLE-01", {}, 25)], 3),
     # The lamp's catalog row states no material or care: questions about them go to the owner.
     ("lamp", "Desk lamp", {"features": "dimmable LED", "dimensions": "42 cm high"}, [("LAMP-01", {}, 25)], 4),
@@ -63,6 +64,9 @@ MIX = {"status": 30, "returns": 8, "cancel": 8, "address": 8, "complaint": 6,
        "product": 22, "stock": 12, "haggle": 8, "abuse": 6, "off_topic": 12}
 ORDER_KINDS = {"status", "returns", "cancel", "address", "complaint"}
 FACTUAL = {"status", "returns", "cancel", "product", "stock"}
+# What each product question needs from the catalog (a "size" is a size attribute or size variants).
+PRODUCT_NEEDS = {"made of": ("material",), "measurements": ("dimensions", "size"), "dishwasher": ("care",),
+                 "材质": ("material",), "尺寸": ("dimensions",)}
 
 
 def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
@@ -158,17 +162,30 @@ def platform_rows(data: Path) -> dict:
             reply = db.execute("SELECT body, at FROM message WHERE thread_id = ? AND sender = 'seller' AND at >= ? "
                                "ORDER BY id LIMIT 1", (thread, at)).fetchone()
             found[(email, body)] = {"thread": str(thread), "at": at, "reply": reply}
+        addresses = dict(db.execute('SELECT number, address1 FROM "order"').fetchall())
         shipments = {}
         for number, tracking in db.execute('SELECT o.number, s.tracking FROM shipment s JOIN "order" o '
                                            "ON o.id = s.order_id"):
             shipments.setdefault(number, []).append(tracking)
-    return {"messages": found, "shipments": shipments}
+    return {"messages": found, "shipments": shipments, "addresses": addresses}
 
 
 def seconds(later: str, earlier: str) -> float:
     from datetime import datetime
 
     return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+
+
+def answerable(question: dict, workspace) -> bool:
+    """Whether the shop's records hold the facts the question asks for (a product question
+    about what its catalog row does not state is the owner's to answer)."""
+    if question["kind"] != "product":
+        return True
+    with Session(workspace.engine) as session:
+        product = session.exec(select(Product).where(Product.name == question["product"])).one()
+        sized = any(v.options.get("size") for v in session.exec(select(Variant).where(Variant.product_id == product.id)))
+    needs = next(keys for words, keys in PRODUCT_NEEDS.items() if words in question["text"])
+    return all(product.attributes.get(key) or (key == "size" and sized) for key in needs)
 
 
 def facts_match(question: dict, reply: str, workspace, shipments: dict) -> tuple[bool, bool]:
@@ -258,12 +275,17 @@ def main() -> None:
             process.wait(15)
 
         answered, escalated, silent, waits, false_claims, by_kind = 0, 0, 0, [], 0, Counter()
-        factual, factual_right, unchecked_model = 0, 0, 0
+        factual, factual_right, unchecked_model, moved = 0, 0, 0, 0
+        unanswerable, unanswerable_escalated = 0, 0
         for question in questions:
             row = rows["messages"].get((question["email"], question["text"]))
             reply = row["reply"] if row else None
-            if question["kind"] in FACTUAL:
+            can = answerable(question, workspace)
+            if question["kind"] in FACTUAL and can:
                 factual += 1
+            if not can:
+                unanswerable += 1
+                unanswerable_escalated += reply is None and bool(row) and row["thread"] in held
             if reply is None:
                 if row and row["thread"] in held:
                     escalated += 1
@@ -285,8 +307,13 @@ def main() -> None:
                 false_claims += 1
             if question["kind"] in FACTUAL:
                 right, wrong = facts_match(question, text, workspace, rows["shipments"])
-                factual_right += right
-                false_claims += wrong
+                factual_right += right and can
+                false_claims += wrong or not can  # an answer the records cannot back
+            elif question["kind"] == "address" and "changed your delivery address" in text:
+                street = re.search(r"goes to ([^,]+),", text)
+                changed = bool(street) and street.group(1) == rows["addresses"].get(question["order"])
+                moved += changed
+                false_claims += not changed
             elif question["kind"] in ("off_topic",):
                 unchecked_model += 1
     total = len(questions)
@@ -300,8 +327,11 @@ def main() -> None:
     print("desk passes (start s, took s, outcome): " + "; ".join(f"{a} {b} {c}" for a, b, c in passes))
     print("by kind: " + ", ".join(f"{k} {s} {n}" for (k, s), n in sorted(by_kind.items())))
     print(f"answered: {answered} of {total} ({100 * answered / total:.1f} %)")
-    print(f"factual questions answered with the records' facts: {factual_right} of {factual} "
+    print(f"factual questions the records can answer, answered with the records' facts: {factual_right} of {factual} "
           f"({100 * factual_right / max(factual, 1):.1f} %, target >= 90 %)")
+    print(f"factual questions the records cannot answer: {unanswerable}, escalated to the owner: "
+          f"{unanswerable_escalated}")
+    print(f"addresses changed on the platform as the reply said: {moved}")
     print(f"escalated to the owner: {escalated} of {total} ({100 * escalated / total:.1f} %)")
     print(f"silent (neither answered nor escalated): {silent}")
     print(f"false claims: {false_claims} (target 0); off-topic replies sent that code cannot check: {unchecked_model}")

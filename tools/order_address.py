@@ -21,7 +21,7 @@ from tools.order_sync import require_driver
 ADDRESS_HOLD = "address change asked by the buyer"  # a flag that keeps fulfil_orders from shipping
 # "... address to 12 Oak Lane, Austin 73301", "send it to 12 Oak Lane, Austin, TX 73301 instead"
 NEW_ADDRESS = re.compile(r"(?:address to|send it to|ship it to|deliver it to)\s*:?\s*(?P<street>[^,]+),\s*"
-                         r"(?P<city>[^,\d]+?),?\s*(?:(?P<region>[A-Z]{2})\s+)?(?P<postcode>\d{4,6})\b", re.I)
+                         r"(?P<city>[^,\d]+?),?\s*(?:(?P<region>(?-i:[A-Z]{2}))\s+)?(?P<postcode>\d{4,6})\b", re.I)
 
 
 def parse_address(text: str) -> dict[str, str] | None:

@@ -19,7 +19,7 @@ from tools.desk.questions import classify
 from tools.deps import ToolDeps
 from tools.errors import ToolFailed
 from tools.messages import DraftReply, draft_problems, model_replies_need_owner
-from tools.order_address import hold_for_address
+from tools.order_address import hold_for_address, parse_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
 
@@ -181,6 +181,17 @@ def test_haggling_never_goes_below_the_owners_floor(shop):
     # The cost floor wins where it is higher: 18.00 x 1.3 is above the list price, so no offer.
     tee = "能便宜点吗？Organic cotton T-shirt"
     assert "没有额外优惠" in code_answer(classify(tee), thread_facts(workspace.engine, settings, None, tee)).text
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Please change my delivery address to 1 Oak Lane, Austin 73301.",
+     {"address1": "1 Oak Lane", "city": "Austin", "region": "", "postcode": "73301"}),
+    ("send it to 9 Elm St, San Marcos, TX 78666 instead", {"address1": "9 Elm St", "city": "San Marcos", "region": "TX",
+                                                           "postcode": "78666"}),
+    ("I moved, can you send it to 2 Oak Lane, Austin instead?", None),
+])
+def test_a_new_address_is_read_only_when_it_is_whole(text, address):
+    assert parse_address(text) == address
 
 
 def test_an_order_waiting_for_its_new_address_is_not_shipped(shop):
