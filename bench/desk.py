@@ -32,6 +32,7 @@ from agent.approvals import list_approvals
 from agent.scheduler import desk_pass
 from agent.workspace import load_settings, open_workspace
 from marketplace.simulator import QUESTIONS
+from store_data.audit import Step
 from store_data.db import session_scope
 from store_data.orders import Order
 from store_data.shop import Product, Variant
@@ -138,18 +139,21 @@ def plan_questions(total: int, rng: random.Random, orders: list[dict]) -> list[d
     return questions
 
 
-def run_desk(settings, stop: threading.Event, passes: list) -> None:
-    """`shopagent serve`'s desk job: a pass every desk_interval seconds."""
+def run_desk(settings, all_sent: threading.Event, passes: list, limit_s: float) -> None:
+    """`shopagent serve`'s desk job: a pass every desk_interval seconds, until a pass after the
+    last question finds nothing waiting (or `limit_s` has passed)."""
     started = time.monotonic()
-    while not stop.is_set():
-        begin = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        begin, sent = time.monotonic(), all_sent.is_set()
         try:
             outcome = desk_pass(settings)
             passes.append((round(begin - started), round(time.monotonic() - begin, 1),
                            outcome.status if outcome else "nothing waiting"))
+            if sent and outcome is None:
+                return
         except Exception as exc:  # noqa: BLE001 - a bench reports a failed pass and goes on, as serve does
             passes.append((round(begin - started), round(time.monotonic() - begin, 1), f"error: {exc}"[:200]))
-        stop.wait(max(0.0, settings.desk_interval - (time.monotonic() - begin)))
+        time.sleep(max(0.0, settings.desk_interval - (time.monotonic() - begin)))
 
 
 def platform_rows(data: Path) -> dict:
@@ -256,20 +260,24 @@ def main() -> None:
             print(f"setup: {len(orders)} orders ({len(orders[::2])} shipped), {len(questions)} questions: "
                   + ", ".join(f"{k} {n}" for k, n in Counter(q["kind"] for q in questions).items()))
 
-            stop, passes = threading.Event(), []
-            desk = threading.Thread(target=run_desk, args=(workspace.settings, stop, passes), daemon=True)
+            all_sent, passes = threading.Event(), []
+            desk = threading.Thread(target=run_desk, args=(workspace.settings, all_sent, passes,
+                                                           args.minutes * 60 + 900), daemon=True)
             desk.start()
             gap = args.minutes * 60 / len(questions)
             began = time.monotonic()
             for i, question in enumerate(questions):
                 time.sleep(max(0.0, began + i * gap - time.monotonic()))
                 ask(url, question)
-            # Two more passes after the last question, so it is answered or held.
-            time.sleep(2 * args.interval + 5)
-            stop.set()
-            desk.join(timeout=900)
+            all_sent.set()
+            desk.join()
             rows = platform_rows(root / "marketplace")
             held = {a.arguments.get("thread_id") for a in list_approvals(workspace) if a.tool == "reply_message"}
+            with Session(workspace.engine) as session:
+                step_times = Counter()
+                for step in session.exec(select(Step)):
+                    step_times[(step.tool, "n")] += 1
+                    step_times[(step.tool, "s")] += (step.duration_ms or 0) / 1000
         finally:
             process.terminate()
             process.wait(15)
@@ -324,6 +332,8 @@ def main() -> None:
             samples[question["kind"]] = f"{question['text']!r} -> {row['reply'][0]!r}"
     for kind, sample in samples.items():
         print(f"sample {kind}: {sample[:300]}")
+    print("time in desk steps: " + ", ".join(f"{tool} {step_times[(tool, 'n')]} steps {step_times[(tool, 's')]:.0f} s"
+                                             for tool, kind in sorted(step_times) if kind == "n"))
     print("desk passes (start s, took s, outcome): " + "; ".join(f"{a} {b} {c}" for a, b, c in passes))
     print("by kind: " + ", ".join(f"{k} {s} {n}" for (k, s), n in sorted(by_kind.items())))
     print(f"answered: {answered} of {total} ({100 * answered / total:.1f} %)")

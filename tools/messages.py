@@ -221,10 +221,14 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
     return {"defer": True, "kind": question.kind, "language": question.language}
 
 
-def draft_reply(deps: ToolDeps, thread_id: str) -> dict:
+def draft_reply(deps: ToolDeps, thread_id: str, not_after: str = "") -> dict:
     """Draft with the model the reply to one buyer thread that code could not answer from the
     shop's records; it becomes a reply_message call, checked like any other reply. Drafts of a
-    model the shop does not trust with open questions (desk_model_replies) wait for the owner."""
+    model the shop does not trust with open questions (desk_model_replies) wait for the owner.
+    Past `not_after` (ISO time) the thread is left for the next pass."""
+    if not_after and utcnow() > datetime.fromisoformat(not_after):
+        return {"thread_id": thread_id, "follow_up": [],
+                "note": "left for the next pass: this pass's time for model drafts is used up"}
     driver = require_driver(deps, MESSAGES)
     thread, messages = driver.get_thread(thread_id)
     asked = _waiting_text(messages)
@@ -268,17 +272,19 @@ def threads_to_answer(deps: ToolDeps, threads: list[RemoteThread]) -> list[Remot
     return fresh
 
 
-def answer_messages(deps: ToolDeps) -> dict:
+def answer_messages(deps: ToolDeps, model_seconds: int = 0) -> dict:
     """Answer every buyer thread waiting for a reply: common questions (where is my order, when
     will it ship, what is it made of, its size, stock, returns) from the shop's records by code,
     others drafted by the model from the thread's own order and the shop's policy. Each becomes
     a reply_message call, checked against the records before it is sent; what needs a person
-    (a complaint, money, an address change, a failed model) goes to the owner."""
+    (a complaint, money, a failed model) goes to the owner. With `model_seconds`, the model's
+    drafts stop after that long and the threads left are answered by the next pass."""
     skipped = missing_capability(deps, MESSAGES)
     if skipped:
         return {"drafted": [], "follow_up": [], "note": skipped}
     driver = require_driver(deps, MESSAGES)
     faq = load_faq(deps.workdir)
+    not_after = (utcnow() + timedelta(seconds=model_seconds)).isoformat() if model_seconds > 0 else ""
     follow_up, drafted, for_model = [], [], []
     for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
@@ -288,7 +294,9 @@ def answer_messages(deps: ToolDeps) -> dict:
         if draft.get("defer"):
             # Model drafts run as steps of their own after every code answer is sent: a slow model
             # delays only its own threads.
-            for_model.append({"tool": "draft_reply", "arguments": {"thread_id": thread.remote_id},
+            # The first draft of a pass always runs, so no thread waits for ever behind slow passes.
+            for_model.append({"tool": "draft_reply", "arguments": {"thread_id": thread.remote_id,
+                                                                   "not_after": not_after if for_model else ""},
                               "why": f"no answer from the records to a {draft['kind']} question: the model drafts"})
             drafted.append({"thread_id": thread.remote_id, "made_by": "model", "kind": draft["kind"],
                             "language": draft["language"], "escalated": False})

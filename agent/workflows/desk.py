@@ -6,11 +6,12 @@ every `desk_interval` seconds between daily passes."""
 from agent.executor import PlanStep, RunContext
 from agent.workflows.stages import staged_plan
 
-STAGES = [
-    ("sync_orders", {}, "bring new and changed orders in, so questions about them are answered from records"),
-    ("answer_messages", {}, "answer buyer messages from the shop's records; hand the rest to the owner"),
-]
-
-
 def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
-    return staged_plan(ctx, STAGES)
+    # A pass gives the model about desk_interval seconds for its drafts; threads left over are
+    # drafted by the next pass, so a slow model never holds back the code's answers for long.
+    model_seconds = ctx.deps.settings.desk_interval
+    return staged_plan(ctx, [
+        ("sync_orders", {}, "bring new and changed orders in, so questions about them are answered from records"),
+        ("answer_messages", {"model_seconds": model_seconds},
+         "answer buyer messages from the shop's records; hand the rest to the owner"),
+    ])

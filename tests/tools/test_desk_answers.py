@@ -18,7 +18,7 @@ from tools.desk.faq import faq_answer, load_faq
 from tools.desk.questions import classify
 from tools.deps import ToolDeps
 from tools.errors import ToolFailed
-from tools.messages import DraftReply, draft_problems, model_replies_need_owner
+from tools.messages import DraftReply, draft_problems, draft_reply, model_replies_need_owner
 from tools.order_address import hold_for_address, parse_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
@@ -222,3 +222,9 @@ def test_the_embedded_models_drafts_wait_for_the_owner_unless_the_owner_says_sen
 
     assert needs_owner("embedded") and not needs_owner("openai")
     assert not needs_owner("embedded", desk_model_replies="send") and needs_owner("openai", desk_model_replies="owner")
+
+
+def test_a_model_draft_past_its_passs_time_is_left_for_the_next_pass(workdir):
+    deps = ToolDeps(engine=None, workdir=workdir, settings=load_settings(workdir))
+    left = draft_reply(deps, "T-1", not_after="2020-01-01T00:00:00+00:00")
+    assert left["follow_up"] == [] and "next pass" in left["note"]
