@@ -7,38 +7,28 @@ thread goes to the owner is also decided in code when the model fails. The commo
 are answered by code from the records (tools/desk/), not by the model.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
 
-import prompts
-from store_data.db import session_scope
 from store_data.audit import Approval
 from store_data.clock import utcnow
+from store_data.db import session_scope
 from store_data.orders import BuyerMessage, Order, ThreadReply
-from store_data.shop import Shop
 from store_data.status import ApprovalStatus
 from tools.deps import ToolDeps
 from tools.desk.answers import code_answer, holding
-from tools.desk.facts import ThreadFacts, thread_facts
+from tools.desk.facts import thread_facts
 from tools.desk.faq import FaqEntry, faq_answer, load_faq
-from tools.desk.questions import Question, classify
+from tools.desk.model_draft import model_draft, model_replies_need_owner, no_facts
+from tools.desk.questions import classify, waiting_text
 from tools.drivers.marketplace import MESSAGES, RemoteMessage, RemoteThread
 from tools.errors import ToolRetry
-from tools.llm import ask_structured
 from tools.order_address import hold_for_address
 from tools.order_policy import marketplace
 from tools.order_sync import missing_capability, require_driver
 from tools.orders import show_order
 from tools.reply_claims import unsupported
-
-
-class DraftReply(BaseModel):
-    reply: str = Field(min_length=1, max_length=1500)
-    escalate: bool = False
-    reason: str = Field("", max_length=300)
 
 
 def list_messages(deps: ToolDeps, waiting_only: bool = True) -> list[dict]:
@@ -119,95 +109,15 @@ def _record_incoming(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
         return order.id if order else None
 
 
-def _order_facts(deps: ToolDeps, order_id: int | None) -> str:
-    if order_id is None:
-        return "(no order: the buyer wrote without one)"
-    with Session(deps.engine) as session:
-        number = session.get(Order, order_id).remote_id
-    facts = show_order(deps, number)
-    lines = [f"order {facts['order']}: status {facts['status']}, placed {facts['placed_at'][:10]}, "
-             f"total {facts['total_cents'] / 100:.2f}, refunded {facts['refunded_cents'] / 100:.2f}"]
-    lines += [f"- {li['quantity']} x {li['name']} ({li['sku']})" for li in facts["lines"]]
-    lines += [f"- shipped with {s['carrier']}, tracking {s['tracking']}" for s in facts["shipments"]]
-    return "\n".join(lines)
-
-
-def _policy(deps: ToolDeps) -> tuple[str, str]:
-    settings = deps.settings
-    with Session(deps.engine) as session:
-        shop = session.exec(select(Shop)).first()
-    name = shop.name if shop else "our shop"
-    return name, (f"- orders ship within {settings.ship_within_days} working days\n"
-                  f"- returns are accepted within {settings.return_days} days of shipment\n"
-                  "- refunds go back to the original payment method\n"
-                  "- an order can be cancelled only before it ships")
-
-
-def _waiting_text(messages: list[RemoteMessage]) -> str:
-    """What the buyer wrote since the shop's last reply: the question to answer."""
-    waiting: list[str] = []
-    for message in messages:
-        waiting = [] if message.sender != "buyer" else waiting + [message.text]
-    return "\n".join(waiting)
-
-
-def _model_draft(deps: ToolDeps, thread: RemoteThread, messages: list[RemoteMessage], order_id: int | None,
-                 question: Question) -> tuple[DraftReply, str]:
-    """The model's draft and how it was made. Any failure of the model (its server answers an
-    error, refuses the request, is unreachable or cannot start) leaves this one thread with the
-    owner, the error named, and the desk goes on with the others."""
-    name, policy = _policy(deps)
-    conversation = "\n".join(prompts.fence(m.text, "buyer") if m.sender == "buyer" else f"Shop: {m.text}"
-                             for m in messages[-8:])
-    text = prompts.render("reply", shop_name=name, policy=policy, order_facts=_order_facts(deps, order_id),
-                          conversation=conversation, language=question.language)
-    asked = _waiting_text(messages)
-
-    def fallback() -> DraftReply:
-        held = holding(question, _no_facts(deps, thread.order_number), "no usable draft from the model")
-        return DraftReply(reply=held.text, escalate=True, reason=held.reason)
-
-    try:
-        result = ask_structured(deps.llm, "You write replies to buyers and answer only with JSON.", text,
-                                DraftReply, fallback=fallback, check=lambda d: draft_problems(d, asked))
-    except Exception as exc:  # noqa: BLE001 - see the docstring: the owner reads the error in the approval
-        held = holding(question, _no_facts(deps, thread.order_number),
-                       f"the model failed ({type(exc).__name__}: {str(exc)[:200]})")
-        return DraftReply(reply=held.text, escalate=True, reason=held.reason[:300]), "fallback"
-    return result.value, result.made_by
-
-
-def draft_problems(draft: DraftReply, asked: str) -> list[str]:
-    """What makes a model's draft no reply at all (small models echo the prompt's example or the
-    buyer's own words); its claims are checked against the records when it is sent."""
-    reply = " ".join(draft.reply.split()).lower()
-    problems = []
-    if "the text the buyer will read" in reply:
-        problems.append("reply: it repeats the prompt's example; write the reply to the buyer itself")
-    if len(asked.strip()) >= 12 and " ".join(asked.split()).lower() in reply:
-        problems.append("reply: it repeats the buyer's message; answer it instead")
-    if len(re.findall(r"\w+", reply)) < 3 and len(reply) < 6:
-        problems.append("reply: too short to answer the buyer")
-    return problems
-
-
-def _no_facts(deps: ToolDeps, number: str | None = None) -> ThreadFacts:
-    settings = deps.settings
-    facts = ThreadFacts("", settings.ship_within_days, settings.return_days, settings.shipping_carrier)
-    if number:
-        facts.order = {"number": number}
-    return facts
-
-
 def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[RemoteMessage],
                      faq: list[FaqEntry]) -> dict:
     """The reply to one waiting thread when code can answer it from the records (with whether
     the owner must read it first), else {"defer": True}: the model drafts it (draft_reply)."""
     order_id = _record_incoming(deps, thread, messages)
-    asked = _waiting_text(messages)
+    asked = waiting_text(messages)
     question = classify(asked, deps.settings.locale)
     if thread.order_number and order_id is None:
-        draft = holding(question, _no_facts(deps, thread.order_number),
+        draft = holding(question, no_facts(deps, thread.order_number),
                         f"order {thread.order_number} is not in the shop's records yet (sync_orders)")
         return {"reply": draft.text, "escalate": True, "reason": draft.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language}
@@ -231,26 +141,18 @@ def draft_reply(deps: ToolDeps, thread_id: str, not_after: str = "") -> dict:
                 "note": "left for the next pass: this pass's time for model drafts is used up"}
     driver = require_driver(deps, MESSAGES)
     thread, messages = driver.get_thread(thread_id)
-    asked = _waiting_text(messages)
+    asked = waiting_text(messages)
     if not asked:
         return {"thread_id": thread_id, "follow_up": [], "note": "answered since it was listed"}
     order_id = _record_incoming(deps, thread, messages)
     question = classify(asked, deps.settings.locale)
-    draft, made_by = _model_draft(deps, thread, messages, order_id, question)
+    draft, made_by = model_draft(deps, thread, messages, order_id, question)
     note = (draft.reason or "the model asked for the owner") if draft.escalate else ""
     if not note and model_replies_need_owner(deps):
         note = f"a draft by the {getattr(deps.llm, 'provider', '')} model (desk_model_replies): read it before it goes"
     return {"thread_id": thread_id, "made_by": made_by, "kind": question.kind, "escalated": bool(note),
             "follow_up": [{"tool": "reply_message", "why": f"reply by the model ({made_by}) to a {question.kind} question",
                            "arguments": {"thread_id": thread_id, "text": draft.reply, "owner_note": note}}]}
-
-
-def model_replies_need_owner(deps: ToolDeps) -> bool:
-    """Whether the model's drafts wait for the owner: desk_model_replies, where `auto` trusts
-    any model but the embedded one (a 135M-parameter model writes fluent replies that state
-    things no record supports)."""
-    mode = getattr(deps.settings, "desk_model_replies", "auto")
-    return mode == "owner" or (mode == "auto" and getattr(deps.llm, "provider", "") == "embedded")
 
 
 def threads_to_answer(deps: ToolDeps, threads: list[RemoteThread]) -> list[RemoteThread]:
@@ -288,7 +190,7 @@ def answer_messages(deps: ToolDeps, model_seconds: int = 0) -> dict:
     follow_up, drafted, for_model = [], [], []
     for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
-        if not _waiting_text(messages):
+        if not waiting_text(messages):
             continue  # answered since it was listed
         draft = draft_for_thread(deps, thread, messages, faq)
         if draft.get("defer"):

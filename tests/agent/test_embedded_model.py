@@ -68,7 +68,7 @@ def test_plain_requests_reach_the_model_unescaped(embedded):
 def test_the_buyer_reply_schema_is_one_llama_cpp_accepts(embedded):
     """DraftReply allows 1,500 characters; written into the grammar as 1,500 nested optionals,
     llama.cpp refused it and the server answered 500 to every buyer thread."""
-    from tools.messages import DraftReply
+    from tools.desk.model_draft import DraftReply
 
     reply = embedded.invoke([HumanMessage('Answer with JSON {"reply": "...", "escalate": false, "reason": ""}: '
                                           "a buyer asks whether the mug is blue.")], DraftReply, max_tokens=48)

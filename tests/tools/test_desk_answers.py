@@ -12,13 +12,14 @@ from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.orders import Order, OrderLine, Shipment
 from store_data.shop import Product, Variant
+from tools.deps import ToolDeps
 from tools.desk.answers import code_answer
 from tools.desk.facts import thread_facts
 from tools.desk.faq import faq_answer, load_faq
+from tools.desk.model_draft import DraftReply, draft_problems, model_replies_need_owner
 from tools.desk.questions import classify
-from tools.deps import ToolDeps
 from tools.errors import ToolFailed
-from tools.messages import DraftReply, draft_problems, draft_reply, model_replies_need_owner
+from tools.messages import draft_reply
 from tools.order_address import hold_for_address, parse_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported

@@ -80,3 +80,12 @@ def classify(text: str, default_language: str = "en") -> Question:
             aspects = tuple(name for name, aspect, _ in ASPECTS if aspect.search(text)) if kind == "product" else ()
             return Question(kind, language, aspects)
     return Question("other", language)
+
+
+def waiting_text(messages) -> str:
+    """What the buyer wrote since the shop's last reply (messages with .sender and .text, oldest
+    first): the question to answer."""
+    waiting: list[str] = []
+    for message in messages:
+        waiting = [] if message.sender != "buyer" else waiting + [message.text]
+    return "\n".join(waiting)
