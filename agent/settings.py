@@ -100,9 +100,10 @@ class Settings(BaseSettings):
 
     # `shopagent serve`: when the daily loop runs (shop timezone) and where the console listens.
     daily_at: str = Field("07:00", description="time of day of the daily loop, HH:MM from 00:00 to 23:59")
-    desk_model_replies: Literal["auto", "send", "owner"] = Field(
-        "auto", description="the model's drafts to buyer questions code cannot answer from the records: send (after "
-                            "the reply checks), or owner (wait for the owner); auto: owner with the embedded model")
+    desk_model_replies: Literal["auto", "send", "owner", "off"] = Field(
+        "auto", description="buyer questions code cannot answer from the records: send (the model's draft, after the "
+                            "reply checks), owner (its draft waits for the owner), off (the owner answers); auto: "
+                            "off with the embedded model, send with any other")
     desk_interval: int = Field(60, ge=0, description="seconds between service desk passes (buyer messages) under "
                                                      "`shopagent serve`; 0: messages only in the daily pass")
     console_port: int = Field(8770, ge=1, le=65535)

@@ -20,7 +20,7 @@ from tools.deps import ToolDeps
 from tools.desk.answers import code_answer, holding
 from tools.desk.facts import thread_facts
 from tools.desk.faq import FaqEntry, faq_answer, load_faq
-from tools.desk.model_draft import model_draft, model_replies_need_owner, no_facts
+from tools.desk.model_draft import model_draft, model_reply_mode, no_facts
 from tools.desk.questions import classify, waiting_text
 from tools.drivers.marketplace import MESSAGES, RemoteMessage, RemoteThread
 from tools.errors import ToolRetry
@@ -128,6 +128,12 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
             hold_for_address(deps, order_id)
         return {"reply": answer.text, "escalate": answer.escalate, "reason": answer.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language, "calls": list(answer.calls)}
+    if model_reply_mode(deps) == "off":
+        draft = holding(question, no_facts(deps, thread.order_number),
+                        f"no answer to this {question.kind} question in the shop's records, and the model is not "
+                        "asked (desk_model_replies)")
+        return {"reply": draft.text, "escalate": True, "reason": draft.reason, "made_by": "code",
+                "kind": question.kind, "language": question.language}
     return {"defer": True, "kind": question.kind, "language": question.language}
 
 
@@ -148,7 +154,7 @@ def draft_reply(deps: ToolDeps, thread_id: str, not_after: str = "") -> dict:
     question = classify(asked, deps.settings.locale)
     draft, made_by = model_draft(deps, thread, messages, order_id, question)
     note = (draft.reason or "the model asked for the owner") if draft.escalate else ""
-    if not note and model_replies_need_owner(deps):
+    if not note and model_reply_mode(deps) == "owner":
         note = f"a draft by the {getattr(deps.llm, 'provider', '')} model (desk_model_replies): read it before it goes"
     return {"thread_id": thread_id, "made_by": made_by, "kind": question.kind, "escalated": bool(note),
             "follow_up": [{"tool": "reply_message", "why": f"reply by the model ({made_by}) to a {question.kind} question",

@@ -140,3 +140,15 @@ def test_a_new_address_on_an_unshipped_order_is_changed_through_the_back_office(
     with Session(workspace.engine) as session:
         record = session.exec(select(Order).where(Order.remote_id == number)).one()
     assert record.flag == "" and "77 Elm Road" in record.address["street"]  # the shipment hold is over
+
+
+def test_with_the_embedded_model_an_open_question_goes_to_the_owner_without_asking_it(workspace, market, items):
+    number, buyer = market.buy(items.MUG, email="jo@example.com")
+    market.buyer_act(buyer, number, "message", body="Do you sell gift cards?")
+    settings = workspace.settings.model_copy(update={"llm_provider": "embedded"})
+
+    outcome = desk_pass(settings)
+    assert outcome.status == "paused" and outcome.model_calls == 0  # the embedded server never started
+    [held] = [a for a in list_approvals(workspace) if number in a.arguments["text"]]
+    assert "the model is not asked (desk_model_replies)" in held.reason
+    assert "owner will look at it" in held.arguments["text"]

@@ -16,7 +16,7 @@ from tools.deps import ToolDeps
 from tools.desk.answers import code_answer
 from tools.desk.facts import thread_facts
 from tools.desk.faq import faq_answer, load_faq
-from tools.desk.model_draft import DraftReply, draft_problems, model_replies_need_owner
+from tools.desk.model_draft import DraftReply, draft_problems, model_reply_mode
 from tools.desk.questions import classify
 from tools.errors import ToolFailed
 from tools.messages import draft_reply
@@ -215,14 +215,14 @@ def test_a_model_draft_that_echoes_the_prompt_or_the_buyer_is_no_reply():
     assert draft_problems(DraftReply(reply="Sorry, we have no gift cards at the moment."), asked) == []
 
 
-def test_the_embedded_models_drafts_wait_for_the_owner_unless_the_owner_says_send(workdir):
-    def needs_owner(provider, **settings):
+def test_the_embedded_model_is_not_asked_for_replies_unless_the_owner_says_so(workdir):
+    def mode(provider, **settings):
         deps = ToolDeps(engine=None, workdir=workdir, settings=load_settings(workdir, **settings),
                         llm=SimpleNamespace(provider=provider))
-        return model_replies_need_owner(deps)
+        return model_reply_mode(deps)
 
-    assert needs_owner("embedded") and not needs_owner("openai")
-    assert not needs_owner("embedded", desk_model_replies="send") and needs_owner("openai", desk_model_replies="owner")
+    assert (mode("embedded"), mode("openai"), mode("scripted")) == ("off", "send", "send")
+    assert mode("embedded", desk_model_replies="owner") == "owner" and mode("openai", desk_model_replies="off") == "off"
 
 
 def test_a_model_draft_past_its_passs_time_is_left_for_the_next_pass(workdir):

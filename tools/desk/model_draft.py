@@ -98,9 +98,13 @@ def no_facts(deps: ToolDeps, number: str | None = None) -> ThreadFacts:
     return facts
 
 
-def model_replies_need_owner(deps: ToolDeps) -> bool:
-    """Whether the model's drafts wait for the owner: desk_model_replies, where `auto` trusts
-    any model but the embedded one (a 135M-parameter model writes fluent replies that state
-    things no record supports)."""
+def model_reply_mode(deps: ToolDeps) -> str:
+    """What becomes of questions code cannot answer, per desk_model_replies: `send` (the model's
+    draft goes out after the reply checks), `owner` (it waits for the owner), `off` (the model
+    is not asked: the owner answers). `auto` sends a configured model's drafts and does not ask
+    the embedded one: a 135M-parameter model writes fluent replies no record supports, and on a
+    busy machine each costs the other buyers a minute of waiting."""
     mode = getattr(deps.settings, "desk_model_replies", "auto")
-    return mode == "owner" or (mode == "auto" and getattr(deps.llm, "provider", "") == "embedded")
+    if mode == "auto":
+        return "off" if getattr(deps.llm, "provider", "") == "embedded" else "send"
+    return mode
