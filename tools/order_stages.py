@@ -10,6 +10,7 @@ from store_data.shop import Variant
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import RETURNS
+from tools.order_address import ADDRESS_HOLD
 from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
 from tools.errors import NeedsOwner, ToolFailed
@@ -19,8 +20,9 @@ from tools.orders import flag_failure
 
 def fulfil_orders(deps: ToolDeps) -> dict:
     """Ship every paid order that has its stock reserved; retry the reservation of orders that
-    were short; propose a backorder or a refund (the owner decides) for those still short."""
-    follow_up, short = [], []
+    were short; propose a backorder or a refund (the owner decides) for those still short. Orders
+    whose buyer asked for a new address are listed, not shipped, until it is changed."""
+    follow_up, short, held = [], [], []
     with session_scope(deps.engine) as session:
         paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
                                                 Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
@@ -31,11 +33,13 @@ def fulfil_orders(deps: ToolDeps) -> dict:
                     follow_up.append({"tool": "resolve_stockout", "why": f"no stock: {order.flag}",
                                       "arguments": {"order_id": order.remote_id,
                                                     "action": deps.settings.stockout_proposal}})
+            elif order.flag == ADDRESS_HOLD:
+                held.append(order.remote_id)  # shipped once the address changes, or when the owner ships it
             elif not order.flag:
                 follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},
                                   "why": "paid, stock reserved"})
     ships = sum(1 for call in follow_up if call["tool"] == "ship_order")
-    return {"to_ship": ships, "short": short, "follow_up": follow_up}
+    return {"to_ship": ships, "short": short, "held_for_new_address": held, "follow_up": follow_up}
 
 
 def handle_requests(deps: ToolDeps) -> dict:

@@ -52,6 +52,15 @@ def _clear_failure(deps: ToolDeps, order: Order) -> None:
             session.add(fixed)
 
 
+def _clear_address_hold(deps: ToolDeps, order: Order) -> None:
+    """An order shipped while it waited for a buyer's new address (the owner shipped it) waits no more."""
+    if order.flag == ADDRESS_HOLD:
+        with session_scope(deps.engine) as session:
+            shipped = session.get(Order, order.id)
+            shipped.flag = ""
+            session.add(shipped)
+
+
 def ship_order(deps: ToolDeps, order_id: str) -> dict:
     """Ship a paid order on the marketplace with a carrier and tracking number from the shop's
     logistics source, and record the shipment. `order_id` is the marketplace's order number."""
@@ -65,7 +74,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
                     "already_done": True}
         if order.status != OrderStatus.PAID:
             raise ToolRetry(f"order {order.remote_id} is {order.status}; only paid orders are shipped")
-        if order.flag.startswith(SHORT_FLAGS) or order.flag == ADDRESS_HOLD:
+        if order.flag.startswith(SHORT_FLAGS):
             raise ToolFailed(f"order {order.remote_id} is flagged ({order.flag}); restock or resolve it first")
         number = order.remote_id
     carrier, tracking = tracking_for(deps, number, key)
@@ -81,6 +90,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
         raise ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; see it in the back-office")
     sent = remote.shipments[0]
     _clear_failure(deps, order)
+    _clear_address_hold(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
 

@@ -204,7 +204,7 @@ def test_an_order_waiting_for_its_new_address_is_not_shipped(shop):
 
     assert to_ship() == ["S-101"]
     hold_for_address(deps, ids["S-101"])
-    assert to_ship() == []
+    assert to_ship() == [] and fulfil_orders(deps)["held_for_new_address"] == ["S-101"]
 
 
 def test_a_model_draft_that_echoes_the_prompt_or_the_buyer_is_no_reply():
