@@ -79,10 +79,11 @@ def shop(workdir):
     return workspace, ids
 
 
-def answer(shop, number, text):
+def answer(shop, number, text, now=PLACED):
     workspace, ids = shop
     question = classify(text)
     facts = thread_facts(workspace.engine, workspace.settings, ids.get(number), text)
+    facts.now = now
     reply = code_answer(question, facts, text=text)
     # Every code answer passes the same claim check as a model's draft, against its own order.
     order = {"status": "shipped" if number == "S-100" else "paid", "refunded_cents": 0,
@@ -103,6 +104,8 @@ def test_an_unshipped_order_gets_the_date_it_leaves_by_policy(shop):
     reply = answer(shop, "S-101", "When will my order ship?")
     assert "has not left us yet" in reply.text and "2026-05-06" in reply.text  # 2 working days after Monday
     assert "SP123456" not in reply.text  # another order's tracking never shows
+    late = answer(shop, "S-101", "When will my order ship?", now=datetime(2026, 5, 8, tzinfo=UTC))
+    assert late.escalate and "past its ship-by date (2026-05-06)" in late.reason
 
 
 def test_product_questions_state_catalog_attributes_only(shop):

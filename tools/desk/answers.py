@@ -76,6 +76,9 @@ def status_answer(question: Question, facts: ThreadFacts) -> Answer:
         return Answer(f"Hello! Your order {number} was shipped {sent}.{done} You can follow it with the "
                       f"tracking number on {parts[0][1]}'s site.")
     if status in ("paid", "pending"):
+        if facts.ship_by().date() < facts.now.date():
+            return holding(question, facts, f"order {number} is past its ship-by date ({_day(facts.ship_by())}) "
+                                            "and the buyer asks where it is")
         by = _day(facts.ship_by())
         placed = _day(order["placed_at"])
         if zh:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from store_data.clock import utcnow
 from store_data.orders import Order, OrderLine, Shipment
 from store_data.shop import Product, Shop, Variant
 from tools.copy.attributes import known_attributes
@@ -33,6 +34,7 @@ class ThreadFacts:
     floor_pct: Decimal = Decimal("100")  # price_floor_pct
     min_markup: Decimal = Decimal("1.3")  # price_min_markup
     order: dict | None = None  # number, status, placed_at, shipments [{carrier, tracking, shipped_at}]
+    now: datetime = field(default_factory=utcnow)
     products: list[ProductFacts] = field(default_factory=list)
 
     def ship_by(self) -> datetime | None:
