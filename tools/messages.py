@@ -67,11 +67,11 @@ def reply_message(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "
         if sent is None:
             session.add(BuyerMessage(marketplace=marketplace(deps), thread_id=thread_id, direction="out",
                                      text=text.strip(), handled=True))
-            _record_wait(session, deps, thread_id)
+            record_wait(session, deps, thread_id)
     return {"thread_id": thread_id, "sent": True}
 
 
-def _record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
+def record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
     """How long the buyer waited: from the platform's time of their first message this reply
     answers (the first not yet handled) to now; those messages are handled from here on."""
     waiting = session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == thread_id,

@@ -1,16 +1,16 @@
 """The service desk's code answers: questions recognised in English and Chinese, answered from
 the thread's own records only, and never with a claim the reply check would hold back."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, SQLModel, select
 
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
-from store_data.orders import Order, OrderLine, Shipment
+from store_data.orders import BuyerMessage, Order, OrderLine, Shipment, ThreadReply
 from store_data.shop import Product, Variant
 from tools.deps import ToolDeps
 from tools.desk.answers import code_answer
@@ -19,7 +19,7 @@ from tools.desk.faq import faq_answer, load_faq
 from tools.desk.model_draft import DraftReply, draft_problems, model_reply_mode
 from tools.desk.questions import classify
 from tools.errors import ToolFailed
-from tools.messages import draft_reply
+from tools.messages import draft_reply, record_wait
 from tools.order_address import hold_for_address, parse_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
@@ -232,3 +232,24 @@ def test_a_model_draft_past_its_passs_time_is_left_for_the_next_pass(workdir):
     deps = ToolDeps(engine=None, workdir=workdir, settings=load_settings(workdir))
     left = draft_reply(deps, "T-1", not_after="2020-01-01T00:00:00+00:00")
     assert left["follow_up"] == [] and "next pass" in left["note"]
+
+
+def test_the_buyers_wait_is_recorded_once_per_reply_on_each_backend(engine, workdir):
+    SQLModel.metadata.create_all(engine)
+    deps = ToolDeps(engine=engine, workdir=workdir, settings=load_settings(workdir))
+    asked = datetime(2026, 5, 4, 9, 0, 30, tzinfo=UTC)
+    with session_scope(engine) as session:
+        session.add_all([BuyerMessage(thread_id="T-1", direction="in", text="Where is it?", sent_at=asked),
+                         BuyerMessage(thread_id="T-1", direction="in", text="Hello??", sent_at=asked + timedelta(minutes=1))])
+    with session_scope(engine) as session:
+        record_wait(session, deps, "T-1")
+    with session_scope(engine) as session:
+        record_wait(session, deps, "T-1")  # nothing new waited: no wait to record
+    with Session(engine) as session:
+        waits = session.exec(select(ThreadReply)).all()
+        handled = session.exec(select(BuyerMessage.handled)).all()
+    def aware(moment):
+        return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
+
+    assert [aware(w.asked_at) for w in waits] == [asked, None] and waits[0].wait_s > 0 and waits[1].wait_s is None
+    assert handled == [True, True]
