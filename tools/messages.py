@@ -49,7 +49,7 @@ def preview_reply(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "
     facts = {"reply_text": text, "thread_id": thread_id,
              "unsupported_claims": unsupported(text, show_order(deps, number) if number else None)}
     if owner_note:
-        facts["needs_person"] = f"unclear buyer message: {owner_note}"
+        facts["needs_person"] = f"the buyer's message is the owner's to answer: {owner_note}"
     return facts
 
 
@@ -130,8 +130,8 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
                 "kind": question.kind, "language": question.language, "calls": list(answer.calls)}
     if model_reply_mode(deps) == "off":
         draft = holding(question, no_facts(deps, thread.order_number),
-                        f"no answer to this {question.kind} question in the shop's records, and the model is not "
-                        "asked (desk_model_replies)")
+                        "no answer to this question in the shop's records, and the model is not asked "
+                        "(desk_model_replies)")
         return {"reply": draft.text, "escalate": True, "reason": draft.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language}
     return {"defer": True, "kind": question.kind, "language": question.language}
