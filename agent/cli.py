@@ -20,6 +20,7 @@ app = typer.Typer(
 app.command("init")(config.init)
 app.command("open")(runs.open_command)
 app.command("daily")(runs.daily_command)
+app.command("desk")(runs.desk_command)
 app.command("ask")(runs.ask_command)
 app.command("resume")(runs.resume_command)
 app.command("serve")(runs.serve_command)

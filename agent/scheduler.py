@@ -1,5 +1,5 @@
-"""`shopagent serve`: the daily loop on a schedule (APScheduler, the shop's timezone), beside
-the web console when there is one. SIGTERM or Ctrl-C stops it cleanly: a daily pass in
+"""`shopagent serve`: the daily loop on a schedule (APScheduler, the shop's timezone) and the
+service desk every `desk_interval` seconds, beside the web console when there is one. SIGTERM or Ctrl-C stops it cleanly: a daily pass in
 progress finishes its current step's checkpoint and can be resumed."""
 
 import signal
@@ -8,10 +8,15 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from agent.approvals import list_approvals
 from agent.operator import operator
+from agent.run_lock import RunBusy
 from agent.runner import Outcome, start_run
 from agent.workspace import open_workspace
+from tools.drivers.marketplace import MESSAGES
+from tools.messages import threads_to_answer
 
 
 # A scheduled pass waits this long for a run already working in the directory (an open of a
@@ -26,12 +31,33 @@ def daily_pass(settings, wait_s: float = DAILY_WAIT_S) -> Outcome:
         return start_run(workspace, "daily", "daily operations", llm=op.llm, driver=op.driver, wait_s=wait_s)
 
 
-def make_scheduler(settings, job: Callable[[], object]) -> BackgroundScheduler:
+def desk_pass(settings) -> Outcome | None:
+    """One service desk run, as `shopagent desk` does it; None when no buyer waits for an
+    answer the owner does not already hold, or another run holds the work directory (the
+    next pass comes within desk_interval)."""
+    workspace = open_workspace(settings)
+    with operator(workspace) as op:
+        if op.driver is None or MESSAGES not in op.driver.capabilities:
+            return None
+        list_approvals(workspace)  # marks approvals past approval_expire_hours as expired
+        if not threads_to_answer(workspace.tool_deps(), op.driver.list_threads(waiting_only=True)):
+            return None
+        try:
+            return start_run(workspace, "desk", "service desk", llm=op.llm, driver=op.driver)
+        except RunBusy:
+            return None
+
+
+def make_scheduler(settings, job: Callable[[], object], desk_job: Callable[[], object] | None = None
+                   ) -> BackgroundScheduler:
     hour, minute = (int(part) for part in settings.daily_at.split(":"))
     scheduler = BackgroundScheduler(timezone=settings.timezone)
     # One pass at a time; a pass missed while the machine slept runs once, not many times.
     scheduler.add_job(job, CronTrigger(hour=hour, minute=minute, timezone=settings.timezone), id="daily",
                       max_instances=1, coalesce=True, misfire_grace_time=3600)
+    if desk_job is not None and settings.desk_interval > 0:
+        scheduler.add_job(desk_job, IntervalTrigger(seconds=settings.desk_interval), id="desk",
+                          max_instances=1, coalesce=True)
     return scheduler
 
 
@@ -44,12 +70,19 @@ def serve(settings, run_now: bool = False, console: Callable[[threading.Event], 
         outcome = daily_pass(settings)
         say(f"daily run {outcome.run_id}: {outcome.status}")
 
-    scheduler = make_scheduler(settings, job)
+    def desk_job() -> None:
+        outcome = desk_pass(settings)
+        if outcome is not None:
+            say(f"desk run {outcome.run_id}: {outcome.status}")
+
+    scheduler = make_scheduler(settings, job, desk_job)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start()
     next_run = scheduler.get_job("daily").next_run_time
     say(f"Daily loop scheduled at {settings.daily_at} ({settings.timezone}); next run {next_run:%Y-%m-%d %H:%M}.")
+    if scheduler.get_job("desk") is not None:
+        say(f"Service desk every {settings.desk_interval} s.")
     if run_now:
         scheduler.add_job(job, id="now")
     try:

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     price_markup: Decimal = Field(Decimal("2.5"), gt=1, description="price = cost x markup, then the price ending")
     price_min_markup: Decimal = Field(Decimal("1.3"), gt=1, description="never price below cost x this")
     price_ending: Decimal = Field(Decimal("0.99"), ge=0, lt=1, description="cents every price ends in")
+    price_floor_pct: Decimal = Field(Decimal("100"), gt=0, le=100, description=(
+        "the lowest price the service desk may offer a haggling buyer, in % of the list price (never below cost x "
+        "price_min_markup either); 100: no lower offers. An offer waits for the owner"))
 
     # Order handling (tools/orders.py): the policy's numbers stay in code; these say where
     # tracking numbers come from, what to propose for paid orders without stock, when stock
@@ -122,6 +125,12 @@ class Settings(BaseSettings):
 
     # `shopagent serve`: when the daily loop runs (shop timezone) and where the console listens.
     daily_at: str = Field("07:00", description="time of day of the daily loop, HH:MM from 00:00 to 23:59")
+    desk_model_replies: Literal["auto", "send", "owner", "off"] = Field(
+        "auto", description="buyer questions code cannot answer from the records: send (the model's draft, after the "
+                            "reply checks), owner (its draft waits for the owner), off (the owner answers); auto: "
+                            "off with the embedded model, send with any other")
+    desk_interval: int = Field(60, ge=0, description="seconds between service desk passes (buyer messages) under "
+                                                     "`shopagent serve`; 0: messages only in the daily pass")
     console_port: int = Field(8770, ge=1, le=65535)
     console_password: SecretStr | None = Field(None, description="the owner's password for the web console; serve refuses to start the console without one")
 

@@ -24,14 +24,28 @@ FIRST = ["Ava", "Ben", "Chloe", "Dan", "Emma", "Finn", "Grace", "Hugo", "Isla", 
 LAST = ["Smith", "Jones", "Garcia", "Chen", "Patel", "Kim", "Müller", "Rossi", "Silva", "Nguyen", "Brown"]
 CITIES = [("Denver", "CO", "80202"), ("Austin", "TX", "73301"), ("Boston", "MA", "02108"),
           ("Seattle", "WA", "98101"), ("Chicago", "IL", "60601")]
+# What buyers write to the seller, by kind, in English and Chinese: the questions a service
+# desk must answer ({product}, {size}, {street}, {city} are filled in), plus complaints,
+# abuse and off-topic ones it must hand to a person or answer with care.
 QUESTIONS = {
-    "size": ["Does this run true to size? I am usually a {size}.", "What are the exact measurements of size {size}?"],
-    "shipping": ["When will my order ship?", "Can you ship to a P.O. box?", "Has my parcel left yet?"],
-    "address": ["Please change my delivery address to {street}, {city}.",
-                "I moved — can you send it to {street}, {city} instead?"],
-    "complaint": ["The item arrived scratched. Not happy.", "It is not what the pictures showed.",
-                  "Still nothing after a week, where is my order?"],
+    "status": ["When will my order ship?", "Has my parcel left yet?", "Where is my order? Can I get the tracking number?",
+               "我的订单什么时候发货？", "快递到哪了？有单号吗？"],
+    "product": ["What is the {product} made of?", "What are the exact measurements of the {product} in size {size}?",
+                "Is the {product} dishwasher safe? How do I care for it?", "这个{product}是什么材质的？", "{product}的尺寸是多少？"],
+    "stock": ["Is the {product} still in stock?", "Do you still have the {product} in size {size}?", "{product}还有货吗？"],
+    "returns": ["Can I return it if it does not fit?", "What is your return policy?", "不合适可以退货吗？"],
+    "address": ["Please change my delivery address to {street}, {city} {postcode}.",
+                "I moved — can you send it to {street}, {city} instead?", "我搬家了，请把收货地址改成{city}{street}。"],
+    "cancel": ["Please cancel my order, I ordered by mistake.", "我不想要了，请取消订单。"],
+    "haggle": ["Can you do a discount if I buy two?", "Any chance of a better price?", "能便宜点吗？"],
+    "complaint": ["The item arrived scratched. Not happy.", "It is not what the pictures showed.", "收到的东西坏了，很不满意。"],
+    "abuse": ["You are scammers, useless shop!", "垃圾店铺，骗子！"],
+    "off_topic": ["Can you ship to a P.O. box?", "Do you sell gift cards?", "What is the weather like where you are?"],
 }
+# The kinds a buyer asks about an order, by its status on the platform.
+ORDER_KINDS = {"pending": ["status", "address", "cancel", "status"],
+               "shipped": ["status", "returns", "complaint", "status"],
+               "delivered": ["returns", "complaint", "product"]}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 STATUS = re.compile(r'id="order-status" data-status="(\w+)"')
 
@@ -120,7 +134,10 @@ class Simulator:
         return self.summary
 
     def _day(self, midnight: datetime) -> None:
-        products = [p for p in self.client.get("/products.json").json()["products"] if p["stock"] > 0]
+        listed = self._request("GET", "/products.json", midnight)  # retried, like every request on a flaky platform
+        if listed.status_code != 200:
+            return
+        products = [p for p in listed.json()["products"] if p["stock"] > 0]
         if not products:
             return
         median = sorted(p["price_cents"] for p in products)[len(products) // 2]
@@ -155,7 +172,7 @@ class Simulator:
         price = (product["price_cents"] / median) ** -1.0
         roll = self.rng.random()
         if roll < 0.02:
-            self._question(at, "size" if product["variants"] else "shipping")
+            self._question(at, product, self.rng.choice(["product", "stock", "haggle", "off_topic", "abuse"]))
             return
         if roll > min(0.6, 0.15 * q * price):
             return
@@ -190,11 +207,16 @@ class Simulator:
         self.summary.orders_by_day[day_key] += 1
         self.summary.order_numbers.append(placed.number)
 
-    def _question(self, at: datetime, kind: str) -> None:
+    def question_text(self, kind: str, product_title: str = "item", street: str = "",
+                      city: tuple[str, str, str] = ("", "", "")) -> str:
+        """One buyer question of `kind` (a QUESTIONS key), its blanks filled in."""
+        return self.rng.choice(QUESTIONS[kind]).format(product=product_title, size=self.rng.choice("SML"),
+                                                       street=street, city=city[0], postcode=city[2])
+
+    def _question(self, at: datetime, product: dict, kind: str) -> None:
         buyer = self._buyer()
         page = self._request("GET", "/contact", at)
-        text = self.rng.choice(QUESTIONS[kind]).format(size=self.rng.choice("SML"), street=buyer.street,
-                                                        city=buyer.city[0])
+        text = self.question_text(kind, product["title"], buyer.street, buyer.city)
         self._request("POST", "/contact", at, data={"csrf_token": self._token(page.text), "name": buyer.name,
                                                      "email": buyer.email, "subject": f"{kind} question",
                                                      "body": text})
@@ -214,9 +236,8 @@ class Simulator:
         status, token, plan = status.group(1), self._token(page.text), placed.plan
         if plan["message"] and "message" not in placed.done:
             placed.done.add("message")
-            kind = self.rng.choice(["shipping", "address"] if status == "pending" else ["shipping", "complaint"])
-            text = self.rng.choice(QUESTIONS[kind]).format(size="M", street=f"{self.rng.randint(1, 999)} Oak Lane",
-                                                           city=self.rng.choice(CITIES)[0])
+            kind = self.rng.choice(ORDER_KINDS.get(status, ["status"]))
+            text = self.question_text(kind, street=f"{self.rng.randint(1, 999)} Oak Lane", city=self.rng.choice(CITIES))
             self._order_post(placed, "message", at, token, body=text)
             self.summary.counts["messages"] += 1
         elif status == "shipped":

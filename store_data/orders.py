@@ -106,6 +106,18 @@ class BuyerMessage(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow)
 
 
+class ThreadReply(SQLModel, table=True):
+    """A reply sent in a buyer thread, and how long the buyer waited for it: from the
+    platform's time of the buyer's first unanswered message to the reply."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(default="sandbox", max_length=40)
+    thread_id: str = Field(index=True, max_length=120)
+    asked_at: datetime | None = None  # None: the platform showed no time for the message
+    replied_at: datetime = Field(default_factory=utcnow)
+    wait_s: float | None = None
+
+
 class OrderSyncCursor(SQLModel, table=True):
     """How far the order sync got on one marketplace: every order placed at or before
     `through` is in the shop's records. It moves in the same transaction as the order that

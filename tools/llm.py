@@ -27,6 +27,11 @@ FAILURE_STREAK = 4
 # ... except every PROBE-th time, so a model that can do it after all is noticed.
 PROBE = 5
 NOT_ASKED = "model not asked"  # how a skipped asking is named in `Structured.problems`
+# llama-cpp-python writes a string's maxLength as that many nested optional characters, and
+# llama.cpp refuses a grammar past about 1,000 of them ("number of rules that are going to be
+# repeated ... exceeds sane defaults": the server answers 500). Longer limits are left to the
+# validation of the answer and to the token cap.
+GRAMMAR_MAX_LENGTH = 500
 
 
 @dataclass
@@ -96,7 +101,7 @@ class LLM:
         `max_tokens` caps this answer below the model's usual limit."""
         chat = self.model()
         if schema is not None and self.json_mode == "schema":
-            chat = chat.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
+            chat = chat.bind(response_format={"type": "json_object", "schema": grammar_schema(schema)})
         elif schema is not None and self.json_mode == "object":
             chat = chat.bind(response_format={"type": "json_object"})
         if max_tokens is not None:
@@ -116,6 +121,21 @@ class LLM:
         self.calls += 1
         self.input_tokens += input_tokens
         self.output_tokens += output_tokens
+
+
+def grammar_schema(schema: type[BaseModel]) -> dict:
+    """The JSON schema a grammar-constrained server gets: the model's own, less any string
+    length limit too long for llama.cpp's grammar (the answer is still validated against it)."""
+
+    def loosen(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: loosen(value) for key, value in node.items()
+                    if not (key == "maxLength" and isinstance(value, int) and value > GRAMMAR_MAX_LENGTH)}
+        if isinstance(node, list):
+            return [loosen(item) for item in node]
+        return node
+
+    return loosen(schema.model_json_schema())
 
 
 @dataclass

@@ -10,6 +10,7 @@ from store_data.shop import Variant
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import RETURNS
+from tools.order_address import ADDRESS_HOLD
 from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
 from tools.errors import NeedsOwner, ToolFailed
@@ -20,10 +21,11 @@ from tools.orders import flag_failure
 
 def fulfil_orders(deps: ToolDeps) -> dict:
     """Ship every paid order that has its stock reserved; retry the reservation of orders that
-    were short; propose a backorder or a refund (the owner decides) for those still short.
-    A shipment that failed before is tried again once its backoff has passed, and put to the
-    owner after `action_retries` failures; any other failed action leaves the order to them."""
-    follow_up, short, later, flagged = [], [], [], []
+    were short; propose a backorder or a refund (the owner decides) for those still short. Orders
+    whose buyer asked for a new address are listed, not shipped, until it is changed. A shipment
+    that failed before is tried again once its backoff has passed, and put to the owner after
+    `action_retries` failures; any other failed action leaves the order to them."""
+    follow_up, short, later, flagged, held = [], [], [], [], []
     with session_scope(deps.engine) as session:
         paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
                                                 Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
@@ -34,6 +36,8 @@ def fulfil_orders(deps: ToolDeps) -> dict:
                     follow_up.append({"tool": "resolve_stockout", "why": f"no stock: {order.flag}",
                                       "arguments": {"order_id": order.remote_id,
                                                     "action": deps.settings.stockout_proposal}})
+            elif order.flag == ADDRESS_HOLD:
+                held.append(order.remote_id)  # shipped once the address changes, or when the owner ships it
             elif not order.flag:
                 follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},
                                   "why": "paid, stock reserved"})
@@ -51,7 +55,8 @@ def fulfil_orders(deps: ToolDeps) -> dict:
     problem = _shipping_problem(deps) if ships else None
     if problem:  # said once here, not once per order that could not ship
         raise ToolFailed(f"{ships} paid order(s) cannot be shipped: {problem}")
-    return {"to_ship": ships, "short": short, "retry_later": later, "flagged": flagged, "follow_up": follow_up}
+    return {"to_ship": ships, "short": short, "retry_later": later, "flagged": flagged,
+            "held_for_new_address": held, "follow_up": follow_up}
 
 
 def _retry(session: Session, deps: ToolDeps, order: Order, action: str, tool: str, arguments: dict) -> dict | None:

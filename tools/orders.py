@@ -20,6 +20,7 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.order_address import ADDRESS_HOLD
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
 from tools.order_retries import clear_failure, flag, record_failure
@@ -61,6 +62,15 @@ def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
         clear_failure(session, session.get(Order, order.id), action)
 
 
+def _clear_address_hold(deps: ToolDeps, order: Order) -> None:
+    """An order shipped while it waited for a buyer's new address (the owner shipped it) waits no more."""
+    if order.flag == ADDRESS_HOLD:
+        with session_scope(deps.engine) as session:
+            shipped = session.get(Order, order.id)
+            shipped.flag = ""
+            session.add(shipped)
+
+
 def ship_order(deps: ToolDeps, order_id: str) -> dict:
     """Ship a paid order on the marketplace with a carrier and tracking number from the shop's
     logistics source, and record the shipment. `order_id` is the marketplace's order number."""
@@ -98,6 +108,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
         raise problem
     sent = remote.shipments[0]
     _clear_failure(deps, order, "ship")
+    _clear_address_hold(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tools import brand, catalog, images, pricing, proposals, summary
-from tools import listings, messages, order_stages, order_sync, orders
+from tools import listings, messages, order_address, order_stages, order_sync, orders
 from tools import clips, stats
 from tools.copy import tool as listing_copy
 from tools.analytics import report as analytics
@@ -114,8 +114,11 @@ TOOLS: list[ToolSpec] = [
              target=("order_id",)),
     ToolSpec(orders.resolve_stockout, Risk(writes=True, moves_money=True), preview=orders.preview_stockout,
              target=("order_id",)),
+    ToolSpec(order_address.change_order_address, Risk(writes=True), preview=order_address.preview_change_address,
+             target=("order_id",)),
     ToolSpec(messages.list_messages),
-    ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message calls
+    ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message and draft_reply calls
+    ToolSpec(messages.draft_reply),  # the model's draft; proposes a reply_message call
     ToolSpec(messages.reply_message, Risk(writes=True, contacts_buyer=True), preview=messages.preview_reply,
              target=("thread_id",)),
     ToolSpec(listings.publish_listing, Risk(writes=True, publishes=True), preview=listings.preview_publish,

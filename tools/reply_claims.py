@@ -29,6 +29,8 @@ CLAIMS = {
         r"adresse (ändern|geändert|ge-?ändert)|neue adresse|expressversand|"
         r"(changer|modifier|modifié|changé) (l'|votre )?adresse|nouvelle adresse|livraison express", re.I),
 }
+# Faster shipping: the shop records no such change, whatever address the reply names.
+SPEED = re.compile(r"express|upgrad\w* (the |your )?shipping|expedit|加急|顺丰|expressversand|livraison express", re.I)
 # A figure beside a currency: the amounts a reply states.
 AMOUNT = re.compile(r"(?:[$¥€£]|\b(?:usd|cny|rmb|eur|gbp))\s?(\d+(?:[.,]\d{1,2})?)"
                     r"|(\d+(?:[.,]\d{1,2})?)\s?(?:[$¥€£]|元|块|(?:usd|cny|rmb|eur|euros?|gbp|dollars?|pounds?)\b)", re.I)
@@ -42,8 +44,9 @@ def claims_in(text: str) -> set[str]:
 def unsupported(text: str, order: dict | None) -> list[str]:
     """The claims of `text` the order's records (show_order's view; None: no order) do not
     support. A refund is supported when the order was refunded, each amount stated when it is
-    one the order's records show, a cancellation when the order is cancelled; a shipping or
-    address change never is (the shop records none)."""
+    one the order's records show, a cancellation when the order is cancelled, an address
+    change when the reply names the street the order's records now ship to; other shipping
+    changes never are (the shop records none)."""
     found = claims_in(text)
     if not found:
         return []
@@ -55,7 +58,8 @@ def unsupported(text: str, order: dict | None) -> list[str]:
         problems.append("refund")
     if "cancel" in found and order.get("status") != "cancelled":
         problems.append("cancel")
-    if "shipping" in found:
+    street = str((order.get("address") or {}).get("street") or "").strip().lower()
+    if "shipping" in found and (SPEED.search(text or "") or not (street and street in (text or "").lower())):
         problems.append("shipping")
     if "money" in found:
         known = {refunded, int(order.get("total_cents") or 0), int(order.get("paid_cents") or 0)}

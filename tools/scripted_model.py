@@ -1,7 +1,7 @@
 """A scripted chat model for tests and dry runs: it replies from a queue, in order.
 
-Each reply is a string (content), a dict (dumped as JSON content), or an AIMessage (for
-tool calls). Every request is kept in `requests` so tests can see what the model was sent.
+Each reply is a string (content), a dict (dumped as JSON content), an AIMessage (for
+tool calls), or an exception, raised as a failing server's client would raise it. Every request is kept in `requests` so tests can see what the model was sent.
 When the queue is empty it raises, so a test never passes on replies it did not script.
 """
 
@@ -54,6 +54,8 @@ class ScriptedChatModel(BaseChatModel):
         if not self.replies:
             raise ScriptExhausted(f"the scripted model has no reply left for call {len(self.requests)}")
         reply = self.replies.popleft()
+        if isinstance(reply, BaseException):
+            raise reply
         if isinstance(reply, dict):
             reply = json.dumps(reply, ensure_ascii=False)
         message = reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))

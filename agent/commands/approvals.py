@@ -5,11 +5,13 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from sqlmodel import Session, select
 
 from agent import approvals as queue
 from agent.commands.common import JsonOption, RunProgress, WorkdirOption, console, print_json, table
 from agent.commands.runs import _show_outcome
 from agent.workspace import load_settings, open_workspace
+from store_data.orders import BuyerMessage
 
 app = typer.Typer(help="Actions waiting for the owner's decision.", no_args_is_help=True)
 NoResume = Annotated[bool, typer.Option("--no-resume", help="Record the decision without resuming the run now.")]
@@ -35,12 +37,26 @@ def list_(workdir: WorkdirOption = None, as_json: JsonOption = False,
 @app.command("show")
 def show(approval_id: int, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
     """One action in full: what, why it waits, the facts behind it, its status and when."""
-    approval = queue.get_approval(open_workspace(load_settings(workdir)), approval_id)
+    workspace = open_workspace(load_settings(workdir))
+    approval = queue.get_approval(workspace, approval_id)
     if as_json:
         print_json(approval.model_dump())
         return
-    for label, value in _view(approval):
+    for label, value in _view(approval) + _conversation(workspace, approval):
         console.print(f"[bold]{label}:[/bold] {escape(value)}")
+
+
+def _conversation(workspace, approval) -> list[tuple[str, str]]:
+    """A held reply's buyer thread as the shop has read it, oldest first (buyer text: shown, never run)."""
+    thread = approval.arguments.get("thread_id") if approval.tool == "reply_message" else None
+    if not thread:
+        return []
+    with Session(workspace.engine) as session:
+        messages = session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == str(thread))
+                                .order_by(BuyerMessage.sent_at, BuyerMessage.id)).all()
+    lines = [("Conversation", "" if messages else "none recorded")]
+    lines += [(f"  {'buyer' if m.direction == 'in' else 'shop'} {m.sent_at:%Y-%m-%d %H:%M}", m.text) for m in messages]
+    return lines
 
 
 def _view(approval) -> list[tuple[str, str]]:

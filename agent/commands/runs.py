@@ -116,6 +116,13 @@ def daily_command(approval: ApprovalOption = None, platform: PlatformOption = No
     _run(workdir, "daily", "daily operations", approval, as_json, platform=platform)
 
 
+def desk_command(approval: ApprovalOption = None, platform: PlatformOption = None, workdir: WorkdirOption = None,
+                 as_json: JsonOption = False) -> None:
+    """One pass of the service desk: new orders synced, then every waiting buyer message answered from the
+    shop's records or handed to you."""
+    _run(workdir, "desk", "service desk", approval, as_json, platform=platform)
+
+
 def ask_command(
     text: Annotated[str, typer.Argument(help="What you want, e.g. 'why did sales drop yesterday?'")],
     approval: ApprovalOption = None,
@@ -175,8 +182,9 @@ def serve_command(
     no_console: Annotated[bool, typer.Option("--no-console", help="Run the schedule without the web console.")] = False,
     workdir: WorkdirOption = None,
 ) -> None:
-    """Run the daily loop on its schedule (settings daily_at, timezone) and the web console on
-    127.0.0.1:console_port until stopped (Ctrl-C or SIGTERM). The console needs console_password."""
+    """Run the daily loop on its schedule (settings daily_at, timezone), the service desk every desk_interval
+    seconds, and the web console on 127.0.0.1:console_port until stopped (Ctrl-C or SIGTERM). The console
+    needs console_password."""
     from agent.console.server import console_runner
     from agent.scheduler import serve
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from agent.executor import PlanStep, RunContext, RunPlan
-from agent.workflows import ask, daily, open_shop, orders
+from agent.workflows import ask, daily, desk, open_shop, orders
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Workflow:
 WORKFLOWS: dict[str, Workflow] = {
     "open": Workflow("open", open_shop.plan),
     "daily": Workflow("daily", daily.plan),
+    "desk": Workflow("desk", desk.plan),
     "ask": Workflow("ask", ask.plan, scope=ask.scope),
     "orders": Workflow("orders", orders.plan, model_repairs=False),
 }

@@ -8,6 +8,8 @@ from agent.cli import app
 from agent.commands import common
 from agent.runs import hold_step, new_run, step_row
 from agent.workspace import load_settings, open_workspace
+from store_data.db import session_scope
+from store_data.orders import BuyerMessage
 
 HISTORY = "order_id,placed_at,sku,quantity,unit_price,buyer,buyer_name\n" \
           "H-7001,2026-10-02 10:00,MUG-01,2,45.90,rita@example.com,Rita Alves\n"
@@ -69,3 +71,18 @@ def test_approvals_show_is_an_ordered_readable_view(workdir):
                       "Asked", "Expires"]
     assert "refund_order(order_id=S1000042, amount_cents=2500)" in shown.output
     assert "Status: pending" in shown.output and "run_id" not in shown.output
+
+
+def test_a_held_reply_shows_its_buyer_conversation(workdir):
+    workspace = open_workspace(load_settings(workdir))
+    with session_scope(workspace.engine) as session:
+        session.add(BuyerMessage(thread_id="T-7", direction="in", text="Can you gift wrap it?"))
+    run = new_run(workspace.engine, "desk", "service desk")
+    step = step_row(workspace.engine, run.id, 0, "reply_message",
+                    {"thread_id": "T-7", "text": "We will check.", "owner_note": "a draft by the embedded model"}, "")
+    approval = request_approval(workspace.engine, step, "the platform needs a person", {"reply_text": "We will check."},
+                                48)
+    shown = CliRunner().invoke(app, ["approvals", "show", str(approval.id), "-w", str(workdir)])
+    assert shown.exit_code == 0, shown.output
+    conversation = shown.output.split("Conversation:", 1)[1]
+    assert "buyer" in conversation and "Can you gift wrap it?" in conversation

@@ -63,3 +63,13 @@ def test_plain_requests_reach_the_model_unescaped(embedded):
     embedded.invoke([HumanMessage('"a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l"')])
     spent = embedded.input_tokens - before
     assert spent < 60, f"{spent} prompt tokens for 24 quotes and 12 letters: the prompt was escaped"
+
+
+def test_the_buyer_reply_schema_is_one_llama_cpp_accepts(embedded):
+    """DraftReply allows 1,500 characters; written into the grammar as 1,500 nested optionals,
+    llama.cpp refused it and the server answered 500 to every buyer thread."""
+    from tools.desk.model_draft import DraftReply
+
+    reply = embedded.invoke([HumanMessage('Answer with JSON {"reply": "...", "escalate": false, "reason": ""}: '
+                                          "a buyer asks whether the mug is blue.")], DraftReply, max_tokens=48)
+    assert reply.content.startswith("{") and '"reply"' in reply.content

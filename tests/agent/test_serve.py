@@ -45,3 +45,14 @@ def test_serve_runs_now_and_stops_on_sigterm(workdir):
     assert "Daily loop scheduled at 07:00 (UTC)" in text
     assert any(line.startswith("daily run daily-") for line in output), text
     assert text.rstrip().endswith("Stopped.")
+
+
+def test_the_desk_runs_every_desk_interval_seconds_unless_it_is_zero(workdir):
+    for interval, expected in ((30, 30.0), (0, None)):
+        scheduler = make_scheduler(load_settings(workdir, desk_interval=interval), lambda: None, lambda: None)
+        scheduler.start(paused=True)
+        try:
+            desk = scheduler.get_job("desk")
+            assert (desk.trigger.interval.total_seconds() if desk else None) == expected
+        finally:
+            scheduler.shutdown(wait=False)

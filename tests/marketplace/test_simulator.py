@@ -104,3 +104,15 @@ def test_simulator_survives_server_errors(make_app, tmp_path):
     with TestClient(app) as c:
         summary = simulate("", 2, 1, 30, start=date(2025, 1, 6), client=c)
     assert summary.counts["server_errors"] > 0 and summary.counts["visits"] > 30
+
+
+def test_buyer_questions_cover_the_desks_kinds_in_both_languages():
+    from marketplace.simulator import QUESTIONS, Simulator
+
+    simulator = Simulator(client=None, seed=3)
+    for kind in QUESTIONS:
+        for _ in range(12):
+            text = simulator.question_text(kind, "Desk lamp", "12 Oak Lane", ("Austin", "TX", "73301"))
+            assert text.strip() and "{" not in text
+    languages = {kind: {any("\u4e00" <= c <= "\u9fff" for c in t) for t in texts} for kind, texts in QUESTIONS.items()}
+    assert all(found == {True, False} for kind, found in languages.items() if kind != "off_topic"), languages

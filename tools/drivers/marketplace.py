@@ -18,6 +18,7 @@ from store_data.status import OrderStatus
 ORDERS, SHIP, CANCEL, REFUND, RETURNS = "orders", "ship", "cancel", "refund", "returns"
 MESSAGES, LISTINGS, PROFILE, STATS = "messages", "listings", "profile", "stats"
 VIDEO, LIVE = "listing_video", "live_room"
+ADDRESS = "address"  # change where an unshipped order goes
 
 
 class Unsupported(Exception):
@@ -108,6 +109,7 @@ class RemoteThread:
     buyer_name: str
     order_number: str | None
     needs_reply: bool
+    last_activity: datetime | None = None  # the platform's time of the thread's latest message
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,11 @@ class MarketplaceDriver(ABC):
 
     @abstractmethod
     def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder: ...
+
+    def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
+        """Send the unshipped order `number` to `address` (name, address1, city, region, postcode,
+        country), unless it already goes there."""
+        raise Unsupported(f"{self.name} does not offer address changes")
 
     # messages
     def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:

@@ -22,7 +22,7 @@ from tools.drivers import sandbox_selectors as sel
 from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
-from tools.drivers.marketplace import (CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
@@ -55,7 +55,13 @@ def parse_cents(text: str) -> int:
 
 
 def _when(text: str) -> datetime:
-    return datetime.strptime(text, sel.DATE_FORMAT).replace(tzinfo=UTC)
+    """A time the pages show: ISO with seconds where a `datetime` attribute gives one (a
+    message's), else the minute the text shows."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = datetime.strptime(text, sel.DATE_FORMAT)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _shipment(text: str, tracking: str) -> RemoteShipment:
@@ -70,7 +76,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -280,6 +286,20 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         verb = "accept" if accept else "reject"
         return self._act(number, f"{verb} request {request_id} on order {number}", waiting, fill)
 
+    def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.ADDRESS_FORM)
+            box.evaluate("details => details.open = true")
+            for field, label in sel.ADDRESS_LABELS.items():
+                if address.get(field):
+                    box.get_by_label(label, exact=True).fill(address[field])
+            box.get_by_role("button", name=sel.ADDRESS_BUTTON).click()
+        return self._act(number, f"change the address of order {number}",
+                         lambda o: o.status == "pending" and address["address1"] not in o.address.get("street", ""),
+                         fill)
+
     # --- messages ------------------------------------------------------------------------
 
     def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:
@@ -287,7 +307,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             self._open(f"{sel.THREADS_PATH}?show={'open' if waiting_only else 'all'}")
             raw = self.page.eval_on_selector_all(sel.THREAD_ROWS, sel.READ_THREAD_ROWS)
             return [RemoteThread(remote_id=r["id"], subject=r["cells"][0], buyer_name=r["cells"][1],
-                                 order_number=r["cells"][2] or None, needs_reply=r["cells"][4] == "waiting for reply")
+                                 order_number=r["cells"][2] or None, needs_reply=r["cells"][4] == "waiting for reply",
+                                 last_activity=_when(r["updated"]) if r["updated"] else None)
                     for r in raw]
         return self._with_retries("list messages", attempt)
 

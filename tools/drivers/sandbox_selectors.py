@@ -26,6 +26,12 @@ LIVE_VIDEO_LABEL = re.compile(r"^Promo video")
 LIVE_SCHEDULE_LABEL = re.compile(r"^Schedule")
 STATS_CSV_PATH = "/seller/stats.csv"
 
+# One order's address form (inside a closed <details> until opened)
+ADDRESS_FORM = "details:has(form[action$='/address'])"
+ADDRESS_LABELS = {"name": "Name", "address1": "Street", "city": "City", "region": "State / region",
+                  "postcode": "Postcode", "country": "Country"}
+ADDRESS_BUTTON = re.compile(r"^Save address")
+
 # Login form
 EMAIL_LABEL = "Email"
 PASSWORD_LABEL = "Password"
@@ -111,14 +117,14 @@ READ_ORDER = """() => {
 }"""
 
 READ_THREAD_ROWS = """rows => rows.map(tr => ({
-  id: tr.dataset.thread, cells: [...tr.cells].map(td => td.textContent.trim()),
+  id: tr.dataset.thread, updated: tr.dataset.updated || '', cells: [...tr.cells].map(td => td.textContent.trim()),
 }))"""
 
 READ_THREAD = """() => ({
   subject: document.querySelector('h1')?.textContent.trim() || '',
   messages: [...document.querySelectorAll('li.message')].map(li => ({
     sender: li.classList.contains('from-buyer') ? 'buyer' : 'seller',
-    at: li.querySelector('time')?.textContent.trim() || '',
+    at: li.querySelector('time')?.getAttribute('datetime') || li.querySelector('time')?.textContent.trim() || '',
     text: li.querySelector('p')?.textContent || ''})),
 })"""
 
