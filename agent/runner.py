@@ -112,7 +112,8 @@ def _tell_owner(workspace: Workspace, outcome: Outcome) -> None:
     # A wrong call of the model is the run's own business; what the owner or a developer must
     # fix is sent once per run.
     needs_someone = [f for f in outcome.summary.get("failed", []) if f.get("kind") in (ErrorKind.OWNER, ErrorKind.BUG)]
-    if needs_someone and not outcome.summary.get("failures_notified"):
+    # A run the platform stopped is told once, as stopped (below), with the step's reason.
+    if needs_someone and outcome.status != RunStatus.STOPPED and not outcome.summary.get("failures_notified"):
         first = needs_someone[0]
         problems += notify(settings, "steps_failed", {"count": len(needs_someone), "run_id": outcome.run_id,
                                                       "first": f"{first['tool']}: {first['error'][:200]}"})

@@ -3,10 +3,11 @@ about an order placed minutes ago is answered from its records; then every waiti
 thread is answered or handed to the owner (tools/messages.py). `shopagent serve` runs it
 every `desk_interval` seconds between daily passes."""
 
-from agent.executor import PlanStep, RunContext
+from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
 
-def plan(ctx: RunContext, goal: str) -> tuple[list[PlanStep], str, str]:
+
+def plan(ctx: RunContext, goal: str) -> RunPlan:
     # A pass gives the model about desk_interval seconds for its drafts; threads left over are
     # drafted by the next pass, so a slow model never holds back the code's answers for long.
     model_seconds = ctx.deps.settings.desk_interval

@@ -80,8 +80,7 @@ def test_a_held_reply_shows_its_buyer_conversation(workdir):
     run = new_run(workspace.engine, "desk", "service desk")
     step = step_row(workspace.engine, run.id, 0, "reply_message",
                     {"thread_id": "T-7", "text": "We will check.", "owner_note": "a draft by the embedded model"}, "")
-    approval = request_approval(workspace.engine, step, "the platform needs a person", {"reply_text": "We will check."},
-                                48)
+    approval = hold_step(workspace.engine, step, "the platform needs a person", {"reply_text": "We will check."}, 48)
     shown = CliRunner().invoke(app, ["approvals", "show", str(approval.id), "-w", str(workdir)])
     assert shown.exit_code == 0, shown.output
     conversation = shown.output.split("Conversation:", 1)[1]

@@ -24,7 +24,7 @@ class Platform(BaseHTTPRequestHandler):
     seen: list[dict[str, str]] = []
     posted: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         if self.path != "/favicon.ico":  # the browser's own fetch
             type(self).seen.append({"path": self.path, **dict(self.headers)})
         status, headers, body = self.answer
@@ -34,7 +34,7 @@ class Platform(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body.encode())
 
-    def do_POST(self):  # noqa: N802 - the owner's webhook, on the same test server
+    def do_POST(self):
         type(self).posted.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
         self.send_response(204)
         self.end_headers()

@@ -11,6 +11,7 @@ from agent.approvals import decide, list_approvals
 from agent.runner import resume_run, start_run
 from agent.runs import steps_of
 from agent.scheduler import desk_pass
+from agent.workspace import open_workspace
 from store_data.orders import BuyerMessage, Order, ThreadReply
 from tools.llm import LLM
 from tools.order_sync import sync_orders
@@ -115,8 +116,11 @@ def test_a_desk_pass_answers_a_new_order_question_and_then_has_nothing_to_do(wor
     number, buyer = market.buy(items.TEE_M, email="hal@example.com")
     market.buyer_act(buyer, number, "message", body="我的订单什么时候发货？")
     script = tmp_path / "script.json"
-    script.write_text("[]")  # no model answers: a question only a model could answer goes to the owner
-    settings = workspace.settings.model_copy(update={"llm_provider": "scripted", "llm_script": script})
+    script.write_text("[]")
+    # The model is not asked (other tests' threads on this marketplace wait too): a question
+    # only a model could answer goes to the owner.
+    settings = workspace.settings.model_copy(update={"llm_provider": "scripted", "llm_script": script,
+                                                     "desk_model_replies": "off"})
 
     outcome = desk_pass(settings)  # the order was placed after the shop's last sync
     assert outcome.status in ("completed", "paused")
@@ -130,7 +134,9 @@ def test_a_new_address_on_an_unshipped_order_is_changed_through_the_back_office(
     number, buyer = market.buy(items.MUG, email="ida@example.com")
     market.buyer_act(buyer, number, "message", body="I moved — can you send it to 77 Elm Road, Austin, TX 73301 instead?")
     tools = {name: BY_NAME[name] for name in ("sync_orders", "answer_messages", "draft_reply", "change_order_address", "reply_message")}
-    outcome = start_run(workspace, "desk", "service desk", llm=LLM(chat=ScriptedChatModel([])), driver=driver,
+    # Code answers this one; the model is not asked for the other tests' threads on this marketplace.
+    shop = open_workspace(workspace.settings.model_copy(update={"desk_model_replies": "off"}))
+    outcome = start_run(shop, "desk", "service desk", llm=LLM(chat=ScriptedChatModel([])), driver=driver,
                         tools=tools)
 
     steps = {s.tool: s for s in steps_of(workspace.engine, outcome.run_id)}

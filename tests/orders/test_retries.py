@@ -4,6 +4,8 @@ Against the real sandbox in a real browser."""
 
 from datetime import timedelta
 
+import pytest
+
 from sqlmodel import Session, select
 
 from agent.approvals import list_approvals
@@ -16,6 +18,13 @@ from tools.errors import ToolFailed
 from tools.order_retries import FAILED_FLAG
 from tools.order_sync import sync_orders
 from tools.orders import cancel_order, ship_order
+
+
+@pytest.fixture(scope="module")
+def market(own_market):
+    """Its failed shipments stay on a marketplace of its own (other tests' orders would be
+    synced, fail under the same faults and wait for their own retries)."""
+    return own_market
 
 
 def failures(workspace, number) -> list[FailedAction]:

@@ -89,7 +89,8 @@ class OscarListingsMixin:
         for sku, options, price_cents, stock in draft.variants:
             tries = [0]
 
-            def attempt() -> str:
+            # Called at once by _with_retries, in this iteration (the defaults only say so).
+            def attempt(sku=sku, options=options, price_cents=price_cents, stock=stock, tries=tries) -> str:
                 # A parent made by this very call has no children to look up; a retry looks.
                 tries[0] += 1
                 return self._save_child(parent, draft.title, sku, options, price_cents, stock,
