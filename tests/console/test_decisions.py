@@ -140,7 +140,7 @@ def test_bulk_approve_low_risk_then_edit_the_reply(market, workspace, console, p
         session.add(BuyerMessage(thread_id=thread.remote_id, direction="in", text=question))
         session.add(Shop(name="Grain & Glaze", slogan="Wood and clay for small kitchens"))
     drafted = "So sorry! We will refund you $5 today."
-    outcome = start_run(workspace, "ask", "answer the buyer", llm=planned(
+    outcome = start_run(workspace, "ask", f"answer the buyer in thread {thread.remote_id}", llm=planned(
         ("set_shop_profile", {}, "the profile shows the new brand"),
         ("reply_message", {"thread_id": thread.remote_id, "text": drafted}, "the buyer waits for an answer")))
     assert outcome.status == "paused" and len(outcome.waiting) == 2
