@@ -130,7 +130,8 @@ def earlier_buyers_frame(engine: Engine, before: datetime | None) -> pd.DataFram
 def stock_frame(engine: Engine) -> pd.DataFrame:
     """Every variant with its product: variant_id, sku, product_id, handle, name, category,
     cost_cents, price_cents (nullable), stock, reserved, has_clip (a promo clip exists)."""
-    clips = select(col(Asset.product_id)).where(col(Asset.kind) == "clip", col(Asset.product_id).is_not(None)).distinct()
+    clips = (select(col(Asset.product_id))
+             .where(col(Asset.kind) == "clip", col(Asset.product_id).is_not(None)).distinct())
     statement = (
         select(label("variant_id", col(Variant.id)), col(Variant.sku), col(Variant.product_id), col(Product.handle),
                col(Product.name), col(Product.category), col(Variant.cost_cents), col(Variant.price_cents),

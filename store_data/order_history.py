@@ -313,7 +313,8 @@ def import_history(session: Session, path: Path, format: str = "generic", mappin
     report.orders_skipped = len(orders) - len(new)
     buyers = _buyers(session, market, new, report)
     skus = sorted({line[0] for order in new for line in order.lines})
-    variants = {sku: id_ for sku, id_ in session.exec(select(Variant.sku, Variant.id).where(col(Variant.sku).in_(skus))).all()}
+    variants = {sku: id_ for sku, id_ in
+                session.exec(select(Variant.sku, Variant.id).where(col(Variant.sku).in_(skus))).all()}
     for batch_start in range(0, len(new), BATCH):
         batch = new[batch_start:batch_start + BATCH]
         records = [Order(marketplace=market, remote_id=o.remote_id, buyer_id=buyers[o.buyer].id if o.buyer else None,
