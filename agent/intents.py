@@ -13,7 +13,7 @@ message, a supplier's mail) is data and is taken out first (`owner_words`).
 import re
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.executor import PlanStep
 from store_data.money import format_money
@@ -80,7 +80,9 @@ def _drop_quoted(text: str) -> str:
     for opening in QUOTE_MARKS:
         start = text.find(opening)
         if start >= 0:
-            text = text[:start] + " " + text[start + _outer_quote_end(text[start:]):]
+            end = _outer_quote_end(text[start:])
+            assert end is not None, "the text from `start` opens with a quote mark"
+            text = text[:start] + " " + text[start + end:]
     return QUOTED.sub(" ", text)
 
 
@@ -147,12 +149,14 @@ def _matching_skus(session: Session, goal: str) -> tuple[list[Variant], str]:
     wanted = name_words(goal) - STOP
     rest = ZH_NOT_PRODUCT.sub(" ", ZH_DISCOUNT.sub(" ", goal))  # the Chinese words left may name products
     cjk = sorted(pairs(rest))
-    variants = session.exec(select(Variant).where(Variant.price_cents.is_not(None)).order_by(Variant.sku)).all()
+    variants = session.exec(select(Variant).where(col(Variant.price_cents).is_not(None)).order_by(Variant.sku)).all()
     if not wanted and not cjk:
         return (list(variants) if ALL_PRODUCTS.search(goal) else []), "every product"
     chosen = []
     for variant in variants:
         product = session.get(Product, variant.product_id)
+        if product is None:
+            raise LookupError(f"SKU {variant.sku} belongs to product {variant.product_id}, which is not stored")
         names = name_words(f"{product.name} {product.category}")
         text = f"{product.name} {product.category}"
         if wanted & names or any(w in text for w in cjk):
@@ -174,10 +178,13 @@ def price_plan(session: Session, goal: str) -> tuple[list[PlanStep], str] | None
     if not variants:
         return [], (f"No priced product matches '{looked_for}'; nothing was planned. Name products by "
                     f"their name or category, or say 'all'.")
-    steps = [PlanStep(tool="start_price_test",
-                      arguments={"sku": v.sku, "price_cents": round(v.price_cents * (100 - percent) / 100), "days": days},
-                      why=f"{percent}% off {v.price_cents / 100:.2f} for {days} day(s), as asked")
-             for v in variants]
+    steps = []
+    for v in variants:
+        assert v.price_cents is not None, "_matching_skus picks priced SKUs only"
+        steps.append(PlanStep(tool="start_price_test",
+                              arguments={"sku": v.sku, "price_cents": round(v.price_cents * (100 - percent) / 100),
+                                         "days": days},
+                              why=f"{percent}% off {v.price_cents / 100:.2f} for {days} day(s), as asked"))
     return steps, (f"{len(steps)} SKU(s) at {percent}% off for {days} day(s), each as a price test that "
                    f"returns to the current price afterwards.")
 

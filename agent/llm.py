@@ -9,6 +9,7 @@
 import json
 
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from agent.errors import UserError
 from agent.local_model import MODEL_ALIAS, TOOLS_ALIAS, LocalModelServer
@@ -42,7 +43,8 @@ def make_llm(settings) -> LLM:
             raise UserError("llm_provider is 'openai' but neither llm_base_url nor llm_api_key is set; "
                             "set them in shopagent.toml or SHOPAGENT_LLM_BASE_URL / SHOPAGENT_LLM_API_KEY")
         chat = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "gpt-4o-mini",
-                          api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none",
+                          api_key=SecretStr(settings.llm_api_key.get_secret_value() if settings.llm_api_key
+                                            else "none"),
                           temperature=0, timeout=120, max_retries=2)
         return LLM(chat=chat, provider="openai", json_mode="object")
     if provider == "scripted":
@@ -58,7 +60,7 @@ def make_llm(settings) -> LLM:
 
     def start() -> ChatOpenAI:
         server.start()
-        return LocalChatOpenAI(base_url=server.url, model=MODEL_ALIAS, api_key="local", temperature=0.2,
-                          max_tokens=settings.llm_max_reply_tokens, timeout=300, max_retries=0)
+        return LocalChatOpenAI(base_url=server.url, model=MODEL_ALIAS, api_key=SecretStr("local"), temperature=0.2,
+                          max_completion_tokens=settings.llm_max_reply_tokens, timeout=300, max_retries=0)
 
     return LLM(start=start, stop=server.stop, provider="embedded", json_mode="schema")

@@ -87,7 +87,9 @@ def redact(settings, text: str) -> str:
     for name in URL_SETTINGS:  # whole URLs first, so what is left of them still reads well
         url = getattr(settings, name, None)
         if url:
-            text = text.replace(url, masked_url_setting(settings, name))
+            masked = masked_url_setting(settings, name)
+            assert masked is not None, "a URL that is set masks to text"
+            text = text.replace(url, masked)
     for secret in secrets_of(settings):
         text = text.replace(secret, HIDDEN)
     return text

@@ -61,6 +61,6 @@ def for_run(workspace: Workspace, run_id: str) -> Workspace:
 def describe(started: dict[str, Any]) -> str:
     """One line for the owner: approval mode and platform, then what differs from the defaults."""
     defaults = shaping(Settings.model_construct())
-    shown = {name: started[name] for name in ("approval_mode", "platform") if name in started}
+    shown: dict[str, Any] = {name: started[name] for name in ("approval_mode", "platform") if name in started}
     shown.update({name: value for name, value in started.items() if name not in shown and defaults.get(name) != value})
     return ", ".join(f"{name}={value}" for name, value in shown.items())

@@ -59,11 +59,13 @@ class SandboxProcess:
             # No demo listings: the shop's own listings are the only ones on its sandbox.
             [sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(self.data), "--sim-clock"],
             stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent())
+        stdout = self.process.stdout
+        assert stdout is not None, "the server is started with stdout=PIPE"
         found: list[str] = []
         ready = threading.Event()
 
         def read() -> None:  # keeps draining stdout so the server never blocks on it
-            for line in self.process.stdout:
+            for line in stdout:
                 match = READY.search(line)
                 if match and not found:
                     found.append(match.group(1))

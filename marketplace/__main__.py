@@ -43,7 +43,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     # Our own handlers: uvicorn's re-raise the signal after shutting down, which would make
     # a clean stop look like a crash (exit status -15) to the CLI that started us.
-    server.capture_signals = contextlib.nullcontext
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign, assignment]  # deliberate override
 
     def stop(_signum, _frame) -> None:
         server.should_exit = True

@@ -46,6 +46,7 @@ async def login(request: Request):
         throttle.failed(email)
         return render(request, "seller/login.html", {**context, "error": "Wrong email or password."}, 401)
     throttle.succeeded(email)
+    assert seller.id is not None, "a stored seller has an id"
     login_seller(request, seller.id)
     return redirect(target)
 
@@ -85,7 +86,7 @@ async def order_list(request: Request, status: str = "", date_from: str = "", da
     (request=open) whether a refund or return request waits for the seller."""
     require_seller(request)
     start, end = _parse_day(date_from), _parse_day(date_to)
-    query = select(Order, Buyer).join(Buyer, Buyer.id == Order.buyer_id)
+    query = select(Order, Buyer).join(Buyer, col(Buyer.id) == col(Order.buyer_id))
     if status:
         query = query.where(Order.status == status)
     if request_state == "open":
@@ -125,10 +126,10 @@ def _detail(request: Request, number: str, error: str = "", status: int = 200):
             "order": order,
             "buyer": s.get(Buyer, order.buyer_id),
             "items": s.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all(),
-            "payments": s.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)).all(),
+            "payments": s.exec(select(Payment).where(Payment.order_id == order.id).order_by(col(Payment.id))).all(),
             "shipments": s.exec(select(Shipment).where(Shipment.order_id == order.id)).all(),
             "requests": s.exec(select(ReturnRequest).where(ReturnRequest.order_id == order.id)
-                               .order_by(ReturnRequest.id)).all(),
+                               .order_by(col(ReturnRequest.id))).all(),
             "threads": s.exec(select(Thread).where(Thread.order_id == order.id)).all(),
             "allowed": ops.MOVES[order.status],
             "error": error,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from fastapi import APIRouter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from marketplace import orders as ops
@@ -38,10 +38,10 @@ def _page(request: Request, number: str, key: str, error: str = "", status: int 
         context = {
             "order": order, "key": order.access_key, "items": items, "error": error,
             "shipments": s.exec(select(Shipment).where(Shipment.order_id == order.id)).all(),
-            "payments": s.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)).all(),
+            "payments": s.exec(select(Payment).where(Payment.order_id == order.id).order_by(col(Payment.id))).all(),
             "requests": s.exec(select(ReturnRequest).where(ReturnRequest.order_id == order.id)).all(),
             "messages": s.exec(select(Message).where(Message.thread_id == thread.id)
-                               .order_by(Message.id)).all() if thread else [],
+                               .order_by(col(Message.id))).all() if thread else [],
             "request_kinds": sorted(ops.REQUEST_KINDS.get(order.status, set())),
             "reviewable": [i for i in items if i.listing_id and i.listing_id not in reviewed]
             if order.status == ops.Status.DELIVERED else [],
@@ -106,6 +106,7 @@ def post_message(s: Session, buyer_id: int, order_id: int | None, subject: str, 
         thread = Thread(buyer_id=buyer_id, order_id=order_id, subject=subject[:120] or "Question", updated_at=at)
         s.add(thread)
         s.flush()
+    assert thread.id is not None, "a stored thread has an id"
     thread.needs_reply = True
     thread.updated_at = at
     s.add_all([thread, Message(thread_id=thread.id, sender="buyer", body=body[:5000], at=at)])
@@ -162,6 +163,7 @@ async def contact(request: Request):
             buyer = Buyer(email=email, name=values["name"][:100], created_at=at)
             s.add(buyer)
             s.flush()
+        assert buyer.id is not None, "a stored buyer has an id"
         post_message(s, buyer.id, None, values["subject"], values["body"], at)
         s.commit()
     return render(request, "shop/contact.html", {"error": "", "values": {}, "sent": True})

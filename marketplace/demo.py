@@ -45,6 +45,8 @@ def seed_demo(engine: Engine, media_dir: Path) -> None:
         if s.exec(select(Listing)).first():
             return
         shop = s.get(Shop, 1)
+        if shop is None:
+            raise RuntimeError("the marketplace has no shop: the app creates it when it starts")
         shop.description_html = "<p>Everyday goods, made to last.</p>"
         shop.policies = "Ships in 2 working days. Returns accepted within 30 days of delivery."
         s.add(shop)
@@ -54,6 +56,7 @@ def seed_demo(engine: Engine, media_dir: Path) -> None:
                               category=category, status="active", created_at=now, updated_at=now)
             s.add(listing)
             s.flush()
+            assert listing.id is not None, "the flush gave the listing its id"
             if sku != "SOCKS-01":  # one listing without a picture, so quality differs
                 folder = media_dir / f"listings/{listing.id}"
                 folder.mkdir(parents=True, exist_ok=True)

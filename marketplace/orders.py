@@ -100,6 +100,7 @@ def place_order(s: Session, buyer: Buyer, lines: list[Line], address: Address, m
         if line.qty < 1 or line.qty > held:
             raise OrderError(f"Only {held} left of {line.listing.title}.")
     total = sum(line.unit_cents * line.qty for line in lines)
+    assert buyer.id is not None, "orders are placed by a stored buyer"
     order = Order(number=next_number(s), access_key=secrets.token_urlsafe(12), buyer_id=buyer.id,
                   status=Status.PENDING, created_at=now, updated_at=now, ship_name=address.name,
                   address1=address.address1, address2=address.address2, city=address.city,
@@ -107,6 +108,7 @@ def place_order(s: Session, buyer: Buyer, lines: list[Line], address: Address, m
                   total_cents=total, paid_cents=total, payment_method=method)
     s.add(order)
     s.flush()
+    assert order.id is not None, "the flush gave the order its id"
     for line in lines:
         if line.variant:
             line.variant.stock -= line.qty
@@ -129,6 +131,7 @@ def ship_order(s: Session, order: Order, carrier: str, tracking: str, now: datet
     if not carrier or not tracking:
         raise OrderError("Shipping needs both a carrier and a tracking number.")
     transition(order, Status.SHIPPED, now)
+    assert order.id is not None, "a stored order is shipped"
     shipment = Shipment(order_id=order.id, carrier=carrier[:60], tracking=tracking[:80], at=now)
     s.add_all([order, shipment])
     return shipment
@@ -143,6 +146,7 @@ def refund_order(s: Session, order: Order, amount_cents: int, note: str, now: da
                          f"still refundable on order {order.number}.")
     order.refunded_cents += amount_cents
     order.updated_at = now
+    assert order.id is not None, "a stored order is refunded"
     refund = Payment(order_id=order.id, kind="refund", amount_cents=amount_cents,
                      method=order.payment_method, note=note[:200], at=now)
     s.add_all([order, refund])
@@ -188,6 +192,7 @@ def request_return(s: Session, order: Order, kind: str, reason: str, amount_cent
     amount = order.refundable_cents if amount_cents is None else amount_cents
     if not 0 < amount <= order.refundable_cents:
         raise OrderError(f"You can ask for at most {cents(order.refundable_cents)}.")
+    assert order.id is not None, "requests are made on a stored order"
     req = ReturnRequest(order_id=order.id, kind=kind, reason=reason.strip()[:1000],
                         amount_cents=amount, created_at=now)
     s.add(req)

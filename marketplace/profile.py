@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter
-from sqlmodel import select
+from sqlmodel import Session, select
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from marketplace.catalog import sanitise
@@ -15,6 +16,14 @@ from marketplace.uploads import UploadError, is_file, remove_media, save_image, 
 from marketplace.web import flash, redirect, render, require_seller, session_for
 
 router = APIRouter(prefix="/seller")
+
+
+def _the_shop(s: Session) -> Shop:
+    """The marketplace's one shop, which the app creates when it starts."""
+    shop = s.get(Shop, 1)
+    if shop is None:
+        raise RuntimeError("the marketplace has no shop: the app creates it when it starts")
+    return shop
 
 
 @router.get("/profile")
@@ -34,13 +43,14 @@ async def save_profile(request: Request):
     if not name:
         return render(request, "seller/profile.html", {"error": "The shop needs a name."}, 400)
     with session_for(request) as s:
-        shop = s.get(Shop, 1)
+        shop = _the_shop(s)
         old = []
         try:
             for key in ("logo", "banner"):
-                if is_file(form.get(key)):
+                upload = form.get(key)
+                if isinstance(upload, UploadFile) and is_file(upload):
                     old.append(getattr(shop, key))
-                    setattr(shop, key, await save_image(form[key], state.media_dir, "shop",
+                    setattr(shop, key, await save_image(upload, state.media_dir, "shop",
                                                         state.settings.max_image_bytes))
         except UploadError as exc:
             return render(request, "seller/profile.html", {"error": str(exc)}, 400)
@@ -60,7 +70,7 @@ async def live_settings(request: Request):
     """The live room's promo video and on-air schedule."""
     require_seller(request)
     with session_for(request) as s:
-        schedule = json.dumps(s.get(Shop, 1).schedule(), indent=1)
+        schedule = json.dumps(_the_shop(s).schedule(), indent=1)
     return render(request, "seller/live.html", {"error": "", "schedule": schedule,
                                                 "max_video_bytes": request.app.state.settings.max_video_bytes})
 
@@ -83,7 +93,7 @@ def parse_schedule(text: str, skus: dict[str, int], ids: set[int]) -> list[dict]
         if listing_id not in ids:
             raise ValueError(f"Entry {n} names no listing of this shop.")
         start, end = item.get("start_s"), item.get("end_s")
-        if not all(isinstance(v, (int, float)) for v in (start, end)) or not 0 <= start < end:
+        if not isinstance(start, (int, float)) or not isinstance(end, (int, float)) or not 0 <= start < end:
             raise ValueError(f"Entry {n} needs numbers 0 <= start_s < end_s.")
         result.append({"listing_id": listing_id, "start_s": start, "end_s": end})
     return result
@@ -96,17 +106,25 @@ async def save_live(request: Request):
     form = await read_form(request)
     state = request.app.state
     text = str(form.get("schedule", ""))
-    if is_file(form.get("schedule_file")):
-        text = (await form["schedule_file"].read(200_000)).decode("utf-8", "replace")
+    schedule_file = form.get("schedule_file")
+    if isinstance(schedule_file, UploadFile) and is_file(schedule_file):
+        text = (await schedule_file.read(200_000)).decode("utf-8", "replace")
     with session_for(request) as s:
-        shop = s.get(Shop, 1)
+        shop = _the_shop(s)
         listings = s.exec(select(Listing).where(Listing.status != "deleted")).all()
+        skus: dict[str, int] = {}
+        ids: set[int] = set()
+        for x in listings:
+            assert x.id is not None, "a stored listing has an id"
+            skus[x.sku] = x.id
+            ids.add(x.id)
         try:
-            schedule = parse_schedule(text, {x.sku: x.id for x in listings}, {x.id for x in listings})
+            schedule = parse_schedule(text, skus, ids)
             old = None
-            if is_file(form.get("video")):
+            video = form.get("video")
+            if isinstance(video, UploadFile) and is_file(video):
                 old = shop.promo_video
-                shop.promo_video = await save_video(form["video"], state.media_dir, "shop",
+                shop.promo_video = await save_video(video, state.media_dir, "shop",
                                                     state.settings.max_video_bytes)
         except (ValueError, UploadError) as exc:
             return render(request, "seller/live.html", {"error": str(exc), "schedule": text,

@@ -17,8 +17,8 @@ router = APIRouter(prefix="/seller/messages")
 async def inbox(request: Request, show: str = "open"):
     """Threads, latest first; by default those waiting for a reply."""
     require_seller(request)
-    query = select(Thread, Buyer, Order).join(Buyer, Buyer.id == Thread.buyer_id) \
-        .outerjoin(Order, Order.id == Thread.order_id)
+    query = select(Thread, Buyer, Order).join(Buyer, col(Buyer.id) == col(Thread.buyer_id)) \
+        .outerjoin(Order, col(Order.id) == col(Thread.order_id))
     if show == "open":
         query = query.where(Thread.needs_reply)
     with session_for(request) as s:
@@ -31,7 +31,7 @@ def _thread_page(request: Request, thread_id: int, error: str = "", status: int 
         thread = s.get(Thread, thread_id)
         if thread is None:
             return render(request, "error.html", {"title": "No such thread", "text": ""}, 404)
-        messages = s.exec(select(Message).where(Message.thread_id == thread_id).order_by(Message.id)).all()
+        messages = s.exec(select(Message).where(Message.thread_id == thread_id).order_by(col(Message.id))).all()
         context = {"thread": thread, "messages": messages, "buyer": s.get(Buyer, thread.buyer_id),
                    "order": s.get(Order, thread.order_id) if thread.order_id else None, "error": error}
     return render(request, "seller/thread.html", context, status)

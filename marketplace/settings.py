@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -76,10 +77,9 @@ class Settings:
         return self.max_video_bytes + self.max_images_per_listing * self.max_image_bytes + 1_000_000
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read ``MARKETPLACE_*`` variables."""
-        env = os.environ if env is None else env
-        get = env.get
+        get = (os.environ if env is None else env).get
         faults = Faults().update({
             key: get(f"MARKETPLACE_FAULT_{key.upper()}")
             for key in ("latency_ms", "error_rate", "session_minutes", "human_check", "alt_layout")

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter
 from sqlalchemy import func as sa_func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -35,19 +35,21 @@ def daily_stats(s: Session, start: date, end: date) -> list[dict]:
                                      "revenue_cents": 0})
 
     events = select(day, Event.listing_id, Event.kind, sa_func.count()).where(
-        Event.at >= lo, Event.at < hi).group_by(day, Event.listing_id, Event.kind)
+        Event.at >= lo, Event.at < hi).group_by(day, col(Event.listing_id), col(Event.kind))
     for d, listing_id, kind, n in s.exec(events):
         row((d, listing_id))["visits" if kind == "visit" else "add_to_carts"] += n
     oday = sa_func.date(Order.created_at)
-    sales = select(oday, OrderItem.listing_id, sa_func.count(sa_func.distinct(Order.id)),
-                   sa_func.sum(OrderItem.qty), sa_func.sum(OrderItem.qty * OrderItem.unit_cents)) \
-        .join(Order, Order.id == OrderItem.order_id) \
-        .where(Order.created_at >= lo, Order.created_at < hi, OrderItem.listing_id.is_not(None)) \
-        .group_by(oday, OrderItem.listing_id)
+    # SQLModel types select() for up to 4 columns; it takes any number.
+    sales = select(  # type: ignore[call-overload]
+        oday, col(OrderItem.listing_id), sa_func.count(sa_func.distinct(Order.id)),
+        sa_func.sum(OrderItem.qty), sa_func.sum(col(OrderItem.qty) * col(OrderItem.unit_cents))) \
+        .join(Order, col(Order.id) == col(OrderItem.order_id)) \
+        .where(Order.created_at >= lo, Order.created_at < hi, col(OrderItem.listing_id).is_not(None)) \
+        .group_by(oday, col(OrderItem.listing_id))
     for d, listing_id, n, units, revenue in s.exec(sales):
         r = row((d, listing_id))
         r["orders"], r["units"], r["revenue_cents"] = n, units or 0, revenue or 0
-    listings = {x.id: x for x in s.exec(select(Listing).where(Listing.id.in_({k[1] for k in rows})))}
+    listings = {x.id: x for x in s.exec(select(Listing).where(col(Listing.id).in_({k[1] for k in rows})))}
     result = []
     for (d, listing_id), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True):
         listing = listings.get(listing_id)

@@ -62,8 +62,10 @@ def load_tau(data_dir: Path, file: Path, now: datetime | None = None) -> dict:
             listings[product["product_id"]] = listing
         s.flush()
         for product in products.values():
+            listing_id = listings[product["product_id"]].id
+            assert listing_id is not None, "the flush gave the listing its id"
             for v in product["variants"].values():
-                variant = Variant(listing_id=listings[product["product_id"]].id, sku=v["item_id"],
+                variant = Variant(listing_id=listing_id, sku=v["item_id"],
                                   options=json.dumps(v["options"]), price_cents=_cents(v["price"]),
                                   stock=STOCK_IF_AVAILABLE if v["available"] else 0)
                 s.add(variant)
@@ -104,6 +106,7 @@ def _order(record: dict, buyer: Buyer, created: datetime, rng: random.Random) ->
     paid = sum(_cents(p["amount"]) for p in history if p["transaction_type"] == "payment")
     refunded = sum(_cents(p["amount"]) for p in history if p["transaction_type"] == "refund")
     total = sum(_cents(item["price"]) for item in record["items"])
+    assert buyer.id is not None, "the flush gave the buyer its id"
     return Order(number=record["order_id"].lstrip("#"), access_key=f"tau{rng.getrandbits(64):016x}",
                  buyer_id=buyer.id, status=STATUS[record["status"]], created_at=created, updated_at=created,
                  ship_name=buyer.name, address1=address["address1"], address2=address.get("address2", ""),
@@ -113,6 +116,7 @@ def _order(record: dict, buyer: Buyer, created: datetime, rng: random.Random) ->
 
 
 def _order_rows(s, order: Order, record: dict, listings: dict, variants: dict, created: datetime) -> None:
+    assert order.id is not None, "the flush gave the order its id"
     quantities = Counter(item["item_id"] for item in record["items"])
     seen = set()
     for item in record["items"]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session, select
 
 from store_data.catalog_file import CatalogReader, CatalogRow, ImportReport
@@ -82,7 +82,7 @@ class _CatalogWriter:
 
     def _write_products(self, rows: tuple[CatalogRow, ...]) -> set[int]:
         """Insert or update the products first seen in `rows`; returns the rows that changed one."""
-        table = Product.__table__
+        table: Table = Product.__table__  # type: ignore[attr-defined]  # set on table models, undeclared by SQLModel
         first: dict[str, CatalogRow] = {}
         for row in rows:
             if row.product not in self.product_ids:
@@ -115,7 +115,7 @@ class _CatalogWriter:
     def _write_variants(self, rows: tuple[CatalogRow, ...]) -> tuple[dict[str, int], list[str]]:
         """Insert or update the variants of `rows`; returns the ids of those already there
         and each row's outcome."""
-        table = Variant.__table__
+        table: Table = Variant.__table__  # type: ignore[attr-defined]  # set on table models, undeclared by SQLModel
         fields = ("product_id", "options", "cost_cents", "stock", "price_cents", "price_fixed")
         found = {r.sku: r for r in self._select_in([table.c.id, table.c.sku, *(table.c[f] for f in fields)],
                                                    table.c.sku, [row.sku for row in rows])}
@@ -149,7 +149,8 @@ class _CatalogWriter:
     def _attach_photos(self, rows: list[CatalogRow], variant_ids: dict[str, int]) -> set[int]:
         """Copy new photos into assets/catalog/ and record them; a photo a variant already
         has (same content) is skipped. Returns the rows that got a photo."""
-        variants, assets = Variant.__table__, Asset.__table__
+        variants: Table = Variant.__table__  # type: ignore[attr-defined]  # set on table models, undeclared by SQLModel
+        assets: Table = Asset.__table__  # type: ignore[attr-defined]  # likewise
         missing = [row.sku for row in rows if row.sku not in variant_ids]
         variant_ids.update({r.sku: r.id for r in self._select_in([variants.c.id, variants.c.sku], variants.c.sku, missing)})
         known: dict[int, set[str]] = {variant_ids[row.sku]: set() for row in rows}
@@ -190,7 +191,7 @@ class _CatalogWriter:
 
 def catalog_rows(session: Session) -> list[dict[str, Any]]:
     """The imported catalog, one dict per variant, for listing and export."""
-    photo_counts: dict[int, int] = {}
+    photo_counts: dict[int | None, int] = {}
     for asset in session.exec(select(Asset).where(Asset.kind == "supplier_photo")):
         photo_counts[asset.variant_id] = photo_counts.get(asset.variant_id, 0) + 1
     query = select(Variant, Product).join(Product).order_by(Product.handle, Variant.sku)

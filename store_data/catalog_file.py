@@ -7,7 +7,7 @@ copywriter, never interpreted. Writing the rows is `store_data.catalog`'s part.
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -103,6 +103,7 @@ class CatalogReader:
         self._file: TextIO | None = None
         self._stream: CsvStream | None = None
         self._row_errors: list[RowError] = []
+        self._records: Iterable[tuple[int, dict]]
         if suffix == ".json":
             self._records, self._file_errors, self._json_total = _json_records(self._text(), path)
         else:
@@ -276,6 +277,8 @@ def _validate(number: int, record: dict[str, Any], base: Path, encoding: str,
         bad("product", "the product handle must be 1-80 letters, digits, '.', '_' or '-' (e.g. mug-350)")
     if errors:
         return None, errors
+    # Each of these is None only where an error was recorded above.
+    assert cost is not None and stock is not None and language is not None
     return CatalogRow(
         row=number, sku=sku, product=product, name=name,
         category=_text(record.get("category")), description=_text(record.get("description")),

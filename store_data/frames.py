@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import String, and_, select, true, type_coerce
+from sqlalchemy import ColumnElement, String, and_, label, select, true, type_coerce
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from store_data.listing_stats import ListingStat
 from store_data.orders import Order, OrderLine, Payment
@@ -76,10 +77,10 @@ def orders_frame(engine: Engine, since: datetime | None = None, until: datetime 
     """Orders placed in [since, until): order_id, buyer_id, status, currency, refunded_cents,
     placed_at (UTC), sorted by order_id."""
     statement = (
-        select(Order.id.label("order_id"), Order.buyer_id, Order.status, Order.currency, Order.refunded_cents,
-               _as_text(Order.placed_at))
+        select(label("order_id", col(Order.id)), col(Order.buyer_id), col(Order.status), col(Order.currency),
+               col(Order.refunded_cents), _as_text(Order.placed_at))
         .where(_window(Order.placed_at, since, until))
-        .order_by(Order.id)
+        .order_by(col(Order.id))
     )
     return _read(engine, statement,
                  {"order_id": "int64", "buyer_id": "Int64", "status": "category", "currency": "category",
@@ -91,9 +92,9 @@ def lines_frame(engine: Engine, since: datetime | None = None, until: datetime |
     """Lines of the orders placed in [since, until): order_id, variant_id (nullable), sku,
     quantity, unit_price_cents."""
     statement = (
-        select(OrderLine.order_id, OrderLine.variant_id, OrderLine.sku, OrderLine.quantity,
-               OrderLine.unit_price_cents)
-        .join(Order, Order.id == OrderLine.order_id)
+        select(col(OrderLine.order_id), col(OrderLine.variant_id), col(OrderLine.sku), col(OrderLine.quantity),
+               col(OrderLine.unit_price_cents))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
         .where(_window(Order.placed_at, since, until))
     )
     return _read(engine, statement,
@@ -105,10 +106,10 @@ def refunds_frame(engine: Engine, since: datetime | None = None, until: datetime
     """Refund payments made in [since, until): order_id, amount_cents, refunded_at (UTC), and
     the order's status and currency."""
     statement = (
-        select(Payment.order_id, Payment.amount_cents, _as_text(Payment.created_at).label("refunded_at"),
-               Order.status, Order.currency)
-        .join(Order, Order.id == Payment.order_id)
-        .where(Payment.kind == "refund", _window(Payment.created_at, since, until))
+        select(col(Payment.order_id), col(Payment.amount_cents), _as_text(Payment.created_at).label("refunded_at"),
+               col(Order.status), col(Order.currency))
+        .join(Order, col(Order.id) == col(Payment.order_id))
+        .where(col(Payment.kind) == "refund", _window(Payment.created_at, since, until))
     )
     return _read(engine, statement,
                  {"order_id": "int64", "amount_cents": "int64", "status": "category", "currency": "category"},
@@ -121,21 +122,22 @@ def earlier_buyers_frame(engine: Engine, before: datetime | None) -> pd.DataFram
         return pd.DataFrame({"buyer_id": pd.Series([], dtype="int64")})
     # No DISTINCT in SQL: SQLite would then walk the buyer index over every order instead
     # of the placed_at range; the ids are de-duplicated here.
-    statement = select(Order.buyer_id).where(
-        Order.placed_at < before, Order.buyer_id.is_not(None), Order.status.not_in(NOT_SALES))
+    statement = select(col(Order.buyer_id)).where(
+        col(Order.placed_at) < before, col(Order.buyer_id).is_not(None), col(Order.status).not_in(NOT_SALES))
     return _read(engine, statement, {"buyer_id": "int64"}).drop_duplicates(ignore_index=True)
 
 
 def stock_frame(engine: Engine) -> pd.DataFrame:
     """Every variant with its product: variant_id, sku, product_id, handle, name, category,
     cost_cents, price_cents (nullable), stock, reserved, has_clip (a promo clip exists)."""
-    clips = select(Asset.product_id).where(Asset.kind == "clip", Asset.product_id.is_not(None)).distinct()
+    clips = (select(col(Asset.product_id))
+             .where(col(Asset.kind) == "clip", col(Asset.product_id).is_not(None)).distinct())
     statement = (
-        select(Variant.id.label("variant_id"), Variant.sku, Variant.product_id, Product.handle, Product.name,
-               Product.category, Variant.cost_cents, Variant.price_cents, Variant.stock, Variant.reserved,
-               Variant.product_id.in_(clips).label("has_clip"))
-        .join(Product, Product.id == Variant.product_id)
-        .order_by(Variant.id)
+        select(label("variant_id", col(Variant.id)), col(Variant.sku), col(Variant.product_id), col(Product.handle),
+               col(Product.name), col(Product.category), col(Variant.cost_cents), col(Variant.price_cents),
+               col(Variant.stock), col(Variant.reserved), col(Variant.product_id).in_(clips).label("has_clip"))
+        .join(Product, col(Product.id) == col(Variant.product_id))
+        .order_by(col(Variant.id))
     )
     return _read(engine, statement,
                  {"variant_id": "int64", "product_id": "int64", "cost_cents": "int64", "price_cents": "Int64",
@@ -145,13 +147,14 @@ def stock_frame(engine: Engine) -> pd.DataFrame:
 def listing_stats_frame(engine: Engine, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
     """Marketplace traffic per listing and day in [first_day, last_day]: day, sku, listing,
     visits, add_to_carts, orders."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if first_day is not None:
-        conditions.append(ListingStat.day >= first_day)
+        conditions.append(col(ListingStat.day) >= first_day)
     if last_day is not None:
-        conditions.append(ListingStat.day <= last_day)
-    statement = select(ListingStat.day, ListingStat.sku, ListingStat.listing_remote_id.label("listing"),
-                       ListingStat.visits, ListingStat.add_to_carts, ListingStat.orders).where(and_(true(), *conditions))
+        conditions.append(col(ListingStat.day) <= last_day)
+    statement = select(col(ListingStat.day), col(ListingStat.sku), label("listing", col(ListingStat.listing_remote_id)),
+                       col(ListingStat.visits), col(ListingStat.add_to_carts),
+                       col(ListingStat.orders)).where(and_(true(), *conditions))
     frame = _read(engine, statement, {"visits": "int64", "add_to_carts": "int64", "orders": "int64"})
     frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
     return frame

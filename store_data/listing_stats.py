@@ -80,7 +80,7 @@ def import_stats_text(session: Session, text: str, source: str, marketplace: str
     table = read_csv_rows(text.lstrip("\ufeff"))
     header = [h.strip().lower() for h in (table.header if table else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
+    if missing or table is None:
         raise CatalogFileError(
             f"{Path(source).name}: the header lacks {', '.join(missing)}; a stats export has the columns "
             f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.csv_rows import RowError, read_csv_rows
 from store_data.errors import StoreDataError
@@ -171,13 +171,13 @@ def _order(order_id: str, rows: list[tuple[int, dict[str, str]]], format: str, m
     extra = ("financial_status", "fulfillment_status", "cancelled_at", "total", "outstanding")
     for number, record in rows:
         for name in ORDER_FIELDS + extra:
-            value = record.get(name, "")
-            if not value:
+            cell = record.get(name, "")
+            if not cell:
                 continue
             if name not in fields:
-                fields[name] = (number, value)
-            elif fields[name][1] != value and format == "generic":
-                bad(number, name, f"'{value}' differs from '{fields[name][1]}' on row {fields[name][0]} "
+                fields[name] = (number, cell)
+            elif fields[name][1] != cell and format == "generic":
+                bad(number, name, f"'{cell}' differs from '{fields[name][1]}' on row {fields[name][0]} "
                     f"of the same order {order_id}")
         line = _line(number, record, bad)
         if line is not None:
@@ -313,7 +313,8 @@ def import_history(session: Session, path: Path, format: str = "generic", mappin
     report.orders_skipped = len(orders) - len(new)
     buyers = _buyers(session, market, new, report)
     skus = sorted({line[0] for order in new for line in order.lines})
-    variants = {sku: id_ for sku, id_ in session.exec(select(Variant.sku, Variant.id).where(Variant.sku.in_(skus))).all()}
+    variants = {sku: id_ for sku, id_ in
+                session.exec(select(Variant.sku, Variant.id).where(col(Variant.sku).in_(skus))).all()}
     for batch_start in range(0, len(new), BATCH):
         batch = new[batch_start:batch_start + BATCH]
         records = [Order(marketplace=market, remote_id=o.remote_id, buyer_id=buyers[o.buyer].id if o.buyer else None,
@@ -333,7 +334,7 @@ def import_history(session: Session, path: Path, format: str = "generic", mappin
 def _buyers(session: Session, market: str, orders: list[HistoryOrder], report: HistoryImportReport) -> dict[str, Buyer]:
     wanted = {o.buyer: o.buyer_name for o in orders if o.buyer}
     buyers = {b.remote_id: b for b in session.exec(select(Buyer).where(Buyer.marketplace == market,
-                                                                       Buyer.remote_id.in_(wanted)))}
+                                                                       col(Buyer.remote_id).in_(wanted)))}
     for remote_id, name in wanted.items():
         if remote_id not in buyers:
             buyers[remote_id] = Buyer(marketplace=market, remote_id=remote_id, name=name,
@@ -344,7 +345,8 @@ def _buyers(session: Session, market: str, orders: list[HistoryOrder], report: H
     return buyers
 
 
-def _children(session: Session, order: HistoryOrder, record: Order, variants: dict[str, int]) -> None:
+def _children(session: Session, order: HistoryOrder, record: Order, variants: dict[str, int | None]) -> None:
+    assert record.id is not None, "lines and payments are added to a flushed order"
     for number, (sku, name, quantity, price) in enumerate(order.lines):
         session.add(OrderLine(order_id=record.id, variant_id=variants.get(sku), sku=sku, name=name,
                               quantity=quantity, unit_price_cents=price, remote_id=f"{order.remote_id}/{number}"))

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.audit import Approval
 from store_data.orders import BuyerMessage, Order
@@ -24,7 +24,7 @@ def shop_overview(session: Session) -> dict[str, Any]:
         "listings": by_status(Listing),
         "orders": by_status(Order),
         "unanswered_messages": session.exec(select(func.count()).select_from(BuyerMessage).where(
-            BuyerMessage.direction == "in", BuyerMessage.handled.is_(False))).one(),
+            BuyerMessage.direction == "in", col(BuyerMessage.handled).is_(False))).one(),
         "approvals_pending": session.exec(select(func.count()).select_from(Approval).where(
             Approval.status == ApprovalStatus.PENDING)).one(),
     }

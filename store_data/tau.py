@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.errors import CatalogFileError
 from store_data.money import to_cents
@@ -79,7 +79,7 @@ def read_records(path: Path) -> str:
 
 
 def _import_products(session, products: dict, cost_ratio: float, stock_available: int, report) -> dict[str, Variant]:
-    existing = {v.sku: v for v in session.exec(select(Variant).where(Variant.sku.like("tau-%")))}
+    existing = {v.sku: v for v in session.exec(select(Variant).where(col(Variant.sku).like("tau-%")))}
     for product_id, record in sorted(products.items()):
         handle = f"tau-{product_id}"
         product = session.exec(select(Product).where(Product.handle == handle)).first()
@@ -148,6 +148,7 @@ def _order(record: dict[str, Any], placed_at: datetime, buyers) -> Order:
 
 
 def _order_children(session, order: Order, record: dict[str, Any], variants, placed_at: datetime) -> None:
+    assert order.id is not None, "lines, payments and shipments are added to a flushed order"
     for item in record["items"]:
         variant = variants.get(f"tau-{item['item_id']}")
         session.add(OrderLine(order_id=order.id, variant_id=variant.id if variant else None,

@@ -25,6 +25,8 @@ def get_product(deps: ToolDeps, sku: str) -> dict:
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         product = session.get(Product, variant.product_id)
+        if product is None:
+            raise LookupError(f"SKU {sku} belongs to product {variant.product_id}, which is not stored")
         variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.sku)).all()
         photos = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "supplier_photo")).all()
         return {

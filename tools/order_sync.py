@@ -15,7 +15,7 @@ a change made outside.
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.db import session_scope
 from store_data.orders import Buyer, Order, OrderLine, OrderSyncCursor, Payment, Shipment
@@ -53,7 +53,8 @@ def missing_capability(deps: ToolDeps, capability: str) -> str | None:
 
 def status_path(current: OrderStatus, target: OrderStatus) -> list[OrderStatus] | None:
     """The shortest chain of allowed moves from `current` to `target` (None: there is none)."""
-    seen, queue = {current: []}, deque([current])
+    seen: dict[OrderStatus, list[OrderStatus]] = {current: []}
+    queue = deque([current])
     while queue:
         status = queue.popleft()
         if status == target:
@@ -83,7 +84,7 @@ def sync_orders(deps: ToolDeps, full: bool = False) -> dict:
                  session.exec(select(Order).where(Order.marketplace == market))}
         cursor = session.get(OrderSyncCursor, market)
         local_requests = session.exec(select(func.count()).select_from(Order).where(
-            Order.marketplace == market, Order.status.in_(REQUESTED))).one()
+            Order.marketplace == market, col(Order.status).in_(REQUESTED))).one()
     # No cursor yet (a first sync, or a shop from before the cursor): read the whole list once.
     since = None if full or cursor is None else cursor.through.date() - timedelta(days=1)
     window = {row.number: row for row in driver.list_orders(since=since)}
@@ -144,7 +145,7 @@ def reconcile(session: Session, deps: ToolDeps, remote: RemoteOrder, result: dic
     market = marketplace(deps)
     order = session.exec(select(Order).where(Order.marketplace == market, Order.remote_id == remote.number)).first()
     is_new = order is None
-    if is_new:
+    if order is None:
         order = _create(session, deps, remote)
         result["new"] += 1
     before = OrderStatus(order.status)
@@ -193,6 +194,7 @@ def _create(session: Session, deps: ToolDeps, remote: RemoteOrder) -> Order:
                   address=remote.address, placed_at=remote.placed_at)
     session.add(order)
     session.flush()
+    assert order.id is not None, "the flush gave the order its id"
     for number, line in enumerate(remote.lines, 1):
         variant = session.exec(select(Variant).where(Variant.sku == line.sku)).first()
         session.add(OrderLine(order_id=order.id, variant_id=variant.id if variant else None, sku=line.sku,
@@ -203,6 +205,7 @@ def _create(session: Session, deps: ToolDeps, remote: RemoteOrder) -> Order:
 
 
 def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
+    assert order.id is not None, "payments are recorded on a stored order"
     mine = {p.remote_id: p for p in session.exec(select(Payment).where(Payment.order_id == order.id))}
     by_key = {p.idempotency_key: p for p in mine.values() if p.idempotency_key}
     for paid in remote.payments:
@@ -220,6 +223,7 @@ def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrde
 def _shipments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
     """Record the platform's shipments with the date the platform shows (the return window's start);
     a platform that shows none leaves the time the shop first saw the parcel."""
+    assert order.id is not None, "shipments are recorded on a stored order"
     tracked = {s.tracking_number: s for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))}
     for number, sent in enumerate(remote.shipments, 1):
         when = sent.shipped_at.astimezone(UTC) if sent.shipped_at else None
@@ -231,6 +235,8 @@ def _shipments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrd
             continue
         key = idempotency_key(deps, "ship", remote.number) if number == 1 else None
         taken = key and session.exec(select(Shipment.id).where(Shipment.idempotency_key == key)).first()
-        session.add(Shipment(order_id=order.id, carrier=sent.carrier, tracking_number=sent.tracking,
-                             remote_id=f"{remote.number}/ship/{number}", idempotency_key=None if taken else key,
-                             **({"shipped_at": when} if when else {})))
+        shipment = Shipment(order_id=order.id, carrier=sent.carrier, tracking_number=sent.tracking,
+                            remote_id=f"{remote.number}/ship/{number}", idempotency_key=None if taken else key)
+        if when:
+            shipment.shipped_at = when
+        session.add(shipment)

@@ -6,7 +6,7 @@ import csv
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.audit import Approval
 from store_data.clock import utcnow
@@ -57,9 +57,9 @@ def price_testable(engine: Engine, platform: str, min_age_days: int) -> set[str]
     published_by = utcnow() - timedelta(days=min_age_days)
     with Session(engine) as session:
         listed = set(session.exec(
-            select(Variant.sku).join(Listing, Listing.product_id == Variant.product_id)
+            select(Variant.sku).join(Listing, col(Listing.product_id) == col(Variant.product_id))
             .where(Listing.marketplace == platform, Listing.status == ListingStatus.PUBLISHED,
-                   Listing.published_at.is_not(None), Listing.published_at <= published_by)).all())
+                   col(Listing.published_at).is_not(None), col(Listing.published_at) <= published_by)).all())
         running = set(session.exec(select(PriceTest.sku).where(PriceTest.status == "running")).all())
     return listed - running
 
@@ -145,8 +145,8 @@ def earlier_decision(engine: Engine, tool: str, arguments: dict, cooldown_days: 
     target = {key: arguments[key] for key in TARGET_KEYS if key in arguments}
     since = utcnow() - timedelta(days=cooldown_days)
     with Session(engine) as session:
-        rows = session.exec(select(Approval).where(Approval.tool == tool, Approval.status.in_(
-            (ApprovalStatus.PENDING, ApprovalStatus.REJECTED))).order_by(Approval.id.desc())).all()
+        rows = session.exec(select(Approval).where(Approval.tool == tool, col(Approval.status).in_(
+            (ApprovalStatus.PENDING, ApprovalStatus.REJECTED))).order_by(col(Approval.id).desc())).all()
     for approval in rows:
         if any(approval.arguments.get(key) != value for key, value in target.items()):
             continue

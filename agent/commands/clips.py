@@ -42,7 +42,11 @@ def make(
     first_sku: dict[str, str] = {}
     for row in rows:  # one clip per product: its first SKU stands for it
         first_sku.setdefault(row["product"], row["sku"])
-    skus = list(first_sku.values()) if all_ else [sku]
+    if all_:
+        skus = list(first_sku.values())
+    else:
+        assert sku, "checked above: one SKU unless --all"
+        skus = [sku]
     with operator(workspace) as op:
         deps = workspace.tool_deps(driver=op.driver, llm=None if template else op.llm)
         results = each_sku(skus, "Clip", lambda current: make_promo_clip(deps, current, language), as_json,

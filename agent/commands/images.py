@@ -35,7 +35,11 @@ def make(
         raise UserError("the catalog is empty; import one with: shopagent catalog import FILE")
     if sku and sku not in known:
         raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
-    skus = known if all_ else [sku]
+    if all_:
+        skus = known
+    else:
+        assert sku, "checked above: one SKU unless --all"
+        skus = [sku]
     deps = workspace.tool_deps()
     results = each_sku(skus, "Pictures", lambda current: make_product_images(deps, current, platform), as_json)
     if as_json:

@@ -70,7 +70,8 @@ def owner(request: Request) -> OwnerSession:
 async def checked_form(request: Request, session: OwnerSession = Depends(owner)) -> FormData:
     """The submitted form, only when it carries the session's CSRF token."""
     form = await request.form()
-    if not csrf_ok(session, form.get("csrf_token")):
+    token = form.get("csrf_token")
+    if not isinstance(token, str) or not csrf_ok(session, token):
         raise HTTPException(403, "this form has no valid CSRF token; reload the page and try again")
     return form
 

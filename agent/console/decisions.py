@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from agent.approvals import decide, get_approval, list_approvals, low_risk
@@ -34,7 +34,7 @@ def queue(request: Request, session: OwnerSession = Depends(owner)) -> Response:
              for a in pending]
     with Session(workspace.engine) as db:
         decided = list(db.exec(select(Approval).where(Approval.status != ApprovalStatus.PENDING)
-                               .order_by(Approval.decided_at.desc()).limit(20)))
+                               .order_by(col(Approval.decided_at).desc()).limit(20)))
     return console.render(request, "approvals.html", session, cards=cards, decided=decided,
                           bulk=[c["approval"] for c in cards if c["low_risk"]])
 
@@ -59,9 +59,12 @@ def bulk_approve(request: Request, form: FormData = Depends(checked_form),
     runs, done = [], []
     for raw in form.getlist("approval_id"):
         try:
+            if not isinstance(raw, str):
+                raise TypeError("approval_id is a file, not an approval's number")
             approval = get_approval(console.workspace, int(raw))
             if not low_risk(approval):
                 raise UserError(f"approval {approval.id} ({approval.tool}) is not low-risk; decide it on its own")
+            assert approval.id is not None, "get_approval reads a stored approval"
             approval = decide(console.workspace, approval.id, "approve", by=DECIDED_BY, note="bulk approval")
         except (UserError, ValueError) as exc:
             session.notes.append(str(exc))
@@ -109,6 +112,7 @@ def edit_fields(arguments: dict[str, Any]) -> list[dict[str, Any]]:
     """One form field per argument, by the type of its current value."""
     fields = []
     for name, value in arguments.items():
+        shown: bool | float | str
         if isinstance(value, bool):
             kind, shown = "bool", value
         elif isinstance(value, (int, float)):

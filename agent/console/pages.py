@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.console.app import console_of, owner
 from agent.console.auth import OwnerSession
@@ -30,7 +30,7 @@ FILE_IN_TEXT = re.compile(r"([^\s'\"<>()]+\.(?:png|jpe?g|webp|gif|mp4|webm|html)
 def runs_page(request: Request, session: OwnerSession = Depends(owner)) -> Response:
     console = console_of(request)
     with Session(console.workspace.engine) as db:
-        rows = list(db.exec(select(Run).order_by(Run.started_at.desc()).limit(RUNS_SHOWN)))
+        rows = list(db.exec(select(Run).order_by(col(Run.started_at).desc()).limit(RUNS_SHOWN)))
         waiting = dict(db.exec(select(Approval.run_id, func.count()).where(Approval.status == ApprovalStatus.PENDING)
                                .group_by(Approval.run_id)).all())
     return console.render(request, "runs.html", session, runs=rows, waiting=waiting)

@@ -59,6 +59,8 @@ def breakdowns(lines: SaleLines, stock: pd.DataFrame, stats: pd.DataFrame, skus:
 def _aggregate(lines: SaleLines, mask: np.ndarray, keys: np.ndarray, size: int) -> pd.DataFrame:
     """units, gross, margin, costed, orders and refunded orders per integer key 0..size-1
     over the lines in `mask`; `keys` holds each line's key."""
+    if lines.margin is None or lines.costed is None:
+        raise ValueError("the lines have no costs yet: call add_costs first")
     key = keys[mask]
 
     def total(values: np.ndarray) -> np.ndarray:
@@ -82,6 +84,8 @@ def _rates(frame: pd.DataFrame) -> None:
 
 def _sku_table(lines: SaleLines, current: np.ndarray, stock: pd.DataFrame, stats: pd.DataFrame,
                skus: pd.Index, days: int) -> pd.DataFrame:
+    if lines.code is None:
+        raise ValueError("the lines have no SKU positions yet: call add_costs first")
     size = len(skus)
     table = _aggregate(lines, current, lines.code, size).set_index(skus)
     info = stock.set_index(stock["sku"].astype(str)).reindex(skus)

@@ -2,17 +2,20 @@
 global backend): revenue trend, top products, refunds and stock cover."""
 
 import io
+from typing import Any
 
 import matplotlib
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from tools.analytics.kpis import SalesKpis
 from tools.analytics.recommendations import REORDER_COVER_DAYS
 
 INK, ACCENT, NET, WARN = "#1f2933", "#3b6fb6", "#2f9e68", "#c2452d"
 # Text stays text (small files, any script the browser can show); the salt makes ids stable.
-SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "shopagent-report", "font.size": 9}
+SVG_STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "shopagent-report", "font.size": 9}
 
 
 def charts(kpis: SalesKpis, top: int = 10) -> dict[str, str]:
@@ -34,7 +37,7 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def _figure(height: float = 2.8) -> tuple[Figure, object]:
+def _figure(height: float = 2.8) -> tuple[Figure, Axes]:
     with matplotlib.rc_context(SVG_STYLE):
         figure = Figure(figsize=(7.5, height))
         axes = figure.add_subplot()

@@ -168,6 +168,8 @@ def _sale_lines(lines: pd.DataFrame, orders: pd.DataFrame) -> SaleLines:
 
 def _daily(orders: pd.DataFrame, lines: SaleLines, refund_days: np.ndarray, refund_amounts: np.ndarray,
            stats: pd.DataFrame, first, last) -> pd.DataFrame:
+    if lines.margin is None:
+        raise ValueError("the lines have no costs yet: call add_costs first")
     days = pd.date_range(first, last, freq="D", name="day")
     size = len(days)
 

@@ -101,7 +101,8 @@ def _price_tests(skus: pd.DataFrame, currency: str) -> list[Proposal]:
     slow = skus[skus["in_catalog"] & (skus["available"] > 0) & skus["price_cents"].notna()
                 & (skus["cover_days"].isna() | (skus["cover_days"] > SLOW_COVER_DAYS))]
     slow = slow.assign(tied=slow["available"] * slow["cost_cents"].fillna(0)).sort_values("tied", ascending=False)
-    proposals, tested = [], set()
+    proposals: list[Proposal] = []
+    tested: set[str] = set()
     for sku, row in slow.iterrows():
         if len(proposals) == MAX_PER_KIND:
             break

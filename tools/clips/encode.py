@@ -122,13 +122,17 @@ def write_mp4(path: Path, frames: Iterable[np.ndarray], fmt: VideoFormat, sample
             frame.pts = count - 1
             container.mux(video.encode(frame))
             # Audio up to this video frame's time, so the file interleaves as it grows.
-            while next_audio < len(audio_frames) and audio_frames[next_audio].pts <= count * AUDIO_RATE // fmt.fps:
+            while next_audio < len(audio_frames):
+                pts = audio_frames[next_audio].pts
+                assert pts is not None, "_audio_frames gives every frame its pts"
+                if pts > count * AUDIO_RATE // fmt.fps:
+                    break
                 container.mux(audio.encode(audio_frames[next_audio]))
                 next_audio += 1
         container.mux(video.encode(None))
         if audio_frames:
-            for frame in audio_frames[next_audio:]:
-                container.mux(audio.encode(frame))
+            for audio_frame in audio_frames[next_audio:]:
+                container.mux(audio.encode(audio_frame))
             container.mux(audio.encode(None))
     finally:
         container.close()

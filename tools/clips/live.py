@@ -8,7 +8,7 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
@@ -33,10 +33,11 @@ def on_air(schedule: dict, seconds: float) -> dict:
 def _clips(deps: ToolDeps, language: str) -> list[tuple[Asset, Product, str]]:
     """One clip per product (the shop's language first), products in catalog order."""
     with session_scope(deps.engine) as session:
-        rows = session.exec(select(Asset, Product).join(Product, Asset.product_id == Product.id)
-                            .where(Asset.kind == "clip").order_by(Product.id, Asset.id)).all()
-        skus = {v.product_id: v.sku for v in session.exec(select(Variant).order_by(Variant.id)).all()[::-1]}
-    chosen: dict[int, tuple[Asset, Product, str]] = {}
+        rows = session.exec(select(Asset, Product).join(Product, col(Asset.product_id) == col(Product.id))
+                            .where(Asset.kind == "clip").order_by(col(Product.id), col(Asset.id))).all()
+        skus: dict[int | None, str] = {
+            v.product_id: v.sku for v in session.exec(select(Variant).order_by(col(Variant.id))).all()[::-1]}
+    chosen: dict[int | None, tuple[Asset, Product, str]] = {}
     for asset, product in rows:
         if not (deps.workdir / asset.path).is_file():
             continue
@@ -72,16 +73,16 @@ def _within(deps: ToolDeps, clips: list[tuple[Asset, Product, str]], limit: int 
             [clip[2] for i, clip in enumerate(clips) if i not in kept])
 
 
-def _units_sold(deps: ToolDeps, product_ids: list[int]) -> dict[int, int]:
+def _units_sold(deps: ToolDeps, product_ids: list[int | None]) -> dict[int | None, int]:
     """Units sold per product in the last SALES_DAYS days, cancelled orders not counted."""
     since = utcnow() - timedelta(days=SALES_DAYS)
     with session_scope(deps.engine) as session:
         rows = session.exec(select(Variant.product_id, func.sum(OrderLine.quantity))
-                            .join(OrderLine, OrderLine.variant_id == Variant.id)
-                            .join(Order, Order.id == OrderLine.order_id)
-                            .where(Variant.product_id.in_(product_ids), Order.placed_at >= since,
+                            .join(OrderLine, col(OrderLine.variant_id) == col(Variant.id))
+                            .join(Order, col(Order.id) == col(OrderLine.order_id))
+                            .where(col(Variant.product_id).in_(product_ids), col(Order.placed_at) >= since,
                                    Order.status != OrderStatus.CANCELLED)
-                            .group_by(Variant.product_id)).all()
+                            .group_by(col(Variant.product_id))).all()
     return {product_id: int(units or 0) for product_id, units in rows}
 
 
@@ -131,12 +132,13 @@ def build_live_room(deps: ToolDeps) -> dict:
     marketplace's live room when the driver supports it. Make the clips first
     (make_promo_clip). Returns the loop's path, length, schedule and the SKUs left out."""
     with session_scope(deps.engine) as session:
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
     language = shop.locale if shop else deps.settings.locale
     clips = _clips(deps, language)
     if not clips:
         raise ToolRetry("no promo clips yet; call make_promo_clip for the products first")
-    clips, left_out = _within(deps, clips, deps.driver.live_room_max_bytes() if _can(deps, LIVE) else None)
+    limit = deps.driver.live_room_max_bytes() if deps.driver is not None and _can(deps, LIVE) else None
+    clips, left_out = _within(deps, clips, limit)
     paths = [deps.workdir / asset.path for asset, _, _ in clips]
     labels = deps.settings.clip_ai_label
     comment = f"{labels.get(language) or 'AI-generated'}: AI-generated video loop (synthetic presenters and voices)"
@@ -176,7 +178,7 @@ def _can(deps: ToolDeps, capability: str) -> bool:
 
 def _upload(deps: ToolDeps, video: Path, items: list[dict]) -> dict:
     """Hand the loop and its schedule to the marketplace's live room, when the driver can."""
-    if not _can(deps, LIVE):
+    if deps.driver is None or not _can(deps, LIVE):
         return {"status": "pending", "note": "this marketplace has no live room; the loop stays in the work directory"}
     # The platform knows listings, not the shop's SKUs: a product with variants is listed
     # under its own code. A product not listed yet is on air without a card.
@@ -191,10 +193,10 @@ def _listing_ids(deps: ToolDeps, skus: list[str]) -> dict[str, str]:
     """SKU -> remote id of its product's published listing on this run's marketplace."""
     with session_scope(deps.engine) as session:
         rows = session.exec(select(Variant.sku, Listing.remote_id)
-                            .join(Listing, Listing.product_id == Variant.product_id)
-                            .where(Variant.sku.in_(skus), Listing.status == "published",
+                            .join(Listing, col(Listing.product_id) == col(Variant.product_id))
+                            .where(col(Variant.sku).in_(skus), Listing.status == "published",
                                    Listing.marketplace == deps.settings.platform,
-                                   Listing.remote_id.is_not(None))).all()
+                                   col(Listing.remote_id).is_not(None))).all()
     return {sku: str(remote) for sku, remote in rows}
 
 

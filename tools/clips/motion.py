@@ -43,10 +43,11 @@ def _names(phonemes: list[Timed]) -> list[str]:
     names: list[str | None] = [viseme_of(p.text) for p in phonemes]
     following = "rest"
     for i in range(len(names) - 1, -1, -1):  # stress marks: the next sound
-        if names[i] is None and phonemes[i].text[:1] in _STRESS:
+        name = names[i]
+        if name is None and phonemes[i].text[:1] in _STRESS:
             names[i] = following
-        elif names[i] is not None:
-            following = names[i]
+        elif name is not None:
+            following = name
     previous = "rest"
     for i, name in enumerate(names):  # length marks: the previous sound
         names[i] = previous = name or previous

@@ -6,7 +6,7 @@ live room; make_promo_clip itself makes nothing when a clip is already up to dat
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
@@ -21,21 +21,23 @@ def refresh_promo_clips(deps: ToolDeps, days: int = 30, top: int = 3) -> dict:
     inputs changed), then a rebuild of the live room. Returns the follow-up calls."""
     since = utcnow() - timedelta(days=max(1, days))
     with session_scope(deps.engine) as session:
-        listed = session.exec(select(Product.id, Product.handle).join(Listing, Listing.product_id == Product.id)
-                              .order_by(Product.id)).all()
-        first_sku = {}
+        listed = session.exec(select(Product.id, Product.handle)
+                              .join(Listing, col(Listing.product_id) == col(Product.id))
+                              .order_by(col(Product.id))).all()
+        first_sku: dict[int | None, str] = {}
         for product_id, sku in session.exec(select(Variant.product_id, Variant.sku).order_by(Variant.sku)).all():
             first_sku.setdefault(product_id, sku)
         with_clip = set(session.exec(select(Asset.product_id).where(Asset.kind == "clip")).all())
         sold = session.exec(
             select(Variant.product_id, func.sum(OrderLine.quantity).label("units"))
-            .join(Variant, Variant.id == OrderLine.variant_id).join(Order, Order.id == OrderLine.order_id)
-            .where(Order.placed_at >= since).group_by(Variant.product_id)
-            .order_by(func.sum(OrderLine.quantity).desc(), Variant.product_id).limit(max(0, top))).all()
+            .join(Variant, col(Variant.id) == col(OrderLine.variant_id))
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
+            .where(col(Order.placed_at) >= since).group_by(col(Variant.product_id))
+            .order_by(func.sum(OrderLine.quantity).desc(), col(Variant.product_id)).limit(max(0, top))).all()
     handles = dict(listed)
     new = [pid for pid in handles if pid not in with_clip]
     best = [pid for pid, _ in sold if pid in handles]
-    chosen = list(dict.fromkeys(new + best))
+    chosen = list(dict.fromkeys([*new, *best]))
     follow_up = [{"tool": "make_promo_clip", "arguments": {"sku": first_sku[pid]},
                   "why": "new product without a clip" if pid in new else "top seller: keep its clip current"}
                  for pid in chosen if pid in first_sku]

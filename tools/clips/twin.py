@@ -117,4 +117,6 @@ class PhotoTwin:
 
     def frame(self, index: int) -> np.ndarray:
         t = self.track
+        if t is None:
+            raise RuntimeError("call start() before drawing frames")
         return self.draw(float(t.mouth_open[index]), float(t.head_dx[index]), float(t.head_dy[index]))

@@ -40,9 +40,10 @@ def pick_device(wanted: str = "auto") -> str:
     """'cuda', 'mps' or 'cpu': `wanted` when it is available, else the best one present."""
     try:
         import torch
+        present = importlib.util.find_spec("diffusers") is not None
     except ImportError:
-        torch = None
-    if torch is None or importlib.util.find_spec("diffusers") is None:
+        present = False
+    if not present:
         raise ToolFailed("image_model needs the diffusion extra (torch, diffusers): run "
                          "`make setup EXTRAS=diffusion`, or unset image_model to use the compositor alone")
 

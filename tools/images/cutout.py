@@ -50,7 +50,7 @@ def remove_background(photo: Image.Image) -> Cutout:
     ys, xs = np.nonzero(alpha > 8)
     box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
     rgba = np.dstack([rgb, alpha])[box[1]:box[3], box[0]:box[2]]
-    return Cutout(Image.fromarray(rgba, "RGBA"), box, coverage, tuple(int(c) for c in backdrop))
+    return Cutout(Image.fromarray(rgba, "RGBA"), box, coverage, (int(backdrop[0]), int(backdrop[1]), int(backdrop[2])))
 
 
 def _backdrop_colour(rgb: np.ndarray) -> np.ndarray:
@@ -89,7 +89,9 @@ def _grabcut(rgb: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
     if not (mask == cv2.GC_PR_FGD).any() and not (mask == cv2.GC_FGD).any():
         raise ToolFailed("no product found in the photo: it looks like an empty backdrop")
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+    # OpenCV takes no rectangle (None) with GC_INIT_WITH_MASK; its stubs require one.
+    cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), mask, None, bgd, fgd, 4,  # type: ignore[call-overload]
+                cv2.GC_INIT_WITH_MASK)
     return np.where((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD), 255, 0).astype(np.uint8)
 
 
@@ -102,7 +104,8 @@ def _fill_outline(likely: np.ndarray) -> np.ndarray:
     outside = padded.copy()
     flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
     cv2.floodFill(outside, flood, (0, 0), 1)
-    filled = closed | (1 - outside[1:-1, 1:-1])
+    # OpenCV's stubs type every result as integer-or-float; these masks are uint8.
+    filled = closed | (1 - outside[1:-1, 1:-1])  # type: ignore[operator]
     return filled.astype(np.uint8)
 
 

@@ -74,7 +74,7 @@ def encode(image: Image.Image, profile: Profile, xmp: bytes = b"") -> bytes:
     rgb = image.convert("RGB")
     for quality in (92, 86, 80, 72, 64, 60):
         buffer = io.BytesIO()
-        options = {"quality": quality, "icc_profile": SRGB_ICC}
+        options: dict[str, object] = {"quality": quality, "icc_profile": SRGB_ICC}
         if xmp:
             options["xmp"] = xmp
         if profile.format == "JPEG":
