@@ -10,6 +10,7 @@ from store_data.clock import utcnow
 from store_data.money import format_money
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from store_data.status import ApprovalStatus
+from tools.copy.attributes import human_label
 from tools.deps import ToolDeps
 
 _ENV = Environment(loader=PackageLoader("tools", "templates"), autoescape=select_autoescape(["html"]))
@@ -64,7 +65,7 @@ def write_open_summary(deps: ToolDeps) -> dict:
         shop_assets = by_product.get(None, [])
         html = _ENV.get_template("open_summary.html").render(
             shop=shop, colors=(shop.colors if shop and len(shop.colors) >= 3 else ["#333333", "#999999", "#f4f4f4"]),
-            policies=shop.policies if shop else {}, products=products, waiting=waiting,
+            policies={human_label(k): v for k, v in (shop.policies if shop else {}).items()}, products=products, waiting=waiting,
             logo=_link(deps, _first(shop_assets, ("logo",)), page), banner=_link(deps, _first(shop_assets, ("banner",)), page),
             made_at=f"{utcnow():%Y-%m-%d %H:%M} UTC",
         )

@@ -208,7 +208,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     if ask_model:
         script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
     else:  # saves the model calls (seconds each on a small local model) that would fail the same check
-        script = Structured(template_script(facts, lang), "fallback", 0,
+        script = Structured(template_script(facts, lang, profile), "fallback", 0,
                             ["not asked: the model's listing copy for this product was not accepted"])
     lines = lines_of(script.value, offer_line(cents, settings.currency, lang, shop_name))
     speech = load_voice(voice_spec).speak(lines)

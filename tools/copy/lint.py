@@ -15,7 +15,7 @@ from tools.copy.facts import CJK, Facts
 from tools.copy.grounding import generic_words
 
 NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
-RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+RAW_KEY = re.compile(r"\b[A-Za-z][a-z]*(?:_[a-z]+)+\b")
 FIELD_NAMES = ("title", "description", "tags", "selling_points", "selling points", "highlights", "meta_description",
                "meta description")
 FRAGMENT = re.compile(r"[\[\]{}<>]|\"\s*:|\\[nt\"]|^\s*(?:%s)\s*:?\s*$" % "|".join(map(re.escape, FIELD_NAMES)), re.I)

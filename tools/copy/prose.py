@@ -133,11 +133,11 @@ class Writer:
                             list=and_list(value, self.zh) if "{list}" in frame else "")
         return " ".join(text.split())
 
-    def highlights(self, max_chars: int, count: int) -> list[str]:
+    def highlights(self, max_chars: int, count: int, leave_out: tuple[str, ...] = ()) -> list[str]:
         """Up to `count` highlights of at most `max_chars` each, in phrases.toml's order."""
         lines: list[str] = []
         for key, frame in self.words["highlight"]:
-            if key in self.values and len(lines) < count:
+            if key in self.values and key not in leave_out and len(lines) < count:
                 line = sentence_case(self.fill(frame, key))
                 if len(line) <= max_chars and line not in lines:
                     lines.append(line)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 import prompts
 from store_data.db import session_scope
 from store_data.shop import Asset, Listing, Product, Shop, Variant
-from tools.copy.attributes import known_attributes
+from tools.copy.attributes import human_label, known_attributes
 from tools.deps import ToolDeps
 from tools.drivers.diffusion import DiffusionBackend
 from tools.errors import ToolFailed, ToolRetry
@@ -160,7 +160,8 @@ class _Maker:
         content = DetailContent(
             name=(listing.title if listing and listing.title else self.product.name),
             points=list(listing.selling_points) if listing else [],
-            specs=known_attributes(self.product.attributes), language=language,
+            specs={human_label(k, language): v for k, v in known_attributes(self.product.attributes).items()},
+            language=language,
             shop_name=self.shop.name if self.shop else "", slogan=self.shop.slogan if self.shop else "")
         inputs = _key(RECIPE, self.photo.sha256, size.name, self.profile.name, self.colours, content.__dict__)
 
