@@ -8,10 +8,11 @@ from sqlmodel import Session, func, select
 from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.money import format_money
-from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.shop import Asset, Listing, Product, Shop
 from store_data.status import ApprovalStatus
 from tools.copy.attributes import human_label
 from tools.deps import ToolDeps
+from tools.listings import listing_variants, shown_variant
 
 _ENV = Environment(loader=PackageLoader("tools", "templates"), autoescape=select_autoescape(["html"]))
 IMAGE_KINDS = ("main_image", "supplier_photo")
@@ -48,8 +49,9 @@ def write_open_summary(deps: ToolDeps) -> dict:
         products = []
         for product in session.exec(select(Product).order_by(Product.id)):
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
-            prices = [v.price_cents for v in session.exec(select(Variant).where(Variant.product_id == product.id))
-                      if v.price_cents is not None]
+            variants = listing_variants(session, product.id)
+            # The listing's headline price: the option it opens on (not the cheapest of its options).
+            prices = [shown_variant(variants).price_cents] if variants and shown_variant(variants).price_cents is not None else []
             own = by_product.get(product.id, [])
             products.append({
                 "name": product.name, "title": listing.title if listing else "",

@@ -179,7 +179,7 @@ class Writer:
             if not self.zh and not re.search(r"glaze|finish|oil|wax", part):
                 part += " glaze" if "glaze" in self.values else " finish"
             frame = pick(self.words["identity_finish"], self.facts.name)
-            if is_plural(name) and not zh:
+            if is_plural(name) and not self.zh:
                 frame = frame.replace("has", "have").replace("comes", "come").replace("This", "These")
             return sentence_case(frame.format(name=name, finish=part if not self.zh else f"施{part}"))
         return sentence_case(pick(self.words["identity_plain"], self.facts.name).format(name=name))
