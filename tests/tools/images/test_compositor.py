@@ -152,3 +152,20 @@ def test_each_part_of_the_product_casts_its_own_shadow():
     below_lid = pixels[row, left + round(315 * staged.scale)]
     open_floor = pixels[row, left - 60]  # the same height, left of the jar: nothing above it
     assert below_lid < open_floor - 20
+
+
+def test_banner_text_stays_clear_of_the_arcs_and_the_detail_footer_keeps_the_whole_slogan():
+    from PIL import ImageChops
+
+    from tools.images.detail_page import _footer
+
+    fonts, colours = find_fonts(), ["#2A7F7A", "#E8B04B"]
+    slogan = "Simple, well-made homeware for small kitchens and everyday tables"
+    with_slogan = render_banner("Hearth & Table", slogan, colours, fonts)
+    without = render_banner("Hearth & Table", "", colours, fonts)
+    right_edge = ImageChops.difference(with_slogan, without).getbbox()[2]
+    assert right_edge < 1920 - 600 * (0.5 + 0.22 * 5) * 0.6  # left of the outermost arc
+    assert monogram("Hearth & Table") == "HT"
+    short = _footer(DetailContent(name="Mug", shop_name="Hearth & Table", slogan="Made well"), (40, 120, 120), fonts)
+    long = _footer(DetailContent(name="Mug", shop_name="Hearth & Table", slogan=slogan), (40, 120, 120), fonts)
+    assert long.height > short.height  # a second line, not a cut
