@@ -60,6 +60,8 @@ def write_open_summary(deps: ToolDeps) -> dict:
                 "price": format_money(min(prices), currency) if prices else "no price",
                 "image": _link(deps, _first(own, IMAGE_KINDS), page),
                 "clip": _link(deps, _first(own, ("clip",)), page),
+                # The clip's own first picture, shown until it plays (a bare <video> shows a black box).
+                "poster": _link(deps, _first(own, ("clip_thumbnail",)), page),
                 "images": sum(1 for a in own if a.kind != "clip"),
             })
         waiting = session.exec(select(func.count()).select_from(Approval).where(

@@ -82,6 +82,9 @@ def product_view(session: Session, workspace: Workspace, product: Product, facts
         "copy_diff": (facts or {}).get("copy_diff") or [],  # what changed since the owner last approved it
         "pictures": _urls(workspace, [a for a in listing_pictures(session, product, variants)[0] if is_image(a.path)]),
         "clips": _urls(workspace, [a for a in assets if is_video(a.path)]),
+        # Each clip's poster: the thumbnail written beside it (same name, .jpg), shown until it plays.
+        "posters": [file_url(workspace.workdir, a.path.rsplit(".", 1)[0] + ".jpg") or ""
+                    for a in assets if is_video(a.path) and file_url(workspace.workdir, a.path)],
     }
 
 

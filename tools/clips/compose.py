@@ -38,7 +38,7 @@ class ClipContent:
     ai_label: str
     call_to_action: str  # the button's words: "Buy now" / "立即购买"
     slogan: str = ""
-    logo: np.ndarray | None = None  # BGR
+    logo: np.ndarray | None = None  # BGR, or BGRA: a logo keeps its transparent corners
 
 
 def _luma(rgb: tuple[int, int, int]) -> float:
@@ -178,7 +178,12 @@ class ClipRenderer:
         _label(draw, self.fonts, c.ai_label)
         if intro and c.logo is not None:
             logo = cv2.resize(c.logo, (420, int(420 * c.logo.shape[0] / c.logo.shape[1])), interpolation=cv2.INTER_AREA)
-            image.paste(Image.fromarray(logo[:, :, ::-1]), ((width - logo.shape[1]) // 2, 900 - logo.shape[0] // 2 - 260))
+            where = ((width - logo.shape[1]) // 2, 900 - logo.shape[0] // 2 - 260)
+            if logo.shape[2] == 4:  # BGRA -> RGBA, pasted through its own alpha: no square behind it
+                rgba = Image.fromarray(logo[:, :, [2, 1, 0, 3]], "RGBA")
+                image.paste(rgba, where, rgba)
+            else:
+                image.paste(Image.fromarray(logo[:, :, ::-1]), where)
         draw.text((width / 2, 960), c.shop_name, font=_fit_font(draw, self.fonts, c.shop_name, 104, 960), anchor="mm", fill=p.text)
         if intro and c.slogan:
             draw.text((width / 2, 1080), c.slogan, font=_fit_font(draw, self.fonts, c.slogan, 54, 960, bold=False), anchor="mm", fill=p.text)
