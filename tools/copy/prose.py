@@ -165,7 +165,8 @@ class Writer:
         return ("" if zh else " ").join(sentences[:max_sentences])
 
     def _identity(self, name: str) -> str:
-        material = self.values.get("材质" if self.zh else "material") or self.values.get("materials", "")
+        material = (self.values.get("材质" if self.zh else "material") or self.values.get("materials", "")
+                    or self.values.get("蜡" if self.zh else "wax", ""))
         if material and not self._said(material, name):
             frame = pick(self.words["identity"], self.facts.name)
             if not self.zh and is_plural(name):
@@ -193,6 +194,8 @@ class Writer:
     def _closing(self) -> str:
         care = self.values.get("保养" if self.zh else "care", "")
         origin = self.values.get("产地" if self.zh else "origin", "")
+        if origin.startswith(("United ", "Netherlands", "Czech Republic", "Philippines")):
+            origin = "the " + origin  # "made in the United Kingdom"
         safe = bool(re.search(r"\bsafe$", care)) if not self.zh else True
         if care and origin:
             frames = self.words["closing_safe" if safe else "closing"]

@@ -23,7 +23,7 @@ DIGITS = "0123456789.,"
 STOP_WORDS = {"a", "an", "the", "and", "for", "with", "of", "in", "on", "to", "set"}
 JOINING_WORDS = {"a", "an", "the", "and", "or", "for", "with", "of", "in", "on", "to", "at", "by"}
 # The attributes that may name a product apart in its title, in order of preference.
-DIFFERENTIATORS = ("movement", "material", "wax", "glaze", "finish")
+DIFFERENTIATORS = ("movement", "material", "wax", "glaze")  # a finish ("food-grade mineral oil") tells no product apart
 
 
 def label(key: str, language: str) -> str:
