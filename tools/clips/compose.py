@@ -78,16 +78,19 @@ def _label(draw: ImageDraw.ImageDraw, fonts: Fonts, text: str) -> None:
 
 
 def _stage(shot: np.ndarray) -> np.ndarray:
-    """The shot contained in a box ZOOM times the panel, on its own edge colour."""
+    """The shot contained in a box ZOOM times the panel. The space beside it continues the
+    shot's own edge rows and columns, softened, so a studio gradient runs on without a
+    band of another grey at its sides."""
     w, h = int(PANEL[2] * ZOOM), int(PANEL[3] * ZOOM)
     scale = min(w / shot.shape[1], h / shot.shape[0])
     fitted = cv2.resize(shot, (max(1, int(shot.shape[1] * scale)), max(1, int(shot.shape[0] * scale))),
                         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    edge = np.median(np.concatenate([fitted[0], fitted[-1], fitted[:, 0], fitted[:, -1]]), axis=0)
-    stage = np.empty((h, w, 3), np.uint8)
-    stage[:] = edge.astype(np.uint8)
     y, x = (h - fitted.shape[0]) // 2, (w - fitted.shape[1]) // 2
-    stage[y:y + fitted.shape[0], x:x + fitted.shape[1]] = fitted
+    stage = cv2.copyMakeBorder(fitted, y, h - fitted.shape[0] - y, x, w - fitted.shape[1] - x, cv2.BORDER_REPLICATE)
+    if x or y:  # soften what was replicated, keep the shot itself sharp
+        soft = cv2.GaussianBlur(stage, (0, 0), 25)
+        stage = soft.copy()
+        stage[y:y + fitted.shape[0], x:x + fitted.shape[1]] = fitted
     return stage
 
 
