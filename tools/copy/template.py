@@ -7,18 +7,11 @@ import re
 
 from tools.copy.attributes import human_label, norm_key
 from tools.copy.check import CopyDraft
+from tools.copy.facts import CJK, Facts, banned_pattern, term_groups, term_surfaces
 from tools.copy.lint import sentence_split
-from tools.copy.facts import CJK, Facts, banned_pattern, term_surfaces
 from tools.copy.profiles import Profile, byte_count
 from tools.copy.prose import Writer, first_part, phrases, sentence_case
 
-# Common catalog keys in Chinese, for the attribute table and the template's lines.
-KEYS_ZH = {
-    "material": "材质", "capacity": "容量", "volume": "容量", "size": "尺寸", "dimensions": "尺寸",
-    "weight": "重量", "color": "颜色", "colour": "颜色", "height": "高度", "width": "宽度", "length": "长度",
-    "diameter": "直径", "pack": "数量", "count": "数量", "pieces": "件数", "finish": "工艺", "origin": "产地",
-    "style": "风格", "shape": "形状", "pattern": "图案", "burn time": "燃烧时间", "scent": "香味",
-}
 DIGITS = "0123456789.,"
 STOP_WORDS = {"a", "an", "the", "and", "for", "with", "of", "in", "on", "to", "set"}
 JOINING_WORDS = {"a", "an", "the", "and", "or", "for", "with", "of", "in", "on", "to", "at", "by"}
@@ -39,8 +32,10 @@ def translate(value: str, language: str) -> str:
     for surfaces in term_surfaces():
         if value.strip().lower() in surfaces:
             wanted = [s for s in surfaces if bool(CJK.search(s)) == (language == "zh-CN")]
-            return sentence_case(wanted[0]) if wanted and language != "zh-CN" and value[:1].isupper() else (
-                wanted[0] if wanted else value)
+            if wanted and language == "en" and any(g.kind == "origin" and g.pattern.fullmatch(wanted[0])
+                                                  for g in term_groups().values()):
+                return wanted[0].title()  # a place: "中国" -> "China", not "china"
+            return wanted[0] if wanted else value
     return value
 
 
@@ -74,7 +69,7 @@ def fit(text: str, max_chars: int, max_bytes: int | None = None, encoding: str =
 
 def title_of(facts: Facts, profile: Profile, language: str, clean, shop: str = "") -> str:
     """Platform convention: the product's name plus one differentiator the name lacks (its
-    material, movement, glaze or finish), no number twice, never the shop's name."""
+    movement, material, wax or glaze), no number twice, never the shop's name."""
     name = sentence_case(clean(facts.name))
     if shop.strip():
         name = re.sub(rf"^\s*{re.escape(shop.strip())}\s*[-–:|]?\s*|\s*[-–|]?\s*{re.escape(shop.strip())}\s*$", "",
@@ -91,7 +86,7 @@ def _differentiator(facts: Facts, name: str, language: str, clean) -> str:
     zh = language == "zh-CN"
     for key in DIFFERENTIATORS:
         value = next((clean(v) for k, v in facts.attributes.items()
-                      if (label(k, "zh-CN") if zh else norm_key(k)) == (KEYS_ZH.get(key, key) if zh else key)), "")
+                      if (label(k, "zh-CN") if zh else norm_key(k)) == (label(key, "zh-CN") if zh else key)), "")
         if not value or re.search(r"\d", value) or (key == "material" and re.search(r"[,，、]", value)):
             continue
         part = first_part(translate(value, language))
