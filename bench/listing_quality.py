@@ -107,6 +107,7 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
         mains = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "main_image")
                              .order_by(Asset.id)).all()
         picture_lint = [f"{Path(a.path).name}: {p}" for a in mains for p in a.provenance.get("lint", [])]
+        bad_pictures = {a.path for a in mains if a.provenance.get("lint")}
         shown, variant_pictures = listing_pictures(session, product, variants)
         photos = {v.sku: session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == v.id)
                                       .order_by(Asset.id)).first() for v in variants}
@@ -114,6 +115,7 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
             source = shown[n - 1].provenance.get("source_sha256")
             if photos.get(sku) and source != photos[sku]:
                 picture_lint.append(f"{sku}: its picture is made from another variant's photo")
+                bad_pictures.add(shown[n - 1].path)
         details = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "detail_image")).all()
     clip_path = deps.workdir / clip["path"] if clip else None
     return {"sku": variants[0].sku, "title": listing.title, "points": listing.selling_points,
@@ -121,7 +123,8 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
             "options": [f"{v.sku}: {', '.join(f'{k} {val}' for k, val in v.options.items())} "
                         f"{(v.price_cents or 0) / 100:.2f}" for v in variants],
             "copy_lint": copy_lint, "pictures": [a.path for a in mains], "details": [a.path for a in details],
-            "picture_lint": picture_lint, "clip": clip["path"] if clip else None,
+            "picture_lint": picture_lint, "bad_pictures": len(bad_pictures), "variants_pictured": len(variant_pictures),
+            "clip": clip["path"] if clip else None,
             "clip_lint": clip_lint(clip_path, language) if clip_path else [],
             "strip": frame_strip(clip_path) if clip_path else None}
 
@@ -165,12 +168,14 @@ def figures(shops: list[dict]) -> None:
         listings = shop["listings"]
         copy_ok = sum(not item["copy_lint"] for item in listings)
         pictures = sum(len(item["pictures"]) for item in listings)
-        picture_problems = {p.split(":")[0] for item in listings for p in item["picture_lint"]}
+        bad = sum(item["bad_pictures"] for item in listings)
         clips = [item for item in listings if item["clip"]]
         clips_ok = sum(not item["clip_lint"] for item in clips)
         print(f"{shop['language']:<5} {shop['catalog']:<15} on {shop['platform']:<8} "
-              f"copy {rate(copy_ok, len(listings))}   main pictures {rate(pictures - len(picture_problems), pictures)}   "
+              f"copy {rate(copy_ok, len(listings))}   main pictures {rate(pictures - bad, pictures)}   "
               f"clips {rate(clips_ok, len(clips))}")
+        print(f"      variants shown with a picture of their own: {sum(i['variants_pictured'] for i in listings)}; "
+              f"titles with a number twice, raw keys, cut phrases: see the copy findings below")
         print(f"      time: copy {shop['seconds']['copy']:.1f} s, pictures {shop['seconds']['pictures']:.1f} s, "
               f"clips {shop['seconds']['clips']:.1f} s")
         for item in listings:
