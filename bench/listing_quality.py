@@ -174,8 +174,7 @@ def figures(shops: list[dict]) -> None:
         print(f"{shop['language']:<5} {shop['catalog']:<15} on {shop['platform']:<8} "
               f"copy {rate(copy_ok, len(listings))}   main pictures {rate(pictures - bad, pictures)}   "
               f"clips {rate(clips_ok, len(clips))}")
-        print(f"      variants shown with a picture of their own: {sum(i['variants_pictured'] for i in listings)}; "
-              f"titles with a number twice, raw keys, cut phrases: see the copy findings below")
+        print(f"      variants with their own picture on the listing: {sum(i['variants_pictured'] for i in listings)}")
         print(f"      time: copy {shop['seconds']['copy']:.1f} s, pictures {shop['seconds']['pictures']:.1f} s, "
               f"clips {shop['seconds']['clips']:.1f} s")
         for item in listings:
