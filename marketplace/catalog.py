@@ -67,6 +67,7 @@ class VariantRow:
     price_cents: int
     stock: int
     delete: bool = False
+    picture: int = 0  # the listing picture (1-based) that shows this variant
 
 
 @dataclass
@@ -106,7 +107,8 @@ class ListingForm:
                 options=json.dumps(parse_options(get(f"variant_options_{i}"))),
                 price_cents=_money(get(f"variant_price_{i}") or get("price"), f"variant {vsku} price"),
                 stock=_count(get(f"variant_stock_{i}") or "0", f"variant {vsku} stock"),
-                delete=bool(form.get(f"variant_delete_{i}"))))
+                delete=bool(form.get(f"variant_delete_{i}")),
+                picture=_count(get(f"variant_picture_{i}") or "0", f"variant {vsku} picture")))
         skus = [sku] + [r.sku for r in rows if not r.delete]
         if len(set(skus)) != len(skus):
             raise ListingError("Each variant needs its own SKU, different from the listing's.")

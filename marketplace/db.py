@@ -22,7 +22,21 @@ def make_engine(data_dir: Path) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     Table.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+# Columns added after a table first shipped: a data folder made before them gets them here
+# (create_all makes missing tables only). (table, column, SQL type and default)
+ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0")]
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table, column, kind in ADDED_COLUMNS:
+            present = {row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")}
+            if column not in present:
+                connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

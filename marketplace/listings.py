@@ -130,7 +130,7 @@ def _save_variants(s: Session, listing: Listing, data: ListingForm) -> None:
             raise ListingError(f"Variant SKU {row.sku} is already used.")
         variant = variant or Variant(listing_id=listing.id, sku=row.sku, price_cents=row.price_cents)
         variant.sku, variant.options = row.sku, row.options
-        variant.price_cents, variant.stock = row.price_cents, row.stock
+        variant.price_cents, variant.stock, variant.picture = row.price_cents, row.stock, row.picture
         s.add(variant)
 
 

@@ -61,6 +61,7 @@ class Variant(Table, table=True):
     options: str = "{}"  # JSON object, e.g. {"color": "blue", "size": "M"}
     price_cents: int
     stock: int = 0
+    picture: int = 0  # which of the listing's pictures (1 = the first) shows this variant; 0: none
 
     def option_dict(self) -> dict:
         return json.loads(self.options or "{}")

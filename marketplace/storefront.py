@@ -54,10 +54,20 @@ async def product(request: Request, listing_id: int):
         variants = s.exec(select(Variant).where(Variant.listing_id == listing_id).order_by(Variant.id)).all()
         reviews = s.exec(select(Review, Buyer).join(Buyer, Buyer.id == Review.buyer_id)
                          .where(Review.listing_id == listing_id).order_by(col(Review.id).desc()).limit(20)).all()
+    shown = shown_variant(variants)
+    images = [m for m in media if m.kind == "image"]
+    numbered = list(enumerate(images, 1))
+    if shown is not None and 0 < shown.picture <= len(images):  # the option on show opens on its own picture
+        numbered.insert(0, numbered.pop(shown.picture - 1))
     return render(request, "shop/product.html", {
-        "listing": listing, "variants": variants, "reviews": reviews,
-        "images": [m for m in media if m.kind == "image"],
+        "listing": listing, "variants": variants, "reviews": reviews, "shown": shown,
+        "price_cents": shown.price_cents if shown else listing.price_cents, "images": numbered,
         "video": next((m for m in media if m.kind == "video"), None)})
+
+
+def shown_variant(variants: list[Variant]) -> Variant | None:
+    """The option a product page opens on: the first one in stock, in the seller's order."""
+    return next((v for v in variants if v.stock > 0), variants[0] if variants else None)
 
 
 def _cart(request: Request) -> list[list[int]]:
@@ -200,7 +210,7 @@ async def products_feed(request: Request):
         "has_video": any(m.kind == "video" for m in media.get(x.id, [])),
         "description_chars": text_length(x.description_html),
         "variants": [{"id": v.id, "sku": v.sku, "price_cents": v.price_cents, "stock": v.stock,
-                      "options": v.option_dict()} for v in variants.get(x.id, [])],
+                      "options": v.option_dict(), "picture": v.picture} for v in variants.get(x.id, [])],
     } for x in listings]}
 
 

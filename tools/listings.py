@@ -31,8 +31,19 @@ def _product(session: Session, sku: str) -> tuple[Product, list[Variant]]:
     if variant is None:
         raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
     product = session.get(Product, variant.product_id)
-    variants = list(session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.sku)))
-    return product, variants
+    return product, listing_variants(session, product.id)
+
+
+def listing_variants(session: Session, product_id: int) -> list[Variant]:
+    """A product's variants in catalog order: the first is the row that gave the product its
+    name, so the option a listing opens on is the one its title names."""
+    return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(Variant.id)))
+
+
+def shown_variant(variants: list[Variant]) -> Variant:
+    """The option a listing opens on (the first in stock, as the storefront picks it): its
+    price is the listing's headline price."""
+    return next((v for v in variants if v.stock - v.reserved > 0), variants[0])
 
 
 def _listing(session: Session, deps: ToolDeps, product: Product) -> Listing | None:
@@ -40,16 +51,38 @@ def _listing(session: Session, deps: ToolDeps, product: Product) -> Listing | No
                                               Listing.marketplace == marketplace(deps))).first()
 
 
-def _pictures(session: Session, deps: ToolDeps, product: Product) -> list:
+def listing_pictures(session: Session, product: Product, variants: list[Variant]) -> tuple[list[Asset], dict[str, int]]:
+    """The listing's pictures and which one shows each variant: every variant's own square main
+    image in the listing's option order (the option it opens on first), then the other
+    pictures made from the first one's photo. Variants that share a photo share its picture."""
     made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(PICTURE_KINDS))
                         .order_by(Asset.kind, Asset.id)).all()
-    # One main image per product, the square one first; then other pictures made for it.
-    square = [a for a in made if a.kind == "main_image" and a.platform and a.platform.startswith("1:1")]
-    chosen = square[:1] + [a for a in made if a.kind != "main_image"]
-    if not chosen:
-        chosen = list(session.exec(select(Asset).where(Asset.product_id == product.id,
-                                                       Asset.kind == "supplier_photo").order_by(Asset.id)))
-    return [deps.workdir / a.path for a in chosen[:MAX_IMAGES]]
+    kinds = ("main_image", "supplier_photo")
+    if not made:
+        made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "supplier_photo")
+                            .order_by(Asset.id)).all()
+    own = {v.id: [a for a in made if a.variant_id == v.id and a.kind in kinds
+                  and (a.kind == "supplier_photo" or (a.platform or "").startswith("1:1"))] for v in variants}
+    chosen: list[Asset] = []
+    pictures: dict[str, int] = {}
+    for variant in variants:
+        mains = own[variant.id] or ([] if len(variants) > 1 else
+                                    [a for a in made if a.kind in kinds and (a.kind == "supplier_photo"
+                                                                            or (a.platform or "").startswith("1:1"))])
+        if not mains:
+            continue
+        paths = [a.path for a in chosen]
+        if mains[0].path not in paths:
+            chosen.append(mains[0])
+        pictures[variant.sku] = [a.path for a in chosen].index(mains[0].path) + 1
+    if not chosen:  # pictures made before they were recorded per variant: the product's first square one
+        chosen = [a for a in made if a.kind in kinds and (a.kind == "supplier_photo" or (a.platform or "").startswith("1:1"))][:1]
+    lead_photo = chosen[0].provenance.get("source_sha256") if chosen else None
+    others = [a for a in made if a.kind not in kinds]
+    chosen += [a for a in others if a.provenance.get("source_sha256") == lead_photo] or others[:2]
+    chosen = chosen[:MAX_IMAGES]
+    pictures = {sku: n for sku, n in pictures.items() if n <= len(chosen)}
+    return chosen, pictures
 
 
 def _clip(session: Session, deps: ToolDeps, product: Product):
@@ -110,14 +143,17 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
         listing = _listing(session, deps, product)
         single = len(variants) == 1
         title, description = _words(listing, product)
+        pictures, variant_pictures = listing_pictures(session, product, variants)
+        images = [deps.workdir / a.path for a in pictures]
         draft = ListingDraft(
             sku=variants[0].sku if single else product.handle[:40], title=title, description_html=description,
-            price_cents=min(v.price_cents for v in variants),
+            price_cents=shown_variant(variants).price_cents,
             stock=sum(max(v.stock - v.reserved, 0) for v in variants),
             category=product.category, tags=list(listing.tags) if listing else [],
-            images=_pictures(session, deps, product), video=_clip(session, deps, product),
+            images=images, video=_clip(session, deps, product),
             variants=[] if single else [(v.sku, ", ".join(f"{k}={val}" for k, val in v.options.items()),
-                                         v.price_cents, max(v.stock - v.reserved, 0)) for v in variants])
+                                         v.price_cents, max(v.stock - v.reserved, 0)) for v in variants],
+            variant_pictures={} if single else variant_pictures)
         remote_id = listing.remote_id if listing else None
     missing = [str(p) for p in draft.images if not p.exists()]
     if missing:

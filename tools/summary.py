@@ -8,9 +8,11 @@ from sqlmodel import Session, func, select
 from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.money import format_money
-from store_data.shop import Asset, Listing, Product, Shop, Variant
+from store_data.shop import Asset, Listing, Product, Shop
 from store_data.status import ApprovalStatus
+from tools.copy.attributes import human_label
 from tools.deps import ToolDeps
+from tools.listings import listing_variants, shown_variant
 
 _ENV = Environment(loader=PackageLoader("tools", "templates"), autoescape=select_autoescape(["html"]))
 IMAGE_KINDS = ("main_image", "supplier_photo")
@@ -47,8 +49,9 @@ def write_open_summary(deps: ToolDeps) -> dict:
         products = []
         for product in session.exec(select(Product).order_by(Product.id)):
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
-            prices = [v.price_cents for v in session.exec(select(Variant).where(Variant.product_id == product.id))
-                      if v.price_cents is not None]
+            variants = listing_variants(session, product.id)
+            # The listing's headline price: the option it opens on (not the cheapest of its options).
+            prices = [shown_variant(variants).price_cents] if variants and shown_variant(variants).price_cents is not None else []
             own = by_product.get(product.id, [])
             products.append({
                 "name": product.name, "title": listing.title if listing else "",
@@ -57,6 +60,8 @@ def write_open_summary(deps: ToolDeps) -> dict:
                 "price": format_money(min(prices), currency) if prices else "no price",
                 "image": _link(deps, _first(own, IMAGE_KINDS), page),
                 "clip": _link(deps, _first(own, ("clip",)), page),
+                # The clip's own first picture, shown until it plays (a bare <video> shows a black box).
+                "poster": _link(deps, _first(own, ("clip_thumbnail",)), page),
                 "images": sum(1 for a in own if a.kind != "clip"),
             })
         waiting = session.exec(select(func.count()).select_from(Approval).where(
@@ -64,7 +69,7 @@ def write_open_summary(deps: ToolDeps) -> dict:
         shop_assets = by_product.get(None, [])
         html = _ENV.get_template("open_summary.html").render(
             shop=shop, colors=(shop.colors if shop and len(shop.colors) >= 3 else ["#333333", "#999999", "#f4f4f4"]),
-            policies=shop.policies if shop else {}, products=products, waiting=waiting,
+            policies={human_label(k): v for k, v in (shop.policies if shop else {}).items()}, products=products, waiting=waiting,
             logo=_link(deps, _first(shop_assets, ("logo",)), page), banner=_link(deps, _first(shop_assets, ("banner",)), page),
             made_at=f"{utcnow():%Y-%m-%d %H:%M} UTC",
         )

@@ -20,7 +20,7 @@ app = typer.Typer(help="Listing copy: draft it from the catalog facts, list it."
 def _first_skus(session: Session) -> dict[str, str]:
     """Product handle -> its first SKU, in catalog order: one listing per product."""
     rows = session.exec(select(Product.handle, Variant.sku).join(Variant, Variant.product_id == Product.id)
-                        .order_by(Product.id, Variant.sku)).all()
+                        .order_by(Product.id, Variant.id)).all()
     first: dict[str, str] = {}
     for handle, sku in rows:
         first.setdefault(handle, sku)

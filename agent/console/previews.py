@@ -15,7 +15,7 @@ from agent.workspace import Workspace
 from store_data.audit import Approval
 from store_data.orders import BuyerMessage, Order, OrderLine, Payment
 from store_data.shop import Asset, Listing, Product, Variant
-from tools.listings import MAX_IMAGES, PICTURE_KINDS
+from tools.listings import listing_pictures, listing_variants
 
 LISTING_TOOLS = {"publish_listing"}
 MONEY_TOOLS = {"refund_order", "cancel_order", "handle_return", "resolve_stockout"}
@@ -62,7 +62,7 @@ def listing_view(session: Session, workspace: Workspace, sku: str, facts: dict |
 
 
 def product_view(session: Session, workspace: Workspace, product: Product, facts: dict | None = None) -> dict:
-    variants = list(session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.sku)))
+    variants = listing_variants(session, product.id)
     listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
     assets = list(session.exec(select(Asset).where(Asset.product_id == product.id).order_by(Asset.kind, Asset.id)))
     prices = (facts or {}).get("prices") or {v.sku: v.price_cents for v in variants}
@@ -80,19 +80,12 @@ def product_view(session: Session, workspace: Workspace, product: Product, facts
         "prices": prices,
         "first_publish": (facts or {}).get("first_publish"),
         "copy_diff": (facts or {}).get("copy_diff") or [],  # what changed since the owner last approved it
-        "pictures": _urls(workspace, _pictures(assets)),
+        "pictures": _urls(workspace, [a for a in listing_pictures(session, product, variants)[0] if is_image(a.path)]),
         "clips": _urls(workspace, [a for a in assets if is_video(a.path)]),
+        # Each clip's poster: the thumbnail written beside it (same name, .jpg), shown until it plays.
+        "posters": [file_url(workspace.workdir, a.path.rsplit(".", 1)[0] + ".jpg") or ""
+                    for a in assets if is_video(a.path) and file_url(workspace.workdir, a.path)],
     }
-
-
-def _pictures(assets: list[Asset]) -> list[Asset]:
-    """The pictures the listing carries, in the order publish_listing uploads them."""
-    made = [a for a in assets if a.kind in PICTURE_KINDS and is_image(a.path)]
-    square = [a for a in made if a.kind == "main_image" and a.platform and a.platform.startswith("1:1")]
-    chosen = square[:1] + [a for a in made if a.kind != "main_image"]
-    if not chosen:
-        chosen = [a for a in assets if a.kind == "supplier_photo" and is_image(a.path)]
-    return chosen[:MAX_IMAGES]
 
 
 def _urls(workspace: Workspace, assets: list[Asset]) -> list[str]:

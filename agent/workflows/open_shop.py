@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
-from store_data.shop import Product, Variant
+from store_data.shop import Asset, Product, Variant
 
 PER_PRODUCT = [
     ("make_product_images", "clean platform images from the supplier photo"),
@@ -20,11 +20,28 @@ PER_PRODUCT = [
 ]
 
 
+def variants_that_look_different(session: Session, product_id: int | None) -> list[str]:
+    """The SKUs after the first whose own supplier photo differs from every earlier one's."""
+    seen: set[str] = set()
+    skus = []
+    for variant in session.exec(select(Variant).where(Variant.product_id == product_id).order_by(col(Variant.id))):
+        photo = session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == variant.id)
+                             .order_by(col(Asset.id))).first()
+        if photo and photo not in seen and seen:
+            skus.append(variant.sku)
+        if photo:
+            seen.add(photo)
+    return skus
+
+
 def plan(ctx: RunContext, goal: str) -> RunPlan:
     with Session(ctx.engine) as session:
         products = session.exec(select(Product).order_by(col(Product.id))).all()
+        # The first variant in catalog order is the one whose row named the product: its SKU
+        # stands for the product, and the listing opens on it.
         first_sku = {p.id: session.exec(select(Variant.sku).where(Variant.product_id == p.id)
-                                        .order_by(Variant.sku)).first() for p in products}
+                                        .order_by(col(Variant.id))).first() for p in products}
+        other_looks = {p.id: variants_that_look_different(session, p.id) for p in products}
     stages: list[tuple[str, dict, str]] = [
         ("create_brand", {"brief": goal}, "brand name, slogan, colours, tone and policies from the brief"),
         ("make_brand_images", {}, "logo and banner from the brand"),
@@ -32,7 +49,11 @@ def plan(ctx: RunContext, goal: str) -> RunPlan:
     ]
     for product in products:
         sku = first_sku[product.id]
-        stages += [(tool, {"sku": sku}, why) for tool, why in PER_PRODUCT]
+        for tool, why in PER_PRODUCT:
+            stages.append((tool, {"sku": sku}, why))
+            if tool == "make_product_images":  # each variant with a photo of its own shows in it
+                stages += [(tool, {"sku": other, "platforms": ["1:1-800"]}, "the main picture of a variant that looks different")
+                           for other in other_looks[product.id]]
     stages += [
         ("build_live_room", {}, "the looping live room of all clips"),
         ("write_open_summary", {}, "an HTML page with links to everything made"),

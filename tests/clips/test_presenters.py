@@ -66,3 +66,20 @@ def test_presenter_settings_name_their_fix(tmp_path):
     with pytest.raises(ToolFailed, match="module:factory"):
         load_talking_head("no_such_module:make")
     assert _presenter(deps(clip_avatar_look="mei"), None, 0).name == "avatar:mei"
+
+
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_each_look_has_level_friendly_brows_and_its_own_face(look):
+    from tools.clips.avatar_art import FACE, head, shade
+
+    rgb, alpha = head(LOOKS[look])
+    cx, cy = FACE[0], FACE[1]
+    brow = np.array(shade(LOOKS[look].hair, 0.85))
+    for side in (-1, 1):  # each brow's inner end sits no lower than its outer end (not a cross look)
+        def row(offset):  # the brow's middle row in the column `offset` px out from the face's centre
+            column = np.abs(rgb[cy - 62:cy - 26, cx + side * offset].astype(int) - brow).max(axis=1)
+            return np.nonzero(column < 8)[0].mean()
+        assert row(32) <= row(68) + 1.5  # two columns symmetric about the brow's middle, 50 px out
+    others = [head(LOOKS[other])[0] for other in LOOKS if other != look]
+    assert all(np.abs(rgb.astype(int) - o).mean() > 5 for o in others)
+    assert alpha.max() == 1.0 and alpha[0, 0] == 0.0  # a sprite with transparent corners

@@ -47,3 +47,14 @@ def test_unknown_voice_names_its_fix():
         load_voice("festival:kal")
     with pytest.raises(ToolFailed, match="not found"):
         load_voice("piper:/nowhere/voice.onnx")
+
+
+def test_chinese_word_timings_cover_each_line_once_in_order():
+    """espeak reports some words twice, or at text position 0, around a Chinese clause's
+    comma: the timed words still spell each line exactly once, in order."""
+    lines = ["高硼硅玻璃3.3材质，日常使用。", "容量550毫升，日常刚好。", "配竹盖，硅胶密封圈。"]
+    speech = load_voice("espeak:cmn-latn-pinyin").speak(lines)
+    for line in speech.lines:
+        words = [w for w in speech.words if line.start <= w.start < line.end]
+        assert "".join(w.text for w in words) == line.text.replace(" ", "")
+        assert all(a.start <= b.start for a, b in zip(words, words[1:]))

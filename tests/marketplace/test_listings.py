@@ -87,3 +87,50 @@ def test_too_many_images_are_refused(make_app, token, login, jpeg):
         files = [("images", (f"{i}.jpg", jpeg(), "image/jpeg")) for i in range(3)]
         r = seller.post("/seller/listings/new", data=form(token, seller), files=files)
         assert r.status_code == 400 and "at most 2 images" in r.text
+
+
+def test_the_product_page_opens_on_the_first_option_in_stock_with_its_picture_and_price(client, seller, token, jpeg):
+    data = form(token, seller, action="publish", price="13.99",
+                variant_sku_0="BOARD-M", variant_options_0="size=M", variant_price_0="13.99", variant_stock_0="4",
+                variant_picture_0="1",
+                variant_sku_1="BOARD-L", variant_options_1="size=L", variant_price_1="17.99", variant_stock_1="2",
+                variant_picture_1="2")
+    r = seller.post("/seller/listings/new", data=data, files=[("images", ("m.jpg", jpeg(), "image/jpeg")),
+                                                               ("images", ("l.jpg", jpeg(color=(0, 0, 200)), "image/jpeg"))])
+    listing_id = int(r.url.path.rsplit("/", 1)[1])
+    assert 'aria-label="Variant 2 picture" name="variant_picture_1" type="number" min="0" size="3" value="2"' in r.text
+    page = client.get(f"/products/{listing_id}").text
+    # The headline price is the price of the option shown, and that option is the first in stock.
+    assert re.search(r'id="product-price">\$13\.99<', page)
+    assert re.search(r'<option value="\d+" data-price="\$13\.99" data-picture="1" selected>size: M', page)
+    assert page.index('data-picture="1" width') < page.index('data-picture="2" width')
+    feed = next(p for p in client.get("/products.json").json()["products"] if p["id"] == listing_id)
+    assert [(v["sku"], v["picture"]) for v in feed["variants"]] == [("BOARD-M", 1), ("BOARD-L", 2)]
+
+    # M sells out: the page opens on L, at L's price, with L's picture first.
+    edit = form(token, seller, action="publish", price="13.99", variant_rows="2")
+    for i, (vid, sku, price, stock) in enumerate(zip(re.findall(r'name="variant_id_\d" value="(\d+)"', r.text),
+                                                     ("BOARD-M", "BOARD-L"), ("13.99", "17.99"), ("0", "2"))):
+        edit.update({f"variant_id_{i}": vid, f"variant_sku_{i}": sku, f"variant_options_{i}": f"size={sku[-1]}",
+                     f"variant_price_{i}": price, f"variant_stock_{i}": stock, f"variant_picture_{i}": str(i + 1)})
+    seller.post(f"/seller/listings/{listing_id}", data=edit)
+    page = client.get(f"/products/{listing_id}").text
+    assert re.search(r'id="product-price">\$17\.99<', page)
+    assert re.search(r'data-picture="2" selected>size: L', page)
+    assert page.index('data-picture="2" width') < page.index('data-picture="1" width')
+
+
+def test_a_data_folder_from_before_variant_pictures_gets_the_column(tmp_path):
+    import sqlite3
+
+    from marketplace.db import make_engine
+
+    old = sqlite3.connect(tmp_path / "marketplace.db")
+    old.execute("CREATE TABLE variant (id INTEGER PRIMARY KEY, listing_id INTEGER, sku TEXT, options TEXT, "
+                "price_cents INTEGER, stock INTEGER)")
+    old.execute("INSERT INTO variant VALUES (1, 1, 'A', '{}', 100, 1)")
+    old.commit()
+    old.close()
+    make_engine(tmp_path).dispose()
+    with sqlite3.connect(tmp_path / "marketplace.db") as db:
+        assert db.execute("SELECT sku, picture FROM variant").fetchall() == [("A", 0)]

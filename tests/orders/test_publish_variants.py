@@ -31,3 +31,40 @@ def test_variants_the_product_no_longer_has_come_off_the_listing(driver, market)
     draft2.stock = 5
     driver.publish_listing(draft2, remote)
     assert [v["sku"] for v in listed(market, remote)["variants"]] == ["SPLIT-BOWL-A"]
+
+
+def test_a_listing_opens_on_the_variant_its_title_names_with_that_variants_picture_and_price(workspace, driver, market):
+    """The catalog's first row names the product (the medium board); the listing opens on it,
+    at its price, and each variant with a picture of its own shows it."""
+    import re
+
+    from PIL import Image
+
+    from store_data.db import session_scope
+    from store_data.shop import Asset, Product, Variant
+    from tools.listings import publish_listing
+
+    folder = workspace.workdir / "assets" / "images" / "board"
+    folder.mkdir(parents=True)
+    with session_scope(workspace.engine) as session:
+        product = Product(handle="true-board", name="Bamboo Cutting Board with Juice Groove, Medium")
+        session.add(product)
+        session.flush()
+        # The large board's SKU sorts first, as in the sample catalog; it was not the row that named the product.
+        for sku, price, colour in (("TRUE-BRD-M", 1399, (200, 160, 90)), ("TRUE-BRD-A-L", 1799, (120, 80, 40))):
+            variant = Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=5,
+                              options={"size": sku[-1]})
+            session.add(variant)
+            session.flush()
+            path = folder / f"{sku}.jpg"
+            Image.new("RGB", (64, 64), colour).save(path)
+            session.add(Asset(kind="main_image", path=path.relative_to(workspace.workdir).as_posix(), platform="1:1-800",
+                              product_id=product.id, variant_id=variant.id))
+    result = publish_listing(workspace.tool_deps(driver=driver), "TRUE-BRD-A-L")
+    assert (result["price_cents"], result["images"]) == (1399, 2)
+    feed = listed(market, result["remote_id"])
+    assert feed["price_cents"] == 1399
+    assert [(v["sku"], v["price_cents"], v["picture"]) for v in feed["variants"]] == [
+        ("TRUE-BRD-M", 1399, 1), ("TRUE-BRD-A-L", 1799, 2)]
+    page = httpx.get(f"{market.url}/products/{result['remote_id']}").text
+    assert re.search(r'id="product-price">\$13\.99<', page) and re.search(r'data-picture="1" selected>size: M', page)

@@ -38,7 +38,7 @@ class ClipContent:
     ai_label: str
     call_to_action: str  # the button's words: "Buy now" / "立即购买"
     slogan: str = ""
-    logo: np.ndarray | None = None  # BGR
+    logo: np.ndarray | None = None  # BGR, or BGRA: a logo keeps its transparent corners
 
 
 def _luma(rgb: tuple[int, int, int]) -> float:
@@ -78,16 +78,19 @@ def _label(draw: ImageDraw.ImageDraw, fonts: Fonts, text: str) -> None:
 
 
 def _stage(shot: np.ndarray) -> np.ndarray:
-    """The shot contained in a box ZOOM times the panel, on its own edge colour."""
+    """The shot contained in a box ZOOM times the panel. The space beside it continues the
+    shot's own edge rows and columns, softened, so a studio gradient runs on without a
+    band of another grey at its sides."""
     w, h = int(PANEL[2] * ZOOM), int(PANEL[3] * ZOOM)
     scale = min(w / shot.shape[1], h / shot.shape[0])
     fitted = cv2.resize(shot, (max(1, int(shot.shape[1] * scale)), max(1, int(shot.shape[0] * scale))),
                         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    edge = np.median(np.concatenate([fitted[0], fitted[-1], fitted[:, 0], fitted[:, -1]]), axis=0)
-    stage = np.empty((h, w, 3), np.uint8)
-    stage[:] = edge.astype(np.uint8)
     y, x = (h - fitted.shape[0]) // 2, (w - fitted.shape[1]) // 2
-    stage[y:y + fitted.shape[0], x:x + fitted.shape[1]] = fitted
+    stage = cv2.copyMakeBorder(fitted, y, h - fitted.shape[0] - y, x, w - fitted.shape[1] - x, cv2.BORDER_REPLICATE)
+    if x or y:  # soften what was replicated, keep the shot itself sharp
+        soft = cv2.GaussianBlur(stage, (0, 0), 25)
+        stage = soft.copy()
+        stage[y:y + fitted.shape[0], x:x + fitted.shape[1]] = fitted
     return stage
 
 
@@ -178,7 +181,12 @@ class ClipRenderer:
         _label(draw, self.fonts, c.ai_label)
         if intro and c.logo is not None:
             logo = cv2.resize(c.logo, (420, int(420 * c.logo.shape[0] / c.logo.shape[1])), interpolation=cv2.INTER_AREA)
-            image.paste(Image.fromarray(logo[:, :, ::-1]), ((width - logo.shape[1]) // 2, 900 - logo.shape[0] // 2 - 260))
+            where = ((width - logo.shape[1]) // 2, 900 - logo.shape[0] // 2 - 260)
+            if logo.shape[2] == 4:  # BGRA -> RGBA, pasted through its own alpha: no square behind it
+                rgba = Image.fromarray(logo[:, :, [2, 1, 0, 3]], "RGBA")
+                image.paste(rgba, where, rgba)
+            else:
+                image.paste(Image.fromarray(logo[:, :, ::-1]), where)
         draw.text((width / 2, 960), c.shop_name, font=_fit_font(draw, self.fonts, c.shop_name, 104, 960), anchor="mm", fill=p.text)
         if intro and c.slogan:
             draw.text((width / 2, 1080), c.slogan, font=_fit_font(draw, self.fonts, c.slogan, 54, 960, bold=False), anchor="mm", fill=p.text)

@@ -10,12 +10,12 @@ video frame, following the speech's timing.
 
 import importlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
 import numpy as np
 
+from tools.clips.avatar_art import FACE, HEAD, Look, body, head
 from tools.clips.motion import FaceTrack, face_track
 from tools.drivers.voice import Speech
 from tools.errors import ToolFailed
@@ -36,18 +36,14 @@ class Presenter(Protocol):
         """The BGR box (BOX size) for video frame `index`; frames are asked for in order."""
 
 
-@dataclass(frozen=True)
-class Look:
-    skin: tuple[int, int, int]
-    hair: tuple[int, int, int]
-    hair_style: str  # bob | short | bun
-    lips: tuple[int, int, int]
-
-
+# Colours in RGB. Every look has a different face, hair and hair style.
 LOOKS: dict[str, Look] = {
-    "ava": Look(skin=(170, 200, 238), hair=(40, 70, 120), hair_style="bob", lips=(90, 90, 200)),
-    "ben": Look(skin=(120, 160, 205), hair=(30, 35, 40), hair_style="short", lips=(80, 95, 165)),
-    "mei": Look(skin=(175, 205, 240), hair=(20, 20, 25), hair_style="bun", lips=(85, 70, 205)),
+    "ava": Look(skin=(238, 200, 172), hair=(112, 68, 40), hair_style="bob", lips=(196, 96, 100),
+                iris=(92, 120, 70), top=(244, 240, 232)),
+    "ben": Look(skin=(205, 160, 122), hair=(40, 35, 32), hair_style="short", lips=(168, 98, 88),
+                iris=(70, 52, 40), top=(236, 238, 242)),
+    "mei": Look(skin=(240, 206, 178), hair=(26, 22, 24), hair_style="bun", lips=(204, 92, 104),
+                iris=(60, 44, 36), top=(250, 246, 240)),
 }
 
 
@@ -61,82 +57,89 @@ def hex_rgb(colour: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
 
 
 class DrawnAvatar:
-    """A drawn presenter: body and head are drawn once; eyes, mouth, arm and the head's
-    position change per frame."""
+    """A drawn presenter (tools/clips/avatar_art.py paints the still parts once): eyes,
+    mouth, the gesturing arm and the head's position change per frame."""
 
     def __init__(self, look: str = "ava", shirt: str = "#3A6EA5", seed: int = 0):
         if look not in LOOKS:
             raise ToolFailed(f"unknown avatar look '{look}'; choose one of {', '.join(LOOKS)}")
         self.name, self.look, self.seed = f"avatar:{look}", LOOKS[look], seed
-        self.shirt = hex_rgb(shirt, (58, 110, 165))[::-1]  # OpenCV draws in BGR
+        self.jacket = hex_rgb(shirt, (58, 110, 165))
         self.track: FaceTrack | None = None
 
     def start(self, speech: Speech, fps: int, frames: int, backdrop: np.ndarray) -> None:
         self.track = face_track(speech, fps, frames, self.seed)
         w, h = BOX
-        self.base = backdrop.copy()
-        look = self.look
-        # Body: shoulders and neck, fixed.
-        cv2.ellipse(self.base, (w // 2, h + 40), (220, 190), 0, 180, 360, self.shirt, -1, cv2.LINE_AA)
-        cv2.rectangle(self.base, (w // 2 - 38, 390), (w // 2 + 38, h - 130), look.skin, -1, cv2.LINE_AA)
-        # Head sprite with its mask, drawn once and moved per frame.
-        self.head = np.zeros((360, 320, 3), np.uint8)
-        mask = np.zeros((360, 320), np.uint8)
-        cx, cy = 160, 190
-        for canvas, colour in ((self.head, None), (mask, 255)):
-            if look.hair_style == "bob":
-                cv2.ellipse(canvas, (cx, cy - 10), (150, 165), 0, 0, 360, colour or look.hair, -1, cv2.LINE_AA)
-            elif look.hair_style == "bun":
-                cv2.circle(canvas, (cx, 38), 40, colour or look.hair, -1, cv2.LINE_AA)
-            cv2.ellipse(canvas, (cx, cy), (118, 150), 0, 0, 360, colour or look.skin, -1, cv2.LINE_AA)
-            cv2.ellipse(canvas, (cx, cy - 60), (122, 100), 0, 180, 360, colour or look.hair, -1, cv2.LINE_AA)
-        for side in (-1, 1):  # brows
-            cv2.line(self.head, (cx + side * 30, cy - 52), (cx + side * 72, cy - 56), (40, 45, 60), 7, cv2.LINE_AA)
-        cv2.ellipse(self.head, (cx, cy + 22), (10, 16), 0, 0, 180, tuple(int(c * 0.85) for c in look.skin), 3, cv2.LINE_AA)
-        self.head_mask = mask
-        self.head_at = (w // 2 - 160, 100)
+        self.base = np.ascontiguousarray(body(backdrop[:, :, ::-1], self.look, self.jacket)[:, :, ::-1])
+        rgb, self.head_alpha = head(self.look)
+        self.head = rgb[:, :, ::-1].astype(np.float32)
+        self.head_at = (w // 2 - HEAD[0] // 2, 70)
+        self.sleeve = tuple(int(c) for c in self.jacket[::-1])
+        self.skin = tuple(int(c) for c in self.look.skin[::-1])
 
     def _eyes(self, canvas: np.ndarray, cx: int, cy: int, closure: float) -> None:
+        iris = tuple(int(c) for c in self.look.iris[::-1])
+        lash = tuple(int(c * 0.5) for c in self.look.hair[::-1])
         for side in (-1, 1):
             x = cx + side * 50
-            lid = int(round(18 * (1 - closure)))
-            if lid <= 2:
-                cv2.line(canvas, (x - 18, cy), (x + 18, cy), (40, 40, 50), 4, cv2.LINE_AA)
+            lid = int(round(15 * (1 - closure)))
+            if lid <= 2:  # closed: the lid's curve
+                cv2.ellipse(canvas, (x, cy - 2), (18, 6), 0, 20, 160, lash, 3, cv2.LINE_AA)
                 continue
-            cv2.ellipse(canvas, (x, cy), (20, lid), 0, 0, 360, (250, 250, 250), -1, cv2.LINE_AA)
-            cv2.circle(canvas, (x, cy), min(11, lid), (50, 40, 30), -1, cv2.LINE_AA)
-            cv2.circle(canvas, (x + 4, cy - 4), 3, (255, 255, 255), -1, cv2.LINE_AA)
+            cv2.ellipse(canvas, (x, cy), (19, lid), 0, 0, 360, (246, 248, 250), -1, cv2.LINE_AA)
+            cv2.circle(canvas, (x + 1, cy + 1), min(11, lid), iris, -1, cv2.LINE_AA)
+            cv2.circle(canvas, (x + 1, cy + 1), min(5, lid), (28, 24, 22), -1, cv2.LINE_AA)
+            cv2.circle(canvas, (x + 4, cy - 3), 3, (255, 255, 255), -1, cv2.LINE_AA)
+            cv2.ellipse(canvas, (x, cy), (20, lid + 1), 0, 195, 345, lash, 3, cv2.LINE_AA)  # upper lid and lashes
 
     def _mouth(self, canvas: np.ndarray, cx: int, cy: int, i: int) -> None:
         t = self.track
+        lips = tuple(int(c) for c in self.look.lips[::-1])
         opening, width, rounding = float(t.mouth_open[i]), float(t.mouth_width[i]), float(t.mouth_round[i])
-        half_w = int(22 + 26 * width)
-        half_h = int(3 + 26 * opening)
-        cv2.ellipse(canvas, (cx, cy), (half_w + 6, half_h + 7), 0, 0, 360, self.look.lips, -1, cv2.LINE_AA)
-        if opening < 0.08:
-            cv2.line(canvas, (cx - half_w, cy), (cx + half_w, cy), (70, 70, 150), 3, cv2.LINE_AA)
+        half_w = int(20 + 22 * width)
+        half_h = int(3 + 20 * opening)
+        if opening < 0.08:  # closed: a gentle smile
+            cv2.ellipse(canvas, (cx, cy - 6), (half_w, 10), 0, 20, 160, lips, 5, cv2.LINE_AA)
             return
+        cv2.ellipse(canvas, (cx, cy), (half_w + 5, half_h + 6), 0, 0, 360, lips, -1, cv2.LINE_AA)
         inner_w = max(6, int(half_w * (1 - 0.35 * rounding)))
         cv2.ellipse(canvas, (cx, cy), (inner_w, half_h), 0, 0, 360, MOUTH_INSIDE, -1, cv2.LINE_AA)
         if opening > 0.2:  # upper teeth
             cv2.ellipse(canvas, (cx, cy - half_h + 3), (int(inner_w * 0.7), 5), 0, 0, 180, (235, 235, 235), -1, cv2.LINE_AA)
 
+    def _arm(self, canvas: np.ndarray, g: float) -> None:
+        """The right arm lifting from the side into an open-handed gesture towards the product."""
+        w, h = BOX
+        shoulder = (w // 2 + 160, h - 110)
+        elbow = (int(shoulder[0] + 50 - 10 * g), int(shoulder[1] + 60 - 120 * g))
+        hand = (int(elbow[0] - 25 + 20 * g), int(elbow[1] - 20 - 115 * g))
+        cv2.line(canvas, shoulder, elbow, self.sleeve, 66, cv2.LINE_AA)
+        cv2.circle(canvas, elbow, 31, self.sleeve, -1, cv2.LINE_AA)
+        cv2.line(canvas, elbow, hand, self.sleeve, 54, cv2.LINE_AA)
+        crease = tuple(int(c * 0.85) for c in self.sleeve)
+        cv2.line(canvas, (elbow[0] - 12, elbow[1] + 10), (elbow[0] + 14, elbow[1] - 6), crease, 4, cv2.LINE_AA)
+        cuff = tuple(int(c * 0.8) for c in self.sleeve)
+        cv2.circle(canvas, hand, 22, cuff, -1, cv2.LINE_AA)
+        palm = (hand[0] + 6, hand[1] - 30)
+        cv2.ellipse(canvas, palm, (22, 30), -15, 0, 360, self.skin, -1, cv2.LINE_AA)  # an open palm
+        for k in range(4):  # fingers, fanned a little
+            tip = (palm[0] - 15 + 10 * k, palm[1] - 46 + abs(k - 1.5) * 5)
+            cv2.line(canvas, (palm[0] - 14 + 9 * k, palm[1] - 14), (int(tip[0]), int(tip[1])), self.skin, 11, cv2.LINE_AA)
+        cv2.line(canvas, (palm[0] - 16, palm[1] + 6), (palm[0] - 36, palm[1] - 12), self.skin, 12, cv2.LINE_AA)  # thumb
+
     def frame(self, index: int) -> np.ndarray:
-        t, w = self.track, BOX[0]
+        t = self.track
         canvas = self.base.copy()
-        if t.gesture[index] > 0.01:  # forearm rising towards the product above
-            g = float(t.gesture[index])
-            elbow = (w // 2 + 150, BOX[1] - 40)
-            hand = (int(elbow[0] + 40 + 30 * g), int(elbow[1] - 40 - 170 * g))
-            cv2.line(canvas, elbow, hand, self.shirt, 46, cv2.LINE_AA)
-            cv2.circle(canvas, hand, 30, self.look.skin, -1, cv2.LINE_AA)
+        if t.gesture[index] > 0.01:
+            self._arm(canvas, float(t.gesture[index]))
         x = self.head_at[0] + int(round(t.head_dx[index]))
         y = self.head_at[1] + int(round(t.head_dy[index]))
-        hh, hw = self.head_mask.shape
+        hh, hw = self.head_alpha.shape[:2]
         region = canvas[y:y + hh, x:x + hw]
-        cv2.copyTo(self.head, self.head_mask, region)
-        self._eyes(region, 160, 170, float(t.blink[index]))
-        self._mouth(region, 160, 268, index)
+        region[:] = (region * (1 - self.head_alpha) + self.head * self.head_alpha).astype(np.uint8)
+        cx, cy = FACE[0], FACE[1]
+        self._eyes(region, cx, cy - 18, float(t.blink[index]))
+        self._mouth(region, cx, cy + 80, index)
         return canvas
 
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 
 import prompts
 from tools.copy.check import claim_problems
-from tools.copy.facts import CJK, Facts
+from tools.copy.facts import CJK, Facts, banned_pattern
 from tools.copy.profiles import Profile
+from tools.copy.prose import Writer
 from tools.copy.template import label, translate
 from tools.llm import LLM, Structured, ask_structured
 
@@ -23,6 +24,8 @@ LENGTH_HINT = {"en": "All together 25-70 words.", "zh-CN": "合计40-110个汉�
 # Benefit words (en) or characters (zh-CN) that, with the template's hook, price line and
 # call to action, make about 15 s of speech.
 TEMPLATE_BENEFITS_LENGTH = {"en": 16, "zh-CN": 30}
+# The colour shows in the clip's product shots; a spoken "In green." says nothing more.
+SEEN_ON_SCREEN = ("colour", "color", "颜色")
 SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£", "JPY": "¥"}
 SPOKEN_UNITS_ZH = {"USD": "美元", "CNY": "元", "EUR": "欧元", "GBP": "英镑", "JPY": "日元"}
 
@@ -78,19 +81,28 @@ def script_problems(script: ClipScript, facts: Facts, profile: Profile, language
                                      prices_because="a price line is added", astray_lead="each benefit must be about this product")
 
 
-def template_script(facts: Facts, language: str) -> ClipScript:
-    """A script built by rules from the facts alone: always passes the fact check."""
+def template_script(facts: Facts, language: str, profile: Profile | None = None) -> ClipScript:
+    """A script built by rules from the facts alone: a short spoken pitch from the listing's
+    highlights (a benefit with its fact), not the spec table; always passes the fact check."""
     zh = language == "zh-CN"
-    pairs = [(label(k, language), translate(v, language)) for k, v in facts.attributes.items() if v.strip()]
-    pairs += [(label(k, language), " / ".join(values)) for k, values in facts.options.items()]
-    pairs += list(facts.policies.items())
+    banned = banned_pattern(profile.banned_terms) if profile else None
+
+    def clean(value: str) -> str:
+        value = translate(value, language)
+        return " ".join(banned.sub("", value).split()).strip(" ,，") if banned else value
+    end = "。" if zh else "."
+    spoken = [line + end for line in Writer(facts, language, clean).highlights(
+        90 if not zh else 30, 3, leave_out=SEEN_ON_SCREEN)]
+    spoken += [f"{label(k, language)}{'：' if zh else ': '}{clean(v)}{end}" for k, v in facts.attributes.items()
+               if clean(v).strip() and k not in SEEN_ON_SCREEN]
     # Two benefits always; a third only while the script is still short of ~15 s of speech
     # (each extra second is a second of video to render and of the buyer's attention).
     benefits: list[str] = []
-    for key, value in pairs[:3]:
-        if len(benefits) >= 2 and _length("".join(benefits), language) >= TEMPLATE_BENEFITS_LENGTH[language]:
+    for line in spoken:
+        if len(benefits) >= 3 or (len(benefits) >= 2 and _length("".join(benefits), language) >= TEMPLATE_BENEFITS_LENGTH[language]):
             break
-        benefits.append(f"{key}：{value}。" if zh else f"{key}: {value}.")
+        if line not in benefits:
+            benefits.append(line)
     while len(benefits) < 2:
         benefits.append("简单好用，天天都用得上。" if zh else "Simple to use, every single day.")
     kind = facts.category.split(">")[-1].strip() or ("好物" if zh else "everyday essential")
@@ -109,5 +121,5 @@ def write_script(llm: LLM | None, facts: Facts, profile: Profile, language: str,
     user = prompts.render("clip_script", product=facts.name, category=facts.category or "-",
                           facts="\n".join(facts.lines()) or "-", supplier_text=prompts.fence(supplier_text or "(none)", "supplier"),
                           language=LANGUAGE_NAMES[language], length=LENGTH_HINT[language])
-    return ask_structured(llm, system, user, ClipScript, fallback=lambda: template_script(facts, language),
+    return ask_structured(llm, system, user, ClipScript, fallback=lambda: template_script(facts, language, profile),
                           check=lambda script: script_problems(script, facts, profile, language, supplier_text))

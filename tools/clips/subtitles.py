@@ -6,10 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from tools.copy.facts import CJK, UNITS
 from tools.drivers.voice import Speech, Timed
 from tools.images.fonts import Fonts
 
 CUE_CHARS = {"en": 26, "zh-CN": 13}  # one line of the caption band at the caption size
+UNIT_WORDS = {form.lower() for unit, forms in UNITS.items() for form in forms if not CJK.search(form)} | {
+    f"{form.lower()}s" for unit, forms in UNITS.items() for form in forms if form.isalpha() and not CJK.search(form)}
+CJK_UNITS = tuple(form for forms in UNITS.values() for form in forms if CJK.search(form))
 
 
 @dataclass
@@ -26,7 +30,9 @@ class Cue:
 
 def make_cues(speech: Speech, language: str) -> list[Cue]:
     """Words grouped into one-line cues that never cross a line of the script; each cue
-    shows from its first word until the next cue (or its line's end)."""
+    shows from its first word until the next cue (or its line's end). A cue never ends
+    between a number and its unit ("1.8" / "cm"), inside a size ("33 x" / "23") or inside a
+    hyphenated pair ("lead-" / "and cadmium-free"): it breaks earlier instead."""
     joiner = "" if language == "zh-CN" else " "
     limit = CUE_CHARS.get(language, CUE_CHARS["en"])
     cues: list[Cue] = []
@@ -35,12 +41,40 @@ def make_cues(speech: Speech, language: str) -> list[Cue]:
         group: list[Timed] = []
         for word in words:
             if group and len(joiner.join(w.text for w in [*group, word])) > limit:
-                cues.append(Cue(group, group[0].start, word.start, joiner))
-                group = []
+                cut = _break_at([w.text for w in [*group, word]])
+                if cut > 0:
+                    cues.append(Cue(group[:cut], group[0].start, group[cut].start if cut < len(group) else word.start,
+                                    joiner))
+                    group = group[cut:]
             group.append(word)
         if group:
             cues.append(Cue(group, group[0].start, max(group[-1].end, line.end - 0.05), joiner))
     return cues
+
+
+def _break_at(texts: list[str]) -> int:
+    """Where to end a cue in `texts` (the words so far plus the one that overflows): the
+    latest place that splits no pair; 0 when there is none (the cue runs long instead)."""
+    for cut in range(len(texts) - 1, 0, -1):
+        if not bad_break(texts[:cut], texts[cut]):
+            return cut
+    return 0
+
+
+def bad_break(before: list[str], after: str) -> bool:
+    """Whether a cue may not end after `before` with `after` starting the next one."""
+    last = before[-1].strip() if before else ""
+    nxt = after.strip().strip(".,;:!?。，；：！？")
+    if not last or not nxt:
+        return False
+    if last[-1].isdigit() and (nxt.lower() in UNIT_WORDS or nxt[0] in "x×" or nxt[0].isdigit()
+                               or any(nxt.startswith(u) for u in CJK_UNITS)):
+        return True  # "1.8" / "cm", "33" / "x"
+    if last in ("x", "×") and nxt[0].isdigit():
+        return True  # "33 x" / "23"
+    if last.endswith("-"):
+        return True  # "lead-" / "and cadmium-free"
+    return len(before) > 1 and last.lower() in ("and", "or") and before[-2].strip().endswith("-")
 
 
 def _stamp(seconds: float) -> str:

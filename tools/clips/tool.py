@@ -63,11 +63,14 @@ def _shots(session: Session, deps: ToolDeps, product: Product) -> list[Asset]:
     return chosen[:MAX_SHOTS]
 
 
-def _read(path: Path):
-    """A picture as a BGR array (OpenCV, from the media extra)."""
+def _read(path: Path, alpha: bool = False):
+    """A picture as a BGR array (OpenCV, from the media extra); with `alpha`, BGRA when the
+    file has transparency (the logo's corners)."""
     import cv2
 
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED if alpha else cv2.IMREAD_COLOR)
+    if image is not None and alpha and (image.ndim == 2 or image.shape[2] not in (3, 4)):
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise ToolFailed(f"cannot read the picture {path}; make the product images again")
     return image
@@ -208,7 +211,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     if ask_model:
         script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
     else:  # saves the model calls (seconds each on a small local model) that would fail the same check
-        script = Structured(template_script(facts, lang), "fallback", 0,
+        script = Structured(template_script(facts, lang, profile), "fallback", 0,
                             ["not asked: the model's listing copy for this product was not accepted"])
     lines = lines_of(script.value, offer_line(cents, settings.currency, lang, shop_name))
     speech = load_voice(voice_spec).speak(lines)
@@ -219,7 +222,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         price_text=price_text(cents, settings.currency) if cents is not None else None,
         shots=[_read(path) for path in shot_paths], colours=list(shop.colors) if shop else [],
         ai_label=label, call_to_action=CALL_TO_ACTION[lang], slogan=shop.slogan if shop else "",
-        logo=_read(logo_path) if logo_path and logo_path.is_file() else None)
+        logo=_read(logo_path, alpha=True) if logo_path and logo_path.is_file() else None)
     presenter = _presenter(deps, shop, seed=int(key[:8], 16))
     cues = make_cues(speech, lang)
     fmt = VideoFormat(preset=settings.clip_preset, crf=settings.clip_crf)

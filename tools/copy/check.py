@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints, create_model
 from store_data.csv_rows import FORMULA_STARTS
 from tools.copy.facts import CJK, Facts, banned_pattern, money_mentions, unsupported
 from tools.copy.grounding import name_words, pairs, sentences, ungrounded
+from tools.copy.lint import copy_lint
 from tools.copy.profiles import Profile, byte_count, char_count
 from tools.copy.scam import scam_problems
 
@@ -171,6 +172,8 @@ def copy_problems(draft: CopyDraft, facts: Facts, profile: Profile, language: st
     text = copy_text(draft)
     problems = limit_problems(draft, profile) + language_problems(draft, language) + repeats(draft)
     problems += title_problems(draft, facts, language, shop) + empty_items(draft, facts, language)
+    problems += copy_lint(draft.title, draft.selling_points, visible_text(draft.description), draft.tags,
+                          draft.meta_description, facts, language, shop, supplier_text)
     zh = language == "zh-CN"
     lines = [*draft.selling_points, *sentences(visible_text(draft.description), clauses=zh),
              *sentences(draft.meta_description, clauses=zh)]

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 
+from tools.copy.attributes import norm_key
+
 # Surface forms of each unit, by canonical unit; both languages map to the same one.
 UNITS: dict[str, list[str]] = {
     "ml": ["ml", "millilitre", "milliliter", "毫升"],
@@ -49,6 +51,7 @@ ZH_NUMERAL = "二两三四五六七八九十百"
 LETTER_SIZE = re.compile(r"(?<![A-Za-z0-9])(XXS|XS|XL|XXL|XXXL|[2-5]XL)(?![A-Za-z])|(?:size|尺码|码)\s*[:：]?\s*([SML])(?![A-Za-z])", re.I)
 MONEY = re.compile(r"[$¥￥€£]\s*\d+(?:[.,]\d+)*|\d+(?:\.\d+)?\s*(?:元|块钱|dollars?\b|usd\b|rmb\b|cny\b|eur\b)", re.I)
 CJK = re.compile(r"[\u3400-\u9fff]")
+ORIGIN_KEYS = {"origin", "country of origin", "made in", "产地"}
 
 
 def _is_latin(term: str) -> bool:
@@ -208,6 +211,8 @@ def unsupported(copy_text: str, facts: Facts) -> list[str]:
             continue
         if any(groups[other].pattern.search(truth) for other in group.supported_by):
             continue
+        if group.name == "made_in" and any(norm_key(k) in ORIGIN_KEYS for k in facts.attributes):
+            continue  # "made in" states the row's origin, whichever country it names
         problems.append(f"{group.kind} '{found.group(0)}'")
     return list(dict.fromkeys(problems))
 

@@ -101,7 +101,7 @@ def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Pro
         return copy_problems(draft, facts, profile, language, shop_name, supplier_text)
 
     def template() -> CopyDraft:
-        return template_copy(facts, profile, language)
+        return template_copy(facts, profile, language, shop_name)
 
     # skip_failing_model: once the model's drafts for several listings in a row have all
     # been rejected, later listings go straight to the template (the model is tried again

@@ -132,8 +132,11 @@ class ListingDraft:
     tags: list[str] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
     video: Path | None = None
-    # (sku, options such as "size=M, color=blue", price_cents, stock) when the product has several
+    # (sku, options such as "size=M, color=blue", price_cents, stock) when the product has several;
+    # the first is the option the listing opens on, the one its title and price_cents name
     variants: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # variant SKU -> which of `images` (1 = the first) shows that variant
+    variant_pictures: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -67,8 +67,9 @@ class SandboxListingsMixin:
             n = skus.index(sku) + 1 if sku in skus else (free.pop(0) if free else None)
             if n is None:
                 raise ToolFailed(f"the listing form has room for {rows} variants; {draft.sku} has more")
+            picture = draft.variant_pictures.get(sku, 0)
             for field, value in (("SKU", sku), ("options", options), ("price", f"{price_cents / 100:.2f}"),
-                                 ("stock", str(stock))):
+                                 ("stock", str(stock)), ("picture", str(picture) if picture else "")):
                 page.get_by_label(sel.VARIANT_LABEL.format(n=n, field=field), exact=True).fill(value)
 
     def pause_listing(self, remote_id: str) -> None:

@@ -210,7 +210,16 @@ class EspeakBackend:
                 samples = samples * (0.9 / max(1e-6, float(np.abs(samples).max())))
             track.add(samples)
             end = len(samples)
-            words = [(pos, sample) for kind, pos, sample, _ in events if kind == _WORD]
+            # espeak may report a word twice, or at text position 0, around a Chinese clause's
+            # punctuation: one event per real position, in text order, never going back in time.
+            first: dict[int, int] = {}
+            for kind, pos, sample, _ in events:
+                if kind == _WORD and pos >= 1:
+                    first.setdefault(pos, sample)
+            words = []
+            for pos, sample in sorted(first.items()):
+                if not words or sample >= words[-1][1]:
+                    words.append((pos, sample))
             for i, (pos, sample) in enumerate(words):
                 stop = words[i + 1][1] if i + 1 < len(words) else end
                 following = words[i + 1][0] if i + 1 < len(words) else len(line) + 1

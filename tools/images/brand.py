@@ -14,7 +14,8 @@ def monogram(name: str) -> str:
         raise ValueError("the shop has no name to draw a logo from")
     if ord(name[0]) >= 0x2E80:
         return name[0]
-    return "".join(word[0] for word in name.split()[:2]).upper()
+    words = [word for word in name.split() if word[0].isalnum()]  # 'Hearth & Table' -> 'HT', not 'H&'
+    return "".join(word[0] for word in (words or name.split())[:2]).upper()
 
 
 def brand_colours(colours: list[str] | None) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -55,22 +56,31 @@ def render_banner(name: str, slogan: str, colours: list[str] | None, fonts: Font
         shade = Image.linear_gradient("L").rotate(90).resize((width, height)).point(lambda v: 200 - v * 0.6)
         banner = Image.composite(Image.new("RGB", (width, height), mix(primary, (0, 0, 0), 0.3)), banner, shade)
     draw = ImageDraw.Draw(banner)
-    for index in range(6):  # faint secondary arcs on the right: the brand accent
-        radius = height * (0.5 + 0.22 * index)
+    arcs = [height * (0.5 + 0.22 * index) for index in range(6)]
+    for index, radius in enumerate(arcs):  # faint secondary arcs on the right: the brand accent
         draw.ellipse((width - radius * 0.6, height / 2 - radius, width + radius * 1.4, height / 2 + radius),
                      outline=mix(primary, secondary, 0.5 + 0.08 * index), width=3)
+    arcs_left = width - max(arcs) * 0.6  # where the outermost arc crosses the middle: text stays left of it
     banner = banner.filter(ImageFilter.SMOOTH) if background is None else banner
     logo_size = round(height * 0.5)
     logo = render_logo(name, colours, fonts, logo_size)
     margin = round(height * 0.16)
     banner.paste(logo, (margin, (height - logo_size) // 2), logo)
     text_left = margin * 2 + logo_size
+    room = arcs_left - text_left - margin / 2
     draw = ImageDraw.Draw(banner)
-    title = fonts.get(height * 0.16, bold=True)
-    draw.text((text_left, height * 0.30), name, font=title, fill="white")
+    title_size = height * 0.16
+    while fonts.get(title_size, bold=True).getlength(name) > room and title_size > height * 0.07:
+        title_size *= 0.92
+    draw.text((text_left, height * 0.30), name, font=fonts.get(title_size, bold=True), fill="white")
     if slogan:
-        lines = wrap(slogan, fonts.get(height * 0.075), width - text_left - margin)[:2]
-        for index, line in enumerate(lines):
-            draw.text((text_left, height * (0.56 + 0.1 * index)), line, font=fonts.get(height * 0.075),
+        # The whole slogan, in at most two lines: the type gets smaller rather than the words fewer.
+        size = height * 0.075
+        lines = wrap(slogan, fonts.get(size), room)
+        while len(lines) > 2 and size > height * 0.04:
+            size *= 0.92
+            lines = wrap(slogan, fonts.get(size), room)
+        for index, line in enumerate(lines[:2]):
+            draw.text((text_left, height * 0.56 + size * 1.3 * index), line, font=fonts.get(size),
                       fill=mix(secondary, (255, 255, 255), 0.55))
     return banner

@@ -145,8 +145,14 @@ def _specs(heading: str, specs: dict[str, str], colour, fonts: Fonts) -> Image.I
 
 
 def _footer(content: DetailContent, colour, fonts: Fonts) -> Image.Image:
-    section = Image.new("RGB", (WIDTH, 120), colour)
+    """The shop's name and its whole slogan: wrapped onto more lines, never cut off."""
     text = " · ".join(part for part in (content.shop_name, content.slogan) if part) or content.name
-    line = wrap(text, fonts.get(26), WIDTH - 2 * PAD)[0]
-    ImageDraw.Draw(section).text((WIDTH // 2, 60), line, font=fonts.get(26), fill="white", anchor="mm")
+    font = fonts.get(26)
+    lines = wrap(text, font, WIDTH - 2 * PAD)
+    step = 38
+    section = Image.new("RGB", (WIDTH, max(120, 60 + step * len(lines))), colour)
+    draw = ImageDraw.Draw(section)
+    first = section.height / 2 - step * (len(lines) - 1) / 2
+    for index, line in enumerate(lines):
+        draw.text((WIDTH // 2, first + step * index), line, font=font, fill="white", anchor="mm")
     return section

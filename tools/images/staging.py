@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from tools.images.fonts import Fonts
 
 NEUTRAL = ("#2F3A4A", "#C8A165")  # used when the shop has no brand colours yet
+FILL = 0.72  # of the frame's width or height: inside the 55-85 % a listing picture wants
 
 
 @dataclass
@@ -57,23 +58,23 @@ def stage(product: Image.Image, width: int, height: int, colours: list[str] | No
           badge: str | None = None, fonts: Fonts | None = None, reflection: bool = True) -> Staged:
     """Place the RGBA `product` on a fresh backdrop of `width` x `height`.
 
-    The product fills about 70% of the narrower side, stands on a floor line with a soft
-    shadow and (optionally) a faint reflection; brand colours draw a thin accent and the
-    badge text a round seal in the top corner.
+    The product fills FILL of the frame's width or height (whichever it meets first) and
+    sits centred in both directions, so a tall frame is not left empty above a wide product.
+    Every part of it casts its own contact shadow (and, optionally, a faint reflection)
+    where that part meets the floor: a lid lying beside a jar rests on the floor too. The
+    badge text draws a round seal in the top corner.
     """
-    primary, secondary = (hex_rgb(c) for c in ((colours or [])[:2] + list(NEUTRAL))[:2])
+    primary = hex_rgb(((colours or [])[:1] + list(NEUTRAL))[0])
     canvas = backdrop(width, height, primary)
-    fit_w, fit_h = width * 0.70, height * (0.62 if height > width * 1.2 else 0.66)
-    scale = min(fit_w / product.width, fit_h / product.height)
+    scale = min(width * FILL / product.width, height * FILL / product.height)
     size = (max(1, round(product.width * scale)), max(1, round(product.height * scale)))
     item = product.resize(size, Image.Resampling.LANCZOS)
     left = (width - size[0]) // 2
-    floor = round(height * (0.80 if height > width * 1.2 else 0.84))
-    top = floor - size[1]
-    _accent(canvas, primary, secondary)
-    _shadow(canvas, item, left, floor)
+    # Centred, nudged up a little so the shadow below does not make it look low.
+    top = max(0, (height - size[1]) // 2 - round(height * 0.02))
+    _shadow(canvas, item, left, top)
     if reflection:
-        _reflection(canvas, item, left, floor)
+        _reflection(canvas, item, left, top)
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     layer.paste(item, (left, top))
     out = canvas.convert("RGBA")
@@ -83,37 +84,52 @@ def stage(product: Image.Image, width: int, height: int, colours: list[str] | No
     return Staged(out.convert("RGB"), (left, top, left + size[0], top + size[1]), layer, scale)
 
 
-def _shadow(canvas: Image.Image, item: Image.Image, left: int, floor: int) -> None:
-    """A contact shadow (the silhouette squashed onto the floor) plus a wide soft ellipse."""
-    width = item.width
-    alpha = item.getchannel("A")
-    squashed = alpha.resize((width, max(2, item.height // 12)))
-    shade = Image.new("L", canvas.size, 0)
-    shade.paste(squashed, (left, floor - squashed.height // 2))
-    ImageDraw.Draw(shade).ellipse((left - width * 0.05, floor - width * 0.05, left + width * 1.05, floor + width * 0.06), fill=90)
-    shade = shade.filter(ImageFilter.GaussianBlur(max(2, width / 28)))
+def _bottoms(alpha: np.ndarray) -> np.ndarray:
+    """For each column of an alpha mask, the row of its lowest opaque pixel (-1: none)."""
+    opaque = alpha > 128
+    last = alpha.shape[0] - 1 - np.argmax(opaque[::-1], axis=0)
+    return np.where(opaque.any(axis=0), last, -1)
+
+
+def _shadow(canvas: Image.Image, item: Image.Image, left: int, top: int) -> None:
+    """A contact shadow under each part of the product, where that part meets the floor,
+    plus a faint wide one under the whole: nothing looks as if it floats."""
+    alpha = np.asarray(item.getchannel("A"))
+    bottoms = _bottoms(alpha)
+    columns = np.nonzero(bottoms >= 0)[0]
+    shade = np.zeros((canvas.height, canvas.width), np.float32)
+    if columns.size:
+        thick = max(3, item.height // 28)
+        for dy in range(-thick, thick + 1):
+            rows = np.clip(top + bottoms[columns] + dy // 2, 0, canvas.height - 1)
+            cols = np.clip(left + columns, 0, canvas.width - 1)
+            shade[rows, cols] = np.maximum(shade[rows, cols], 210 * (1 - abs(dy) / (thick + 1)))
+        floor = top + int(bottoms.max())
+        wide = Image.new("L", canvas.size, 0)
+        ImageDraw.Draw(wide).ellipse((left, floor - item.width * 0.03, left + item.width, floor + item.width * 0.045), fill=60)
+        shade = np.maximum(shade, np.asarray(wide, np.float32))
+    mask = Image.fromarray(shade.astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(max(2, item.width / 40)))
     dark = Image.new("RGB", canvas.size, (40, 40, 48))
-    canvas.paste(Image.composite(dark, canvas, shade.point(lambda v: v * 0.55)), (0, 0))
+    canvas.paste(Image.composite(dark, canvas, mask.point(lambda v: v * 0.55)), (0, 0))
 
 
-def _reflection(canvas: Image.Image, item: Image.Image, left: int, floor: int) -> None:
-    """The product mirrored below the floor line, fading out quickly."""
-    depth = max(1, min(item.height // 3, canvas.height - floor))
-    mirrored = item.transpose(Image.Transpose.FLIP_TOP_BOTTOM).crop((0, 0, item.width, depth))
-    fade = np.linspace(0.22, 0.0, depth, dtype=np.float32)[:, None]
-    alpha = (np.asarray(mirrored.getchannel("A"), np.float32) * fade).astype(np.uint8)
-    mirrored.putalpha(Image.fromarray(alpha, "L"))
+def _reflection(canvas: Image.Image, item: Image.Image, left: int, top: int) -> None:
+    """Each column of the product mirrored below its own lowest point, fading out quickly."""
+    pixels = np.asarray(item.convert("RGBA"))
+    bottoms = _bottoms(pixels[:, :, 3])
+    depth = max(1, item.height // 4)
+    out = np.zeros((item.height + depth, item.width, 4), np.uint8)
+    fade = np.linspace(0.22, 0.0, depth, dtype=np.float32)
+    for k in range(depth):
+        source = bottoms - k
+        valid = (bottoms >= 0) & (source >= 0)
+        cols = np.nonzero(valid)[0]
+        rows = bottoms[cols] + 1 + k
+        out[rows, cols, :3] = pixels[source[cols], cols, :3]
+        out[rows, cols, 3] = (pixels[source[cols], cols, 3] * fade[k]).astype(np.uint8)
     base = canvas.convert("RGBA")
-    base.alpha_composite(mirrored, (left, floor))
+    base.alpha_composite(Image.fromarray(out, "RGBA"), (left, top))
     canvas.paste(base.convert("RGB"))
-
-
-def _accent(canvas: Image.Image, primary: tuple[int, int, int], secondary: tuple[int, int, int]) -> None:
-    """A thin brand band along the bottom edge with a short secondary stripe."""
-    draw = ImageDraw.Draw(canvas)
-    band = max(4, canvas.height // 90)
-    draw.rectangle((0, canvas.height - band, canvas.width, canvas.height), fill=primary)
-    draw.rectangle((0, canvas.height - band, canvas.width // 4, canvas.height), fill=secondary)
 
 
 def _badge(canvas: Image.Image, text: str, colour: tuple[int, int, int], fonts: Fonts) -> None:

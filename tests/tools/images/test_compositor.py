@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.tools.images.conftest import studio_photo
 from tools.errors import ToolFailed
@@ -108,3 +108,64 @@ def test_logo_and_banner_from_the_brand_concept():
     buffer = io.BytesIO()
     banner.save(buffer, "JPEG")
     assert buffer.tell() > 0
+
+
+@pytest.mark.parametrize("name", ["1:1-800", "3:4", "9:16"])
+def test_the_product_fills_and_is_centred_in_every_frame_and_keeps_its_colour(product, name):
+    from tools.images.lint import picture_lint
+
+    size = SIZES[name]
+    staged = stage(product, size.width, size.height, ["#2A7F7A", "#E8B04B"])
+    alpha = np.asarray(product.getchannel("A"))
+    box = (100, 100, 100 + product.width, 100 + product.height)  # well inside a larger photo
+    assert picture_lint(staged, product, box, (product.width + 200, product.height + 200)) == []
+    # No brand strip along the bottom edge: the last rows are backdrop, not a coloured band.
+    bottom = np.asarray(staged.image, np.float32)[-3:, :, :]
+    assert bottom.std(axis=(0, 1)).max() < 6 and alpha.any()
+
+
+def test_the_picture_lint_finds_what_a_seller_would_not_publish(product):
+    from tools.images.lint import cut_by_photo, picture_lint, placement_lint
+
+    assert "off centre" in placement_lint((300, 1000, 780, 1500), (1080, 1920))[-1]  # a board low in a tall frame
+    assert "fills 30%" in placement_lint((400, 400, 640, 560), (800, 800))[0]
+    assert "fills 92%" in placement_lint((40, 60, 776, 700), (800, 800))[0]
+    half = product.crop((product.width // 2, 0, product.width, product.height))  # the photo shows half the mug
+    assert cut_by_photo(half, (0, 50, half.width, 50 + half.height), (half.width + 50, half.height + 100))
+    assert not cut_by_photo(product, (20, 50, 20 + product.width, 50 + product.height), (product.width + 50, 700))
+    staged = stage(product, 800, 800)
+    tinted = Image.eval(staged.image, lambda v: min(255, v + 40))
+    wrong = type(staged)(tinted, staged.product_box, staged.product_layer, staged.scale)
+    assert "colour differs" in picture_lint(wrong, product, (100, 100, 200, 200), (2000, 2000))[-1]
+
+
+def test_each_part_of_the_product_casts_its_own_shadow():
+    # A jar and a lid lying beside it, the lid's lowest point higher than the jar's.
+    item = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(item)
+    draw.rectangle((0, 0, 200, 299), fill=(150, 80, 40, 255))
+    draw.ellipse((230, 150, 399, 230), fill=(200, 170, 120, 255))
+    staged = stage(item, 800, 800, reflection=False)
+    left, top = staged.product_box[:2]
+    pixels = np.asarray(staged.image, np.float32).sum(axis=2)
+    row = top + round(232 * staged.scale) + 2  # just below the lid's lowest point
+    below_lid = pixels[row, left + round(315 * staged.scale)]
+    open_floor = pixels[row, left - 60]  # the same height, left of the jar: nothing above it
+    assert below_lid < open_floor - 20
+
+
+def test_banner_text_stays_clear_of_the_arcs_and_the_detail_footer_keeps_the_whole_slogan():
+    from PIL import ImageChops
+
+    from tools.images.detail_page import _footer
+
+    fonts, colours = find_fonts(), ["#2A7F7A", "#E8B04B"]
+    slogan = "Simple, well-made homeware for small kitchens and everyday tables"
+    with_slogan = render_banner("Hearth & Table", slogan, colours, fonts)
+    without = render_banner("Hearth & Table", "", colours, fonts)
+    right_edge = ImageChops.difference(with_slogan, without).getbbox()[2]
+    assert right_edge < 1920 - 600 * (0.5 + 0.22 * 5) * 0.6  # left of the outermost arc
+    assert monogram("Hearth & Table") == "HT"
+    short = _footer(DetailContent(name="Mug", shop_name="Hearth & Table", slogan="Made well"), (40, 120, 120), fonts)
+    long = _footer(DetailContent(name="Mug", shop_name="Hearth & Table", slogan=slogan), (40, 120, 120), fonts)
+    assert long.height > short.height  # a second line, not a cut

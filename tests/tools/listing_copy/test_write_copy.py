@@ -13,7 +13,7 @@ GOOD = {
     "title": "Glazed porcelain mug, 350 ml",
     "selling_points": ["Porcelain with a smooth glaze", "Holds 350 ml of tea or coffee", "In blue or white"],
     "description": "A glazed porcelain mug for the everyday table. It holds 350 ml. <script>alert(1)</script>"
-                   "<a href='http://x.example'>more</a>",
+                   "<a href='http://x.example'>See the care guide.</a>",
     "tags": ["mug", "porcelain", "tea"],
     "meta_description": "A glazed porcelain mug that holds 350 ml, in blue or white.",
 }
@@ -68,8 +68,8 @@ def test_invented_fact_twice_falls_back_to_the_template(shop):
     assert all(f.startswith("rejected answer: ") for f in result["findings"]) and len(result["findings"]) == 4
     assert "write only about this product" in result["findings"][1] and "'Dishwasher safe'" in result["findings"][1]
     saved = listing(deps)
-    assert saved.made_by == "template" and saved.title == "Glazed mug 350 ml - porcelain"
-    assert "Material: porcelain" in saved.selling_points and "Japan" not in saved.description_html
+    assert saved.made_by == "template" and saved.title == "Glazed mug 350 ml - Porcelain"
+    assert "Made of porcelain for everyday use" in saved.selling_points and "Japan" not in saved.description_html
 
 
 def test_a_model_whose_recent_drafts_all_failed_is_not_asked_and_the_draft_not_kept(shop):
@@ -83,7 +83,7 @@ def test_a_model_whose_recent_drafts_all_failed_is_not_asked_and_the_draft_not_k
     result = write_listing_copy(deps, "MUG-BLUE")
     assert (result["made_by"], result["model_calls"], deps.llm.calls) == ("template", 0, 0)
     assert result["findings"] == [f"model not asked: its last {FAILURE_STREAK} answers of this kind all failed the checks"]
-    assert listing(deps).made_by == "template" and listing(deps).title == "Glazed mug 350 ml - porcelain"
+    assert listing(deps).made_by == "template" and listing(deps).title == "Glazed mug 350 ml - Porcelain"
     # The template draft was not kept for these inputs: when the model is due to be tried
     # again, the same listing asks it, and its accepted draft resets the streak.
     answers.skipped = PROBE - 1
@@ -130,7 +130,7 @@ def test_banned_words_twice_give_a_template_without_them(shop):
         session.add(product)
         session.commit()
     result = write_listing_copy(deps, "MUG-BLUE")
-    assert result["made_by"] == "template" and result["title"] == "glazed mug 350 ml - porcelain"
+    assert result["made_by"] == "template" and result["title"] == "Glazed mug 350 ml - Porcelain"
     assert "best" not in listing(deps).description_html.lower()
 
 
@@ -165,7 +165,7 @@ def test_no_two_products_share_a_title(shop):
 
 def test_no_model_uses_the_template_in_the_listing_language(shop):
     result = write_listing_copy(shop, "VASE-1", language="zh-CN", platform="taobao")
-    assert (result["made_by"], result["title"], result["findings"]) == ("template", "青瓷花瓶 陶瓷 24 cm", [])
+    assert (result["made_by"], result["title"], result["findings"]) == ("template", "青瓷花瓶 陶瓷", [])
 
 
 @pytest.mark.parametrize("arguments, message", [
