@@ -76,7 +76,7 @@ def test_each_look_has_level_friendly_brows_and_its_own_face(look):
     cx, cy = FACE[0], FACE[1]
     brow = np.array(shade(LOOKS[look].hair, 0.85))
     for side in (-1, 1):  # each brow's inner end sits no lower than its outer end (not a cross look)
-        def row(offset):  # the brow's middle row in the column `offset` px out from the face's centre
+        def row(offset, side=side):  # the brow's middle row in the column `offset` px out from the face's centre
             column = np.abs(rgb[cy - 62:cy - 26, cx + side * offset].astype(int) - brow).max(axis=1)
             return np.nonzero(column < 8)[0].mean()
         assert row(32) <= row(68) + 1.5  # two columns symmetric about the brow's middle, 50 px out

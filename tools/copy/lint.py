@@ -18,7 +18,8 @@ NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
 RAW_KEY = re.compile(r"\b[A-Za-z][a-z]*(?:_[a-z]+)+\b")
 FIELD_NAMES = ("title", "description", "tags", "selling_points", "selling points", "highlights", "meta_description",
                "meta description")
-FRAGMENT = re.compile(r"[\[\]{}<>]|\"\s*:|\\[nt\"]|^\s*(?:%s)\s*:?\s*$" % "|".join(map(re.escape, FIELD_NAMES)), re.I)
+FIELD_WORDS = "|".join(map(re.escape, FIELD_NAMES))
+FRAGMENT = re.compile(r"[\[\]{}<>]|\"\s*:|\\[nt\"]|^\s*(?:" + FIELD_WORDS + r")\s*:?\s*$", re.I)
 JOINING = {"a", "an", "the", "and", "or", "for", "with", "of", "in", "on", "to", "at", "by", "from", "as", "is"}
 CONTINUERS = {"with", "at", "on", "in", "for", "to", "when", "per", "and", "or", "x", "from"}
 ENDS = ".!?。！？"

@@ -216,7 +216,7 @@ class EspeakBackend:
             for kind, pos, sample, _ in events:
                 if kind == _WORD and pos >= 1:
                     first.setdefault(pos, sample)
-            words = []
+            words: list[tuple[int, int]] = []
             for pos, sample in sorted(first.items()):
                 if not words or sample >= words[-1][1]:
                     words.append((pos, sample))
