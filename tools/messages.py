@@ -7,12 +7,12 @@ thread goes to the owner is also decided in code when the model fails. The commo
 are answered by code from the records (tools/desk/), not by the model.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
 from store_data.audit import Approval
-from store_data.clock import utcnow
+from store_data.clock import as_utc, utcnow
 from store_data.db import session_scope
 from store_data.orders import BuyerMessage, Order, ThreadReply
 from store_data.status import ApprovalStatus
@@ -79,7 +79,7 @@ def record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
                                                       BuyerMessage.handled.is_(False))
                            .order_by(BuyerMessage.sent_at)).all()
     now = utcnow()
-    asked = _aware(waiting[0].sent_at) if waiting else None
+    asked = as_utc(waiting[0].sent_at) if waiting else None
     session.add(ThreadReply(marketplace=marketplace(deps), thread_id=thread_id, asked_at=asked, replied_at=now,
                             wait_s=(now - asked).total_seconds() if asked else None))
     for message in waiting:
@@ -87,9 +87,6 @@ def record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
         session.add(message)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; the shop stores UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _record_incoming(deps: ToolDeps, thread: RemoteThread, messages: list[RemoteMessage]) -> int | None:
@@ -174,7 +171,7 @@ def threads_to_answer(deps: ToolDeps, threads: list[RemoteThread]) -> list[Remot
             if thread.remote_id in held and thread.last_activity is not None:
                 latest = session.exec(select(func.max(BuyerMessage.sent_at)).where(
                     BuyerMessage.thread_id == thread.remote_id, BuyerMessage.direction == "in")).one()
-                if latest is not None and thread.last_activity <= _aware(latest):
+                if latest is not None and thread.last_activity <= as_utc(latest):
                     continue
             fresh.append(thread)
     return fresh

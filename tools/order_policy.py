@@ -16,10 +16,11 @@ platform will move by its own rules, not the amount a buyer asked.
 import csv
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from store_data.clock import as_utc
 from store_data.orders import Order, Shipment
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
@@ -101,11 +102,7 @@ def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int
     if not dates or None in dates or request.asked_at is None:
         return ReturnVerdict(False, "the platform shows no shipment date for this order, so the return window "
                                     "is unknown")
-    shipped, asked = min(dates), request.asked_at
-    if shipped.tzinfo is None:
-        shipped = shipped.replace(tzinfo=UTC)
-    if asked.tzinfo is None:
-        asked = asked.replace(tzinfo=UTC)
+    shipped, asked = as_utc(min(dates)), as_utc(request.asked_at)
     if asked - shipped <= timedelta(days=return_days):
         return ReturnVerdict(True)
     return ReturnVerdict(False, f"asked {(asked - shipped).days} days after shipment; the return window is "

@@ -8,12 +8,12 @@ its time has come (`retry_backoff_minutes`, doubled after each failure); after
 once the action goes through.
 """
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from sqlmodel import Session, select
 
-from store_data.clock import utcnow
+from store_data.clock import as_utc, utcnow
 from store_data.orders import FailedAction, Order
 
 FAILED_FLAG = "platform action failed"
@@ -61,8 +61,7 @@ def retry_state(session: Session, order: Order, action: str, settings) -> tuple[
         return "none", None
     if failed.attempts > settings.action_retries:
         return "owner", failed
-    next_at = failed.next_at if failed.next_at.tzinfo else failed.next_at.replace(tzinfo=UTC)
-    return ("due" if utcnow() >= next_at else "later"), failed
+    return ("due" if utcnow() >= as_utc(failed.next_at) else "later"), failed
 
 
 def _row(session: Session, order: Order, action: str) -> FailedAction | None:

@@ -3,13 +3,13 @@ a purchase order for the supplier, and a time-boxed price test. Amounts come fro
 report's code; these tools re-check the limits (never below the minimum margin)."""
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store_data.audit import Approval
-from store_data.clock import utcnow
+from store_data.clock import as_utc, utcnow
 from store_data.csv_rows import spreadsheet_cell
 from store_data.money import MAX_AMOUNT_CENTS
 from store_data.shop import Listing, PriceTest, Variant
@@ -151,13 +151,9 @@ def earlier_decision(engine: Engine, tool: str, arguments: dict, cooldown_days: 
         if any(approval.arguments.get(key) != value for key, value in target.items()):
             continue
         if approval.status == ApprovalStatus.PENDING and (approval.expires_at is None or
-                                                          _aware(approval.expires_at) >= utcnow()):
+                                                          as_utc(approval.expires_at) >= utcnow()):
             return "waiting", approval.id
         if approval.status == ApprovalStatus.REJECTED and cooldown_days > 0 and approval.decided_at \
-                and _aware(approval.decided_at) > since:
+                and as_utc(approval.decided_at) > since:
             return "rejected", approval.id
     return "", None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
