@@ -41,16 +41,32 @@ for package in "${packages[@]}"; do
 done
 
 build_llama() {
-  mkdir -p "$wheels"
-  # LLAVA_BUILD=OFF: the multimodal tools are not used and are a third of the compile.
+  # Only what the Python bindings load is compiled, about half of the default build:
+  # - llama.cpp's "common" library is left out (argument parsing, chat templates, an HTTP
+  #   client: 51 C++ files that only its command-line and multimodal tools use). The
+  #   package's CMakeLists forces it on, so the build runs from its source with that line
+  #   turned off;
+  # - LLAVA_BUILD=OFF: the multimodal tools are not used;
+  # - GGML_CPU_REPACK=OFF, GGML_LLAMAFILE=OFF: kernels for Q4_0/Q8_0/F16 weights, which the
+  #   embedded model (Q4_1) does not have (bench/embedded_model.py: same speed without them).
   # GGML_NATIVE=OFF with AVX2: -march=native on a CPU with AMX emits tile instructions that
   # a machine (or container) which does not grant AMX state kills with SIGILL; an AVX2
   # build runs on any x86-64 CPU of the last decade.
   local cpu="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
   [ "$(uname -m)" = x86_64 ] || cpu=""
+  local src=.cache/llama-src
+  rm -rf "$src" && mkdir -p "$src" "$wheels"
+  .venv/bin/python -m pip download -q --no-cache-dir --disable-pip-version-check --no-deps --no-binary llama-cpp-python \
+    -d "$src" "llama-cpp-python==${llama_version}"
+  tar xzf "$src"/llama_cpp_python-"$llama_version".tar.gz -C "$src"
+  local tree="$src/llama_cpp_python-$llama_version"
+  local force='set(LLAMA_BUILD_COMMON ON CACHE BOOL "Build llama.cpp common library" FORCE)'
+  grep -qF "$force" "$tree/CMakeLists.txt" || { echo "llama-cpp-python ${llama_version}: its CMakeLists no longer forces the common library on; update build_llama in scripts/setup.sh"; return 1; }
+  sed -i "s|$force|set(LLAMA_BUILD_COMMON OFF CACHE BOOL \"Build llama.cpp common library\" FORCE)|" "$tree/CMakeLists.txt"
   # --no-cache-dir: pip caches built wheels by version alone, whatever CMAKE_ARGS they were built with.
-  CMAKE_ARGS="-DLLAVA_BUILD=OFF $cpu ${CMAKE_ARGS:-}" .venv/bin/python -m pip wheel -q --no-cache-dir --disable-pip-version-check \
-    --no-deps -w "$wheels" "llama-cpp-python==${llama_version}" >"$log" 2>&1
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_CPU_REPACK=OFF -DGGML_LLAMAFILE=OFF $cpu ${CMAKE_ARGS:-}" \
+    .venv/bin/python -m pip wheel -q --no-cache-dir --disable-pip-version-check --no-deps -w "$wheels" "$tree"
+  rm -rf "$src"
 }
 
 install_system_packages() {
@@ -72,8 +88,8 @@ if needs_llama_build; then
   # The compiler must be there before the build starts; apt-get otherwise runs beside it.
   command -v g++ >/dev/null && command -v cmake >/dev/null || install_system_packages
   mkdir -p .cache
-  phase "compiling the embedded model runtime llama-cpp-python ${llama_version} in the background (about 4 minutes on 2 cores; log: $log)"
-  build_llama & builder=$!
+  phase "compiling the embedded model runtime llama-cpp-python ${llama_version} in the background (about 3 minutes on 2 cores; log: $log)"
+  build_llama >"$log" 2>&1 & builder=$!
 fi
 install_system_packages
 
