@@ -15,7 +15,9 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import ADDRESS
 from tools.errors import ToolFailed, ToolRetry
+from tools.order_facts import policy_facts
 from tools.order_policy import find_order
+from tools.retail_policy import address_change
 from tools.order_sync import require_driver
 
 ADDRESS_HOLD = "address change asked by the buyer"  # a flag that keeps fulfil_orders from shipping
@@ -52,6 +54,7 @@ def preview_change_address(deps: ToolDeps, order_id: str, address1: str, city: s
         if order.status != OrderStatus.PAID:
             raise ToolRetry(f"order {order.remote_id} is {order.status}: only an order not yet shipped can change "
                             "its address")
+        address_change(policy_facts(session, order))
         return {"order": order.remote_id, "address_now": dict(order.address or {}),
                 "address_new": {"address1": address1, "city": city, "region": region, "postcode": postcode}}
 

@@ -23,9 +23,11 @@ from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.order_address import ADDRESS_HOLD
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
+from tools.order_facts import policy_facts as _policy_facts
 from tools.order_retries import clear_failure, flag, record_failure
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
+from tools.retail_policy import cancel_reason, pending_refund
 
 
 def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
@@ -137,14 +139,33 @@ def _cancel_facts(deps: ToolDeps, order_id: str) -> dict:
     return {"amount_cents": driver.refund_on_cancel(remote), "order": number, "status": remote.shop_status}
 
 
+def _check_buyer_cancel(deps: ToolDeps, order_id: str, reason: str) -> str:
+    """The retail policy: a buyer's cancellation names an accepted reason, and an order whose
+    items were modified can no longer be cancelled."""
+    said = cancel_reason(reason)
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        if order.items_modified and order.status != OrderStatus.CANCELLED:
+            raise ToolRetry(f"order {order.remote_id} had its items modified, so it can no longer be cancelled")
+    return said
+
+
 def preview_cancel(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
-    """Facts: the money a cancellation gives back; a cancel the platform cannot do is refused."""
+    """Facts: the money a cancellation gives back; a cancel the platform cannot do, or one
+    without a reason the policy accepts, is refused."""
+    _check_buyer_cancel(deps, order_id, reason)
     return _cancel_facts(deps, order_id)
 
 
 def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
-    """Cancel an order that has not been shipped; the marketplace refunds what was paid and the
-    shop's reserved stock is released. Shipped orders cannot be cancelled (use handle_return)."""
+    """Cancel an order that has not been shipped, at the buyer's request; `reason` is the one the
+    buyer confirmed: 'no longer needed' or 'ordered by mistake' (no other is accepted). The
+    marketplace refunds what was paid and the shop's reserved stock is released. Shipped orders
+    cannot be cancelled (use handle_return)."""
+    return _cancel(deps, order_id, _check_buyer_cancel(deps, order_id, reason))
+
+
+def _cancel(deps: ToolDeps, order_id: str, reason: str) -> dict:
     driver = require_driver(deps, CANCEL)
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
@@ -168,6 +189,10 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
         flag_failure(deps, number, "cancel", problem)
         raise problem
     _clear_failure(deps, order, "cancel")
+    with session_scope(deps.engine) as session:
+        cancelled = find_order(session, deps, number)
+        cancelled.cancel_reason = reason[:40]
+        session.add(cancelled)
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason,
             "moved_cents": max(0, remote.refunded_cents - before)}
 
@@ -181,16 +206,19 @@ def preview_refund(deps: ToolDeps, order_id: str, amount_cents: int | None = Non
     """Facts: the amount the refund moves (capped by what was paid)."""
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
+        pending_refund(_policy_facts(session, order))
         return {"amount_cents": refund_amount(order, amount_cents), "order": order.remote_id,
                 "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents}
 
 
 def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None, reason: str = "") -> dict:
-    """Refund money on an order: `amount_cents`, or everything not yet refunded when omitted.
-    Never more than was paid. Records the refund as a Payment of kind 'refund'."""
+    """Refund money on a shipped order: `amount_cents`, or everything not yet refunded when
+    omitted. Never more than was paid. An order not yet shipped is refunded only by cancelling
+    it (cancel_order). Records the refund as a Payment of kind 'refund'."""
     driver = require_driver(deps, REFUND)
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
+        pending_refund(_policy_facts(session, order))
         amount = refund_amount(order, amount_cents)
         key = _refund_key(deps, order.remote_id, amount)
         done = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
@@ -290,7 +318,8 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
     """For a paid order the shop has no stock for: 'backorder' keeps it and ships when stock
     returns; 'refund' cancels it on the marketplace, which refunds the buyer."""
     if action == "refund":
-        return cancel_order(deps, order_id, reason="out of stock")
+        # The shop's own decision (it has no stock), not a buyer's cancellation.
+        return _cancel(deps, order_id, reason="out of stock")
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, order_id)
         if not order.flag.startswith(SHORT_FLAGS):

@@ -19,6 +19,10 @@ ORDERS, SHIP, CANCEL, REFUND, RETURNS = "orders", "ship", "cancel", "refund", "r
 MESSAGES, LISTINGS, PROFILE, STATS = "messages", "listings", "profile", "stats"
 VIDEO, LIVE = "listing_video", "live_room"
 ADDRESS = "address"  # change where an unshipped order goes
+# The retail policy's changes (tools/order_changes.py): chosen items of a delivered order back,
+# delivered items exchanged, an unshipped order's items or payment method, a buyer's address.
+ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS = "item_returns", "exchange", "modify_items"
+PAYMENT_METHOD, BUYER_ADDRESS = "payment_method", "buyer_address"
 
 
 class Unsupported(Exception):
@@ -218,6 +222,28 @@ class MarketplaceDriver(ABC):
         """Send the unshipped order `number` to `address` (name, address1, city, region, postcode,
         country), unless it already goes there."""
         raise Unsupported(f"{self.name} does not offer address changes")
+
+    def return_items(self, number: str, units: dict[str, int], refund_cents: int, method: str) -> RemoteOrder:
+        """Take back `units` (SKU -> how many) of the delivered order `number`, refunding
+        `refund_cents` to `method`, unless the platform shows that return already."""
+        raise Unsupported(f"{self.name} does not offer returns of chosen items")
+
+    def exchange_items(self, number: str, swaps: dict[str, str], amount_cents: int, method: str) -> RemoteOrder:
+        """Exchange delivered items (old SKU -> new SKU); `amount_cents` > 0 is paid to the buyer
+        on `method`, < 0 charged to it."""
+        raise Unsupported(f"{self.name} does not offer exchanges")
+
+    def modify_items(self, number: str, swaps: dict[str, str], amount_cents: int, method: str) -> RemoteOrder:
+        """Change the items of the unshipped order `number`, as exchange_items does for delivered ones."""
+        raise Unsupported(f"{self.name} does not offer changes to an order's items")
+
+    def change_payment(self, number: str, method: str) -> RemoteOrder:
+        """Pay the unshipped order `number` with `method`, paying back the method it was paid with."""
+        raise Unsupported(f"{self.name} does not offer changes to an order's payment method")
+
+    def change_buyer_address(self, email: str, address: dict[str, str]) -> None:
+        """Change the default address of the buyer with this e-mail."""
+        raise Unsupported(f"{self.name} does not offer changes to a buyer's address")
 
     # messages
     def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:

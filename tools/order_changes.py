@@ -1,0 +1,167 @@
+"""The retail policy's order changes as tools: return chosen items of a delivered order,
+exchange delivered items, modify a pending order's items or payment method, change a buyer's
+default address.
+
+Each change has a preview (the policy's verdict and the money it moves, read from the shop's
+records, with nothing done) and an action: the platform first, through the driver's declared
+capability, then the shop's records (store_data/order_changes.py). A platform that does not
+offer a change refuses it with a message naming what it lacks; nothing is half-done. The
+once-only flags and the order's status make a repeated call a refusal, never a second change.
+"""
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlmodel import Session, select
+
+from store_data import order_changes as records
+from store_data.clock import utcnow
+from store_data.db import session_scope
+from store_data.orders import Buyer
+from tools import retail_policy as policy
+from tools.deps import ToolDeps
+from tools.drivers.marketplace import BUYER_ADDRESS, EXCHANGE, ITEM_RETURNS, MODIFY_ITEMS, PAYMENT_METHOD
+from tools.errors import ToolRetry
+from tools.order_facts import policy_facts, variant_facts
+from tools.order_policy import find_order
+from tools.order_sync import require_driver
+
+
+def _verdict(deps: ToolDeps, order_id: str, decide) -> tuple[str, policy.Verdict]:
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        return order.remote_id, decide(session, policy_facts(session, order))
+
+
+def _facts(number: str, verdict: policy.Verdict) -> dict[str, Any]:
+    found = {"order": number, **asdict(verdict)}
+    found["amount_cents"] = max(verdict.amount_cents, 0)  # money out of the shop, for the approval gate
+    if verdict.needs_owner:
+        found["needs_person"] = verdict.needs_owner
+    return found
+
+
+def decide_return(deps: ToolDeps, order_id: str, skus: list[str], refund_method: str) -> tuple[str, policy.Verdict]:
+    return _verdict(deps, order_id, lambda _, facts: policy.return_items(
+        facts, skus, refund_method, utcnow(), deps.settings.return_days))
+
+
+def decide_swap(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str,
+                exchange: bool) -> tuple[str, policy.Verdict]:
+    rule = policy.exchange_items if exchange else policy.modify_items
+    return _verdict(deps, order_id, lambda session, facts: rule(
+        facts, changes, variant_facts(session, list(changes.values())), payment_method))
+
+
+def decide_payment(deps: ToolDeps, order_id: str, payment_method: str) -> tuple[str, policy.Verdict]:
+    return _verdict(deps, order_id, lambda _, facts: policy.modify_payment(facts, payment_method))
+
+
+def preview_return_items(deps: ToolDeps, order_id: str, skus: list[str], refund_method: str) -> dict:
+    """Facts: the refund the items' prices make, and whether the owner must decide (window)."""
+    return _facts(*decide_return(deps, order_id, skus, refund_method))
+
+
+def return_items(deps: ToolDeps, order_id: str, skus: list[str], refund_method: str) -> dict:
+    """Take back chosen items of a delivered order: `skus` lists each unit coming back (a SKU twice
+    for two units). The refund is the items' price, to `refund_method`: the order's original
+    payment method or one of the buyer's gift cards. The order becomes return_requested."""
+    number, verdict = decide_return(deps, order_id, skus, refund_method)
+    require_driver(deps, ITEM_RETURNS).return_items(number, dict(verdict.returned), verdict.amount_cents,
+                                                    verdict.method)
+    return apply_verdict(deps, number, "return", verdict)
+
+
+def preview_exchange_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:
+    """Facts: the price difference an exchange moves (amount_cents: paid to the buyer)."""
+    return _facts(*decide_swap(deps, order_id, changes, payment_method, exchange=True))
+
+
+def exchange_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:
+    """Exchange delivered items, once per order: `changes` maps each item's SKU to an available
+    SKU of the same product. The price difference is charged to, or refunded on, `payment_method`
+    (one of the buyer's; a gift card must cover a charge). The order becomes exchange_requested."""
+    number, verdict = decide_swap(deps, order_id, changes, payment_method, exchange=True)
+    require_driver(deps, EXCHANGE).exchange_items(number, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+    return apply_verdict(deps, number, "exchange", verdict)
+
+
+def preview_modify_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:
+    """Facts: the price difference modifying the items moves (amount_cents: paid to the buyer)."""
+    return _facts(*decide_swap(deps, order_id, changes, payment_method, exchange=False))
+
+
+def modify_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:
+    """Change the items of an order not yet shipped, once (afterwards it can be neither modified nor
+    cancelled): `changes` maps each item's SKU to an available SKU of the same product; the price
+    difference moves on `payment_method` (one of the buyer's; a gift card must cover a charge)."""
+    number, verdict = decide_swap(deps, order_id, changes, payment_method, exchange=False)
+    require_driver(deps, MODIFY_ITEMS).modify_items(number, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+    return apply_verdict(deps, number, "modify_items", verdict)
+
+
+def preview_modify_payment(deps: ToolDeps, order_id: str, payment_method: str) -> dict:
+    """Facts: the payment that moves to the new method (and back to the old one)."""
+    return _facts(*decide_payment(deps, order_id, payment_method))
+
+
+def modify_payment(deps: ToolDeps, order_id: str, payment_method: str) -> dict:
+    """Pay an order not yet shipped with another of the buyer's payment methods (a gift card must
+    cover the whole total); the old method gets its payment back."""
+    number, verdict = decide_payment(deps, order_id, payment_method)
+    require_driver(deps, PAYMENT_METHOD).change_payment(number, verdict.method)
+    return apply_verdict(deps, number, "payment", verdict)
+
+
+def apply_verdict(deps: ToolDeps, number: str, kind: str, verdict: policy.Verdict) -> dict:
+    """Write an allowed change into the shop's records, once the platform has made it."""
+    with session_scope(deps.engine) as session:
+        order = find_order(session, deps, number)
+        if kind == "return":
+            records.record_return(session, order, dict(verdict.returned), verdict.amount_cents, verdict.method)
+        elif kind == "exchange":
+            records.record_exchange(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+        elif kind == "modify_items":
+            records.record_item_change(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+        elif kind == "payment":
+            original = policy_facts(session, order).original_method
+            records.record_payment_change(session, order, original, verdict.method)
+        else:
+            raise ValueError(f"unknown order change {kind}")
+        return {"order": order.remote_id, "status": order.status, "total_cents": order.total_cents,
+                "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents,
+                "moved_cents": max(verdict.amount_cents, 0)}
+
+
+def _buyer(session: Session, deps: ToolDeps, email: str) -> Buyer:
+    buyer = session.exec(select(Buyer).where(Buyer.email == email.strip().lower())).first()
+    if buyer is None:
+        raise ToolRetry(f"no buyer with the e-mail '{email}' in the shop's records")
+    return buyer
+
+
+def preview_modify_buyer_address(deps: ToolDeps, email: str, address1: str, city: str, postcode: str,
+                                 country: str, region: str = "", address2: str = "") -> dict:
+    """Facts: the buyer's default address now and the one it would become."""
+    new = {"address1": address1, "address2": address2, "city": city, "region": region, "postcode": postcode,
+           "country": country}
+    policy.check_address(new)
+    with Session(deps.engine) as session:
+        return {"buyer": email, "address_now": dict(_buyer(session, deps, email).address), "address_new": new}
+
+
+def modify_buyer_address(deps: ToolDeps, email: str, address1: str, city: str, postcode: str, country: str,
+                         region: str = "", address2: str = "") -> dict:
+    """Change a buyer's default address (their orders keep the address they were placed with)."""
+    facts = preview_modify_buyer_address(deps, email, address1, city, postcode, country, region, address2)
+    require_driver(deps, BUYER_ADDRESS).change_buyer_address(email.strip().lower(), facts["address_new"])
+    return apply_buyer_address(deps, email, facts["address_new"])
+
+
+def apply_buyer_address(deps: ToolDeps, email: str, address: dict[str, str]) -> dict:
+    with session_scope(deps.engine) as session:
+        buyer = _buyer(session, deps, email)
+        records.record_buyer_address(buyer, address)
+        session.add(buyer)
+        return {"buyer": buyer.email, "address": dict(buyer.address)}
+
