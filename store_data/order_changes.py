@@ -116,6 +116,13 @@ def record_payment_change(session: Session, order: Order, old_method: str, new_m
     move_money(session, order, -total, new_method, f"payment moved from {old_method}")
 
 
+def record_cancel(session: Session, order: Order, reason: str, method: str) -> None:
+    """A pending order is cancelled for `reason`; all that is left of its payment goes back to `method`."""
+    order.set_status(OrderStatus.CANCELLED)
+    order.cancel_reason = reason[:40]
+    move_money(session, order, order.refundable_cents, method, f"cancelled: {reason}")
+
+
 def record_address(order: Order, address: dict[str, Any]) -> None:
     order.address = {**(order.address or {}), **{k: v for k, v in address.items() if v}}
     order.updated_at = utcnow()

@@ -53,6 +53,10 @@ def decide_swap(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_
         facts, changes, variant_facts(session, list(changes.values())), payment_method))
 
 
+def decide_cancel(deps: ToolDeps, order_id: str, reason: str) -> tuple[str, policy.Verdict]:
+    return _verdict(deps, order_id, lambda _, facts: policy.cancel(facts, reason))
+
+
 def decide_payment(deps: ToolDeps, order_id: str, payment_method: str) -> tuple[str, policy.Verdict]:
     return _verdict(deps, order_id, lambda _, facts: policy.modify_payment(facts, payment_method))
 
@@ -117,7 +121,9 @@ def apply_verdict(deps: ToolDeps, number: str, kind: str, verdict: policy.Verdic
     """Write an allowed change into the shop's records, once the platform has made it."""
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, number)
-        if kind == "return":
+        if kind == "cancel":
+            records.record_cancel(session, order, verdict.reason, verdict.method)
+        elif kind == "return":
             records.record_return(session, order, dict(verdict.returned), verdict.amount_cents, verdict.method)
         elif kind == "exchange":
             records.record_exchange(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method)

@@ -142,10 +142,13 @@ def _cancel_facts(deps: ToolDeps, order_id: str) -> dict:
 def _check_buyer_cancel(deps: ToolDeps, order_id: str, reason: str) -> str:
     """The retail policy: a buyer's cancellation names an accepted reason, and an order whose
     items were modified can no longer be cancelled."""
-    said = cancel_reason(reason)
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
-        if order.items_modified and order.status != OrderStatus.CANCELLED:
+        if order.status == OrderStatus.CANCELLED:
+            return order.cancel_reason or reason  # done already: a retry finds it so
+        check_cancel(order.remote_id, order.status, recorded_shipped(session, order))
+        said = cancel_reason(reason)
+        if order.items_modified:
             raise ToolRetry(f"order {order.remote_id} had its items modified, so it can no longer be cancelled")
     return said
 

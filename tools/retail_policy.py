@@ -69,6 +69,7 @@ class Verdict:
     swaps: tuple[tuple[str, str], ...] = ()  # (old SKU, new SKU) per unit changed
     returned: tuple[tuple[str, int], ...] = ()  # (SKU, units) coming back
     needs_owner: str = ""  # why code will not decide alone
+    reason: str = ""  # a cancellation's accepted reason
 
 
 def _pending(order: OrderFacts, action: str) -> None:
@@ -97,9 +98,9 @@ def cancel_reason(reason: str) -> str:
 def cancel(order: OrderFacts, reason: str) -> Verdict:
     """A pending order is cancelled for one of the two accepted reasons; the whole payment goes
     back to the original method."""
-    cancel_reason(reason)
+    said = cancel_reason(reason)
     _pending(order, "cancelled")
-    return Verdict(order.refundable_cents, order.original_method)
+    return Verdict(order.refundable_cents, order.original_method, reason=said)
 
 
 def pending_refund(order: OrderFacts) -> None:

@@ -112,7 +112,7 @@ def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_sho
     # to its cancelled status, once; a shipped order is refused before anything is done.
     lamp = oscar_shop.buy(remote["lamp"])
     assert run(workspace, driver, ("sync_orders", {})).status == "completed"
-    cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+    cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "no longer needed"}))
     assert cancel.status == "paused" and driver.get_order(lamp).refunded_cents == 0
     [waiting] = [a for a in list_approvals(workspace) if a.tool == "cancel_order"]
     decide(workspace, waiting.id, "approve")
