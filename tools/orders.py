@@ -20,7 +20,7 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
-from tools.order_address import ADDRESS_HOLD
+from tools.order_address import HOLDS
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
 from tools.order_facts import policy_facts as _policy_facts
@@ -64,9 +64,10 @@ def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
         clear_failure(session, session.get(Order, order.id), action)
 
 
-def _clear_address_hold(deps: ToolDeps, order: Order) -> None:
-    """An order shipped while it waited for a buyer's new address (the owner shipped it) waits no more."""
-    if order.flag == ADDRESS_HOLD:
+def _clear_hold(deps: ToolDeps, order: Order) -> None:
+    """An order shipped while it waited for a buyer's new address (the owner shipped it), or whose
+    buyer's request is decided, waits no more."""
+    if order.flag in HOLDS:
         with session_scope(deps.engine) as session:
             shipped = session.get(Order, order.id)
             shipped.flag = ""
@@ -110,7 +111,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
         raise problem
     sent = remote.shipments[0]
     _clear_failure(deps, order, "ship")
-    _clear_address_hold(deps, order)
+    _clear_hold(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
 
@@ -302,6 +303,7 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
         # The platform decided it; only its answer was lost.
     order = _record(deps, remote)
     _clear_failure(deps, order, "return")
+    _clear_hold(deps, order)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 
