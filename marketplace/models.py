@@ -120,6 +120,7 @@ class OrderItem(Table, table=True):
     options: str = ""
     unit_cents: int
     qty: int
+    returned_qty: int = 0  # units the seller took back (a return of chosen items)
 
 
 class Payment(Table, table=True):

@@ -216,6 +216,35 @@ def decide_request(s: Session, order: Order, req: ReturnRequest, accept: bool, n
     refund_order(s, order, min(req.amount_cents, order.refundable_cents), f"{req.kind} accepted", now)
 
 
+def return_items(s: Session, order: Order, units: dict[str, int], method: str, note: str, now: datetime) -> Payment:
+    """The seller takes back chosen units (SKU -> how many) of a delivered order and refunds
+    their price to `method` (the order's own when empty). Only when every unit is back does
+    the whole order become returned."""
+    if order.status != Status.DELIVERED:
+        raise IllegalMove(f"Order {order.number} is {order.status}; only a delivered order's items can be returned.")
+    items = {item.sku: item for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id))}
+    units = {sku: count for sku, count in units.items() if count > 0}
+    if not units:
+        raise OrderError("Choose at least one item to take back.")
+    amount = 0
+    for sku, count in units.items():
+        item = items.get(sku)
+        if item is None or count > item.qty - item.returned_qty:
+            left = item.qty - item.returned_qty if item else 0
+            raise OrderError(f"Order {order.number} has {left} of {sku} left to return, not {count}.")
+        amount += item.unit_cents * count
+    for sku, count in units.items():
+        items[sku].returned_qty += count
+        s.add(items[sku])
+    refund = refund_order(s, order, min(amount, order.refundable_cents), note, now)
+    if method.strip():
+        refund.method = method.strip()[:60]
+    if all(item.returned_qty >= item.qty for item in items.values()):
+        transition(order, Status.RETURNED, now)
+    s.add(order)
+    return refund
+
+
 def change_address(s: Session, order: Order, address: Address, now: datetime) -> None:
     """Change where an unshipped order goes."""
     if order.status != Status.PENDING:

@@ -22,15 +22,17 @@ def lines_of(session: Session, order: Order) -> list[OrderLine]:
     return list(session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))))
 
 
-def move_money(session: Session, order: Order, amount_cents: int, method: str, reason: str) -> None:
+def move_money(session: Session, order: Order, amount_cents: int, method: str, reason: str,
+               key: str | None = None) -> None:
     """Record money to the buyer (amount > 0, a refund) or from them (< 0, a payment) on `method`,
-    and keep the buyer's gift card balance in step with it."""
+    and keep the buyer's gift card balance in step with it. `key`: the action's idempotency key,
+    by which the order sync recognises the platform's record of the same money."""
     if amount_cents == 0:
         return
     assert order.id is not None, "money moves on a stored order"
     kind = "refund" if amount_cents > 0 else "payment"
     session.add(Payment(order_id=order.id, kind=kind, amount_cents=abs(amount_cents), method=method,
-                        reason=reason[:200]))
+                        reason=reason[:200], idempotency_key=key))
     if kind == "refund":
         order.refunded_cents += amount_cents
     else:
@@ -45,7 +47,8 @@ def move_money(session: Session, order: Order, amount_cents: int, method: str, r
     session.add(order)
 
 
-def record_return(session: Session, order: Order, units: dict[str, int], amount_cents: int, method: str) -> None:
+def record_return(session: Session, order: Order, units: dict[str, int], amount_cents: int, method: str,
+                  key: str | None = None) -> None:
     """Delivered items are on their way back: the lines say how many of each, the refund is
     recorded, and the order waits for the goods as 'return requested'."""
     for line in lines_of(session, order):
@@ -53,7 +56,7 @@ def record_return(session: Session, order: Order, units: dict[str, int], amount_
             line.returned_quantity += units[line.sku]
             session.add(line)
     order.set_status(OrderStatus.RETURN_REQUESTED)
-    move_money(session, order, amount_cents, method, f"return of {sum(units.values())} item(s)")
+    move_money(session, order, amount_cents, method, f"return of {sum(units.values())} item(s)", key)
 
 
 def _swap_lines(session: Session, order: Order, swaps: dict[str, str]) -> None:

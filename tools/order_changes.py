@@ -9,6 +9,7 @@ offer a change refuses it with a message naming what it lacks; nothing is half-d
 once-only flags and the order's status make a repeated call a refusal, never a second change.
 """
 
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -17,14 +18,15 @@ from sqlmodel import Session, select
 from store_data import order_changes as records
 from store_data.clock import utcnow
 from store_data.db import session_scope
-from store_data.orders import Buyer
+from store_data.orders import Buyer, Payment
 from tools import retail_policy as policy
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import BUYER_ADDRESS, EXCHANGE, ITEM_RETURNS, MODIFY_ITEMS, PAYMENT_METHOD
-from tools.errors import ToolRetry
+from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.order_facts import policy_facts, variant_facts
-from tools.order_policy import find_order
-from tools.order_sync import require_driver
+from tools.order_policy import KEY_PREFIX, find_order, idempotency_key
+from tools.order_sync import reconcile, require_driver
+from tools.orders import flag_failure, reread
 
 
 def _verdict(deps: ToolDeps, order_id: str, decide) -> tuple[str, policy.Verdict]:
@@ -70,10 +72,39 @@ def return_items(deps: ToolDeps, order_id: str, skus: list[str], refund_method: 
     """Take back chosen items of a delivered order: `skus` lists each unit coming back (a SKU twice
     for two units). The refund is the items' price, to `refund_method`: the order's original
     payment method or one of the buyer's gift cards. The order becomes return_requested."""
+    driver = require_driver(deps, ITEM_RETURNS)
+    units = dict(Counter(sku.strip() for sku in skus))
+    key = idempotency_key(deps, "return_items", f"{order_id.strip()}:" + ",".join(
+        f"{sku}x{count}" for sku, count in sorted(units.items())))
+    with Session(deps.engine) as session:
+        done = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
+        if done is not None:
+            order = find_order(session, deps, order_id)
+            return {"order": order.remote_id, "status": order.status, "refunded_cents": order.refunded_cents,
+                    "already_done": True, "moved_cents": 0}
     number, verdict = decide_return(deps, order_id, skus, refund_method)
-    require_driver(deps, ITEM_RETURNS).return_items(number, dict(verdict.returned), verdict.amount_cents,
-                                                    verdict.method)
-    return apply_verdict(deps, number, "return", verdict)
+    try:
+        remote = driver.return_items(number, dict(verdict.returned), verdict.method, KEY_PREFIX + key)
+    except NeedsOwner:
+        raise
+    except ToolFailed as problem:
+        remote = reread(deps, driver, number)
+        if remote is None:
+            flag_failure(deps, number, "return", problem)
+            raise
+    made = next((p for p in remote.payments if p.kind == "refund" and p.note == KEY_PREFIX + key), None)
+    if made is None:
+        missing = ToolFailed(f"the marketplace shows no refund for the items taken back on order {number}; "
+                             "check it in the back-office")
+        flag_failure(deps, number, "return", missing)
+        raise missing
+    with session_scope(deps.engine) as session:
+        order = find_order(session, deps, number)
+        records.record_return(session, order, dict(verdict.returned), made.amount_cents, verdict.method, key)
+    with session_scope(deps.engine) as session:
+        order = reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
+        return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents,
+                "returned": dict(verdict.returned), "moved_cents": made.amount_cents}
 
 
 def preview_exchange_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:

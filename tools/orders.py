@@ -35,7 +35,7 @@ def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
         return reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
 
 
-def _reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
+def reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
     """After a failed write the platform may have done all, part or none of it: read the order
     again and record what it shows. None when the platform cannot be read either."""
     try:
@@ -98,7 +98,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
+        remote = reread(deps, driver, number)
         if remote is None or not _shipped(remote):
             flag_failure(deps, number, "ship", problem)
             raise
@@ -183,7 +183,7 @@ def _cancel(deps: ToolDeps, order_id: str, reason: str) -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
+        remote = reread(deps, driver, number)
         if remote is None or remote.shop_status != OrderStatus.CANCELLED:
             flag_failure(deps, number, "cancel", problem)
             raise
@@ -236,7 +236,7 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         raise
     except ToolFailed as problem:
         failure = problem
-        remote = _reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
+        remote = reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
         if remote is None:
             flag_failure(deps, number, "refund", problem)
             raise
@@ -296,7 +296,7 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = _reread(deps, driver, order_id)
+        remote = reread(deps, driver, order_id)
         if remote is None or any(r.remote_id == request.remote_id and r.status == "requested" for r in remote.requests):
             flag_failure(deps, order_id, "return", problem)
             raise

@@ -52,6 +52,7 @@ class RemoteLine:
     options: str
     quantity: int
     unit_cents: int
+    returned: int = 0  # units the seller took back
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,9 @@ class MarketplaceDriver(ABC):
         country), unless it already goes there."""
         raise Unsupported(f"{self.name} does not offer address changes")
 
-    def return_items(self, number: str, units: dict[str, int], refund_cents: int, method: str) -> RemoteOrder:
-        """Take back `units` (SKU -> how many) of the delivered order `number`, refunding
-        `refund_cents` to `method`, unless the platform shows that return already."""
+    def return_items(self, number: str, units: dict[str, int], method: str, note: str) -> RemoteOrder:
+        """Take back `units` (SKU -> how many) of the delivered order `number`, refunding their
+        price to `method` with `note`, unless the platform shows a refund with that note already."""
         raise Unsupported(f"{self.name} does not offer returns of chosen items")
 
     def exchange_items(self, number: str, swaps: dict[str, str], amount_cents: int, method: str) -> RemoteOrder:

@@ -31,6 +31,11 @@ ADDRESS_FORM = "details:has(form[action$='/address'])"
 ADDRESS_LABELS = {"name": "Name", "address1": "Street", "city": "City", "region": "State / region",
                   "postcode": "Postcode", "country": "Country"}
 ADDRESS_BUTTON = re.compile(r"^Save address")
+RETURN_FORM = "details:has(form[action$='/return-items'])"
+RETURN_LABEL = "Return {sku}"
+RETURN_METHOD_LABEL = "Refund to"
+RETURN_NOTE_LABEL = "Return note"
+RETURN_BUTTON = re.compile(r"^Take back items")
 
 # Login form
 EMAIL_LABEL = "Email"
