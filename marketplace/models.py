@@ -104,6 +104,7 @@ class Order(Table, table=True):
     paid_cents: int = 0
     refunded_cents: int = 0
     payment_method: str = ""
+    items_modified: bool = False  # an unshipped order's items were changed (once only)
 
     @property
     def refundable_cents(self) -> int:
@@ -121,6 +122,7 @@ class OrderItem(Table, table=True):
     unit_cents: int
     qty: int
     returned_qty: int = 0  # units the seller took back (a return of chosen items)
+    exchange_sku: str = ""  # the variant a delivered unit is being exchanged for
 
 
 class Payment(Table, table=True):

@@ -245,6 +245,85 @@ def return_items(s: Session, order: Order, units: dict[str, int], method: str, n
     return refund
 
 
+def _move_difference(s: Session, order: Order, difference: int, method: str, note: str, now: datetime) -> None:
+    """A price difference: charged to `method` when positive, refunded to it when negative."""
+    assert order.id is not None, "money moves on a stored order"
+    if difference > 0:
+        order.paid_cents += difference
+        s.add(Payment(order_id=order.id, kind="payment", amount_cents=difference, method=method[:60],
+                      note=note[:200], at=now))
+    elif difference < 0:
+        refund = refund_order(s, order, min(-difference, order.refundable_cents), note, now)
+        refund.method = method[:60] or refund.method
+
+
+def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, note: str, now: datetime) -> int:
+    """One unit of each old SKU becomes another option of the same listing: the items of an
+    unshipped order (once; the order is then changed no more), or an exchange of a delivered
+    order's units (once). The price difference moves on `method`; returns it (+: charged)."""
+    assert order.id is not None, "a stored order's items change"
+    exchange = order.status == Status.DELIVERED
+    if order.status not in (Status.PENDING, Status.DELIVERED):
+        raise IllegalMove(f"Order {order.number} is {order.status}; only a pending order's items can change, "
+                          "or a delivered order's be exchanged.")
+    items = list(s.exec(select(OrderItem).where(OrderItem.order_id == order.id)))
+    if order.items_modified or any(item.exchange_sku for item in items):
+        raise IllegalMove(f"Order {order.number} was changed once already; it cannot change again.")
+    by_sku = {item.sku: item for item in items}
+    if not swaps:
+        raise OrderError("Choose at least one item to change.")
+    difference = 0
+    for old_sku, new_sku in swaps.items():
+        item = by_sku.get(old_sku)
+        new = s.exec(select(Variant).where(Variant.sku == new_sku)).first()
+        if item is None:
+            raise OrderError(f"Order {order.number} has no {old_sku}.")
+        if new is None or new.listing_id != item.listing_id or new.sku == old_sku:
+            raise OrderError(f"{new_sku} is not another option of {item.title}.")
+        if new.stock < 1:
+            raise OrderError(f"{new_sku} is out of stock.")
+        difference += new.price_cents - item.unit_cents
+        new.stock -= 1
+        s.add(new)
+        if exchange:
+            item.exchange_sku = new.sku
+        else:
+            if item.variant_id and (old := s.get(Variant, item.variant_id)):
+                old.stock += 1
+                s.add(old)
+            if item.qty > 1:
+                item.qty -= 1
+                s.add(OrderItem(order_id=order.id, listing_id=item.listing_id, variant_id=new.id, sku=new.sku,
+                                title=item.title, options=new.label(), unit_cents=new.price_cents, qty=1))
+            else:
+                item.variant_id, item.sku, item.options, item.unit_cents = new.id, new.sku, new.label(), new.price_cents
+        s.add(item)
+    if not exchange:
+        order.items_modified = True
+        order.total_cents += difference
+    _move_difference(s, order, difference, method or order.payment_method, note, now)
+    order.updated_at = now
+    s.add(order)
+    return difference
+
+
+def change_payment(s: Session, order: Order, method: str, note: str, now: datetime) -> None:
+    """An unshipped order is paid again with `method`; the method it was paid with is refunded."""
+    method = method.strip()[:60]
+    if order.status != Status.PENDING or order.items_modified:
+        raise IllegalMove(f"Order {order.number} is {order.status}; only an unchanged pending order can change "
+                          "its payment method.")
+    if not method or method == order.payment_method:
+        raise OrderError(f"Choose a payment method other than {order.payment_method or 'the one it was paid with'}.")
+    assert order.id is not None, "a stored order changes its payment"
+    amount = order.refundable_cents
+    refund_order(s, order, amount, f"{note}/back" if note else "", now)
+    order.paid_cents += amount
+    s.add(Payment(order_id=order.id, kind="payment", amount_cents=amount, method=method, note=note[:200], at=now))
+    order.payment_method = method
+    s.add(order)
+
+
 def change_address(s: Session, order: Order, address: Address, now: datetime) -> None:
     """Change where an unshipped order goes."""
     if order.status != Status.PENDING:

@@ -88,16 +88,17 @@ def _swap_lines(session: Session, order: Order, swaps: dict[str, str]) -> None:
 
 
 def record_item_change(session: Session, order: Order, swaps: dict[str, str], amount_cents: int,
-                       method: str) -> None:
+                       method: str, key: str | None = None) -> None:
     """A pending order's items became other options, once: the order stays pending, and the
     price difference moves on `method`."""
     session.flush()
     _swap_lines(session, order, swaps)
     order.items_modified = True
-    move_money(session, order, amount_cents, method, "items modified: price difference")
+    move_money(session, order, amount_cents, method, "items modified: price difference", key)
 
 
-def record_exchange(session: Session, order: Order, swaps: dict[str, str], amount_cents: int, method: str) -> None:
+def record_exchange(session: Session, order: Order, swaps: dict[str, str], amount_cents: int, method: str,
+                    key: str | None = None) -> None:
     """Delivered items are to be exchanged, once: the lines name the variant each becomes, the
     new variants' stock is set aside, the price difference moves on `method`."""
     for line in lines_of(session, order):
@@ -109,14 +110,16 @@ def record_exchange(session: Session, order: Order, swaps: dict[str, str], amoun
             session.add(new)
     order.exchanged = True
     order.set_status(OrderStatus.EXCHANGE_REQUESTED)
-    move_money(session, order, amount_cents, method, "exchange: price difference")
+    move_money(session, order, amount_cents, method, "exchange: price difference", key)
 
 
-def record_payment_change(session: Session, order: Order, old_method: str, new_method: str) -> None:
-    """A pending order is paid again with `new_method`; the old method gets its payment back."""
+def record_payment_change(session: Session, order: Order, old_method: str, new_method: str,
+                          key: str | None = None) -> None:
+    """A pending order is paid again with `new_method`; the old method gets its payment back
+    (its key is `key` + "/back", as the platform notes it)."""
     total = order.paid_cents - order.refunded_cents
-    move_money(session, order, total, old_method, f"payment moved to {new_method}")
-    move_money(session, order, -total, new_method, f"payment moved from {old_method}")
+    move_money(session, order, total, old_method, f"payment moved to {new_method}", f"{key}/back" if key else None)
+    move_money(session, order, -total, new_method, f"payment moved from {old_method}", key)
 
 
 def record_cancel(session: Session, order: Order, reason: str, method: str) -> None:

@@ -21,7 +21,8 @@ from store_data.db import session_scope
 from store_data.orders import Buyer, Payment
 from tools import retail_policy as policy
 from tools.deps import ToolDeps
-from tools.drivers.marketplace import BUYER_ADDRESS, EXCHANGE, ITEM_RETURNS, MODIFY_ITEMS, PAYMENT_METHOD
+from tools.drivers.marketplace import (BUYER_ADDRESS, EXCHANGE, ITEM_RETURNS, MODIFY_ITEMS, PAYMENT_METHOD,
+                                       RemoteOrder)
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
 from tools.order_facts import policy_facts, variant_facts
 from tools.order_policy import KEY_PREFIX, find_order, idempotency_key
@@ -116,9 +117,16 @@ def exchange_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payme
     """Exchange delivered items, once per order: `changes` maps each item's SKU to an available
     SKU of the same product. The price difference is charged to, or refunded on, `payment_method`
     (one of the buyer's; a gift card must cover a charge). The order becomes exchange_requested."""
+    driver = require_driver(deps, EXCHANGE)
+    done = _changed_once(deps, order_id, "exchanged")
+    if done:
+        return done
     number, verdict = decide_swap(deps, order_id, changes, payment_method, exchange=True)
-    require_driver(deps, EXCHANGE).exchange_items(number, dict(verdict.swaps), verdict.amount_cents, verdict.method)
-    return apply_verdict(deps, number, "exchange", verdict)
+    key = idempotency_key(deps, "exchange", number)  # once per order
+    remote = _on_platform(deps, driver, number, "exchange",
+                          lambda: driver.exchange_items(number, dict(verdict.swaps), verdict.method, KEY_PREFIX + key),
+                          lambda r: any(line.exchange_sku for line in r.lines))
+    return _settle(deps, remote, "exchange", verdict, key)
 
 
 def preview_modify_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment_method: str) -> dict:
@@ -130,9 +138,16 @@ def modify_items(deps: ToolDeps, order_id: str, changes: dict[str, str], payment
     """Change the items of an order not yet shipped, once (afterwards it can be neither modified nor
     cancelled): `changes` maps each item's SKU to an available SKU of the same product; the price
     difference moves on `payment_method` (one of the buyer's; a gift card must cover a charge)."""
+    driver = require_driver(deps, MODIFY_ITEMS)
+    done = _changed_once(deps, order_id, "items_modified")
+    if done:
+        return done
     number, verdict = decide_swap(deps, order_id, changes, payment_method, exchange=False)
-    require_driver(deps, MODIFY_ITEMS).modify_items(number, dict(verdict.swaps), verdict.amount_cents, verdict.method)
-    return apply_verdict(deps, number, "modify_items", verdict)
+    key = idempotency_key(deps, "modify_items", number)  # once per order
+    remote = _on_platform(deps, driver, number, "modify_items",
+                          lambda: driver.modify_items(number, dict(verdict.swaps), verdict.method, KEY_PREFIX + key),
+                          lambda r: r.items_changed)
+    return _settle(deps, remote, "modify_items", verdict, key)
 
 
 def preview_modify_payment(deps: ToolDeps, order_id: str, payment_method: str) -> dict:
@@ -143,13 +158,59 @@ def preview_modify_payment(deps: ToolDeps, order_id: str, payment_method: str) -
 def modify_payment(deps: ToolDeps, order_id: str, payment_method: str) -> dict:
     """Pay an order not yet shipped with another of the buyer's payment methods (a gift card must
     cover the whole total); the old method gets its payment back."""
+    driver = require_driver(deps, PAYMENT_METHOD)
     number, verdict = decide_payment(deps, order_id, payment_method)
-    require_driver(deps, PAYMENT_METHOD).change_payment(number, verdict.method)
-    return apply_verdict(deps, number, "payment", verdict)
+    key = idempotency_key(deps, "payment_method", f"{number}:{verdict.method}")
+    note = KEY_PREFIX + key
+    remote = _on_platform(deps, driver, number, "payment_method",
+                          lambda: driver.change_payment(number, verdict.method, note),
+                          lambda r: any(p.kind == "payment" and p.note == note for p in r.payments))
+    return _settle(deps, remote, "payment", verdict, key)
 
 
-def apply_verdict(deps: ToolDeps, number: str, kind: str, verdict: policy.Verdict) -> dict:
-    """Write an allowed change into the shop's records, once the platform has made it."""
+def _changed_once(deps: ToolDeps, order_id: str, flag: str) -> dict | None:
+    """A once-only change the records show made already: what a retried call answers."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        if not getattr(order, flag):
+            return None
+        word = "exchanged" if flag == "exchanged" else "had its items modified"
+        return {"order": order.remote_id, "status": order.status, "already_done": True, "moved_cents": 0,
+                "note": f"order {order.remote_id} {word} already; that is done only once per order"}
+
+
+def _on_platform(deps: ToolDeps, driver, number: str, action: str, call, made) -> RemoteOrder:
+    """Make the change on the platform; after a failure read the order again: a change the
+    platform made though its answer was lost counts, anything else flags the order."""
+    try:
+        remote = call()
+    except NeedsOwner:
+        raise
+    except ToolFailed as problem:
+        remote = reread(deps, driver, number)
+        if remote is None or not made(remote):
+            flag_failure(deps, number, action, problem)
+            raise
+    if not made(remote):
+        missing = ToolFailed(f"the marketplace does not show the {action.replace('_', ' ')} on order {number}; "
+                             "check it in the back-office")
+        flag_failure(deps, number, action, missing)
+        raise missing
+    return remote
+
+
+def _settle(deps: ToolDeps, remote: RemoteOrder, kind: str, verdict: policy.Verdict, key: str) -> dict:
+    """The platform made the change: write it into the records, then take in what the platform shows."""
+    result = apply_verdict(deps, remote.number, kind, verdict, key)
+    with session_scope(deps.engine) as session:
+        order = reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
+        return {**result, "status": order.status, "paid_cents": order.paid_cents,
+                "refunded_cents": order.refunded_cents}
+
+
+def apply_verdict(deps: ToolDeps, number: str, kind: str, verdict: policy.Verdict, key: str | None = None) -> dict:
+    """Write an allowed change into the shop's records, once the platform has made it; `key`
+    marks its money so the order sync recognises the platform's record of it."""
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, number)
         if kind == "cancel":
@@ -157,12 +218,13 @@ def apply_verdict(deps: ToolDeps, number: str, kind: str, verdict: policy.Verdic
         elif kind == "return":
             records.record_return(session, order, dict(verdict.returned), verdict.amount_cents, verdict.method)
         elif kind == "exchange":
-            records.record_exchange(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+            records.record_exchange(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method, key)
         elif kind == "modify_items":
-            records.record_item_change(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method)
+            records.record_item_change(session, order, dict(verdict.swaps), verdict.amount_cents, verdict.method,
+                                       key)
         elif kind == "payment":
             original = policy_facts(session, order).original_method
-            records.record_payment_change(session, order, original, verdict.method)
+            records.record_payment_change(session, order, original, verdict.method, key)
         else:
             raise ValueError(f"unknown order change {kind}")
         return {"order": order.remote_id, "status": order.status, "total_cents": order.total_cents,

@@ -206,8 +206,10 @@ def _create(session: Session, deps: ToolDeps, remote: RemoteOrder) -> Order:
 
 def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
     assert order.id is not None, "payments are recorded on a stored order"
-    mine = {p.remote_id: p for p in session.exec(select(Payment).where(Payment.order_id == order.id))}
-    by_key = {p.idempotency_key: p for p in mine.values() if p.idempotency_key}
+    rows = list(session.exec(select(Payment).where(Payment.order_id == order.id)))
+    mine = {p.remote_id: p for p in rows if p.remote_id}
+    # From every row: several of the shop's own, not yet claimed, all lack a remote id.
+    by_key = {p.idempotency_key: p for p in rows if p.idempotency_key}
     for paid in remote.payments:
         if paid.remote_id in mine:
             continue

@@ -112,6 +112,8 @@ def pending_refund(order: OrderFacts) -> None:
 
 def _method(order: OrderFacts, method_id: str) -> dict[str, Any]:
     found = order.buyer_methods.get(method_id)
+    if found is None and method_id and method_id == order.original_method:
+        return {"source": GIFT_CARD if method_id.startswith(GIFT_CARD) else ""}  # it paid: the buyer's own
     if found is None:
         raise ToolRetry(f"'{method_id}' is not one of the buyer's payment methods "
                         f"({', '.join(sorted(order.buyer_methods)) or 'none on record'})")

@@ -1,12 +1,17 @@
-"""Chosen items of a delivered order taken back on the sandbox through the browser: the refund
-is their price, the platform and the shop's records say which items came back, and the whole
-order is returned only when every unit is."""
+"""The retail policy's changes on the sandbox through the browser: chosen items of a delivered
+order taken back (the refund is their price; the whole order is returned only when every unit
+is), a delivered item exchanged once, a pending order's items and payment method changed; each
+once on the platform, and the shop's records agree with what it shows."""
 
+import pytest
 from sqlmodel import Session, select
 
-from store_data.orders import OrderLine, Payment
+from store_data.db import session_scope
+from store_data.orders import Buyer, OrderLine, Payment
+from store_data.shop import Variant
 from tests.order_helpers import order
-from tools.order_changes import return_items
+from tools.errors import ToolRetry
+from tools.order_changes import exchange_items, modify_items, modify_payment, return_items
 from tools.order_sync import sync_orders
 from tools.orders import ship_order
 
@@ -51,3 +56,60 @@ def test_every_unit_back_returns_the_whole_order(workspace, driver, market, item
     remote = driver.get_order(number)
     assert remote.status == "returned" and remote.refunded_cents == remote.paid_cents == 1450
     assert result["status"] == order(workspace, number).status == "refunded"
+
+
+def _tee_options(workspace) -> None:
+    """The shop's catalog holds the T-shirt's other sizes, as the platform's listing does."""
+    with session_scope(workspace.engine) as session:
+        tee = session.exec(select(Variant).where(Variant.sku == "TEE-01-M")).one()
+        for sku, price in (("TEE-01-S", 1999), ("TEE-01-L", 2199)):
+            session.add(Variant(sku=sku, product_id=tee.product_id, cost_cents=500, price_cents=price, stock=20))
+
+
+def test_a_delivered_tee_is_exchanged_once_for_a_dearer_size(workspace, driver, market, items):
+    _tee_options(workspace)
+    number, buyer = market.buy(items.TEE_M)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    ship_order(deps, number)
+    market.buyer_act(buyer, number, "received")
+    sync_orders(deps)
+    method = driver.get_order(number).payments[0].method
+
+    result = exchange_items(deps, number, {"TEE-01-M": "TEE-01-L"}, method)
+    remote = driver.get_order(number)
+    assert [(line.sku, line.exchange_sku) for line in remote.lines] == [("TEE-01-M", "TEE-01-L")]
+    assert remote.paid_cents == 1999 + 200 and result["status"] == "exchange_requested"
+    assert exchange_items(deps, number, {"TEE-01-M": "TEE-01-S"}, method)["already_done"] is True
+    assert driver.get_order(number).paid_cents == 2199
+    assert sync_orders(deps, full=True)["changed_outside"] == []
+    mine = order(workspace, number)
+    assert (mine.status, mine.paid_cents, mine.exchanged) == ("exchange_requested", 2199, True)
+
+
+def test_a_pending_orders_items_then_its_payment_method_change_once(workspace, driver, market, items):
+    _tee_options(workspace)
+    number, _ = market.buy(items.TEE_M)
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    method = driver.get_order(number).payments[0].method
+    with session_scope(workspace.engine) as session:  # the buyer's saved methods, as the τ² import records them
+        buyer = session.get(Buyer, order(workspace, number).buyer_id)
+        buyer.payment_methods = {"paypal_1": {"source": "paypal"}}
+        session.add(buyer)
+
+    moved = modify_payment(deps, number, "paypal_1")
+    remote = driver.get_order(number)
+    assert [(p.kind, p.amount_cents, p.method) for p in remote.payments] == [
+        ("payment", 1999, method), ("refund", 1999, method), ("payment", 1999, "paypal_1")]
+    assert moved["paid_cents"] - moved["refunded_cents"] == 1999
+
+    result = modify_items(deps, number, {"TEE-01-M": "TEE-01-S"}, "paypal_1")
+    remote = driver.get_order(number)
+    assert [line.sku for line in remote.lines] == ["TEE-01-S"] and remote.items_changed
+    assert result["status"] == "paid" and order(workspace, number).items_modified
+    with pytest.raises(ToolRetry, match="had its items modified"):
+        modify_payment(deps, number, method)
+    assert modify_items(deps, number, {"TEE-01-S": "TEE-01-L"}, "paypal_1")["already_done"] is True
+    assert [line.sku for line in driver.get_order(number).lines] == ["TEE-01-S"]
+    assert sync_orders(deps, full=True)["changed_outside"] == []

@@ -53,6 +53,7 @@ class RemoteLine:
     quantity: int
     unit_cents: int
     returned: int = 0  # units the seller took back
+    exchange_sku: str = ""  # the variant a delivered unit is being exchanged for
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class RemoteOrder:
     payments: list[RemotePayment] = field(default_factory=list)
     shipments: list[RemoteShipment] = field(default_factory=list)
     requests: list[RemoteRequest] = field(default_factory=list)
+    items_changed: bool = False  # an unshipped order's items were changed (once only)
 
     @property
     def open_request(self) -> RemoteRequest | None:
@@ -229,16 +231,16 @@ class MarketplaceDriver(ABC):
         price to `method` with `note`, unless the platform shows a refund with that note already."""
         raise Unsupported(f"{self.name} does not offer returns of chosen items")
 
-    def exchange_items(self, number: str, swaps: dict[str, str], amount_cents: int, method: str) -> RemoteOrder:
-        """Exchange delivered items (old SKU -> new SKU); `amount_cents` > 0 is paid to the buyer
-        on `method`, < 0 charged to it."""
+    def exchange_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        """Exchange one unit of each delivered item (old SKU -> new SKU), once per order; the
+        platform charges or pays back the price difference on `method`, with `note`."""
         raise Unsupported(f"{self.name} does not offer exchanges")
 
-    def modify_items(self, number: str, swaps: dict[str, str], amount_cents: int, method: str) -> RemoteOrder:
-        """Change the items of the unshipped order `number`, as exchange_items does for delivered ones."""
+    def modify_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        """Change the items of the unshipped order `number` once, as exchange_items does for delivered ones."""
         raise Unsupported(f"{self.name} does not offer changes to an order's items")
 
-    def change_payment(self, number: str, method: str) -> RemoteOrder:
+    def change_payment(self, number: str, method: str, note: str) -> RemoteOrder:
         """Pay the unshipped order `number` with `method`, paying back the method it was paid with."""
         raise Unsupported(f"{self.name} does not offer changes to an order's payment method")
 

@@ -22,7 +22,7 @@ from tools.drivers import sandbox_selectors as sel
 from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
-from tools.drivers.marketplace import (ADDRESS, CANCEL, ITEM_RETURNS, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
                                        RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
@@ -37,7 +37,7 @@ BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "del
 
 
 def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int,
-                returned: bool = False) -> OrderStatus:
+                returned: bool = False, exchanged: bool = False) -> OrderStatus:
     """The sandbox's order status on the shop's state machine (`returned`: the seller took back
     some of a delivered order's items, which are on their way back)."""
     base = BASE_STATUS[status]
@@ -48,6 +48,8 @@ def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refu
         return OrderStatus.REFUNDED
     if base == OrderStatus.DELIVERED and returned:
         return OrderStatus.RETURN_REQUESTED
+    if base == OrderStatus.DELIVERED and exchanged:
+        return OrderStatus.EXCHANGE_REQUESTED
     return base
 
 
@@ -81,8 +83,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, MESSAGES, LISTINGS, PROFILE,
-                              STATS, VIDEO, LIVE})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS,
+                              PAYMENT_METHOD, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -226,10 +228,12 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         open_request = next((r for r in requests if r.status == "requested"), None)
         lines = [line.strip() for line in raw["address"].splitlines() if line.strip()]
         items = [RemoteLine(sku=c[0], title=c[1], options=c[2], quantity=int(c[3]), unit_cents=parse_cents(c[4]),
-                            returned=int(c[5]) if len(c) > 5 and c[5].isdigit() else 0) for c in raw["items"]]
+                            returned=int(c[5]) if len(c) > 5 and c[5].isdigit() else 0,
+                            exchange_sku=c[6] if len(c) > 6 else "") for c in raw["items"]]
         return RemoteOrder(
             number=raw["number"], status=raw["status"],
-            shop_status=shop_status(raw["status"], open_request, paid, refunded, any(i.returned for i in items)),
+            shop_status=shop_status(raw["status"], open_request, paid, refunded, any(i.returned for i in items),
+                                    any(i.exchange_sku for i in items)),
             placed_at=_when(summary["placed"]),
             buyer_name=buyer["name"] if buyer else raw["buyer"], buyer_email=buyer["email"] if buyer else "",
             address={"name": lines[0] if lines else "", "street": ", ".join(lines[1:-2]),
@@ -239,7 +243,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             payments=[RemotePayment(remote_id=f"{raw['number']}#{i}", kind=c[1], amount_cents=parse_cents(c[2]),
                                     method=c[3], note=c[4]) for i, c in enumerate(raw["payments"], 1)],
             shipments=[_shipment(s["text"], s["tracking"]) for s in raw["shipments"]],
-            requests=requests,
+            requests=requests, items_changed=" · items changed" in raw["summary"],
         )
 
     def refund_on_accept(self, order: RemoteOrder, request: RemoteRequest) -> int:
@@ -307,6 +311,43 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             box.get_by_role("button", name=sel.RETURN_BUTTON).click()
         return self._act(number, f"take back items of order {number}",
                          lambda o: not any(p.kind == "refund" and p.note == note for p in o.payments), fill)
+
+    def _swap(self, number: str, swaps: dict[str, str], method: str, note: str, exchange: bool) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.CHANGE_ITEMS_FORM)
+            box.evaluate("details => details.open = true")
+            for old, new in swaps.items():
+                box.get_by_label(sel.CHANGE_ITEM_LABEL.format(sku=old), exact=True).fill(new)
+            box.get_by_label(sel.CHANGE_METHOD_LABEL, exact=True).fill(method)
+            box.get_by_label(sel.CHANGE_NOTE_LABEL, exact=True).fill(note)
+            box.get_by_role("button", name=sel.CHANGE_ITEMS_BUTTON).click()
+
+        def needed(order: RemoteOrder) -> bool:
+            if exchange:
+                return not any(line.exchange_sku for line in order.lines)
+            return not order.items_changed
+        what = "exchange items of" if exchange else "change the items of"
+        return self._act(number, f"{what} order {number}", needed, fill)
+
+    def exchange_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        return self._swap(number, swaps, method, note, exchange=True)
+
+    def modify_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        return self._swap(number, swaps, method, note, exchange=False)
+
+    def change_payment(self, number: str, method: str, note: str) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.PAYMENT_FORM)
+            box.evaluate("details => details.open = true")
+            box.get_by_label(sel.PAYMENT_METHOD_LABEL, exact=True).fill(method)
+            box.get_by_label(sel.PAYMENT_NOTE_LABEL, exact=True).fill(note)
+            box.get_by_role("button", name=sel.PAYMENT_BUTTON).click()
+        return self._act(number, f"change the payment method of order {number}",
+                         lambda o: not any(p.kind == "payment" and p.note == note for p in o.payments), fill)
 
     def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
         page = self.page
