@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Integer, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Column, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store_data.clock import utcnow
@@ -45,8 +45,8 @@ class Order(SQLModel, table=True):
     flag: str = ""
     # The retail policy's once-only changes: the items of a pending order were modified, or
     # delivered items exchanged; neither may happen a second time.
-    items_modified: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
-    exchanged: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    items_modified: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="0"))
+    exchanged: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="0"))
     cancel_reason: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
     placed_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
