@@ -31,7 +31,8 @@ def make_engine(data_dir: Path) -> Engine:
 ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0"),
                  ("orderitem", "returned_qty", "INTEGER NOT NULL DEFAULT 0"),
                  ("orderitem", "exchange_sku", "VARCHAR NOT NULL DEFAULT ''"),
-                 ("order", "items_modified", "BOOLEAN NOT NULL DEFAULT 0")]
+                 ("order", "items_modified", "BOOLEAN NOT NULL DEFAULT 0"),
+                 ("returnrequest", "items", "VARCHAR NOT NULL DEFAULT ''")]
 
 
 def _add_missing_columns(engine: Engine) -> None:

@@ -151,6 +151,7 @@ class ReturnRequest(Table, table=True):
     kind: str  # refund (money only) | return (send the goods back)
     reason: str
     amount_cents: int
+    items: str = ""  # a return of chosen units: "SKU:count, SKU:count" (empty: the whole order)
     status: str = "requested"  # requested | accepted | rejected
     created_at: NaiveDatetime
     decided_at: NaiveDatetime | None = None

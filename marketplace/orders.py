@@ -180,21 +180,49 @@ def open_request(s: Session, order: Order) -> ReturnRequest | None:
                                               ReturnRequest.status == "requested")).first()
 
 
+def _units_price(s: Session, order: Order, units: dict[str, int]) -> int:
+    """The price of `units` (SKU -> how many) of the order's items not yet returned."""
+    items = {item.sku: item for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id))}
+    total = 0
+    for sku, count in units.items():
+        item = items.get(sku)
+        if item is None or count > item.qty - item.returned_qty:
+            left = item.qty - item.returned_qty if item else 0
+            raise OrderError(f"Order {order.number} has {left} of {sku} left to return, not {count}.")
+        total += item.unit_cents * count
+    return total
+
+
+def units_text(units: dict[str, int]) -> str:
+    return ", ".join(f"{sku}:{count}" for sku, count in sorted(units.items()) if count > 0)
+
+
+def parse_units(text: str) -> dict[str, int]:
+    pairs = (part.rsplit(":", 1) for part in text.split(",") if ":" in part)
+    return {sku.strip(): int(count) for sku, count in pairs}
+
+
 def request_return(s: Session, order: Order, kind: str, reason: str, amount_cents: int | None,
-                   now: datetime) -> ReturnRequest:
-    """A buyer asks for money back (``refund``) or to send the goods back (``return``)."""
+                   now: datetime, units: dict[str, int] | None = None) -> ReturnRequest:
+    """A buyer asks for money back (``refund``) or to send the goods back (``return``): all of
+    them, or the chosen `units`, whose price is then the amount asked."""
     if kind not in REQUEST_KINDS.get(order.status, set()):
         raise IllegalMove(f"A {kind} cannot be requested on a {order.status} order.")
     if open_request(s, order):
         raise IllegalMove("A request on this order is already waiting for the seller.")
     if not reason.strip():
         raise OrderError("Please give a reason.")
+    units = {sku: count for sku, count in (units or {}).items() if count > 0}
+    if units and kind != "return":
+        raise OrderError("Choose items only to send them back.")
     amount = order.refundable_cents if amount_cents is None else amount_cents
+    if units:
+        amount = min(_units_price(s, order, units), order.refundable_cents)
     if not 0 < amount <= order.refundable_cents:
         raise OrderError(f"You can ask for at most {cents(order.refundable_cents)}.")
     assert order.id is not None, "requests are made on a stored order"
     req = ReturnRequest(order_id=order.id, kind=kind, reason=reason.strip()[:1000],
-                        amount_cents=amount, created_at=now)
+                        amount_cents=amount, created_at=now, items=units_text(units))
     s.add(req)
     return req
 
@@ -211,6 +239,9 @@ def decide_request(s: Session, order: Order, req: ReturnRequest, accept: bool, n
     if order.status == Status.PENDING:
         cancel_order(s, order, now)  # refunds everything left
         return
+    if req.kind == "return" and req.items:
+        return_items(s, order, parse_units(req.items), "", f"{req.kind} accepted", now)
+        return
     if req.kind == "return":
         transition(order, Status.RETURNED, now)
     refund_order(s, order, min(req.amount_cents, order.refundable_cents), f"{req.kind} accepted", now)
@@ -226,13 +257,7 @@ def return_items(s: Session, order: Order, units: dict[str, int], method: str, n
     units = {sku: count for sku, count in units.items() if count > 0}
     if not units:
         raise OrderError("Choose at least one item to take back.")
-    amount = 0
-    for sku, count in units.items():
-        item = items.get(sku)
-        if item is None or count > item.qty - item.returned_qty:
-            left = item.qty - item.returned_qty if item else 0
-            raise OrderError(f"Order {order.number} has {left} of {sku} left to return, not {count}.")
-        amount += item.unit_cents * count
+    amount = _units_price(s, order, units)
     for sku, count in units.items():
         items[sku].returned_qty += count
         s.add(items[sku])

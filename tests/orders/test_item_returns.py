@@ -3,6 +3,8 @@ order taken back (the refund is their price; the whole order is returned only wh
 is), a delivered item exchanged once, a pending order's items and payment method changed; each
 once on the platform, and the shop's records agree with what it shows."""
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 
@@ -13,10 +15,16 @@ from tests.order_helpers import order
 from tools.errors import ToolRetry
 from tools.order_changes import exchange_items, modify_items, modify_payment, return_items
 from tools.order_sync import sync_orders
-from tools.orders import ship_order
+from tools.orders import handle_return, ship_order
 
 
 def _delivered(workspace, driver, market, items, qty: int) -> tuple[str, str]:
+    number, method, _ = _delivered_to(workspace, driver, market, items, qty)
+    return number, method
+
+
+def _delivered_to(workspace, driver, market, items, qty: int):
+    """A delivered order of `qty` mugs: its number, the method that paid, the buyer's client."""
     number, buyer = market.buy(items.MUG, qty=qty)
     deps = workspace.tool_deps(driver=driver)
     sync_orders(deps)
@@ -25,7 +33,7 @@ def _delivered(workspace, driver, market, items, qty: int) -> tuple[str, str]:
     sync_orders(deps)
     with Session(workspace.engine) as session:
         method = session.exec(select(Payment.method).where(Payment.order_id == order(workspace, number).id)).first()
-    return number, method or ""
+    return number, method or "", buyer
 
 
 def test_one_unit_of_two_comes_back_and_is_refunded_once(workspace, driver, market, items):
@@ -113,3 +121,20 @@ def test_a_pending_orders_items_then_its_payment_method_change_once(workspace, d
     assert modify_items(deps, number, {"TEE-01-S": "TEE-01-L"}, "paypal_1")["already_done"] is True
     assert [line.sku for line in driver.get_order(number).lines] == ["TEE-01-S"]
     assert sync_orders(deps, full=True)["changed_outside"] == []
+
+
+def test_a_buyer_asks_to_send_back_one_unit_and_the_desk_accepts_it(workspace, driver, market, items):
+    number, _, buyer = _delivered_to(workspace, driver, market, items, qty=2)
+    deps = workspace.tool_deps(driver=driver)
+    page = buyer.get(f"/orders/{number}").text
+    item_id = re.search(r'name="return_(\d+)"', page).group(1)
+    market.buyer_act(buyer, number, "request", kind="return", reason="one is enough", **{f"return_{item_id}": "1"})
+    sync_orders(deps)
+    assert order(workspace, number).status == "return_requested"
+
+    result = handle_return(deps, number, accept=True)
+    remote = driver.get_order(number)
+    assert remote.status == "delivered" and remote.refunded_cents == result["moved_cents"] == 1450
+    with Session(workspace.engine) as session:
+        line = session.exec(select(OrderLine).where(OrderLine.order_id == order(workspace, number).id)).one()
+    assert line.returned_quantity == 1 and order(workspace, number).refunded_cents == 1450
