@@ -205,6 +205,44 @@ async def decide(request: Request, number: str, request_id: int, decision: str):
     return await _act(request, number, action)
 
 
+@router.post("/orders/{number}/return-items")
+async def return_items(request: Request, number: str):
+    """Take back chosen items of a delivered order; their price is refunded."""
+    def action(s, order, form, at):
+        units = {}
+        for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id)):
+            text = str(form.get(f"return_{item.id}", "") or "0").strip()
+            if not text.isdigit():
+                raise ops.OrderError(f"{text!r} is not a number of units of {item.sku}.")
+            units[item.sku] = int(text)
+        refund = ops.return_items(s, order, units, str(form.get("method", "")), str(form.get("note", "")), at)
+        return f"Took back {sum(units.values())} item(s) of order {order.number}; refunded {ops.cents(refund.amount_cents)}."
+    return await _act(request, number, action)
+
+
+@router.post("/orders/{number}/change-items")
+async def change_items(request: Request, number: str):
+    """Change a pending order's items, or exchange a delivered order's, for other options."""
+    def action(s, order, form, at):
+        swaps = {}
+        for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id)):
+            new = str(form.get(f"swap_{item.id}", "")).strip()
+            if new:
+                swaps[item.sku] = new
+        difference = ops.swap_items(s, order, swaps, str(form.get("method", "")), str(form.get("note", "")), at)
+        return f"Items of order {order.number} changed; price difference {ops.cents(difference)}."
+    return await _act(request, number, action)
+
+
+@router.post("/orders/{number}/payment-method")
+async def payment_method(request: Request, number: str):
+    """Pay an unshipped order with another method; the old one is refunded."""
+    def action(s, order, form, at):
+        ops.change_payment(s, order, str(form.get("method", "")), str(form.get("note", "")), at)
+        return f"Order {order.number} is paid with {order.payment_method}."
+    return await _act(request, number, action)
+
+
 @router.post("/orders/{number}/address")
 async def change_address(request: Request, number: str):
     """Change the shipping address of an unshipped order (buyers ask by message)."""

@@ -91,7 +91,13 @@ async def request_refund(request: Request, number: str):
     def action(s, order, form, at):
         text = str(form.get("amount", "")).strip()
         amount = ops.parse_money(text) if text else None
-        req = ops.request_return(s, order, str(form.get("kind", "")), str(form.get("reason", "")), amount, at)
+        units = {}
+        for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id)):
+            count = str(form.get(f"return_{item.id}", "") or "0").strip()
+            if not count.isdigit():
+                raise ops.OrderError(f"{count!r} is not a number of {item.title}.")
+            units[item.sku] = int(count)
+        req = ops.request_return(s, order, str(form.get("kind", "")), str(form.get("reason", "")), amount, at, units)
         return f"Your {req.kind} request was sent to the seller."
     return await _buyer_act(request, number, action)
 

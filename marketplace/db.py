@@ -28,15 +28,19 @@ def make_engine(data_dir: Path) -> Engine:
 
 # Columns added after a table first shipped: a data folder made before them gets them here
 # (create_all makes missing tables only). (table, column, SQL type and default)
-ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0")]
+ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0"),
+                 ("orderitem", "returned_qty", "INTEGER NOT NULL DEFAULT 0"),
+                 ("orderitem", "exchange_sku", "VARCHAR NOT NULL DEFAULT ''"),
+                 ("order", "items_modified", "BOOLEAN NOT NULL DEFAULT 0"),
+                 ("returnrequest", "items", "VARCHAR NOT NULL DEFAULT ''")]
 
 
 def _add_missing_columns(engine: Engine) -> None:
     with engine.begin() as connection:
         for table, column, kind in ADDED_COLUMNS:
-            present = {row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")}
+            present = {row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')}
             if column not in present:
-                connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                connection.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -104,6 +104,7 @@ class Order(Table, table=True):
     paid_cents: int = 0
     refunded_cents: int = 0
     payment_method: str = ""
+    items_modified: bool = False  # an unshipped order's items were changed (once only)
 
     @property
     def refundable_cents(self) -> int:
@@ -120,6 +121,8 @@ class OrderItem(Table, table=True):
     options: str = ""
     unit_cents: int
     qty: int
+    returned_qty: int = 0  # units the seller took back (a return of chosen items)
+    exchange_sku: str = ""  # the variant a delivered unit is being exchanged for
 
 
 class Payment(Table, table=True):
@@ -148,6 +151,7 @@ class ReturnRequest(Table, table=True):
     kind: str  # refund (money only) | return (send the goods back)
     reason: str
     amount_cents: int
+    items: str = ""  # a return of chosen units: "SKU:count, SKU:count" (empty: the whole order)
     status: str = "requested"  # requested | accepted | rejected
     created_at: NaiveDatetime
     decided_at: NaiveDatetime | None = None

@@ -180,21 +180,49 @@ def open_request(s: Session, order: Order) -> ReturnRequest | None:
                                               ReturnRequest.status == "requested")).first()
 
 
+def _units_price(s: Session, order: Order, units: dict[str, int]) -> int:
+    """The price of `units` (SKU -> how many) of the order's items not yet returned."""
+    items = {item.sku: item for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id))}
+    total = 0
+    for sku, count in units.items():
+        item = items.get(sku)
+        if item is None or count > item.qty - item.returned_qty:
+            left = item.qty - item.returned_qty if item else 0
+            raise OrderError(f"Order {order.number} has {left} of {sku} left to return, not {count}.")
+        total += item.unit_cents * count
+    return total
+
+
+def units_text(units: dict[str, int]) -> str:
+    return ", ".join(f"{sku}:{count}" for sku, count in sorted(units.items()) if count > 0)
+
+
+def parse_units(text: str) -> dict[str, int]:
+    pairs = (part.rsplit(":", 1) for part in text.split(",") if ":" in part)
+    return {sku.strip(): int(count) for sku, count in pairs}
+
+
 def request_return(s: Session, order: Order, kind: str, reason: str, amount_cents: int | None,
-                   now: datetime) -> ReturnRequest:
-    """A buyer asks for money back (``refund``) or to send the goods back (``return``)."""
+                   now: datetime, units: dict[str, int] | None = None) -> ReturnRequest:
+    """A buyer asks for money back (``refund``) or to send the goods back (``return``): all of
+    them, or the chosen `units`, whose price is then the amount asked."""
     if kind not in REQUEST_KINDS.get(order.status, set()):
         raise IllegalMove(f"A {kind} cannot be requested on a {order.status} order.")
     if open_request(s, order):
         raise IllegalMove("A request on this order is already waiting for the seller.")
     if not reason.strip():
         raise OrderError("Please give a reason.")
+    units = {sku: count for sku, count in (units or {}).items() if count > 0}
+    if units and kind != "return":
+        raise OrderError("Choose items only to send them back.")
     amount = order.refundable_cents if amount_cents is None else amount_cents
+    if units:
+        amount = min(_units_price(s, order, units), order.refundable_cents)
     if not 0 < amount <= order.refundable_cents:
         raise OrderError(f"You can ask for at most {cents(order.refundable_cents)}.")
     assert order.id is not None, "requests are made on a stored order"
     req = ReturnRequest(order_id=order.id, kind=kind, reason=reason.strip()[:1000],
-                        amount_cents=amount, created_at=now)
+                        amount_cents=amount, created_at=now, items=units_text(units))
     s.add(req)
     return req
 
@@ -211,9 +239,114 @@ def decide_request(s: Session, order: Order, req: ReturnRequest, accept: bool, n
     if order.status == Status.PENDING:
         cancel_order(s, order, now)  # refunds everything left
         return
+    if req.kind == "return" and req.items:
+        return_items(s, order, parse_units(req.items), "", f"{req.kind} accepted", now)
+        return
     if req.kind == "return":
         transition(order, Status.RETURNED, now)
     refund_order(s, order, min(req.amount_cents, order.refundable_cents), f"{req.kind} accepted", now)
+
+
+def return_items(s: Session, order: Order, units: dict[str, int], method: str, note: str, now: datetime) -> Payment:
+    """The seller takes back chosen units (SKU -> how many) of a delivered order and refunds
+    their price to `method` (the order's own when empty). Only when every unit is back does
+    the whole order become returned."""
+    if order.status != Status.DELIVERED:
+        raise IllegalMove(f"Order {order.number} is {order.status}; only a delivered order's items can be returned.")
+    items = {item.sku: item for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id))}
+    units = {sku: count for sku, count in units.items() if count > 0}
+    if not units:
+        raise OrderError("Choose at least one item to take back.")
+    amount = _units_price(s, order, units)
+    for sku, count in units.items():
+        items[sku].returned_qty += count
+        s.add(items[sku])
+    refund = refund_order(s, order, min(amount, order.refundable_cents), note, now)
+    if method.strip():
+        refund.method = method.strip()[:60]
+    if all(item.returned_qty >= item.qty for item in items.values()):
+        transition(order, Status.RETURNED, now)
+    s.add(order)
+    return refund
+
+
+def _move_difference(s: Session, order: Order, difference: int, method: str, note: str, now: datetime) -> None:
+    """A price difference: charged to `method` when positive, refunded to it when negative."""
+    assert order.id is not None, "money moves on a stored order"
+    if difference > 0:
+        order.paid_cents += difference
+        s.add(Payment(order_id=order.id, kind="payment", amount_cents=difference, method=method[:60],
+                      note=note[:200], at=now))
+    elif difference < 0:
+        refund = refund_order(s, order, min(-difference, order.refundable_cents), note, now)
+        refund.method = method[:60] or refund.method
+
+
+def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, note: str, now: datetime) -> int:
+    """One unit of each old SKU becomes another option of the same listing: the items of an
+    unshipped order (once; the order is then changed no more), or an exchange of a delivered
+    order's units (once). The price difference moves on `method`; returns it (+: charged)."""
+    assert order.id is not None, "a stored order's items change"
+    exchange = order.status == Status.DELIVERED
+    if order.status not in (Status.PENDING, Status.DELIVERED):
+        raise IllegalMove(f"Order {order.number} is {order.status}; only a pending order's items can change, "
+                          "or a delivered order's be exchanged.")
+    items = list(s.exec(select(OrderItem).where(OrderItem.order_id == order.id)))
+    if order.items_modified or any(item.exchange_sku for item in items):
+        raise IllegalMove(f"Order {order.number} was changed once already; it cannot change again.")
+    by_sku = {item.sku: item for item in items}
+    if not swaps:
+        raise OrderError("Choose at least one item to change.")
+    difference = 0
+    for old_sku, new_sku in swaps.items():
+        item = by_sku.get(old_sku)
+        new = s.exec(select(Variant).where(Variant.sku == new_sku)).first()
+        if item is None:
+            raise OrderError(f"Order {order.number} has no {old_sku}.")
+        if new is None or new.listing_id != item.listing_id or new.sku == old_sku:
+            raise OrderError(f"{new_sku} is not another option of {item.title}.")
+        if new.stock < 1:
+            raise OrderError(f"{new_sku} is out of stock.")
+        difference += new.price_cents - item.unit_cents
+        new.stock -= 1
+        s.add(new)
+        if exchange:
+            item.exchange_sku = new.sku
+        else:
+            if item.variant_id and (old := s.get(Variant, item.variant_id)):
+                old.stock += 1
+                s.add(old)
+            if item.qty > 1:
+                item.qty -= 1
+                s.add(OrderItem(order_id=order.id, listing_id=item.listing_id, variant_id=new.id, sku=new.sku,
+                                title=item.title, options=new.label(), unit_cents=new.price_cents, qty=1))
+            else:
+                item.variant_id, item.sku, item.options, item.unit_cents = new.id, new.sku, new.label(), new.price_cents
+        s.add(item)
+    if not exchange:
+        order.items_modified = True
+        order.total_cents += difference
+    _move_difference(s, order, difference, method or order.payment_method, note, now)
+    order.updated_at = now
+    s.add(order)
+    return difference
+
+
+def change_payment(s: Session, order: Order, method: str, note: str, now: datetime) -> None:
+    """An unshipped order is paid again with `method`; the method it was paid with is refunded."""
+    method = method.strip()[:60]
+    if order.status != Status.PENDING or order.items_modified:
+        raise IllegalMove(f"Order {order.number} is {order.status}; only an unchanged pending order can change "
+                          "its payment method.")
+    if not method or method == order.payment_method:
+        raise OrderError(f"Choose a payment method other than {order.payment_method or 'the one it was paid with'}.")
+    assert order.id is not None, "a stored order changes its payment"
+    amount = order.refundable_cents
+    refund_order(s, order, amount, f"{note}/back" if note else "", now)
+    order.paid_cents += amount
+    s.add(Payment(order_id=order.id, kind="payment", amount_cents=amount, method=method, note=note[:200], at=now))
+    order.payment_method = method
+    s.add(order)
 
 
 def change_address(s: Session, order: Order, address: Address, now: datetime) -> None:

@@ -2,6 +2,8 @@
 
 τ² has no dates, so orders get deterministic dates spread over the 90 days before the
 load. τ²'s ``processed`` (tracking assigned, left the warehouse) becomes ``shipped``.
+SKUs are the ones the shop's own import gives the same records (``tau-<product id>`` for a
+listing, ``tau-<item id>`` for a variant), so the shop's sync finds every line in its catalog.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ STOCK_IF_AVAILABLE = 20
 
 class TauError(Exception):
     """The file cannot be loaded (missing, wrong shape, or the shop already has orders)."""
+
+
+def sku(record_id: str) -> str:
+    """The SKU of a τ² product or item, the same as the shop's import gives it."""
+    return f"tau-{record_id}"
 
 
 def _cents(amount: float) -> int:
@@ -53,7 +60,7 @@ def load_tau(data_dir: Path, file: Path, now: datetime | None = None) -> dict:
         for product in products.values():
             vs = list(product["variants"].values())
             listing = Listing(
-                sku=product["product_id"], title=product["name"], category=product["name"],
+                sku=sku(product["product_id"]), title=product["name"], category=product["name"],
                 description_html=_description(product["name"], vs),
                 price_cents=min(_cents(v["price"]) for v in vs),
                 stock=sum(STOCK_IF_AVAILABLE for v in vs if v["available"]),
@@ -65,7 +72,7 @@ def load_tau(data_dir: Path, file: Path, now: datetime | None = None) -> dict:
             listing_id = listings[product["product_id"]].id
             assert listing_id is not None, "the flush gave the listing its id"
             for v in product["variants"].values():
-                variant = Variant(listing_id=listing_id, sku=v["item_id"],
+                variant = Variant(listing_id=listing_id, sku=sku(v["item_id"]),
                                   options=json.dumps(v["options"]), price_cents=_cents(v["price"]),
                                   stock=STOCK_IF_AVAILABLE if v["available"] else 0)
                 s.add(variant)
@@ -125,7 +132,7 @@ def _order_rows(s, order: Order, record: dict, listings: dict, variants: dict, c
         seen.add(item["item_id"])
         listing, variant = listings.get(item["product_id"]), variants.get(item["item_id"])
         s.add(OrderItem(order_id=order.id, listing_id=listing.id if listing else None,
-                        variant_id=variant.id if variant else None, sku=item["item_id"], title=item["name"],
+                        variant_id=variant.id if variant else None, sku=sku(item["item_id"]), title=item["name"],
                         options=", ".join(f"{k}: {v}" for k, v in item["options"].items()),
                         unit_cents=_cents(item["price"]), qty=quantities[item["item_id"]]))
     for n, p in enumerate(record["payment_history"]):

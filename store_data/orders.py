@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store_data.clock import utcnow
@@ -21,6 +21,9 @@ class Buyer(SQLModel, table=True):
     name: str = ""
     email: str = ""
     address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # id -> {"source": gift_card | paypal | credit_card, "balance_cents": int (gift cards)}
+    payment_methods: dict[str, Any] = Field(default_factory=dict, sa_column=Column(
+        JSON, nullable=False, server_default="{}"))
 
 
 class Order(SQLModel, table=True):
@@ -40,6 +43,11 @@ class Order(SQLModel, table=True):
     address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Why the order needs a person (no stock, driver failure, ...); empty when fine.
     flag: str = ""
+    # The retail policy's once-only changes: the items of a pending order were modified, or
+    # delivered items exchanged; neither may happen a second time.
+    items_modified: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="0"))
+    exchanged: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="0"))
+    cancel_reason: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
     placed_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -64,6 +72,10 @@ class OrderLine(SQLModel, table=True):
     quantity: int = Field(default=1, ge=1)
     unit_price_cents: int = Field(ge=0)
     remote_id: str | None = None
+    # How many of this line came back in an accepted item-level return.
+    returned_quantity: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # The variant this line is being exchanged for (a delivered order's exchange), else "".
+    exchange_sku: str = Field(default="", sa_column=Column(String(120), nullable=False, server_default=""))
 
 
 class Payment(SQLModel, table=True):

@@ -20,6 +20,7 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"
     RETURN_REQUESTED = "return_requested"
     RETURNED = "returned"
+    EXCHANGE_REQUESTED = "exchange_requested"  # delivered items to be swapped for other variants
     CLOSED = "closed"
 
 
@@ -44,11 +45,12 @@ ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
     _O.PENDING: frozenset({_O.PAID, _O.CANCELLED}),
     _O.PAID: frozenset({_O.SHIPPED, _O.CANCELLED, _O.REFUND_REQUESTED, _O.REFUNDED}),
     _O.SHIPPED: frozenset({_O.DELIVERED, _O.REFUND_REQUESTED, _O.RETURN_REQUESTED}),
-    _O.DELIVERED: frozenset({_O.REFUND_REQUESTED, _O.RETURN_REQUESTED, _O.CLOSED}),
+    _O.DELIVERED: frozenset({_O.REFUND_REQUESTED, _O.RETURN_REQUESTED, _O.EXCHANGE_REQUESTED, _O.CLOSED}),
     # A rejected request puts the order back where it was before the request.
     _O.REFUND_REQUESTED: frozenset({_O.REFUNDED, _O.PAID, _O.SHIPPED, _O.DELIVERED}),
     _O.RETURN_REQUESTED: frozenset({_O.RETURNED, _O.DELIVERED}),
     _O.RETURNED: frozenset({_O.REFUNDED, _O.CLOSED}),
+    _O.EXCHANGE_REQUESTED: frozenset({_O.CLOSED}),
     _O.REFUNDED: frozenset({_O.CLOSED}),
     _O.CANCELLED: frozenset(),
     _O.CLOSED: frozenset(),

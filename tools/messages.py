@@ -122,7 +122,7 @@ def draft_for_thread(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
     answer = code_answer(question, facts, faq_answer(faq, asked, question.language), asked)
     if answer is not None:
         if answer.hold_order and order_id is not None:
-            hold_for_address(deps, order_id)
+            hold_for_address(deps, order_id, answer.hold_flag)
         return {"reply": answer.text, "escalate": answer.escalate, "reason": answer.reason, "made_by": "code",
                 "kind": question.kind, "language": question.language, "calls": list(answer.calls)}
     if model_reply_mode(deps) == "off":

@@ -15,10 +15,14 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import ADDRESS
 from tools.errors import ToolFailed, ToolRetry
+from tools.order_facts import policy_facts
 from tools.order_policy import find_order
+from tools.retail_policy import address_change
 from tools.order_sync import require_driver
 
 ADDRESS_HOLD = "address change asked by the buyer"  # a flag that keeps fulfil_orders from shipping
+CANCEL_HOLD = "cancellation asked by the buyer"  # held until the buyer's request is decided
+HOLDS = (ADDRESS_HOLD, CANCEL_HOLD)
 # "... address to 12 Oak Lane, Austin 73301", "send it to 12 Oak Lane, Austin, TX 73301 instead"
 NEW_ADDRESS = re.compile(r"(?:address to|send it to|ship it to|deliver it to)\s*:?\s*(?P<street>[^,]+),\s*"
                          r"(?P<city>[^,\d]+?),?\s*(?:(?P<region>(?-i:[A-Z]{2}))\s+)?(?P<postcode>\d{4,6})\b", re.I)
@@ -34,13 +38,13 @@ def parse_address(text: str) -> dict[str, str] | None:
             "region": (found["region"] or "").strip(), "postcode": found["postcode"]}
 
 
-def hold_for_address(deps: ToolDeps, order_id: int) -> None:
-    """Keep the order from shipping until its address is changed (an order flagged for another
-    reason is held by that flag already)."""
+def hold_for_address(deps: ToolDeps, order_id: int, flag: str = ADDRESS_HOLD) -> None:
+    """Keep the order from shipping until its address is changed, or the buyer's cancellation is
+    decided (`flag`); an order flagged for another reason is held by that flag already."""
     with session_scope(deps.engine) as session:
         order = session.get(Order, order_id)
-        if not order.flag:
-            order.flag = ADDRESS_HOLD
+        if order is not None and not order.flag:
+            order.flag = flag
             session.add(order)
 
 
@@ -52,6 +56,7 @@ def preview_change_address(deps: ToolDeps, order_id: str, address1: str, city: s
         if order.status != OrderStatus.PAID:
             raise ToolRetry(f"order {order.remote_id} is {order.status}: only an order not yet shipped can change "
                             "its address")
+        address_change(policy_facts(session, order))
         return {"order": order.remote_id, "address_now": dict(order.address or {}),
                 "address_new": {"address1": address1, "city": city, "region": region, "postcode": postcode}}
 

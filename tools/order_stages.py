@@ -10,7 +10,7 @@ from store_data.shop import Variant
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import RETURNS
-from tools.order_address import ADDRESS_HOLD
+from tools.order_address import HOLDS
 from tools.order_policy import marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
 from tools.errors import NeedsOwner, ToolFailed
@@ -36,7 +36,7 @@ def fulfil_orders(deps: ToolDeps) -> dict:
                     follow_up.append({"tool": "resolve_stockout", "why": f"no stock: {order.flag}",
                                       "arguments": {"order_id": order.remote_id,
                                                     "action": deps.settings.stockout_proposal}})
-            elif order.flag == ADDRESS_HOLD:
+            elif order.flag in HOLDS:
                 held.append(order.remote_id)  # shipped once the address changes, or when the owner ships it
             elif not order.flag:
                 follow_up.append({"tool": "ship_order", "arguments": {"order_id": order.remote_id},

@@ -153,6 +153,7 @@ def reconcile(session: Session, deps: ToolDeps, remote: RemoteOrder, result: dic
     held = not is_new and holds_stock(order, had_shipment)
     _payments(session, deps, order, remote)
     _shipments(session, deps, order, remote)
+    _returned(session, order, remote)
     order.refunded_cents, order.paid_cents = remote.refunded_cents, remote.paid_cents
     if remote.shop_status != before:
         path = status_path(before, remote.shop_status)
@@ -206,8 +207,10 @@ def _create(session: Session, deps: ToolDeps, remote: RemoteOrder) -> Order:
 
 def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:
     assert order.id is not None, "payments are recorded on a stored order"
-    mine = {p.remote_id: p for p in session.exec(select(Payment).where(Payment.order_id == order.id))}
-    by_key = {p.idempotency_key: p for p in mine.values() if p.idempotency_key}
+    rows = list(session.exec(select(Payment).where(Payment.order_id == order.id)))
+    mine = {p.remote_id: p for p in rows if p.remote_id}
+    # From every row: several of the shop's own, not yet claimed, all lack a remote id.
+    by_key = {p.idempotency_key: p for p in rows if p.idempotency_key}
     for paid in remote.payments:
         if paid.remote_id in mine:
             continue
@@ -218,6 +221,17 @@ def _payments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrde
             continue
         session.add(Payment(order_id=order.id, kind=paid.kind, amount_cents=paid.amount_cents, method=paid.method,
                             remote_id=paid.remote_id, idempotency_key=key, reason=paid.note[:200]))
+
+
+def _returned(session: Session, order: Order, remote: RemoteOrder) -> None:
+    """Which items came back, as the platform shows them (a buyer's return of chosen items)."""
+    back = {line.sku: line.returned for line in remote.lines if line.returned}
+    if not back:
+        return
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)):
+        if back.get(line.sku, 0) > line.returned_quantity:
+            line.returned_quantity = back[line.sku]
+            session.add(line)
 
 
 def _shipments(session: Session, deps: ToolDeps, order: Order, remote: RemoteOrder) -> None:

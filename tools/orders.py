@@ -20,12 +20,14 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
 from tools.errors import NeedsOwner, ToolFailed, ToolRetry
-from tools.order_address import ADDRESS_HOLD
+from tools.order_address import HOLDS
 from tools.order_policy import (KEY_PREFIX, check_cancel, find_order, idempotency_key, recorded_shipped,
                                 refund_amount, return_verdict, tracking_for)
+from tools.order_facts import policy_facts as _policy_facts
 from tools.order_retries import clear_failure, flag, record_failure
 from tools.order_stock import BACKORDERED, SHORT_FLAGS
 from tools.order_sync import reconcile, require_driver
+from tools.retail_policy import cancel_reason, pending_refund
 
 
 def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
@@ -33,7 +35,7 @@ def _record(deps: ToolDeps, remote: RemoteOrder) -> Order:
         return reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
 
 
-def _reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
+def reread(deps: ToolDeps, driver, number: str) -> RemoteOrder | None:
     """After a failed write the platform may have done all, part or none of it: read the order
     again and record what it shows. None when the platform cannot be read either."""
     try:
@@ -62,9 +64,10 @@ def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
         clear_failure(session, session.get(Order, order.id), action)
 
 
-def _clear_address_hold(deps: ToolDeps, order: Order) -> None:
-    """An order shipped while it waited for a buyer's new address (the owner shipped it) waits no more."""
-    if order.flag == ADDRESS_HOLD:
+def _clear_hold(deps: ToolDeps, order: Order) -> None:
+    """An order shipped while it waited for a buyer's new address (the owner shipped it), or whose
+    buyer's request is decided, waits no more."""
+    if order.flag in HOLDS:
         with session_scope(deps.engine) as session:
             shipped = session.get(Order, order.id)
             shipped.flag = ""
@@ -95,7 +98,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
+        remote = reread(deps, driver, number)
         if remote is None or not _shipped(remote):
             flag_failure(deps, number, "ship", problem)
             raise
@@ -108,7 +111,7 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
         raise problem
     sent = remote.shipments[0]
     _clear_failure(deps, order, "ship")
-    _clear_address_hold(deps, order)
+    _clear_hold(deps, order)
     return {"order": number, "carrier": sent.carrier, "tracking": sent.tracking,
             "shipped_outside": sent.tracking != tracking}
 
@@ -137,14 +140,36 @@ def _cancel_facts(deps: ToolDeps, order_id: str) -> dict:
     return {"amount_cents": driver.refund_on_cancel(remote), "order": number, "status": remote.shop_status}
 
 
+def _check_buyer_cancel(deps: ToolDeps, order_id: str, reason: str) -> str:
+    """The retail policy: a buyer's cancellation names an accepted reason, and an order whose
+    items were modified can no longer be cancelled."""
+    with Session(deps.engine) as session:
+        order = find_order(session, deps, order_id)
+        if order.status == OrderStatus.CANCELLED:
+            return order.cancel_reason or reason  # done already: a retry finds it so
+        check_cancel(order.remote_id, order.status, recorded_shipped(session, order))
+        said = cancel_reason(reason)
+        if order.items_modified:
+            raise ToolRetry(f"order {order.remote_id} had its items modified, so it can no longer be cancelled")
+    return said
+
+
 def preview_cancel(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
-    """Facts: the money a cancellation gives back; a cancel the platform cannot do is refused."""
+    """Facts: the money a cancellation gives back; a cancel the platform cannot do, or one
+    without a reason the policy accepts, is refused."""
+    _check_buyer_cancel(deps, order_id, reason)
     return _cancel_facts(deps, order_id)
 
 
 def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
-    """Cancel an order that has not been shipped; the marketplace refunds what was paid and the
-    shop's reserved stock is released. Shipped orders cannot be cancelled (use handle_return)."""
+    """Cancel an order that has not been shipped, at the buyer's request; `reason` is the one the
+    buyer confirmed: 'no longer needed' or 'ordered by mistake' (no other is accepted). The
+    marketplace refunds what was paid and the shop's reserved stock is released. Shipped orders
+    cannot be cancelled (use handle_return)."""
+    return _cancel(deps, order_id, _check_buyer_cancel(deps, order_id, reason))
+
+
+def _cancel(deps: ToolDeps, order_id: str, reason: str) -> dict:
     driver = require_driver(deps, CANCEL)
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
@@ -158,7 +183,7 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
+        remote = reread(deps, driver, number)
         if remote is None or remote.shop_status != OrderStatus.CANCELLED:
             flag_failure(deps, number, "cancel", problem)
             raise
@@ -168,6 +193,10 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
         flag_failure(deps, number, "cancel", problem)
         raise problem
     _clear_failure(deps, order, "cancel")
+    with session_scope(deps.engine) as session:
+        cancelled = find_order(session, deps, number)
+        cancelled.cancel_reason = reason[:40]
+        session.add(cancelled)
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason,
             "moved_cents": max(0, remote.refunded_cents - before)}
 
@@ -181,16 +210,19 @@ def preview_refund(deps: ToolDeps, order_id: str, amount_cents: int | None = Non
     """Facts: the amount the refund moves (capped by what was paid)."""
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
+        pending_refund(_policy_facts(session, order))
         return {"amount_cents": refund_amount(order, amount_cents), "order": order.remote_id,
                 "paid_cents": order.paid_cents, "refunded_cents": order.refunded_cents}
 
 
 def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None, reason: str = "") -> dict:
-    """Refund money on an order: `amount_cents`, or everything not yet refunded when omitted.
-    Never more than was paid. Records the refund as a Payment of kind 'refund'."""
+    """Refund money on a shipped order: `amount_cents`, or everything not yet refunded when
+    omitted. Never more than was paid. An order not yet shipped is refunded only by cancelling
+    it (cancel_order). Records the refund as a Payment of kind 'refund'."""
     driver = require_driver(deps, REFUND)
     with Session(deps.engine) as session:
         order = find_order(session, deps, order_id)
+        pending_refund(_policy_facts(session, order))
         amount = refund_amount(order, amount_cents)
         key = _refund_key(deps, order.remote_id, amount)
         done = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
@@ -204,7 +236,7 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         raise
     except ToolFailed as problem:
         failure = problem
-        remote = _reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
+        remote = reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
         if remote is None:
             flag_failure(deps, number, "refund", problem)
             raise
@@ -264,13 +296,14 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = _reread(deps, driver, order_id)
+        remote = reread(deps, driver, order_id)
         if remote is None or any(r.remote_id == request.remote_id and r.status == "requested" for r in remote.requests):
             flag_failure(deps, order_id, "return", problem)
             raise
         # The platform decided it; only its answer was lost.
     order = _record(deps, remote)
     _clear_failure(deps, order, "return")
+    _clear_hold(deps, order)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 
@@ -290,7 +323,8 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
     """For a paid order the shop has no stock for: 'backorder' keeps it and ships when stock
     returns; 'refund' cancels it on the marketplace, which refunds the buyer."""
     if action == "refund":
-        return cancel_order(deps, order_id, reason="out of stock")
+        # The shop's own decision (it has no stock), not a buyer's cancellation.
+        return _cancel(deps, order_id, reason="out of stock")
     with session_scope(deps.engine) as session:
         order = find_order(session, deps, order_id)
         if not order.flag.startswith(SHORT_FLAGS):
@@ -303,7 +337,7 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
 
 def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> list[dict]:
     """The shop's orders, newest first, optionally of one status (paid, shipped, delivered,
-    cancelled, refund_requested, refunded, return_requested, returned, closed)."""
+    cancelled, refund_requested, refunded, return_requested, returned, exchange_requested, closed)."""
     if status is not None and status not in {s.value for s in OrderStatus}:
         raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
     with Session(deps.engine) as session:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tools import brand, catalog, images, pricing, proposals, summary
-from tools import listings, messages, order_address, order_stages, order_sync, orders
+from tools import listings, messages, order_address, order_changes, order_stages, order_sync, orders
 from tools import clips, stats
 from tools.copy import tool as listing_copy
 from tools.analytics import report as analytics
@@ -116,6 +116,16 @@ TOOLS: list[ToolSpec] = [
              target=("order_id",)),
     ToolSpec(order_address.change_order_address, Risk(writes=True), preview=order_address.preview_change_address,
              target=("order_id",)),
+    ToolSpec(order_changes.return_items, Risk(writes=True, moves_money=True),
+             preview=order_changes.preview_return_items, target=("order_id",)),
+    ToolSpec(order_changes.exchange_items, Risk(writes=True, moves_money=True),
+             preview=order_changes.preview_exchange_items, target=("order_id",)),
+    ToolSpec(order_changes.modify_items, Risk(writes=True, moves_money=True),
+             preview=order_changes.preview_modify_items, target=("order_id",)),
+    ToolSpec(order_changes.modify_payment, Risk(writes=True, moves_money=True),
+             preview=order_changes.preview_modify_payment, target=("order_id",)),
+    ToolSpec(order_changes.modify_buyer_address, Risk(writes=True),
+             preview=order_changes.preview_modify_buyer_address, target=("email",)),
     ToolSpec(messages.list_messages),
     ToolSpec(messages.answer_messages),  # drafts only; proposes reply_message and draft_reply calls
     ToolSpec(messages.draft_reply),  # the model's draft; proposes a reply_message call

@@ -51,10 +51,12 @@ def import_tau_command(
     workdir: WorkdirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load the τ² retail records (50 products, 1,000 orders) as a large sample shop."""
-    workspace = open_workspace(load_settings(workdir))
+    """Load the τ² retail records (50 products, 1,000 orders) as a large sample shop; its orders
+    belong to the shop's platform, where `marketplace load-tau` serves the same records."""
+    settings = load_settings(workdir)
+    workspace = open_workspace(settings)
     with console.status("Importing τ² retail records"), session_scope(workspace.engine) as session:
-        report = import_tau(session, file)
+        report = import_tau(session, file, marketplace=settings.platform)
     if as_json:
         print_json(report.to_dict())
     else:

@@ -18,7 +18,8 @@ from store_data.shop import Asset, Listing, Product, Variant
 from tools.listings import listing_pictures, listing_variants
 
 LISTING_TOOLS = {"publish_listing"}
-MONEY_TOOLS = {"refund_order", "cancel_order", "handle_return", "resolve_stockout"}
+MONEY_TOOLS = {"refund_order", "cancel_order", "handle_return", "resolve_stockout", "return_items", "exchange_items",
+               "modify_items", "modify_payment"}
 PRICE_TOOLS = {"price_product"}
 REPLY_TOOLS = {"reply_message"}
 

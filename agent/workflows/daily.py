@@ -8,11 +8,13 @@ each one is gated, recorded and resumable on its own.
 from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
 
+# Messages and requests come before shipping: a buyer's new address or cancellation holds
+# the order (or cancels it) before fulfil_orders would send it to the old address.
 STAGES = [
     ("sync_orders", {}, "bring new and changed orders in from the marketplace"),
-    ("fulfil_orders", {}, "ship paid orders that have stock; flag the rest"),
     ("answer_messages", {}, "reply to buyer messages, escalate unclear ones"),
     ("handle_requests", {}, "refund, cancel and return requests by the shop's policy"),
+    ("fulfil_orders", {}, "ship paid orders that have stock; flag the rest"),
     ("check_stock", {}, "low stock and sold-out SKUs"),
     ("end_price_tests", {}, "restore prices whose test has run its time"),
     ("refresh_promo_clips", {}, "clips for new products and top sellers, and the live room"),

@@ -80,7 +80,7 @@ def test_serve_refuses_bad_schedule_settings_before_starting(shopagent, workdir,
 def test_approvals_edit_refuses_an_amount_the_refund_cannot_move(shopagent, workdir):
     workspace = open_workspace(load_settings(workdir))
     with Session(workspace.engine) as session:
-        session.add(Order(remote_id="SO-1", total_cents=2500, paid_cents=2500))
+        session.add(Order(remote_id="SO-1", status="shipped", total_cents=2500, paid_cents=2500))  # refunds are for shipped orders
         approval = Approval(tool="refund_order", arguments={"order_id": "SO-1", "amount_cents": 2500, "reason": ""})
         session.add(approval)
         session.commit()

@@ -1,13 +1,16 @@
 """The τ² retail records as a large shop."""
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
 from marketplace.db import make_engine, session
-from marketplace.models import Listing, Order, Payment, Shipment, Variant
+from marketplace.models import Listing, Order, OrderItem, Payment, Shipment, Variant
 from marketplace.tau import TauError, load_tau
+
+TAU_FILE = Path(__file__).resolve().parents[2] / "store_data" / "samples" / "tau_retail" / "db.json.gz"
 
 
 def test_counts(tau_template):
@@ -49,3 +52,38 @@ def test_back_office_pages_through_the_tau_shop(make_app, tau_dir, login):
         assert "102 orders" in seller.get("/seller/orders?status=cancelled").text
         detail = seller.get("/seller/orders/W2611340").text
         assert "Office Chair" in detail and "357962501027" in detail and 'data-status="shipped"' in detail
+
+
+def test_the_shop_import_and_the_sandbox_load_make_one_shop(tau_template, tmp_path):
+    """Every order the sandbox serves is in the shop's records under the same number, with lines
+    whose SKUs the shop's catalog holds and payments the order sync will recognise."""
+    from sqlmodel import Session
+
+    from store_data.db import make_engine as shop_engine
+    from store_data.db import sqlite_url
+    from store_data.orders import Order as ShopOrder
+    from store_data.orders import OrderLine
+    from store_data.orders import Payment as ShopPayment
+    from store_data.shop import Variant as ShopVariant
+    from store_data.tau import import_tau
+
+    engine = shop_engine(sqlite_url(tmp_path / "shop.db"))
+    with Session(engine) as shop:
+        import_tau(shop, TAU_FILE)
+        shop.commit()
+        catalog = set(shop.exec(select(ShopVariant.sku)))
+        orders = {o.remote_id: o for o in shop.exec(select(ShopOrder).where(ShopOrder.marketplace == "sandbox"))}
+        line_skus = set(shop.exec(select(OrderLine.sku)))
+        payment_ids = set(shop.exec(select(ShopPayment.remote_id)))
+    with session(make_engine(tau_template[0])) as s:
+        platform_skus = set(s.exec(select(Variant.sku)))
+        numbers = set(s.exec(select(Order.number)))
+        platform_lines = set(s.exec(select(OrderItem.sku)))
+        pending = s.exec(select(Order).where(Order.status == "pending")).first()
+        positions = [f"{pending.number}#{i}" for i, _ in
+                     enumerate(s.exec(select(Payment).where(Payment.order_id == pending.id)), 1)]
+    assert platform_skus == catalog and len(catalog) == 591
+    assert numbers == set(orders) and len(numbers) == 1000
+    assert platform_lines == line_skus and line_skus <= catalog
+    assert set(positions) <= payment_ids
+    assert orders[pending.number].status == "paid"

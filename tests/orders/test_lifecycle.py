@@ -10,7 +10,7 @@ from agent.runs import steps_of
 from store_data.orders import Payment, Shipment
 from store_data.shop import Variant
 from tests.order_helpers import order, run
-from tools.orders import show_order
+from tools.orders import ship_order, show_order
 
 
 def stock(workspace, sku) -> tuple[int, int]:
@@ -65,6 +65,7 @@ def test_order_lifecycle_sync_ship_deliver_return_refund(workspace, driver, mark
 def test_refund_waits_for_approval_and_never_exceeds_what_was_paid(workspace, driver, market, items):
     number, _ = market.buy(items.TEE_M)
     run(workspace, driver, ("sync_orders", {}))
+    ship_order(workspace.tool_deps(driver=driver), number)  # unshipped, its money would go back by a cancel
     too_much = run(workspace, driver, ("refund_order", {"order_id": number, "amount_cents": 999_999}))
     assert too_much.status == "completed" and "between 1 and 1999 cents" in too_much.summary["failed"][0]["error"]
     outcome = run(workspace, driver, ("refund_order", {"order_id": number, "amount_cents": 500, "reason": "late"}))

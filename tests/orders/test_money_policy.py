@@ -133,7 +133,7 @@ def test_cancelling_an_order_with_an_open_request_records_what_the_platform_did(
     sync_orders(deps)
     assert order(workspace, number).status == "refund_requested"
 
-    result = cancel_order(deps, number, reason="buyer asked")
+    result = cancel_order(deps, number, reason="no longer needed")
     on_platform = platform_order(market, number)
     assert on_platform["status"] == "cancelled" and on_platform["refunded_cents"] == 1450
     mine = order(workspace, number)

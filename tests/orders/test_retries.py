@@ -125,7 +125,7 @@ def test_after_a_failed_write_the_shop_records_what_the_platform_shows(workspace
     assert [s.tracking_number for s in shipments(workspace, shipped)] == [result["tracking"]]
     assert driver.get_order(shipped).shipments[0].tracking == result["tracking"]
 
-    result = cancel_order(deps, cancelled)
+    result = cancel_order(deps, cancelled, reason="ordered by mistake")
     remote = driver.get_order(cancelled)
     assert remote.status == "cancelled" and result["status"] == "cancelled"
     after = order(workspace, cancelled)

@@ -18,8 +18,12 @@ from store_data.orders import Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.drivers.browser import PlatformRefused
 from tools.drivers.oscar_browser import OscarBrowserDriver
-from tools.errors import ToolRetry
+from tools.errors import ToolFailed, ToolRetry
 from tests.order_helpers import order, run
+from tools.listings import publish_listing
+from tools.order_address import change_order_address
+from tools.order_changes import return_items
+from tools.order_sync import sync_orders
 from tools.orders import cancel_order, refund_order, ship_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
@@ -112,7 +116,7 @@ def test_open_sell_ship_refund_on_a_real_oscar_shop(workspace, driver, oscar_sho
     # to its cancelled status, once; a shipped order is refused before anything is done.
     lamp = oscar_shop.buy(remote["lamp"])
     assert run(workspace, driver, ("sync_orders", {})).status == "completed"
-    cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+    cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "no longer needed"}))
     assert cancel.status == "paused" and driver.get_order(lamp).refunded_cents == 0
     [waiting] = [a for a in list_approvals(workspace) if a.tool == "cancel_order"]
     decide(workspace, waiting.id, "approve")
@@ -142,3 +146,23 @@ def test_dashboard_dates_read_in_the_shops_timezone():
         "2026-09-01T15:00:00+00:00"
     with pytest.raises(PageFormatError, match="marketplace_locale"):
         read_datetime("yesterday", "en-us", utc, "")
+
+
+def test_a_buyers_new_address_on_an_oscar_order_before_it_ships(workspace, driver, oscar_shop):
+    deps = workspace.tool_deps(driver=driver)
+    publish_listing(deps, "MUG-01")
+    with Session(workspace.engine) as session:
+        mug_id = session.exec(select(Listing)).one().remote_id
+    number = oscar_shop.buy(mug_id)
+    sync_orders(deps)
+
+    changed = change_order_address(deps, number, "12 Oak Lane", "Austin", "73301", "TX")
+    assert "12 Oak Lane" in changed["address"]["street"]
+    assert "12 Oak Lane" in driver.get_order(number).address["street"] and order(workspace, number).flag == ""
+    assert "12 Oak Lane" in change_order_address(deps, number, "12 Oak Lane", "Austin", "73301")["address"]["street"]
+    ship_order(deps, number)
+    with pytest.raises(ToolRetry, match="only an order not yet shipped"):
+        change_order_address(deps, number, "9 Elm St", "Austin", "73301")
+    assert "12 Oak Lane" in driver.get_order(number).address["street"]
+    with pytest.raises(ToolFailed, match="oscar marketplace does not offer item_returns"):
+        return_items(deps, number, ["MUG-01"], "card")

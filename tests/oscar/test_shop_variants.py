@@ -130,7 +130,7 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
 
         lamp = shop.buy(remote["lamp"])
         assert run(workspace, driver, ("sync_orders", {})).status == "completed"
-        cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "buyer asked"}))
+        cancel = run(workspace, driver, ("cancel_order", {"order_id": lamp, "reason": "no longer needed"}))
         assert cancel.status == "completed"
         on_oscar = driver.get_order(lamp)
         assert on_oscar.shop_status == "cancelled" and on_oscar.refunded_cents == on_oscar.paid_cents == 3500

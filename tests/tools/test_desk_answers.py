@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import Session, SQLModel, select
 
+from agent.workflows.daily import STAGES
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.orders import BuyerMessage, Order, OrderLine, Shipment, ThreadReply
@@ -20,7 +21,7 @@ from tools.desk.model_draft import DraftReply, draft_problems, model_reply_mode
 from tools.desk.questions import classify
 from tools.errors import ToolFailed
 from tools.messages import draft_reply, record_wait
-from tools.order_address import hold_for_address, parse_address
+from tools.order_address import CANCEL_HOLD, hold_for_address, parse_address
 from tools.order_stages import fulfil_orders
 from tools.reply_claims import AMOUNT, unsupported
 
@@ -253,3 +254,21 @@ def test_the_buyers_wait_is_recorded_once_per_reply_on_each_backend(engine, work
 
     assert [aware(w.asked_at) for w in waits] == [asked, None] and waits[0].wait_s > 0 and waits[1].wait_s is None
     assert handled == [True, True]
+
+
+def test_an_order_whose_buyer_asks_to_cancel_is_held_until_the_request_is_decided(shop):
+    workspace, ids = shop
+    deps = workspace.tool_deps()
+    early = answer(shop, "S-101", "Please cancel my order")
+    assert early.hold_order and early.hold_flag == CANCEL_HOLD and "holding it" in early.text
+    assert not answer(shop, "S-100", "Please cancel my order").hold_order  # it has left: nothing to hold
+    hold_for_address(deps, ids["S-101"], early.hold_flag)
+    result = fulfil_orders(deps)
+    assert [c for c in result["follow_up"] if c["tool"] == "ship_order"] == []
+    assert result["held_for_new_address"] == ["S-101"]
+
+
+def test_messages_and_requests_are_read_before_anything_ships_in_the_daily_loop():
+    names = [tool for tool, _, _ in STAGES]
+    assert names.index("answer_messages") < names.index("fulfil_orders")
+    assert names.index("handle_requests") < names.index("fulfil_orders")

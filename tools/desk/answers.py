@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from tools.desk.facts import ProductFacts, ThreadFacts
 from tools.desk.questions import ASPECTS, Question
-from tools.order_address import parse_address
+from tools.order_address import ADDRESS_HOLD, CANCEL_HOLD, parse_address
 
 SHIPPED = {"shipped", "delivered", "return_requested", "returned", "closed"}
 # Attribute names as a Chinese reply shows them (values stay as the catalog writes them).
@@ -31,6 +31,7 @@ class Answer:
     # Calls that must run before the reply is sent (an address change), as follow-up calls.
     calls: tuple[dict, ...] = ()
     hold_order: bool = False  # keep the order from shipping until those calls are done
+    hold_flag: str = ADDRESS_HOLD  # why it is held (an address change, a cancellation)
 
 
 def _zh(question: Question) -> bool:
@@ -168,10 +169,13 @@ def cancel_answer(question: Question, facts: ThreadFacts) -> Answer:
         return Answer(f"Hello! Your order {order['number']} has already left us, so it can no longer be stopped. "
                       f"Once it arrives you can open a return request on the order's page within "
                       f"{facts.return_days} days of shipment.")
+    # Held: it must not ship while the buyer's cancellation is on its way.
     if zh:
-        return Answer(f"您好，您的订单 {order['number']} 还未发货。请在订单页面提交申请，我们会按店铺政策尽快处理。")
-    return Answer(f"Hello! Your order {order['number']} has not left us yet. Please open a request on the order's "
-                  "page and we will decide it by the shop's policy right away.")
+        return Answer(f"您好，您的订单 {order['number']} 还未发货，我们已暂停发货。请在订单页面提交申请，我们会按店铺政策尽快处理。",
+                      hold_order=True, hold_flag=CANCEL_HOLD)
+    return Answer(f"Hello! Your order {order['number']} has not left us yet, and we are holding it. Please open a "
+                  "request on the order's page and we will decide it by the shop's policy right away.",
+                  hold_order=True, hold_flag=CANCEL_HOLD)
 
 
 def floor_cents(variant: dict, facts: ThreadFacts) -> int | None:

@@ -19,6 +19,10 @@ ORDERS, SHIP, CANCEL, REFUND, RETURNS = "orders", "ship", "cancel", "refund", "r
 MESSAGES, LISTINGS, PROFILE, STATS = "messages", "listings", "profile", "stats"
 VIDEO, LIVE = "listing_video", "live_room"
 ADDRESS = "address"  # change where an unshipped order goes
+# The retail policy's changes (tools/order_changes.py): chosen items of a delivered order back,
+# delivered items exchanged, an unshipped order's items or payment method, a buyer's address.
+ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS = "item_returns", "exchange", "modify_items"
+PAYMENT_METHOD, BUYER_ADDRESS = "payment_method", "buyer_address"
 
 
 class Unsupported(Exception):
@@ -48,6 +52,8 @@ class RemoteLine:
     options: str
     quantity: int
     unit_cents: int
+    returned: int = 0  # units the seller took back
+    exchange_sku: str = ""  # the variant a delivered unit is being exchanged for
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class RemoteOrder:
     payments: list[RemotePayment] = field(default_factory=list)
     shipments: list[RemoteShipment] = field(default_factory=list)
     requests: list[RemoteRequest] = field(default_factory=list)
+    items_changed: bool = False  # an unshipped order's items were changed (once only)
 
     @property
     def open_request(self) -> RemoteRequest | None:
@@ -218,6 +225,28 @@ class MarketplaceDriver(ABC):
         """Send the unshipped order `number` to `address` (name, address1, city, region, postcode,
         country), unless it already goes there."""
         raise Unsupported(f"{self.name} does not offer address changes")
+
+    def return_items(self, number: str, units: dict[str, int], method: str, note: str) -> RemoteOrder:
+        """Take back `units` (SKU -> how many) of the delivered order `number`, refunding their
+        price to `method` with `note`, unless the platform shows a refund with that note already."""
+        raise Unsupported(f"{self.name} does not offer returns of chosen items")
+
+    def exchange_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        """Exchange one unit of each delivered item (old SKU -> new SKU), once per order; the
+        platform charges or pays back the price difference on `method`, with `note`."""
+        raise Unsupported(f"{self.name} does not offer exchanges")
+
+    def modify_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        """Change the items of the unshipped order `number` once, as exchange_items does for delivered ones."""
+        raise Unsupported(f"{self.name} does not offer changes to an order's items")
+
+    def change_payment(self, number: str, method: str, note: str) -> RemoteOrder:
+        """Pay the unshipped order `number` with `method`, paying back the method it was paid with."""
+        raise Unsupported(f"{self.name} does not offer changes to an order's payment method")
+
+    def change_buyer_address(self, email: str, address: dict[str, str]) -> None:
+        """Change the default address of the buyer with this e-mail."""
+        raise Unsupported(f"{self.name} does not offer changes to a buyer's address")
 
     # messages
     def list_threads(self, waiting_only: bool = True) -> list[RemoteThread]:

@@ -9,9 +9,12 @@ uses (/dashboard/). What the dashboard offers maps onto the marketplace interfac
   "refunded" type with the amount, claimed by an order note that carries the shop's
   idempotency key (the dashboard cannot put a reference on a payment event); the note is
   written first, so a retry finds the claim and adds the event only if it is missing;
-- cancellation: the refund of what was paid and not refunded, then the cancelled status.
+- cancellation: the refund of what was paid and not refunded, then the cancelled status;
+- a new delivery address: the order's shipping address form, before it ships.
 Oscar has no buyer messages, refund or return requests, shop profile or per-listing
-stats: those capabilities are left out and the tools say so. Oscar places an order only
+stats, nor a way to exchange or change an order's items or payment method; a return of
+chosen lines (a payment event on those lines) is not built here yet: those capabilities are
+left out and the tools say so. Oscar places an order only
 after its payment step, so an order's total counts as paid unless payment events say
 otherwise. Every read and write is retried like the sandbox driver's; a session that
 expired signs in again.
@@ -31,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from store_data.status import OrderStatus
 from tools.drivers import oscar_selectors as sel
-from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
 from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
@@ -93,7 +96,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     name = "oscar"
     state_name = f"oscar-{STATE_FILE}"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS})
 
     def __init__(self, base_url: str, email: str, password: str, runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
@@ -435,6 +438,21 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
 
     def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder:
         raise ToolFailed("the Oscar shop has no buyer refund or return requests to decide")
+
+    def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
+        """Edit the order's shipping address in the dashboard, unless it already goes to that street."""
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            if address["address1"] in order.address.get("street", ""):
+                return False
+            if order.shipments:
+                raise PlatformRefused(f"order {number} has shipped on the Oscar shop; its address can no longer change")
+            self._open(sel.SHIPPING_ADDRESS_PATH.format(number=number))
+            self._set_fields(sel.SHIPPING_ADDRESS_FORM, {field: address[key] for key, field in
+                                                         sel.SHIPPING_ADDRESS_FIELDS.items() if address.get(key)})
+            self._submit(lambda: self.page.click(f"{sel.SHIPPING_ADDRESS_FORM} [type=submit]"),
+                         f"change the address of order {number}")
+            return True
+        return self._act(number, f"change the address of order {number}", steps)
 
     def add_note(self, number: str, text: str) -> RemoteOrder:
         """Add a staff note to the order unless one with exactly this text exists."""

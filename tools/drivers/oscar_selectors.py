@@ -14,6 +14,10 @@ LOGIN_PATHS = ("/dashboard/login/", "/accounts/login/")
 HOME_PATH = "/dashboard/"
 ORDERS_PATH = "/dashboard/orders/"
 ORDER_PATH = "/dashboard/orders/{number}/"
+SHIPPING_ADDRESS_PATH = "/dashboard/orders/{number}/shipping-address/"
+SHIPPING_ADDRESS_FORM = "form:has([name=line1])"
+# The shop's address fields as Oscar's shipping address form names them.
+SHIPPING_ADDRESS_FIELDS = {"address1": "line1", "city": "line4", "region": "state", "postcode": "postcode"}
 PRODUCTS_PATH = "/dashboard/catalogue/"
 PRODUCT_PATH = "/dashboard/catalogue/products/{remote_id}/"
 NEW_PRODUCT_PATH = "/dashboard/catalogue/products/create/{product_class}/"

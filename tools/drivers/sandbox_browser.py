@@ -22,7 +22,8 @@ from tools.drivers import sandbox_selectors as sel
 from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
-from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
+                                       RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
@@ -35,14 +36,20 @@ BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "del
                "returned": OrderStatus.RETURNED, "cancelled": OrderStatus.CANCELLED}
 
 
-def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int) -> OrderStatus:
-    """The sandbox's order status on the shop's state machine."""
+def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int,
+                returned: bool = False, exchanged: bool = False) -> OrderStatus:
+    """The sandbox's order status on the shop's state machine (`returned`: the seller took back
+    some of a delivered order's items, which are on their way back)."""
     base = BASE_STATUS[status]
     # A seller's cancel leaves the buyer's request open on the page; the order is settled all the same.
     if open_request is not None and base != OrderStatus.CANCELLED:
         return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
     if base != OrderStatus.CANCELLED and paid > 0 and refunded >= paid:
         return OrderStatus.REFUNDED
+    if base == OrderStatus.DELIVERED and returned:
+        return OrderStatus.RETURN_REQUESTED
+    if base == OrderStatus.DELIVERED and exchanged:
+        return OrderStatus.EXCHANGE_REQUESTED
     return base
 
 
@@ -76,7 +83,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS,
+                              PAYMENT_METHOD, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -219,20 +227,23 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         paid, refunded = parse_cents(summary["paid"]), parse_cents(summary["refunded"])
         open_request = next((r for r in requests if r.status == "requested"), None)
         lines = [line.strip() for line in raw["address"].splitlines() if line.strip()]
+        items = [RemoteLine(sku=c[0], title=c[1], options=c[2], quantity=int(c[3]), unit_cents=parse_cents(c[4]),
+                            returned=int(c[5]) if len(c) > 5 and c[5].isdigit() else 0,
+                            exchange_sku=c[6] if len(c) > 6 else "") for c in raw["items"]]
         return RemoteOrder(
             number=raw["number"], status=raw["status"],
-            shop_status=shop_status(raw["status"], open_request, paid, refunded),
+            shop_status=shop_status(raw["status"], open_request, paid, refunded, any(i.returned for i in items),
+                                    any(i.exchange_sku for i in items)),
             placed_at=_when(summary["placed"]),
             buyer_name=buyer["name"] if buyer else raw["buyer"], buyer_email=buyer["email"] if buyer else "",
             address={"name": lines[0] if lines else "", "street": ", ".join(lines[1:-2]),
                      "city": lines[-2] if len(lines) > 2 else "", "country": lines[-1] if len(lines) > 1 else ""},
             total_cents=parse_cents(summary["total"]), paid_cents=paid, refunded_cents=refunded,
-            lines=[RemoteLine(sku=c[0], title=c[1], options=c[2], quantity=int(c[3]), unit_cents=parse_cents(c[4]))
-                   for c in raw["items"]],
+            lines=items,
             payments=[RemotePayment(remote_id=f"{raw['number']}#{i}", kind=c[1], amount_cents=parse_cents(c[2]),
                                     method=c[3], note=c[4]) for i, c in enumerate(raw["payments"], 1)],
             shipments=[_shipment(s["text"], s["tracking"]) for s in raw["shipments"]],
-            requests=requests,
+            requests=requests, items_changed=" · items changed" in raw["summary"],
         )
 
     def refund_on_accept(self, order: RemoteOrder, request: RemoteRequest) -> int:
@@ -285,6 +296,58 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             box.get_by_role("button", name=sel.ACCEPT_BUTTON if accept else sel.REJECT_BUTTON).click()
         verb = "accept" if accept else "reject"
         return self._act(number, f"{verb} request {request_id} on order {number}", waiting, fill)
+
+    def return_items(self, number: str, units: dict[str, int], method: str, note: str) -> RemoteOrder:
+        """Take back chosen units of a delivered order unless a refund with this very note exists."""
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.RETURN_FORM)
+            box.evaluate("details => details.open = true")
+            for sku, count in units.items():
+                box.get_by_label(sel.RETURN_LABEL.format(sku=sku), exact=True).fill(str(count))
+            box.get_by_label(sel.RETURN_METHOD_LABEL, exact=True).fill(method)
+            box.get_by_label(sel.RETURN_NOTE_LABEL, exact=True).fill(note)
+            box.get_by_role("button", name=sel.RETURN_BUTTON).click()
+        return self._act(number, f"take back items of order {number}",
+                         lambda o: not any(p.kind == "refund" and p.note == note for p in o.payments), fill)
+
+    def _swap(self, number: str, swaps: dict[str, str], method: str, note: str, exchange: bool) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.CHANGE_ITEMS_FORM)
+            box.evaluate("details => details.open = true")
+            for old, new in swaps.items():
+                box.get_by_label(sel.CHANGE_ITEM_LABEL.format(sku=old), exact=True).fill(new)
+            box.get_by_label(sel.CHANGE_METHOD_LABEL, exact=True).fill(method)
+            box.get_by_label(sel.CHANGE_NOTE_LABEL, exact=True).fill(note)
+            box.get_by_role("button", name=sel.CHANGE_ITEMS_BUTTON).click()
+
+        def needed(order: RemoteOrder) -> bool:
+            if exchange:
+                return not any(line.exchange_sku for line in order.lines)
+            return not order.items_changed
+        what = "exchange items of" if exchange else "change the items of"
+        return self._act(number, f"{what} order {number}", needed, fill)
+
+    def exchange_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        return self._swap(number, swaps, method, note, exchange=True)
+
+    def modify_items(self, number: str, swaps: dict[str, str], method: str, note: str) -> RemoteOrder:
+        return self._swap(number, swaps, method, note, exchange=False)
+
+    def change_payment(self, number: str, method: str, note: str) -> RemoteOrder:
+        page = self.page
+
+        def fill() -> None:
+            box = page.locator(sel.PAYMENT_FORM)
+            box.evaluate("details => details.open = true")
+            box.get_by_label(sel.PAYMENT_METHOD_LABEL, exact=True).fill(method)
+            box.get_by_label(sel.PAYMENT_NOTE_LABEL, exact=True).fill(note)
+            box.get_by_role("button", name=sel.PAYMENT_BUTTON).click()
+        return self._act(number, f"change the payment method of order {number}",
+                         lambda o: not any(p.kind == "payment" and p.note == note for p in o.payments), fill)
 
     def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
         page = self.page

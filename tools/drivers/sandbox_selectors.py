@@ -31,6 +31,20 @@ ADDRESS_FORM = "details:has(form[action$='/address'])"
 ADDRESS_LABELS = {"name": "Name", "address1": "Street", "city": "City", "region": "State / region",
                   "postcode": "Postcode", "country": "Country"}
 ADDRESS_BUTTON = re.compile(r"^Save address")
+RETURN_FORM = "details:has(form[action$='/return-items'])"
+RETURN_LABEL = "Return {sku}"
+RETURN_METHOD_LABEL = "Refund to"
+RETURN_NOTE_LABEL = "Return note"
+RETURN_BUTTON = re.compile(r"^Take back items")
+CHANGE_ITEMS_FORM = "details:has(form[action$='/change-items'])"
+CHANGE_ITEM_LABEL = "New SKU for {sku}"
+CHANGE_METHOD_LABEL = "Difference paid with"
+CHANGE_NOTE_LABEL = "Change note"
+CHANGE_ITEMS_BUTTON = re.compile(r"^Change the items")
+PAYMENT_FORM = "details:has(form[action$='/payment-method'])"
+PAYMENT_METHOD_LABEL = "New payment method"
+PAYMENT_NOTE_LABEL = "Payment note"
+PAYMENT_BUTTON = re.compile(r"^Change the payment method")
 
 # Login form
 EMAIL_LABEL = "Email"
