@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.approvals import list_approvals
 from agent.scheduler import desk_pass
@@ -216,7 +216,7 @@ def facts_match(question: dict, reply: str, workspace, shipments: dict) -> tuple
         return ("7 天" if zh else "7 days") in reply, False
     with Session(workspace.engine) as session:
         product = session.exec(select(Product).where(Product.name == question["product"])).one()
-        variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
+        variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(col(Variant.id))).all()
     if kind == "stock":
         states = [(", ".join(v.options.values()) or v.sku, (v.stock - v.reserved) > 0) for v in variants]
         words = ("有货", "已售罄") if zh else ("in stock", "sold out")

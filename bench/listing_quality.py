@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from agent.settings import Settings  # noqa: E402
 from store_data.catalog import import_catalog  # noqa: E402
@@ -65,7 +65,7 @@ def open_catalog(folder: Path, language: str, catalog: str, platform: str, shop:
                          currency=settings.currency))
     deps = ToolDeps(engine=engine, workdir=workdir, settings=settings)
     with Session(engine) as session:
-        products = session.exec(select(Product).order_by(Product.id)).all()
+        products = session.exec(select(Product).order_by(col(Product.id))).all()
         variants = {p.id: listing_variants(session, p.id) for p in products}
     listings, seconds = [], {"copy": 0.0, "pictures": 0.0, "clips": 0.0}
     for index, product in enumerate(products):
@@ -105,12 +105,12 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
                           meta_description=listing.seo.get("description", ""))
         copy_lint = copy_problems(draft, facts, get_profile(platform), language, shop, product.description)
         mains = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "main_image")
-                             .order_by(Asset.id)).all()
+                             .order_by(col(Asset.id))).all()
         picture_lint = [f"{Path(a.path).name}: {p}" for a in mains for p in a.provenance.get("lint", [])]
         bad_pictures = {a.path for a in mains if a.provenance.get("lint")}
         shown, variant_pictures = listing_pictures(session, product, variants)
         photos = {v.sku: session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == v.id)
-                                      .order_by(Asset.id)).first() for v in variants}
+                                      .order_by(col(Asset.id))).first() for v in variants}
         for sku, n in variant_pictures.items():  # each variant's picture comes from its own photo
             source = shown[n - 1].provenance.get("source_sha256")
             if photos.get(sku) and source != photos[sku]:

@@ -26,14 +26,14 @@ async def listing_list(request: Request, status: str = ""):
     with session_for(request) as s:
         rows = s.exec(query.order_by(col(Listing.updated_at).desc())).all()
         images = dict(s.exec(select(Media.listing_id, func.count()).where(Media.kind == "image")
-                             .group_by(Media.listing_id)).all())
+                             .group_by(col(Media.listing_id))).all())
     return render(request, "seller/listings.html", {"rows": rows, "status": status, "images": images})
 
 
 def _form_page(request: Request, listing: Listing | None, s: Session, error: str = "",
                values: dict | None = None, status: int = 200):
     variants = s.exec(select(Variant).where(Variant.listing_id == listing.id)).all() if listing and listing.id else []
-    media = s.exec(select(Media).where(Media.listing_id == listing.id).order_by(Media.position)).all() \
+    media = s.exec(select(Media).where(Media.listing_id == listing.id).order_by(col(Media.position))).all() \
         if listing and listing.id else []
     return render(request, "seller/listing_form.html", {
         "listing": listing, "variants": variants, "blank_rows": BLANK_VARIANT_ROWS,

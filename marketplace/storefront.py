@@ -19,7 +19,7 @@ DECLINED_CARD = "4000000000000002"  # the simulated bank's "card declined" test 
 
 def _media(s: Session, listing_ids) -> dict[int, list[Media]]:
     found: dict[int, list[Media]] = {}
-    for m in s.exec(select(Media).where(col(Media.listing_id).in_(listing_ids)).order_by(Media.position)):
+    for m in s.exec(select(Media).where(col(Media.listing_id).in_(listing_ids)).order_by(col(Media.position))):
         found.setdefault(m.listing_id, []).append(m)
     return found
 
@@ -33,7 +33,7 @@ async def home(request: Request, q: str = "", category: str = ""):
     if category:
         query = query.where(Listing.category == category)
     with session_for(request) as s:
-        listings = s.exec(query.order_by(Listing.id).limit(200)).all()
+        listings = s.exec(query.order_by(col(Listing.id)).limit(200)).all()
         media = _media(s, [x.id for x in listings])
         categories = sorted({c for c in s.exec(select(Listing.category).where(Listing.status == "active")) if c})
     return render(request, "shop/home.html", {"listings": listings, "media": media, "q": q,
@@ -51,7 +51,7 @@ async def product(request: Request, listing_id: int):
         s.add(Event(listing_id=listing_id, kind="visit", at=now(request)))
         s.commit()
         media = _media(s, [listing_id]).get(listing_id, [])
-        variants = s.exec(select(Variant).where(Variant.listing_id == listing_id).order_by(Variant.id)).all()
+        variants = s.exec(select(Variant).where(Variant.listing_id == listing_id).order_by(col(Variant.id))).all()
         reviews = s.exec(select(Review, Buyer).join(Buyer, Buyer.id == Review.buyer_id)
                          .where(Review.listing_id == listing_id).order_by(col(Review.id).desc()).limit(20)).all()
     shown = shown_variant(variants)
@@ -197,11 +197,11 @@ async def checkout(request: Request):
 async def products_feed(request: Request):
     """Live listings as JSON, like a platform's public product feed."""
     with session_for(request) as s:
-        listings = s.exec(select(Listing).where(Listing.status == "active").order_by(Listing.id)).all()
+        listings = s.exec(select(Listing).where(Listing.status == "active").order_by(col(Listing.id))).all()
         media = _media(s, [x.id for x in listings])
         variants: dict[int, list[Variant]] = {}
         for v in s.exec(select(Variant).where(col(Variant.listing_id).in_([x.id for x in listings]))
-                        .order_by(Variant.id)):
+                        .order_by(col(Variant.id))):
             variants.setdefault(v.listing_id, []).append(v)
     return {"products": [{
         "id": x.id, "sku": x.sku, "title": x.title, "price_cents": x.price_cents, "stock": x.stock,

@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import html
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
@@ -37,7 +37,7 @@ def _product(session: Session, sku: str) -> tuple[Product, list[Variant]]:
 def listing_variants(session: Session, product_id: int) -> list[Variant]:
     """A product's variants in catalog order: the first is the row that gave the product its
     name, so the option a listing opens on is the one its title names."""
-    return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(Variant.id)))
+    return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(col(Variant.id))))
 
 
 def shown_variant(variants: list[Variant]) -> Variant:
@@ -55,12 +55,12 @@ def listing_pictures(session: Session, product: Product, variants: list[Variant]
     """The listing's pictures and which one shows each variant: every variant's own square main
     image in the listing's option order (the option it opens on first), then the other
     pictures made from the first one's photo. Variants that share a photo share its picture."""
-    made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(PICTURE_KINDS))
-                        .order_by(Asset.kind, Asset.id)).all()
+    made = session.exec(select(Asset).where(Asset.product_id == product.id, col(Asset.kind).in_(PICTURE_KINDS))
+                        .order_by(col(Asset.kind), col(Asset.id))).all()
     kinds = ("main_image", "supplier_photo")
     if not made:
         made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "supplier_photo")
-                            .order_by(Asset.id)).all()
+                            .order_by(col(Asset.id))).all()
     own = {v.id: [a for a in made if a.variant_id == v.id and a.kind in kinds
                   and (a.kind == "supplier_photo" or (a.platform or "").startswith("1:1"))] for v in variants}
     chosen: list[Asset] = []
@@ -90,7 +90,7 @@ def _clip(session: Session, deps: ToolDeps, product: Product):
     if VIDEO not in getattr(deps.driver, "capabilities", ()):
         return None
     clip = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")
-                        .order_by(Asset.id.desc())).first()
+                        .order_by(col(Asset.id).desc())).first()
     return deps.workdir / clip.path if clip and (deps.workdir / clip.path).is_file() else None
 
 

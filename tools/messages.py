@@ -9,7 +9,7 @@ are answered by code from the records (tools/desk/), not by the model.
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.audit import Approval
 from store_data.clock import as_utc, utcnow
@@ -44,7 +44,7 @@ def preview_reply(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "
     that the records of the thread's order do not support; an escalated draft needs the owner."""
     with Session(deps.engine) as session:
         order_id = session.exec(select(BuyerMessage.order_id).where(BuyerMessage.thread_id == thread_id,
-                                                                    BuyerMessage.order_id.is_not(None))).first()
+                                                                    col(BuyerMessage.order_id).is_not(None))).first()
         number = session.get(Order, order_id).remote_id if order_id is not None else None
     facts = {"reply_text": text, "thread_id": thread_id,
              "unsupported_claims": unsupported(text, show_order(deps, number) if number else None)}
@@ -76,8 +76,8 @@ def record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
     answers (the first not yet handled) to now; those messages are handled from here on."""
     waiting = session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == thread_id,
                                                       BuyerMessage.direction == "in",
-                                                      BuyerMessage.handled.is_(False))
-                           .order_by(BuyerMessage.sent_at)).all()
+                                                      col(BuyerMessage.handled).is_(False))
+                           .order_by(col(BuyerMessage.sent_at))).all()
     now = utcnow()
     asked = as_utc(waiting[0].sent_at) if waiting else None
     session.add(ThreadReply(marketplace=marketplace(deps), thread_id=thread_id, asked_at=asked, replied_at=now,

@@ -2,7 +2,7 @@
 as follow-ups, so every ship, refund or decision is its own gated, recorded, resumable step.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.db import session_scope
 from store_data.orders import Order
@@ -28,7 +28,7 @@ def fulfil_orders(deps: ToolDeps) -> dict:
     follow_up, short, later, flagged, held = [], [], [], [], []
     with session_scope(deps.engine) as session:
         paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
-                                                Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
+                                                Order.status == OrderStatus.PAID).order_by(col(Order.placed_at), col(Order.id))).all()
         for order in paid:
             if order.flag.startswith(SHORT_FLAGS) and not reserve(session, order):
                 short.append({"order": order.remote_id, "flag": order.flag})
@@ -90,7 +90,7 @@ def handle_requests(deps: ToolDeps) -> dict:
     with Session(deps.engine) as session:
         waiting = session.exec(select(Order).where(
             Order.marketplace == marketplace(deps),
-            Order.status.in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
+            col(Order.status).in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
     follow_up, decided, flagged = [], [], []
     for order in waiting:
         with Session(deps.engine) as session:

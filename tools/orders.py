@@ -12,7 +12,7 @@ call that can move money says in `moved_cents` what the platform's records show 
 
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.db import session_scope
 from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
@@ -307,7 +307,7 @@ def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> l
     if status is not None and status not in {s.value for s in OrderStatus}:
         raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
     with Session(deps.engine) as session:
-        query = select(Order).order_by(Order.placed_at.desc(), Order.id.desc()).limit(max(1, min(limit, 500)))
+        query = select(Order).order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(max(1, min(limit, 500)))
         if status:
             query = query.where(Order.status == status)
         return [{"order": o.remote_id, "marketplace": o.marketplace, "status": o.status, "currency": o.currency,
@@ -331,7 +331,7 @@ def show_order(deps: ToolDeps, order_id: str) -> dict:
             "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents}
                       for li in session.exec(select(OrderLine).where(OrderLine.order_id == order.id))],
             "payments": [{"kind": p.kind, "amount_cents": p.amount_cents, "reason": p.reason}
-                         for p in session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))],
+                         for p in session.exec(select(Payment).where(Payment.order_id == order.id).order_by(col(Payment.id)))],
             "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number}
                           for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))],
         }

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.audit import Approval
 from store_data.clock import utcnow
@@ -47,7 +47,7 @@ def write_open_summary(deps: ToolDeps) -> dict:
         for asset in assets:
             by_product.setdefault(asset.product_id, []).append(asset)
         products = []
-        for product in session.exec(select(Product).order_by(Product.id)):
+        for product in session.exec(select(Product).order_by(col(Product.id))):
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
             variants = listing_variants(session, product.id)
             # The listing's headline price: the option it opens on (not the cheapest of its options).

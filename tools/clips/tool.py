@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
@@ -48,7 +48,7 @@ def _sha256(path: Path) -> str:
 def _shots(session: Session, deps: ToolDeps, product: Product) -> list[Asset]:
     """The product's pictures for the pan-and-zoom, best first: square main images, then
     other main images, lifestyle scenes, the supplier photo."""
-    rows = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(SHOT_KINDS))).all()
+    rows = session.exec(select(Asset).where(Asset.product_id == product.id, col(Asset.kind).in_(SHOT_KINDS))).all()
     rank = {"1:1-1600": 0, "1:1-800": 1}
     rows = sorted(rows, key=lambda a: (SHOT_KINDS.index(a.kind), rank.get(a.platform or "", 2), a.id))
     chosen, sources = [], set()
@@ -182,11 +182,11 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         product = session.get(Product, variant.product_id)
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
         lang = normalise_language(language or (shop.locale if shop else settings.locale))
         if lang is None:
             raise ToolRetry(f"unknown language '{language}'; use en or zh-CN")
-        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
+        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
         variants = session.exec(select(Variant).where(Variant.product_id == product.id)).all()
         facts = facts_of(product, list(variants), settings, lang)
         cents = (listing.price_cents if listing and listing.price_cents is not None else variant.price_cents)

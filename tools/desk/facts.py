@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.orders import Order, OrderLine, Shipment
@@ -50,7 +50,7 @@ class ThreadFacts:
 
 
 def _product(session: Session, product: Product) -> ProductFacts:
-    variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
+    variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(col(Variant.id))).all()
     return ProductFacts(product.name, known_attributes(product.attributes or {}), [
         {"sku": v.sku, "options": dict(v.options or {}), "available": max(v.stock - v.reserved, 0) > 0,
          "price_cents": v.price_cents, "cost_cents": v.cost_cents}
@@ -62,7 +62,7 @@ def _named_products(session: Session, text: str) -> list[Product]:
     but one (buyers shorten names: "the coffee mug")."""
     words = set(re.findall(r"\w+", text.lower()))
     found = []
-    for product in session.exec(select(Product).order_by(Product.id)).all():
+    for product in session.exec(select(Product).order_by(col(Product.id))).all():
         skus = {s.lower() for s in session.exec(select(Variant.sku).where(Variant.product_id == product.id))}
         name_words = set(re.findall(r"\w+", product.name.lower()))
         if skus & words or any(sku in text.lower() for sku in skus) or \
@@ -84,7 +84,7 @@ def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFac
             order = session.get(Order, order_id)
             lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
             shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)
-                                     .order_by(Shipment.shipped_at)).all()
+                                     .order_by(col(Shipment.shipped_at))).all()
             facts.order = {"number": order.remote_id, "status": str(order.status), "placed_at": order.placed_at,
                            "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity} for li in lines],
                            "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import prompts
 from store_data.db import session_scope
@@ -55,8 +55,8 @@ def make_product_images(deps: ToolDeps, sku: str, platforms: list[str] | None = 
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         product = session.get(Product, variant.product_id)
         photo = _photo_of(session, variant)
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
-        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
+        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
         maker = _Maker(deps, session, product, photo, shop, profile)
         results = [maker.main(SIZES[name]) if SIZES[name].kind == "main_image" else maker.detail(SIZES[name], listing) for name in names]
         if settings.image_model:
@@ -75,7 +75,7 @@ def make_brand_images(deps: ToolDeps) -> dict:
     name, colours and slogan. Needs the shop's brand to exist. With an image model the
     banner's background is painted by the model and the banner is marked as AI-made."""
     with session_scope(deps.engine) as session:
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
         if shop is None or not shop.name.strip():
             raise ToolRetry("the shop has no brand yet; create its brand (name, slogan, colours) first")
         fonts = find_fonts(str(deps.settings.image_font) if deps.settings.image_font else None)
@@ -210,7 +210,7 @@ def _backend(deps: ToolDeps) -> DiffusionBackend:
 def _photo_of(session: Session, variant: Variant) -> Asset:
     """The variant's own first supplier photo, else the first one of its product."""
     for condition in (Asset.variant_id == variant.id, Asset.product_id == variant.product_id):
-        photo = session.exec(select(Asset).where(Asset.kind == "supplier_photo", condition).order_by(Asset.id)).first()
+        photo = session.exec(select(Asset).where(Asset.kind == "supplier_photo", condition).order_by(col(Asset.id))).first()
         if photo is not None:
             return photo
     raise ToolFailed(f"SKU {variant.sku} has no supplier photo; add one in the catalog's photos column and import it again")
