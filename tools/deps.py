@@ -1,5 +1,6 @@
 """The one dependencies object every tool receives. No module-level globals."""
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ class ToolDeps:
     llm: "LLM | None" = None
     run_id: str | None = None
     # Per-run scratch for tools that cache within a run (e.g. a loaded diffusers pipeline).
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Hashable, Any] = field(default_factory=dict)
 
     @property
     def assets(self) -> Path:

@@ -16,14 +16,16 @@ from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
+from store_data.rows import stored
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from tools.copy.facts import Facts
-from tools.copy.profiles import get_profile, normalise_language
+from tools.copy.profiles import normalise_language, profile_or_sandbox
 from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
 from tools.llm import NOT_ASKED, Structured
+from tools.order_sync import require_driver
 
 RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
@@ -151,11 +153,13 @@ def _upload(deps: ToolDeps, sku: str, clip: Path) -> dict:
         return {"status": "pending", "note": "this marketplace takes no listing videos; the clip stays in the work directory"}
     with Session(deps.engine) as session:
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
+        if variant is None:
+            raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         listing = session.exec(select(Listing).where(Listing.product_id == variant.product_id,
                                                      Listing.marketplace == deps.settings.platform)).first()
     if listing is None or listing.remote_id is None or listing.status != "published":
         return {"status": "pending", "note": "the clip goes up with the listing when it is published"}
-    deps.driver.upload_listing_video(listing.remote_id, clip)
+    require_driver(deps, VIDEO).upload_listing_video(listing.remote_id, clip)
     return {"status": "uploaded", "remote": listing.remote_id}
 
 
@@ -181,7 +185,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
-        product = session.get(Product, variant.product_id)
+        product = stored(session, Product, variant.product_id)
         shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
         lang = normalise_language(language or (shop.locale if shop else settings.locale))
         if lang is None:
@@ -207,7 +211,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         shot_paths = [deps.workdir / a.path for a in shots]
     # Everything below runs outside the database session: rendering takes seconds.
     shop_name = shop.name if shop and shop.name else "our shop"
-    profile = get_profile(settings.platform) or get_profile("sandbox")
+    profile = profile_or_sandbox(settings.platform)
     if ask_model:
         script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
     else:  # saves the model calls (seconds each on a small local model) that would fail the same check
