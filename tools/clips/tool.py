@@ -26,6 +26,7 @@ from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
 from tools.llm import NOT_ASKED, Structured
 from tools.order_sync import require_driver
+from tools.settings import ToolSettings
 
 RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
@@ -33,7 +34,7 @@ CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3
 
 
-def ai_label(settings, language: str) -> str:
+def ai_label(settings: ToolSettings, language: str) -> str:
     """The visible AI mark for this platform and language ('platform:language' wins)."""
     labels = settings.clip_ai_label
     return labels.get(f"{settings.platform}:{language}") or labels.get(language) or "AI-generated"

@@ -30,6 +30,7 @@ from tools.deps import ToolDeps
 from tools.errors import ToolRetry
 from tools.llm import NOT_ASKED, ask_structured
 from tools.order_policy import marketplace as shop_marketplace
+from tools.settings import ToolSettings
 
 RECIPE = "listing-copy/4"  # bump when the check or the template changes what a draft may be
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
@@ -40,7 +41,7 @@ TOKEN_BUDGET = 1500  # model tokens per listing, both calls together
 PLATFORM_NAMES = {"taobao": "Taobao", "shopify": "Shopify", "amazon": "Amazon"}
 
 
-def facts_of(product: Product, variants: list[Variant], settings, language: str) -> Facts:
+def facts_of(product: Product, variants: list[Variant], settings: ToolSettings, language: str) -> Facts:
     """The catalog row's facts (its known attribute keys only) plus the shop's policy numbers,
     in the listing's language."""
     options: dict[str, list[str]] = {}

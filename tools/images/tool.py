@@ -212,6 +212,8 @@ class _Maker:
 def _backend(deps: ToolDeps) -> DiffusionBackend:
     """The run's diffusion backend, loaded once and kept in the run's cache."""
     settings = deps.settings
+    if settings.image_model is None:  # the callers paint only with a model set
+        raise ToolFailed("no image model is set; set image_model in shopagent.toml to paint pictures")
     key = ("diffusion", settings.image_model, settings.image_device, settings.image_steps)
     if key not in deps.cache:
         deps.cache[key] = DiffusionBackend(settings.image_model, settings.image_device, settings.image_steps)
