@@ -15,6 +15,7 @@ from store_data.audit import Approval
 from store_data.clock import as_utc, utcnow
 from store_data.db import session_scope
 from store_data.orders import BuyerMessage, Order, ThreadReply
+from store_data.rows import stored
 from store_data.status import ApprovalStatus
 from tools.deps import ToolDeps
 from tools.desk.answers import code_answer, holding
@@ -45,7 +46,7 @@ def preview_reply(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "
     with Session(deps.engine) as session:
         order_id = session.exec(select(BuyerMessage.order_id).where(BuyerMessage.thread_id == thread_id,
                                                                     col(BuyerMessage.order_id).is_not(None))).first()
-        number = session.get(Order, order_id).remote_id if order_id is not None else None
+        number = stored(session, Order, order_id).remote_id if order_id is not None else None
     facts = {"reply_text": text, "thread_id": thread_id,
              "unsupported_claims": unsupported(text, show_order(deps, number) if number else None)}
     if owner_note:
@@ -99,10 +100,12 @@ def _record_incoming(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
         for number, message in enumerate(messages, 1):
             remote_id = f"{thread.remote_id}#{number}"
             if message.sender == "buyer" and remote_id not in known:
-                session.add(BuyerMessage(marketplace=marketplace(deps), thread_id=thread.remote_id,
-                                         order_id=order.id if order else None, direction="in",
-                                         text=message.text, remote_id=remote_id,
-                                         **({"sent_at": message.sent_at} if message.sent_at else {})))
+                row = BuyerMessage(marketplace=marketplace(deps), thread_id=thread.remote_id,
+                                   order_id=order.id if order else None, direction="in",
+                                   text=message.text, remote_id=remote_id)
+                if message.sent_at:  # else the time it was read
+                    row.sent_at = message.sent_at
+                session.add(row)
         return order.id if order else None
 
 
@@ -190,7 +193,9 @@ def answer_messages(deps: ToolDeps, model_seconds: int = 0) -> dict:
     driver = require_driver(deps, MESSAGES)
     faq = load_faq(deps.workdir)
     not_after = (utcnow() + timedelta(seconds=model_seconds)).isoformat() if model_seconds > 0 else ""
-    follow_up, drafted, for_model = [], [], []
+    follow_up: list[dict] = []
+    drafted: list[dict] = []
+    for_model: list[dict] = []
     for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
         if not waiting_text(messages):

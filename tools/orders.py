@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from store_data.db import session_scope
 from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
+from store_data.rows import stored
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
@@ -59,14 +60,14 @@ def flag_failure(deps: ToolDeps, order_id: str, action: str | None, problem: Exc
 def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
     """The action went through: drop the count and flag of its earlier failures."""
     with session_scope(deps.engine) as session:
-        clear_failure(session, session.get(Order, order.id), action)
+        clear_failure(session, stored(session, Order, order.id), action)
 
 
 def _clear_address_hold(deps: ToolDeps, order: Order) -> None:
     """An order shipped while it waited for a buyer's new address (the owner shipped it) waits no more."""
     if order.flag == ADDRESS_HOLD:
         with session_scope(deps.engine) as session:
-            shipped = session.get(Order, order.id)
+            shipped = stored(session, Order, order.id)
             shipped.flag = ""
             session.add(shipped)
 
@@ -95,17 +96,18 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
-        if remote is None or not _shipped(remote):
+        reread = _reread(deps, driver, number)
+        if reread is None or not _shipped(reread):
             flag_failure(deps, number, "ship", problem)
             raise
+        remote = reread
         # The platform shipped it; only its answer was lost.
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if not _shipped(remote):
-        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; "
-                             "see it in the back-office")
-        flag_failure(deps, number, "ship", problem)
-        raise problem
+        not_shipped = ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; "
+                                 "see it in the back-office")
+        flag_failure(deps, number, "ship", not_shipped)
+        raise not_shipped
     sent = remote.shipments[0]
     _clear_failure(deps, order, "ship")
     _clear_address_hold(deps, order)
@@ -158,15 +160,16 @@ def cancel_order(deps: ToolDeps, order_id: str, reason: str = "") -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = _reread(deps, driver, number)
-        if remote is None or remote.shop_status != OrderStatus.CANCELLED:
+        reread = _reread(deps, driver, number)
+        if reread is None or reread.shop_status != OrderStatus.CANCELLED:
             flag_failure(deps, number, "cancel", problem)
             raise
+        remote = reread
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if remote.shop_status != OrderStatus.CANCELLED:
-        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
-        flag_failure(deps, number, "cancel", problem)
-        raise problem
+        not_cancelled = ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
+        flag_failure(deps, number, "cancel", not_cancelled)
+        raise not_cancelled
     _clear_failure(deps, order, "cancel")
     return {"order": number, "status": order.status, "refunded_cents": order.refunded_cents, "reason": reason,
             "moved_cents": max(0, remote.refunded_cents - before)}
@@ -204,17 +207,18 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         raise
     except ToolFailed as problem:
         failure = problem
-        remote = _reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
-        if remote is None:
+        reread = _reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
+        if reread is None:
             flag_failure(deps, number, "refund", problem)
             raise
+        remote = reread
     order = _record(deps, remote)
     with Session(deps.engine) as session:
         if session.exec(select(Payment).where(Payment.idempotency_key == key)).first() is None:
-            problem = failure or ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; "
-                                            "check it")
-            flag_failure(deps, number, "refund", problem)
-            raise problem
+            not_refunded = failure or ToolFailed(f"the marketplace shows no refund of {amount} cents on order "
+                                                 f"{number}; check it")
+            flag_failure(deps, number, "refund", not_refunded)
+            raise not_refunded
     _clear_failure(deps, order, "refund")
     return {"order": number, "amount_cents": amount, "status": order.status, "refunded_cents": order.refunded_cents,
             "reason": reason, "moved_cents": amount}

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.money import format_money
+from store_data.rows import row_id
 from store_data.shop import Asset, Listing, Product, Shop
 from store_data.status import ApprovalStatus
 from tools.copy.attributes import human_label
@@ -49,9 +50,10 @@ def write_open_summary(deps: ToolDeps) -> dict:
         products = []
         for product in session.exec(select(Product).order_by(col(Product.id))):
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
-            variants = listing_variants(session, product.id)
+            variants = listing_variants(session, row_id(product))
             # The listing's headline price: the option it opens on (not the cheapest of its options).
-            prices = [shown_variant(variants).price_cents] if variants and shown_variant(variants).price_cents is not None else []
+            shown = shown_variant(variants).price_cents if variants else None
+            prices = [shown] if shown is not None else []
             own = by_product.get(product.id, [])
             products.append({
                 "name": product.name, "title": listing.title if listing else "",

@@ -11,8 +11,10 @@ from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.orders import Order, OrderLine, Shipment
+from store_data.rows import stored
 from store_data.shop import Product, Shop, Variant
 from tools.copy.attributes import known_attributes
+from tools.settings import ToolSettings
 
 
 @dataclass
@@ -37,11 +39,9 @@ class ThreadFacts:
     now: datetime = field(default_factory=utcnow)
     products: list[ProductFacts] = field(default_factory=list)
 
-    def ship_by(self) -> datetime | None:
-        """The date an unshipped order leaves by the shop's policy (working days: Mon-Fri)."""
-        if self.order is None:
-            return None
-        day, left = self.order["placed_at"], self.ship_within_days
+    def ship_by(self, order: dict) -> datetime:
+        """The date the unshipped `order` leaves by the shop's policy (working days: Mon-Fri)."""
+        day, left = order["placed_at"], self.ship_within_days
         while left > 0:
             day += timedelta(days=1)
             if day.weekday() < 5:
@@ -71,7 +71,7 @@ def _named_products(session: Session, text: str) -> list[Product]:
     return found
 
 
-def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFacts:
+def thread_facts(engine, settings: ToolSettings, order_id: int | None, text: str) -> ThreadFacts:
     """The facts for a thread about the shop's order `order_id` (None: no order), whose buyer
     wrote `text` (used only to find the products it names)."""
     with Session(engine) as session:
@@ -81,7 +81,7 @@ def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFac
                             Decimal(settings.price_min_markup))
         products: list[Product] = []
         if order_id is not None:
-            order = session.get(Order, order_id)
+            order = stored(session, Order, order_id)
             lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
             shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)
                                      .order_by(col(Shipment.shipped_at))).all()
