@@ -128,7 +128,7 @@ def _save_variants(s: Session, listing: Listing, data: ListingForm) -> None:
         clash = s.exec(select(Variant).where(Variant.sku == row.sku)).first()
         if clash and (variant is None or clash.id != variant.id):
             raise ListingError(f"Variant SKU {row.sku} is already used.")
-        variant = variant or Variant(listing_id=listing.id, sku=row.sku, price_cents=row.price_cents)
+        variant = variant or Variant(listing_id=listing.saved_id, sku=row.sku, price_cents=row.price_cents)
         variant.sku, variant.options = row.sku, row.options
         variant.price_cents, variant.stock, variant.picture = row.price_cents, row.stock, row.picture
         s.add(variant)
@@ -154,7 +154,7 @@ async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
         rel = await save_image(upload, media_dir, f"listings/{listing.id}", settings.max_image_bytes)
         saved.append(rel)
         position += 1
-        s.add(Media(listing_id=listing.id, kind="image", path=rel, position=position))
+        s.add(Media(listing_id=listing.saved_id, kind="image", path=rel, position=position))
     video = form.get("video")
     if is_file(video):
         rel = await save_video(video, media_dir, f"listings/{listing.id}", settings.max_video_bytes)
@@ -163,7 +163,7 @@ async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
             if m.kind == "video" and not form.get("remove_video"):
                 dropped.append(m.path)
                 s.delete(m)
-        s.add(Media(listing_id=listing.id, kind="video", path=rel))
+        s.add(Media(listing_id=listing.saved_id, kind="video", path=rel))
     return dropped
 
 
