@@ -14,6 +14,7 @@ from agent.console.files import file_url, is_image, is_video
 from agent.workspace import Workspace
 from store_data.audit import Approval
 from store_data.orders import BuyerMessage, Order, OrderLine, Payment
+from store_data.rows import row_id, stored
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.listings import listing_pictures, listing_variants
 
@@ -57,12 +58,12 @@ def listing_view(session: Session, workspace: Workspace, sku: str, facts: dict |
     variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
     if variant is None:
         return None
-    product = session.get(Product, variant.product_id)
+    product = stored(session, Product, variant.product_id)
     return product_view(session, workspace, product, facts)
 
 
 def product_view(session: Session, workspace: Workspace, product: Product, facts: dict | None = None) -> dict:
-    variants = listing_variants(session, product.id)
+    variants = listing_variants(session, row_id(product))
     listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
     assets = list(session.exec(select(Asset).where(Asset.product_id == product.id).order_by(col(Asset.kind), col(Asset.id))))
     prices = (facts or {}).get("prices") or {v.sku: v.price_cents for v in variants}
