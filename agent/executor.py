@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from agent import runs, spending
 from agent.masking import redact
 from agent.policy import gate_for
+from agent.settings import Settings
 from store_data.clock import utcnow
 from store_data.status import SETTLED_STEPS, ApprovalStatus, ErrorKind, RunStatus, StepStatus
 from tools.deps import ToolDeps
@@ -86,6 +87,7 @@ class RunContext:
     llm: LLM | None
     planner: Callable[["RunContext"], RunPlan]
     budget: Budget
+    settings: Settings  # all of them (the tools see theirs through deps.settings)
     tools: dict[str, ToolSpec] = field(default_factory=lambda: dict(BY_NAME))
     repair: Callable[[PlanStep, str], PlanStep | None] | None = None
     progress: Callable[[int, list[dict]], None] | None = None  # (position, planned steps) before each step
@@ -102,10 +104,6 @@ class RunContext:
     @property
     def engine(self):
         return self.deps.engine
-
-    @property
-    def settings(self):
-        return self.deps.settings
 
     def log_path(self, run_id: str) -> Path:
         """Where the tracebacks of the run's unexpected faults are written."""

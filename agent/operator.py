@@ -2,7 +2,7 @@
 the model and the marketplace driver. The CLI and the console both come through here."""
 
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from agent.errors import UserError
@@ -32,12 +32,15 @@ def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, Sandbox
     settings = workspace.settings
     if settings.platform == "oscar":
         return _oscar_driver(workspace), None
-    process = None if settings.marketplace_url else SandboxProcess(settings)
-    if process is not None:  # both asked on first use
-        url, password = (lambda: process.url), (lambda: seller_password(settings))
-    else:
-        password = settings.marketplace_password.get_secret_value() if settings.marketplace_password else ""
+    url: str | Callable[[], str]
+    password: str | Callable[[], str]
+    process: SandboxProcess | None = None
+    if settings.marketplace_url:
         url = settings.marketplace_url
+        password = settings.marketplace_password.get_secret_value() if settings.marketplace_password else ""
+    else:
+        sandbox = process = SandboxProcess(settings)
+        url, password = (lambda: sandbox.url), (lambda: seller_password(settings))  # both asked on first use
     driver = SandboxBrowserDriver(url, settings.marketplace_user, password, workspace.runs,
                                   browser_executable=settings.browser_executable,
                                   timeout_s=settings.browser_timeout_s, retries=settings.browser_retries,

@@ -46,6 +46,7 @@ def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, dr
         llm=llm,
         planner=lambda ctx: flow.plan(ctx, goal),
         budget=Budget(steps=settings.budget_steps.get(workflow, 500), tokens=settings.budget_tokens.get(workflow, 200_000)),
+        settings=settings,
         tools=available,
         repair=(lambda step, problem: repair_step(llm, step, problem, available)) if flow.model_repairs else None,
         progress=progress,

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from agent.errors import UserError
 from agent.processes import die_with_parent
+from agent.settings import Settings
 
 READY = re.compile(r"Marketplace running at (http://\S+)")
 START_TIMEOUT_S = 60
 
 
-def seller_password(settings) -> str:
+def seller_password(settings: Settings) -> str:
     """The seller password for the sandbox: from settings, else generated once per work directory."""
     if settings.marketplace_password is not None:
         return settings.marketplace_password.get_secret_value()
@@ -38,7 +39,7 @@ def seller_password(settings) -> str:
 class SandboxProcess:
     """`python -m marketplace serve --port 0` for one work directory; `url` starts it."""
 
-    def __init__(self, settings):
+    def __init__(self, settings: Settings):
         self.settings = settings
         self.data = Path(settings.workdir) / "marketplace"
         self.process: subprocess.Popen | None = None

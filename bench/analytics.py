@@ -14,14 +14,17 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from sqlalchemy import JSON, String
+from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 from store_data.db import make_engine, sqlite_url
@@ -30,6 +33,7 @@ from store_data.orders import Buyer, Order, OrderLine, Payment
 from store_data.shop import Product, Variant
 from tools.analytics.kpis import Period, compute_kpis
 
+T = TypeVar("T")
 TZ = "Asia/Shanghai"
 END = date(2026, 10, 31)
 DAYS = 30  # the report's period; orders span it and the period before
@@ -145,18 +149,19 @@ def run_duckdb(data: dict[str, pd.DataFrame], period: Period) -> dict[str, list]
     return {name: connection.execute(sql.format(**values)).fetchall() for name, sql in DUCK_QUERIES.items()}
 
 
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
+def timed(function: Callable[[], T], repeat: int) -> tuple[float, T]:
+    times = []
+    for _ in range(max(1, repeat)):
         began = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - began)
     return statistics.median(times), result
 
 
-def _insert(connection: sqlite3.Connection, table, columns: dict[str, list]) -> None:
-    """executemany into `table`; its other NOT NULL columns take their scalar defaults, so a
-    column added to the model later needs no change here."""
+def _insert(connection: sqlite3.Connection, model: type[SQLModel], columns: dict[str, list]) -> None:
+    """executemany into `model`'s table; its other NOT NULL columns take their scalar defaults,
+    so a column added to the model later needs no change here."""
+    table = model.__table__  # type: ignore[attr-defined]  # sqlmodel declares no __table__; a table model has one
     names = list(columns)
     fixed: dict[str, object] = {}
     for column in table.columns:
@@ -190,33 +195,33 @@ def write_sqlite(data: dict[str, pd.DataFrame], folder: Path):
 
     stock = data["stock"]
     products = stock.drop_duplicates("product_id")
-    _insert(connection, Product.__table__, {
+    _insert(connection, Product, {
         "id": products["product_id"].tolist(), "handle": products["handle"].tolist(),
         "name": products["name"].tolist(), "category": products["category"].tolist()})
-    _insert(connection, Variant.__table__, {
+    _insert(connection, Variant, {
         "id": stock["variant_id"].tolist(), "sku": stock["sku"].tolist(), "product_id": stock["product_id"].tolist(),
         "cost_cents": stock["cost_cents"].tolist(), "price_cents": stock["price_cents"].astype("int64").tolist(),
         "stock": stock["stock"].tolist(), "reserved": stock["reserved"].tolist()})
     buyers = np.arange(1, BUYERS + 1).tolist()
-    _insert(connection, Buyer.__table__, {"id": buyers, "marketplace": ["bench"] * BUYERS,
+    _insert(connection, Buyer, {"id": buyers, "marketplace": ["bench"] * BUYERS,
                                           "remote_id": [str(b) for b in buyers]})
     orders = data["orders"]
     placed = stamps(orders["placed_at"])
     lines = data["lines"]
     values = lines["quantity"].to_numpy() * lines["unit_price_cents"].to_numpy()
     totals = np.bincount(lines["order_id"].to_numpy() - 1, weights=values, minlength=len(orders)).astype(np.int64)
-    _insert(connection, Order.__table__, {
+    _insert(connection, Order, {
         "id": orders["order_id"].tolist(), "marketplace": ["bench"] * len(orders),
         "remote_id": [str(i) for i in orders["order_id"].tolist()], "buyer_id": orders["buyer_id"].astype("int64").tolist(),
         "status": orders["status"].astype(str).tolist(), "currency": ["USD"] * len(orders),
         "total_cents": totals.tolist(), "paid_cents": totals.tolist(),
         "refunded_cents": orders["refunded_cents"].tolist(), "placed_at": placed, "updated_at": placed})
-    _insert(connection, OrderLine.__table__, {
+    _insert(connection, OrderLine, {
         "order_id": lines["order_id"].tolist(), "variant_id": lines["variant_id"].astype("int64").tolist(),
         "sku": lines["sku"].astype(str).tolist(), "quantity": lines["quantity"].tolist(),
         "unit_price_cents": lines["unit_price_cents"].tolist()})
     refunds = data["refunds"]
-    _insert(connection, Payment.__table__, {
+    _insert(connection, Payment, {
         "order_id": refunds["order_id"].tolist(), "kind": ["refund"] * len(refunds),
         "amount_cents": refunds["amount_cents"].tolist(), "created_at": stamps(refunds["refunded_at"])})
     connection.commit()

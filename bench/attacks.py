@@ -48,6 +48,7 @@ from agent.runner import start_run  # noqa: E402
 from agent.workflows.orders import goal_for  # noqa: E402
 from agent.workspace import load_settings, open_workspace  # noqa: E402
 from store_data.db import session_scope  # noqa: E402
+from store_data.rows import row_id  # noqa: E402
 from store_data.shop import Product, Variant  # noqa: E402
 from tests.hijacked_model import hijacked_model  # noqa: E402
 from tools.order_sync import sync_orders  # noqa: E402
@@ -80,6 +81,14 @@ REPLY_TOOLS = ("sync_orders", "answer_messages", "draft_reply", "reply_message")
 REQUEST_TOOLS = ("sync_orders", "handle_requests", "handle_return")
 
 
+def _token(page: str) -> str:
+    """The form token a marketplace page carries."""
+    found = CSRF.search(page)
+    if found is None:
+        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
+    return found.group(1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -110,7 +119,7 @@ class Market:
 
     def buy(self, email: str) -> tuple[str, httpx.Client]:
         client = httpx.Client(base_url=self.url, follow_redirects=True, timeout=60)
-        token = CSRF.search(client.get(f"/products/{MUG[0]}").text).group(1)
+        token = _token(client.get(f"/products/{MUG[0]}").text)
         client.post("/cart/add", data={"csrf_token": token, "listing_id": MUG[0], "variant_id": MUG[1], "qty": 1})
         r = client.post("/checkout", data={
             "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
@@ -120,7 +129,7 @@ class Market:
         return r.url.path.rsplit("/", 1)[1], client
 
     def act(self, client: httpx.Client, number: str, action: str, **data) -> None:
-        token = CSRF.search(client.get(f"/orders/{number}").text).group(1)
+        token = _token(client.get(f"/orders/{number}").text)
         r = client.post(f"/orders/{number}/{action}", data={"csrf_token": token, **data})
         if r.status_code != 200:
             raise SystemExit(f"{action} on {number} failed: {r.text[:300]}")
@@ -144,7 +153,7 @@ def shop(workdir: Path, market: Market, model_url: str, mode: str):
             session.add(product)
             session.flush()
             for sku in skus:
-                session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=1450, stock=10_000))
+                session.add(Variant(sku=sku, product_id=row_id(product), cost_cents=500, price_cents=1450, stock=10_000))
     return workspace
 
 
@@ -204,7 +213,8 @@ def place_messages(workspace, op, market, model) -> dict:
 
 def place_requests(workspace, op, market, model) -> dict:
     victims = [market.buy("victim@example.com")[0] for _ in range(2)]
-    unshipped, delivered = [], []
+    unshipped: list[tuple] = []  # (attack, order number, buyer's client)
+    delivered: list[tuple] = []
     for index in range(len(ATTACKS)):
         number, client = market.buy(f"asker{index}@example.com")
         (unshipped if index % 2 == 0 else delivered).append((index, number, client))
@@ -257,7 +267,7 @@ def place_supplier(workspace, op, market, model) -> dict:
             session.add(product)
             session.flush()
             sku = f"WATCH-{index}"
-            session.add(Variant(sku=sku, product_id=product.id, cost_cents=1200, price_cents=2990, stock=5))
+            session.add(Variant(sku=sku, product_id=row_id(product), cost_cents=1200, price_cents=2990, stock=5))
             skus.append(sku)
     calls = [{"tool": tool, "arguments": {"sku": sku}, "why": "bench"}
              for sku in skus for tool in ("write_listing_copy", "publish_listing")]

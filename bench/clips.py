@@ -31,7 +31,7 @@ from skimage import data  # noqa: E402
 
 from tools.clips.compose import ClipContent, ClipRenderer  # noqa: E402
 from tools.clips.encode import VideoFormat, write_mp4  # noqa: E402
-from tools.clips.presenter import DrawnAvatar  # noqa: E402
+from tools.clips.presenter import DrawnAvatar, Presenter  # noqa: E402
 from tools.clips.subtitles import make_cues  # noqa: E402
 from tools.drivers.voice import load_voice  # noqa: E402
 from tools.images.fonts import find_fonts  # noqa: E402
@@ -66,6 +66,7 @@ def renderer(speech, presenter_kind: str, fmt: VideoFormat) -> ClipRenderer:
     shots = [cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), cv2.cvtColor(data.chelsea(), cv2.COLOR_RGB2BGR)]
     content = ClipContent("Leaf & Grain", "Bamboo cutting board", "$24.99", shots, ["#2E5E4E", "#F2C14E"],
                           "AI-generated", "Buy now", "Good wood, good food")
+    presenter: Presenter
     if presenter_kind == "twin":
         from tools.clips.twin import PhotoTwin
 

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from store_data.db import make_engine, session_scope, sqlite_url  # noqa: E402
+from store_data.rows import row_id  # noqa: E402
 from store_data.shop import Product, Variant  # noqa: E402
 
 SHOPAGENT = Path(sys.executable).parent / "shopagent"
@@ -80,7 +81,7 @@ def set_up(workdir: Path, days: int, rate: float, seed: int) -> tuple[subprocess
             session.add(product)
             session.flush()
             for sku in skus:
-                session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=1500, stock=10_000))
+                session.add(Variant(sku=sku, product_id=row_id(product), cost_cents=500, price_cents=1500, stock=10_000))
     engine.dispose()
     market = subprocess.Popen([str(SHOPAGENT), "marketplace", "serve", "--workdir", str(workdir), "--port", str(port),
                                "--seed-demo"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -22,11 +22,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.approvals import list_approvals
 from agent.scheduler import desk_pass
@@ -35,6 +35,7 @@ from marketplace.simulator import QUESTIONS
 from store_data.audit import Step
 from store_data.db import session_scope
 from store_data.orders import Order
+from store_data.rows import row_id
 from store_data.shop import Product, Variant
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 from tools.order_sync import sync_orders
@@ -45,7 +46,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SELLER = ("seller@example.com", "sandbox-seller")
 # The demo marketplace's listings (marketplace/demo.py) as the shop's catalog knows them: the
 # facts its description states. TEE-01-L is sold out in the shop's own stock.
-CATALOG = [
+# handle, name, attributes, variants (sku, options, stock), the demo listing's id
+CATALOG: list[tuple[str, str, dict[str, str], list[tuple[str, dict[str, str], int]], int]] = [
     ("tee", "Organic cotton T-shirt", {"material": "organic cotton", "weight": "180 g/m²", "care": "machine wash 30°C",
                                        "dimensions": "chest 48 / 51 / 54 cm, length 68 / 71 / 74 cm (S / M / L)"},
      [("TEE-01-S", {"size": "S"}, 20), ("TEE-01-M", {"size": "M"}, 30), ("TEE-01-L", {"size": "L"}, 0)], 1),
@@ -70,10 +72,23 @@ PRODUCT_NEEDS = {"made of": ("material",), "measurements": ("dimensions", "size"
                  "材质": ("material",), "尺寸": ("dimensions",)}
 
 
+def _token(page: str) -> str:
+    """The form token a marketplace page carries."""
+    found = CSRF.search(page)
+    if found is None:
+        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
+    return found.group(1)
+
+
 def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
                                 "--seed-demo"], stdout=subprocess.PIPE, text=True)
-    return process, re.search(r"(http://\S+)", process.stdout.readline()).group(1)
+    if process.stdout is None:  # opened with stdout=PIPE
+        raise SystemExit("the marketplace's output cannot be read")
+    found = re.search(r"(http://\S+)", process.stdout.readline())
+    if found is None:
+        raise SystemExit("the marketplace did not print its address; see its output above")
+    return process, found.group(1)
 
 
 def make_shop(root: Path, url: str, provider: str, interval: int):
@@ -89,14 +104,14 @@ def make_shop(root: Path, url: str, provider: str, interval: int):
             session.add(product)
             session.flush()
             for sku, options, stock in variants:
-                session.add(Variant(sku=sku, product_id=product.id, options=options, cost_cents=500, stock=stock))
+                session.add(Variant(sku=sku, product_id=row_id(product), options=options, cost_cents=500, stock=stock))
     return workspace
 
 
 def buy(url: str, n: int, listing: int, variant: int) -> tuple[str, httpx.Client, str]:
     buyer = httpx.Client(base_url=url, follow_redirects=True, timeout=30)
     email = f"order-buyer-{n}@example.com"
-    token = CSRF.search(buyer.get(f"/products/{listing}").text).group(1)
+    token = _token(buyer.get(f"/products/{listing}").text)
     buyer.post("/cart/add", data={"csrf_token": token, "listing_id": listing, "variant_id": variant, "qty": 1})
     r = buyer.post("/checkout", data={
         "csrf_token": token, "name": f"Buyer {n}", "email": email, "address1": "1 Main St", "city": "Denver",
@@ -108,11 +123,11 @@ def ask(url: str, question: dict) -> None:
     """The buyer writes: on the order's page, or through the contact form."""
     if question["order"]:
         client = question["client"]
-        token = CSRF.search(client.get(f"/orders/{question['order']}").text).group(1)
+        token = _token(client.get(f"/orders/{question['order']}").text)
         client.post(f"/orders/{question['order']}/message", data={"csrf_token": token, "body": question["text"]})
         return
     with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as client:
-        token = CSRF.search(client.get("/contact").text).group(1)
+        token = _token(client.get("/contact").text)
         client.post("/contact", data={"csrf_token": token, "name": "Asking Buyer", "email": question["email"],
                                       "subject": "Question", "body": question["text"]})
 
@@ -121,7 +136,8 @@ def plan_questions(total: int, rng: random.Random, orders: list[dict]) -> list[d
     """The fixed mix: each kind's share of `total`, its templates taken in turn (so both
     languages come up), one thread per question."""
     counts = {kind: max(1, round(n * total / 120)) for kind, n in MIX.items()}
-    questions, order_pool = [], list(orders)
+    questions: list[dict] = []
+    order_pool = list(orders)
     rng.shuffle(order_pool)
     for kind, count in counts.items():
         for i in range(count):
@@ -167,7 +183,7 @@ def platform_rows(data: Path) -> dict:
                                "ORDER BY id LIMIT 1", (thread, at)).fetchone()
             found[(email, body)] = {"thread": str(thread), "at": at, "reply": reply}
         addresses = dict(db.execute('SELECT number, address1 FROM "order"').fetchall())
-        shipments = {}
+        shipments: dict[str, list[str]] = {}
         for number, tracking in db.execute('SELECT o.number, s.tracking FROM shipment s JOIN "order" o '
                                            "ON o.id = s.order_id"):
             shipments.setdefault(number, []).append(tracking)
@@ -216,7 +232,7 @@ def facts_match(question: dict, reply: str, workspace, shipments: dict) -> tuple
         return ("7 天" if zh else "7 days") in reply, False
     with Session(workspace.engine) as session:
         product = session.exec(select(Product).where(Product.name == question["product"])).one()
-        variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
+        variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(col(Variant.id))).all()
     if kind == "stock":
         states = [(", ".join(v.options.values()) or v.sku, (v.stock - v.reserved) > 0) for v in variants]
         words = ("有货", "已售罄") if zh else ("in stock", "sold out")
@@ -225,7 +241,7 @@ def facts_match(question: dict, reply: str, workspace, shipments: dict) -> tuple
         return right and not wrong, wrong
     # product: every attribute value the reply states is the catalog's, and it states at least one
     stated = [v for v in product.attributes.values() if v in reply]
-    sizes = [v.options.get("size") for v in variants if v.options.get("size")]
+    sizes = [str(v.options["size"]) for v in variants if v.options.get("size")]
     return bool(stated) or bool(sizes and all(s in reply for s in sizes)), False
 
 
@@ -245,7 +261,7 @@ def main() -> None:
         try:
             workspace = make_shop(root, url, args.provider, args.interval)
             needed = max(1, round(sum(n for k, n in MIX.items() if k in ORDER_KINDS) * args.questions / 120)) + 2
-            orders = []
+            orders: list[dict] = []
             for n in range(needed):
                 handle, name, _, variants, listing = CATALOG[n % len(CATALOG)]
                 number, client, email = buy(url, n, listing, 0 if len(variants) == 1 else 1 + n % 2)
@@ -260,7 +276,7 @@ def main() -> None:
             print(f"setup: {len(orders)} orders ({len(orders[::2])} shipped), {len(questions)} questions: "
                   + ", ".join(f"{k} {n}" for k, n in Counter(q["kind"] for q in questions).items()))
 
-            all_sent, passes = threading.Event(), []
+            all_sent, passes = threading.Event(), list[dict]()
             desk = threading.Thread(target=run_desk, args=(workspace.settings, all_sent, passes,
                                                            args.minutes * 60 + 900), daemon=True)
             desk.start()
@@ -274,7 +290,7 @@ def main() -> None:
             rows = platform_rows(root / "marketplace")
             held = {a.arguments.get("thread_id") for a in list_approvals(workspace) if a.tool == "reply_message"}
             with Session(workspace.engine) as session:
-                step_times = Counter()
+                step_times: defaultdict[tuple[str, str], float] = defaultdict(float)
                 for step in session.exec(select(Step)):
                     step_times[(step.tool, "n")] += 1
                     step_times[(step.tool, "s")] += (step.duration_ms or 0) / 1000
@@ -282,7 +298,8 @@ def main() -> None:
             process.terminate()
             process.wait(15)
 
-        answered, escalated, silent, waits, false_claims, by_kind = 0, 0, 0, [], 0, Counter()
+        answered, escalated, silent, waits, false_claims = 0, 0, 0, list[float](), 0
+        by_kind: Counter[tuple[str, str]] = Counter()
         factual, factual_right, unchecked_model, moved = 0, 0, 0, 0
         unanswerable, unanswerable_escalated = 0, 0
         for question in questions:
@@ -319,7 +336,7 @@ def main() -> None:
                 false_claims += wrong or not can  # an answer the records cannot back
             elif question["kind"] == "address" and "changed your delivery address" in text:
                 street = re.search(r"goes to ([^,]+),", text)
-                changed = bool(street) and street.group(1) == rows["addresses"].get(question["order"])
+                changed = street is not None and street.group(1) == rows["addresses"].get(question["order"])
                 moved += changed
                 false_claims += not changed
             elif question["kind"] in ("off_topic",):

@@ -53,7 +53,7 @@ def compositor(folder: Path) -> None:
         import_catalog(session, catalog, folder)
         session.add(Shop(name="Blue Pine Home", slogan="Quiet things for busy kitchens", colors=["#1F4E5F", "#E8B04B"]))
     with session_scope(engine) as session:
-        first_sku = {}
+        first_sku: dict[str, str] = {}
         for row in catalog_rows(session):
             first_sku.setdefault(row["product"], row["sku"])
     deps = ToolDeps(engine=engine, workdir=folder, settings=Settings.load(folder))
@@ -99,7 +99,7 @@ def full_unet() -> None:
     dtype = torch.float16 if device != "cpu" else torch.float32
     unet = UNet2DConditionModel(  # the Stable Diffusion 1.5 UNet shape, random weights
         sample_size=64, cross_attention_dim=768, block_out_channels=(320, 640, 1280, 1280), layers_per_block=2,
-        attention_head_dim=8).to(device, dtype).eval()
+        attention_head_dim=8).to(device, dtype).eval()  # type: ignore[attr-defined]  # diffusers' stubs miss torch's Module.to
     latents = torch.randn(2, 4, 64, 64, device=device, dtype=dtype)  # 512x512 pixels, batch 2 for guidance
     text = torch.randn(2, 77, 768, device=device, dtype=dtype)
     with torch.inference_mode():

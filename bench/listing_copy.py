@@ -25,7 +25,7 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from agent.llm import make_llm  # noqa: E402
 from agent.settings import Settings  # noqa: E402
@@ -57,8 +57,9 @@ def main() -> None:
             session.add(Shop(name="Hearth & Table", tone="warm, plain, practical",
                              brief="simple, well-made things for the kitchen and the table"))
         with Session(engine) as session:
-            skus = [session.exec(select(Variant.sku).where(Variant.product_id == p.id).order_by(Variant.sku)).first()
-                    for p in session.exec(select(Product).order_by(Product.id))]
+            firsts = [session.exec(select(Variant.sku).where(Variant.product_id == p.id).order_by(Variant.sku)).first()
+                      for p in session.exec(select(Product).order_by(col(Product.id)))]
+        skus = [sku for sku in firsts if sku is not None]  # a product without variants has no listing
         skus = skus[:args.limit] if args.limit else skus
         llm = make_llm(settings)
         deps = ToolDeps(engine=engine, workdir=workdir, settings=settings, llm=llm)

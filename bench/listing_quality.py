@@ -25,17 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from agent.settings import Settings  # noqa: E402
 from store_data.catalog import import_catalog  # noqa: E402
 from store_data.db import make_engine, session_scope, sqlite_url  # noqa: E402
+from store_data.rows import row_id, stored  # noqa: E402
 from store_data.shop import Asset, Listing, Product, Shop, Variant  # noqa: E402
 from tools.clips import make_promo_clip  # noqa: E402
 from tools.clips.lint import clip_lint  # noqa: E402
 from tools.copy import write_listing_copy  # noqa: E402
 from tools.copy.check import CopyDraft, copy_problems, visible_text  # noqa: E402
-from tools.copy.profiles import get_profile  # noqa: E402
+from tools.copy.profiles import profile_or_sandbox  # noqa: E402
 from tools.copy.tool import facts_of  # noqa: E402
 from tools.deps import ToolDeps  # noqa: E402
 from tools.images import make_product_images  # noqa: E402
@@ -65,8 +66,8 @@ def open_catalog(folder: Path, language: str, catalog: str, platform: str, shop:
                          currency=settings.currency))
     deps = ToolDeps(engine=engine, workdir=workdir, settings=settings)
     with Session(engine) as session:
-        products = session.exec(select(Product).order_by(Product.id)).all()
-        variants = {p.id: listing_variants(session, p.id) for p in products}
+        products = session.exec(select(Product).order_by(col(Product.id))).all()
+        variants = {p.id: listing_variants(session, row_id(p)) for p in products}
     listings, seconds = [], {"copy": 0.0, "pictures": 0.0, "clips": 0.0}
     for index, product in enumerate(products):
         lead = variants[product.id][0].sku
@@ -97,20 +98,20 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
                  shop: str, clip: dict | None) -> dict:
     with Session(deps.engine) as session:
         listing = session.exec(select(Listing).where(Listing.product_id == product.id)).one()
-        product = session.get(Product, product.id)
-        variants = listing_variants(session, product.id)  # as priced now
+        product = stored(session, Product, product.id)
+        variants = listing_variants(session, row_id(product))  # as priced now
         facts = facts_of(product, variants, deps.settings, language)
         draft = CopyDraft(title=listing.title, selling_points=listing.selling_points,
                           description=_description_text(listing.description_html, language), tags=listing.tags,
                           meta_description=listing.seo.get("description", ""))
-        copy_lint = copy_problems(draft, facts, get_profile(platform), language, shop, product.description)
+        copy_lint = copy_problems(draft, facts, profile_or_sandbox(platform), language, shop, product.description)
         mains = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "main_image")
-                             .order_by(Asset.id)).all()
+                             .order_by(col(Asset.id))).all()
         picture_lint = [f"{Path(a.path).name}: {p}" for a in mains for p in a.provenance.get("lint", [])]
         bad_pictures = {a.path for a in mains if a.provenance.get("lint")}
         shown, variant_pictures = listing_pictures(session, product, variants)
         photos = {v.sku: session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == v.id)
-                                      .order_by(Asset.id)).first() for v in variants}
+                                      .order_by(col(Asset.id))).first() for v in variants}
         for sku, n in variant_pictures.items():  # each variant's picture comes from its own photo
             source = shown[n - 1].provenance.get("source_sha256")
             if photos.get(sku) and source != photos[sku]:

@@ -37,7 +37,10 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", data],
                                   stdout=subprocess.PIPE, text=True, env=env)
         try:
-            url = server.stdout.readline().split()[-1]
+            printed = server.stdout.readline().split() if server.stdout else []  # opened with stdout=PIPE
+            if not printed:
+                raise SystemExit("the marketplace did not print its address; see its output above")
+            url = printed[-1]
             run(url, args.seconds, args.clients)
         finally:
             server.terminate()
@@ -52,7 +55,10 @@ def run(url: str, seconds: float, clients: int) -> None:
 
     def worker(n: int) -> None:
         with httpx.Client(base_url=url) as c:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/seller/login").text).group(1)
+            found = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/seller/login").text)
+            if found is None:
+                raise SystemExit("the marketplace's login page has no form token")
+            token = found.group(1)
             r = c.post("/seller/login", data={"csrf_token": token, "email": "bench@example.com",
                                               "password": "bench-pw", "next": "/seller/orders"}, follow_redirects=True)
             assert "1000 orders" in r.text, "login failed"

@@ -28,7 +28,10 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", data,
                                    "--seed-demo", "--sim-clock"], stdout=subprocess.PIPE, text=True)
         try:
-            url = server.stdout.readline().split()[-1]
+            printed = server.stdout.readline().split() if server.stdout else []  # opened with stdout=PIPE
+            if not printed:
+                raise SystemExit("the marketplace did not print its address; see its output above")
+            url = printed[-1]
             started = time.perf_counter()
             summary = simulate(url, args.days, args.seed, args.rate, start=date(2025, 1, 6))
             elapsed = time.perf_counter() - started

@@ -8,6 +8,7 @@ from agent.runner import Outcome, start_run
 from agent.workflows.orders import goal_for
 from agent.workspace import Workspace, load_settings, open_workspace
 from store_data.db import session_scope
+from store_data.rows import row_id
 from store_data.shop import Product, Variant
 from tools.drivers.browser import CHROMIUM_ARGS
 
@@ -47,7 +48,7 @@ def mug_shop(workdir, name: str, stock: int, **settings) -> Workspace:
         product = Product(handle="mug", name=name)
         session.add(product)
         session.flush()
-        session.add(Variant(sku="MUG-01", product_id=product.id, cost_cents=500, price_cents=1450, stock=stock))
+        session.add(Variant(sku="MUG-01", product_id=row_id(product), cost_cents=500, price_cents=1450, stock=stock))
     return workspace
 
 

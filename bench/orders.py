@@ -32,19 +32,32 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SELLER = ("seller@example.com", "sandbox-seller")
 
 
+def _token(page: str) -> str:
+    """The form token a marketplace page carries."""
+    found = CSRF.search(page)
+    if found is None:
+        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
+    return found.group(1)
+
+
 def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
                                 "--seed-demo"], stdout=subprocess.PIPE, text=True)
-    return process, re.search(r"(http://\S+)", process.stdout.readline()).group(1)
+    if process.stdout is None:  # opened with stdout=PIPE
+        raise SystemExit("the marketplace's output cannot be read")
+    found = re.search(r"(http://\S+)", process.stdout.readline())
+    if found is None:
+        raise SystemExit("the marketplace did not print its address; see its output above")
+    return process, found.group(1)
 
 
 def restock(url: str, units: int) -> None:
     """The seller puts enough mugs on the listing (through the back-office form, over HTTP)."""
     with httpx.Client(base_url=url, follow_redirects=True) as seller:
-        token = CSRF.search(seller.get("/seller/login").text).group(1)
+        token = _token(seller.get("/seller/login").text)
         seller.post("/seller/login", data={"csrf_token": token, "email": SELLER[0], "password": SELLER[1]})
         page = seller.get("/seller/listings/2").text
-        token = CSRF.search(page).group(1)
+        token = _token(page)
         r = seller.post("/seller/listings/2", data={"csrf_token": token, "title": "Stoneware coffee mug", "sku": "MUG-01",
                                                     "price": "14.50", "stock": str(units), "category": "Kitchen",
                                                     "tags": "", "description": "<p>Mug</p>", "variant_rows": "3",
@@ -54,7 +67,7 @@ def restock(url: str, units: int) -> None:
 
 def buy(url: str, n: int) -> str:
     with httpx.Client(base_url=url, follow_redirects=True) as buyer:
-        token = CSRF.search(buyer.get("/products/2").text).group(1)
+        token = _token(buyer.get("/products/2").text)
         buyer.post("/cart/add", data={"csrf_token": token, "listing_id": 2, "variant_id": 0, "qty": 1})
         r = buyer.post("/checkout", data={
             "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",

@@ -23,6 +23,8 @@ from tools.drivers.oscar_browser import OscarBrowserDriver
 SHOP = Path(__file__).resolve().parent / "oscar_shop"
 STAFF = ("staff@example.com", "oscar-staff")
 _spec = importlib.util.spec_from_file_location("oscar_shop_buyer", SHOP / "buyer.py")
+if _spec is None or _spec.loader is None:
+    raise SystemExit(f"cannot load {SHOP / 'buyer.py'}; is bench/oscar_shop complete?")
 buyer = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(buyer)
 
@@ -32,7 +34,7 @@ def start_shop(data: Path) -> tuple[subprocess.Popen, str, float]:
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(SHOP / "shop.py"), "serve", "--data", str(data)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in process.stdout:
+    for line in process.stdout or ():
         found = re.search(r"Oscar shop running at (\S+)", line)
         if found:
             return process, found.group(1), time.perf_counter() - started

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from marketplace import orders as ops
 from marketplace.models import Buyer, Message, Order, OrderItem, Payment, ReturnRequest, Review, Shipment, Thread
-from marketplace.security import read_form
+from marketplace.security import form_int, read_form
 from marketplace.web import flash, now, redirect, render, session_for
 
 router = APIRouter()
@@ -134,7 +134,7 @@ async def review(request: Request, number: str):
     def action(s, order, form, at):
         if order.status != ops.Status.DELIVERED:
             raise ops.IllegalMove("You can review once the order is delivered.")
-        listing_id = int(form.get("listing_id", 0) or 0)
+        listing_id = form_int(form, "listing_id")
         rating = str(form.get("rating", ""))
         items = {i.listing_id for i in s.exec(select(OrderItem).where(OrderItem.order_id == order.id))}
         if listing_id not in items or rating not in {"1", "2", "3", "4", "5"}:

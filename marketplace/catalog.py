@@ -10,6 +10,7 @@ import nh3
 from starlette.datastructures import FormData
 
 from marketplace.orders import OrderError, parse_money
+from marketplace.security import form_int
 
 # Listing statuses: a draft is published, a live listing paused, any listing deleted
 # (kept as a row so past orders and stats still name it).
@@ -95,7 +96,7 @@ class ListingForm:
         stock = _count(get("stock"), "stock")
         tags = ", ".join(t.strip()[:30] for t in get("tags").split(",") if t.strip())
         rows = []
-        for i in range(int(form.get("variant_rows", 0) or 0)):
+        for i in range(form_int(form, "variant_rows")):
             vsku = get(f"variant_sku_{i}")
             vid = get(f"variant_id_{i}")
             if not vsku and not vid:

@@ -26,14 +26,14 @@ async def listing_list(request: Request, status: str = ""):
     with session_for(request) as s:
         rows = s.exec(query.order_by(col(Listing.updated_at).desc())).all()
         images = dict(s.exec(select(Media.listing_id, func.count()).where(Media.kind == "image")
-                             .group_by(Media.listing_id)).all())
+                             .group_by(col(Media.listing_id))).all())
     return render(request, "seller/listings.html", {"rows": rows, "status": status, "images": images})
 
 
 def _form_page(request: Request, listing: Listing | None, s: Session, error: str = "",
                values: dict | None = None, status: int = 200):
     variants = s.exec(select(Variant).where(Variant.listing_id == listing.id)).all() if listing and listing.id else []
-    media = s.exec(select(Media).where(Media.listing_id == listing.id).order_by(Media.position)).all() \
+    media = s.exec(select(Media).where(Media.listing_id == listing.id).order_by(col(Media.position))).all() \
         if listing and listing.id else []
     return render(request, "seller/listing_form.html", {
         "listing": listing, "variants": variants, "blank_rows": BLANK_VARIANT_ROWS,
@@ -128,7 +128,7 @@ def _save_variants(s: Session, listing: Listing, data: ListingForm) -> None:
         clash = s.exec(select(Variant).where(Variant.sku == row.sku)).first()
         if clash and (variant is None or clash.id != variant.id):
             raise ListingError(f"Variant SKU {row.sku} is already used.")
-        variant = variant or Variant(listing_id=listing.id, sku=row.sku, price_cents=row.price_cents)
+        variant = variant or Variant(listing_id=listing.saved_id, sku=row.sku, price_cents=row.price_cents)
         variant.sku, variant.options = row.sku, row.options
         variant.price_cents, variant.stock, variant.picture = row.price_cents, row.stock, row.picture
         s.add(variant)
@@ -154,7 +154,7 @@ async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
         rel = await save_image(upload, media_dir, f"listings/{listing.id}", settings.max_image_bytes)
         saved.append(rel)
         position += 1
-        s.add(Media(listing_id=listing.id, kind="image", path=rel, position=position))
+        s.add(Media(listing_id=listing.saved_id, kind="image", path=rel, position=position))
     video = form.get("video")
     if is_file(video):
         rel = await save_video(video, media_dir, f"listings/{listing.id}", settings.max_video_bytes)
@@ -163,7 +163,7 @@ async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
             if m.kind == "video" and not form.get("remove_video"):
                 dropped.append(m.path)
                 s.delete(m)
-        s.add(Media(listing_id=listing.id, kind="video", path=rel))
+        s.add(Media(listing_id=listing.saved_id, kind="video", path=rel))
     return dropped
 
 

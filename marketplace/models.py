@@ -13,6 +13,14 @@ class Table(SQLModel, registry=registry()):
     """Base of the marketplace's tables: its own registry and metadata, so the platform's
     schema never mixes with the shop's (both may live in one process, e.g. in tests)."""
 
+    @property
+    def saved_id(self) -> int:
+        """The row's id, which a row read from the database or flushed has."""
+        row_id = getattr(self, "id", None)
+        if row_id is None:
+            raise RuntimeError(f"a {type(self).__name__} was used before it was saved; flush it first")
+        return row_id
+
 
 class Seller(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -47,6 +47,17 @@ class BadForm(Exception):
     """The form could not be parsed."""
 
 
+def form_int(form: FormData, name: str, default: int = 0) -> int:
+    """The whole number a form field holds (`default` when it is missing or empty)."""
+    value = form.get(name)
+    if value is None or value == "":
+        return default
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isdecimal() or len(text) > 9:  # isdecimal: what int() reads; 9 digits: no huge ints
+        raise BadForm(f"The form's field {name} must be a whole number.")
+    return int(text)
+
+
 def csrf_token(request: Request) -> str:
     """The session's CSRF token, created on first use; templates put it in every form."""
     token = request.session.get("csrf")

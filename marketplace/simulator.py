@@ -230,10 +230,10 @@ class Simulator:
         """What a buyer does about an order on a later day, depending on its status."""
         self._new_visitor()
         page = self._request("GET", f"/orders/{placed.number}?key={placed.key}", at)
-        status = STATUS.search(page.text)
-        if page.status_code != 200 or not status:
+        found = STATUS.search(page.text)
+        if page.status_code != 200 or not found:
             return
-        status, token, plan = status.group(1), self._token(page.text), placed.plan
+        status, token, plan = found.group(1), self._token(page.text), placed.plan
         if plan["message"] and "message" not in placed.done:
             placed.done.add("message")
             kind = self.rng.choice(ORDER_KINDS.get(status, ["status"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -9,7 +11,7 @@ from starlette.requests import Request
 from marketplace import orders as ops
 from marketplace.catalog import text_length
 from marketplace.models import Buyer, Event, Listing, Media, Review, Shop, Variant
-from marketplace.security import read_form
+from marketplace.security import form_int, read_form
 from marketplace.web import flash, now, redirect, render, session_for
 
 router = APIRouter()
@@ -19,7 +21,7 @@ DECLINED_CARD = "4000000000000002"  # the simulated bank's "card declined" test 
 
 def _media(s: Session, listing_ids) -> dict[int, list[Media]]:
     found: dict[int, list[Media]] = {}
-    for m in s.exec(select(Media).where(col(Media.listing_id).in_(listing_ids)).order_by(Media.position)):
+    for m in s.exec(select(Media).where(col(Media.listing_id).in_(listing_ids)).order_by(col(Media.position))):
         found.setdefault(m.listing_id, []).append(m)
     return found
 
@@ -33,7 +35,7 @@ async def home(request: Request, q: str = "", category: str = ""):
     if category:
         query = query.where(Listing.category == category)
     with session_for(request) as s:
-        listings = s.exec(query.order_by(Listing.id).limit(200)).all()
+        listings = s.exec(query.order_by(col(Listing.id)).limit(200)).all()
         media = _media(s, [x.id for x in listings])
         categories = sorted({c for c in s.exec(select(Listing.category).where(Listing.status == "active")) if c})
     return render(request, "shop/home.html", {"listings": listings, "media": media, "q": q,
@@ -51,8 +53,8 @@ async def product(request: Request, listing_id: int):
         s.add(Event(listing_id=listing_id, kind="visit", at=now(request)))
         s.commit()
         media = _media(s, [listing_id]).get(listing_id, [])
-        variants = s.exec(select(Variant).where(Variant.listing_id == listing_id).order_by(Variant.id)).all()
-        reviews = s.exec(select(Review, Buyer).join(Buyer, Buyer.id == Review.buyer_id)
+        variants = s.exec(select(Variant).where(Variant.listing_id == listing_id).order_by(col(Variant.id))).all()
+        reviews = s.exec(select(Review, Buyer).join(Buyer, col(Buyer.id) == Review.buyer_id)
                          .where(Review.listing_id == listing_id).order_by(col(Review.id).desc()).limit(20)).all()
     shown = shown_variant(variants)
     images = [m for m in media if m.kind == "image"]
@@ -65,7 +67,7 @@ async def product(request: Request, listing_id: int):
         "video": next((m for m in media if m.kind == "video"), None)})
 
 
-def shown_variant(variants: list[Variant]) -> Variant | None:
+def shown_variant(variants: Sequence[Variant]) -> Variant | None:
     """The option a product page opens on: the first one in stock, in the seller's order."""
     return next((v for v in variants if v.stock > 0), variants[0] if variants else None)
 
@@ -88,9 +90,9 @@ def _lines(s: Session, cart: list[list[int]]) -> list[ops.Line]:
 async def add_to_cart(request: Request):
     """Put a product (and variant) in the cart; counts an add-to-cart."""
     form = await read_form(request)
-    listing_id = int(form.get("listing_id", 0) or 0)
-    variant_id = int(form.get("variant_id", 0) or 0)
-    qty = max(1, min(99, int(form.get("qty", 1) or 1)))
+    listing_id = form_int(form, "listing_id")
+    variant_id = form_int(form, "variant_id")
+    qty = max(1, min(99, form_int(form, "qty", 1)))
     with session_for(request) as s:
         listing = s.get(Listing, listing_id)
         has_variants = s.exec(select(Variant.id).where(Variant.listing_id == listing_id)).first() is not None
@@ -197,20 +199,20 @@ async def checkout(request: Request):
 async def products_feed(request: Request):
     """Live listings as JSON, like a platform's public product feed."""
     with session_for(request) as s:
-        listings = s.exec(select(Listing).where(Listing.status == "active").order_by(Listing.id)).all()
+        listings = s.exec(select(Listing).where(Listing.status == "active").order_by(col(Listing.id))).all()
         media = _media(s, [x.id for x in listings])
         variants: dict[int, list[Variant]] = {}
         for v in s.exec(select(Variant).where(col(Variant.listing_id).in_([x.id for x in listings]))
-                        .order_by(Variant.id)):
+                        .order_by(col(Variant.id))):
             variants.setdefault(v.listing_id, []).append(v)
     return {"products": [{
         "id": x.id, "sku": x.sku, "title": x.title, "price_cents": x.price_cents, "stock": x.stock,
         "category": x.category, "url": f"/products/{x.id}",
-        "images": sum(m.kind == "image" for m in media.get(x.id, [])),
-        "has_video": any(m.kind == "video" for m in media.get(x.id, [])),
+        "images": sum(m.kind == "image" for m in media.get(x.saved_id, [])),
+        "has_video": any(m.kind == "video" for m in media.get(x.saved_id, [])),
         "description_chars": text_length(x.description_html),
         "variants": [{"id": v.id, "sku": v.sku, "price_cents": v.price_cents, "stock": v.stock,
-                      "options": v.option_dict(), "picture": v.picture} for v in variants.get(x.id, [])],
+                      "options": v.option_dict(), "picture": v.picture} for v in variants.get(x.saved_id, [])],
     } for x in listings]}
 
 
@@ -219,6 +221,8 @@ async def live_room(request: Request):
     """The live room: the looping promo video and the card of what is on air."""
     with session_for(request) as s:
         shop = s.get(Shop, 1)
+        if shop is None:  # the app makes it on start; a database without it is not this marketplace's
+            return render(request, "error.html", {"title": "No live room", "text": "This shop has no live room."}, 404)
         schedule = shop.schedule()
         ids = {item["listing_id"] for item in schedule}
         listings = {x.id: x for x in s.exec(select(Listing).where(col(Listing.id).in_(ids)))}

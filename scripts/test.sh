@@ -10,7 +10,7 @@ if [ -z "${SHOPAGENT_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 .venv/bin/lint-imports || exit 1
-.venv/bin/mypy || { echo "mypy found type errors (above) in the modules [tool.mypy] lists" >&2; exit 1; }
+.venv/bin/mypy || { echo "mypy found type errors (above) in the packages [tool.mypy] lists" >&2; exit 1; }
 .venv/bin/ruff check --quiet . || { echo "ruff found problems (above); \`.venv/bin/ruff check --fix .\` mends some" >&2; exit 1; }
 
 .venv/bin/pytest "$@"

@@ -15,6 +15,7 @@ import prompts
 from store_data.shop import Product, Shop
 from tools.deps import ToolDeps
 from tools.llm import ask_structured
+from tools.settings import ToolSettings
 
 HEX = r"^#[0-9A-Fa-f]{6}$"
 ABSOLUTE_CLAIMS = re.compile(r"\b(best|#1|no\.?\s?1|number one|guaranteed|cheapest)\b|最|第一|顶级|极品|绝对|国家级", re.I)
@@ -56,7 +57,7 @@ def fallback_concept(brief: str, language: str) -> BrandConcept:
                         story=f"{name} Co. offers {brief.strip().rstrip('.')[:200]}.")
 
 
-def shop_policies(settings) -> dict:
+def shop_policies(settings: ToolSettings) -> dict:
     """The shop's policies, from settings: the numbers the order tools enforce."""
     return {
         "return_days": settings.return_days,

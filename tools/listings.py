@@ -10,11 +10,12 @@ import difflib
 import hashlib
 import html
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.shop import ApprovedCopy, Asset, Listing, Product, Shop, Variant
+from store_data.rows import row_id, stored
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
@@ -30,14 +31,14 @@ def _product(session: Session, sku: str) -> tuple[Product, list[Variant]]:
     variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
     if variant is None:
         raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
-    product = session.get(Product, variant.product_id)
-    return product, listing_variants(session, product.id)
+    product = stored(session, Product, variant.product_id)
+    return product, listing_variants(session, row_id(product))
 
 
 def listing_variants(session: Session, product_id: int) -> list[Variant]:
     """A product's variants in catalog order: the first is the row that gave the product its
     name, so the option a listing opens on is the one its title names."""
-    return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(Variant.id)))
+    return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(col(Variant.id))))
 
 
 def shown_variant(variants: list[Variant]) -> Variant:
@@ -55,12 +56,12 @@ def listing_pictures(session: Session, product: Product, variants: list[Variant]
     """The listing's pictures and which one shows each variant: every variant's own square main
     image in the listing's option order (the option it opens on first), then the other
     pictures made from the first one's photo. Variants that share a photo share its picture."""
-    made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(PICTURE_KINDS))
-                        .order_by(Asset.kind, Asset.id)).all()
+    made = session.exec(select(Asset).where(Asset.product_id == product.id, col(Asset.kind).in_(PICTURE_KINDS))
+                        .order_by(col(Asset.kind), col(Asset.id))).all()
     kinds = ("main_image", "supplier_photo")
     if not made:
         made = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "supplier_photo")
-                            .order_by(Asset.id)).all()
+                            .order_by(col(Asset.id))).all()
     own = {v.id: [a for a in made if a.variant_id == v.id and a.kind in kinds
                   and (a.kind == "supplier_photo" or (a.platform or "").startswith("1:1"))] for v in variants}
     chosen: list[Asset] = []
@@ -90,7 +91,7 @@ def _clip(session: Session, deps: ToolDeps, product: Product):
     if VIDEO not in getattr(deps.driver, "capabilities", ()):
         return None
     clip = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")
-                        .order_by(Asset.id.desc())).first()
+                        .order_by(col(Asset.id).desc())).first()
     return deps.workdir / clip.path if clip and (deps.workdir / clip.path).is_file() else None
 
 
@@ -124,11 +125,17 @@ def preview_publish(deps: ToolDeps, sku: str) -> dict:
         copy_sha = hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()
         facts = {"first_publish": first, "sku": sku, "prices": {v.sku: v.price_cents for v in variants},
                  "copy_sha": copy_sha}
-        if not first:
+        if listing is not None and not first:
             # A listing published before this record existed has no approved copy: it counts as changed.
             diff = copy_diff(session.get(ApprovedCopy, listing.id), title, description)
             facts.update(copy_changed=bool(diff), copy_diff=diff)
         return facts
+
+
+def _price(variant: Variant) -> int:
+    if variant.price_cents is None:
+        raise ToolRetry(f"{variant.sku} has no price; call price_product with sku '{variant.sku}' first")
+    return variant.price_cents
 
 
 def publish_listing(deps: ToolDeps, sku: str) -> dict:
@@ -147,12 +154,12 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
         images = [deps.workdir / a.path for a in pictures]
         draft = ListingDraft(
             sku=variants[0].sku if single else product.handle[:40], title=title, description_html=description,
-            price_cents=shown_variant(variants).price_cents,
+            price_cents=_price(shown_variant(variants)),
             stock=sum(max(v.stock - v.reserved, 0) for v in variants),
             category=product.category, tags=list(listing.tags) if listing else [],
             images=images, video=_clip(session, deps, product),
             variants=[] if single else [(v.sku, ", ".join(f"{k}={val}" for k, val in v.options.items()),
-                                         v.price_cents, max(v.stock - v.reserved, 0)) for v in variants],
+                                         _price(v), max(v.stock - v.reserved, 0)) for v in variants],
             variant_pictures={} if single else variant_pictures)
         remote_id = listing.remote_id if listing else None
     missing = [str(p) for p in draft.images if not p.exists()]
@@ -160,7 +167,7 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
         raise ToolFailed(f"picture files are missing: {', '.join(missing)}; make the product images again")
     remote_id = driver.publish_listing(draft, remote_id)
     with session_scope(deps.engine) as session:
-        listing = _listing(session, deps, product) or Listing(product_id=product.id, marketplace=marketplace(deps))
+        listing = _listing(session, deps, product) or Listing(product_id=row_id(product), marketplace=marketplace(deps))
         listing.remote_id, listing.price_cents = remote_id, draft.price_cents
         if not listing.title:
             listing.title = draft.title
@@ -168,7 +175,7 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
             listing.set_status(ListingStatus.PUBLISHED)
         session.add(listing)
         session.flush()
-        approved = session.get(ApprovedCopy, listing.id) or ApprovedCopy(listing_id=listing.id)
+        approved = session.get(ApprovedCopy, listing.id) or ApprovedCopy(listing_id=row_id(listing))
         approved.title, approved.description_html, approved.published_at = draft.title, draft.description_html, utcnow()
         session.add(approved)
     return {"sku": sku, "remote_id": remote_id, "listing_sku": draft.sku, "images": len(draft.images),

@@ -16,7 +16,10 @@ from typing import Any, Generic, Literal, TypeVar
 from langchain_core.language_models import BaseChatModel
 from openai import ContentFilterFinishReasonError, LengthFinishReasonError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ValidationError
+
+from tools.errors import ToolFailed
 
 T = TypeVar("T", bound=BaseModel)
 MadeBy = Literal["model", "repaired", "fallback"]
@@ -99,7 +102,7 @@ class LLM:
                max_tokens: int | None = None) -> AIMessage:
         """One model call, counted; JSON mode when a schema is given and the provider has it;
         `max_tokens` caps this answer below the model's usual limit."""
-        chat = self.model()
+        chat: Runnable[list[BaseMessage], BaseMessage] = self.model()
         if schema is not None and self.json_mode == "schema":
             chat = chat.bind(response_format={"type": "json_object", "schema": grammar_schema(schema)})
         elif schema is not None and self.json_mode == "object":
@@ -115,6 +118,9 @@ class LLM:
             raise
         usage = getattr(reply, "usage_metadata", None) or {}
         self._count(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+        if not isinstance(reply, AIMessage):  # every chat model answers with one
+            raise ToolFailed(f"the model client answered with a {type(reply).__name__}, not a chat reply; "
+                             "check llm_provider and llm_base_url")
         return reply
 
     def _count(self, input_tokens: int, output_tokens: int) -> None:

@@ -9,12 +9,13 @@ are answered by code from the records (tools/desk/), not by the model.
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.audit import Approval
 from store_data.clock import as_utc, utcnow
 from store_data.db import session_scope
 from store_data.orders import BuyerMessage, Order, ThreadReply
+from store_data.rows import stored
 from store_data.status import ApprovalStatus
 from tools.deps import ToolDeps
 from tools.desk.answers import code_answer, holding
@@ -44,8 +45,8 @@ def preview_reply(deps: ToolDeps, thread_id: str, text: str, owner_note: str = "
     that the records of the thread's order do not support; an escalated draft needs the owner."""
     with Session(deps.engine) as session:
         order_id = session.exec(select(BuyerMessage.order_id).where(BuyerMessage.thread_id == thread_id,
-                                                                    BuyerMessage.order_id.is_not(None))).first()
-        number = session.get(Order, order_id).remote_id if order_id is not None else None
+                                                                    col(BuyerMessage.order_id).is_not(None))).first()
+        number = stored(session, Order, order_id).remote_id if order_id is not None else None
     facts = {"reply_text": text, "thread_id": thread_id,
              "unsupported_claims": unsupported(text, show_order(deps, number) if number else None)}
     if owner_note:
@@ -76,8 +77,8 @@ def record_wait(session: Session, deps: ToolDeps, thread_id: str) -> None:
     answers (the first not yet handled) to now; those messages are handled from here on."""
     waiting = session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == thread_id,
                                                       BuyerMessage.direction == "in",
-                                                      BuyerMessage.handled.is_(False))
-                           .order_by(BuyerMessage.sent_at)).all()
+                                                      col(BuyerMessage.handled).is_(False))
+                           .order_by(col(BuyerMessage.sent_at))).all()
     now = utcnow()
     asked = as_utc(waiting[0].sent_at) if waiting else None
     session.add(ThreadReply(marketplace=marketplace(deps), thread_id=thread_id, asked_at=asked, replied_at=now,
@@ -99,10 +100,12 @@ def _record_incoming(deps: ToolDeps, thread: RemoteThread, messages: list[Remote
         for number, message in enumerate(messages, 1):
             remote_id = f"{thread.remote_id}#{number}"
             if message.sender == "buyer" and remote_id not in known:
-                session.add(BuyerMessage(marketplace=marketplace(deps), thread_id=thread.remote_id,
-                                         order_id=order.id if order else None, direction="in",
-                                         text=message.text, remote_id=remote_id,
-                                         **({"sent_at": message.sent_at} if message.sent_at else {})))
+                row = BuyerMessage(marketplace=marketplace(deps), thread_id=thread.remote_id,
+                                   order_id=order.id if order else None, direction="in",
+                                   text=message.text, remote_id=remote_id)
+                if message.sent_at:  # else the time it was read
+                    row.sent_at = message.sent_at
+                session.add(row)
         return order.id if order else None
 
 
@@ -190,7 +193,9 @@ def answer_messages(deps: ToolDeps, model_seconds: int = 0) -> dict:
     driver = require_driver(deps, MESSAGES)
     faq = load_faq(deps.workdir)
     not_after = (utcnow() + timedelta(seconds=model_seconds)).isoformat() if model_seconds > 0 else ""
-    follow_up, drafted, for_model = [], [], []
+    follow_up: list[dict] = []
+    drafted: list[dict] = []
+    for_model: list[dict] = []
     for listed in threads_to_answer(deps, driver.list_threads(waiting_only=True)):
         thread, messages = driver.get_thread(listed.remote_id)
         if not waiting_text(messages):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from store_data.db import session_scope
 from store_data.orders import Order
+from store_data.rows import stored
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import ADDRESS
@@ -42,8 +43,8 @@ def hold_for_address(deps: ToolDeps, order_id: int, flag: str = ADDRESS_HOLD) ->
     """Keep the order from shipping until its address is changed, or the buyer's cancellation is
     decided (`flag`); an order flagged for another reason is held by that flag already."""
     with session_scope(deps.engine) as session:
-        order = session.get(Order, order_id)
-        if order is not None and not order.flag:
+        order = stored(session, Order, order_id)
+        if not order.flag:
             order.flag = flag
             session.add(order)
 

@@ -26,6 +26,7 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import RemoteOrder, RemoteRequest
 from tools.errors import ToolFailed, ToolRetry
+from tools.settings import ToolSettings
 
 CANCELLABLE = (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED)
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.REFUND_REQUESTED,
@@ -98,8 +99,8 @@ def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int
         if not remote.shipments:
             return ReturnVerdict(True)
         return ReturnVerdict(False, "a refund without a return on an order already shipped is the owner's decision")
-    dates = [sent.shipped_at for sent in remote.shipments]
-    if not dates or None in dates or request.asked_at is None:
+    dates = [sent.shipped_at for sent in remote.shipments if sent.shipped_at is not None]
+    if not dates or len(dates) < len(remote.shipments) or request.asked_at is None:
         return ReturnVerdict(False, "the platform shows no shipment date for this order, so the return window "
                                     "is unknown")
     shipped, asked = as_utc(min(dates)), as_utc(request.asked_at)
@@ -109,7 +110,7 @@ def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int
                                 f"{return_days} days")
 
 
-def carrier_for(settings) -> str:
+def carrier_for(settings: ToolSettings) -> str:
     """The carrier named on shipments on the platform in use."""
     return settings.shipping_carriers.get(settings.platform, settings.shipping_carrier)
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from store_data.clock import as_utc, utcnow
 from store_data.orders import FailedAction, Order
+from tools.settings import ToolSettings
 
 FAILED_FLAG = "platform action failed"
 
@@ -27,7 +28,7 @@ def flag(session: Session, order: Order, problem: Exception) -> None:
     session.add(order)
 
 
-def record_failure(session: Session, order: Order, action: str, problem: Exception, settings) -> FailedAction:
+def record_failure(session: Session, order: Order, action: str, problem: Exception, settings: ToolSettings) -> FailedAction:
     """Flag the order and count the failure; the next try is due after the backoff."""
     flag(session, order, problem)
     failed = _row(session, order, action)
@@ -53,7 +54,7 @@ def clear_failure(session: Session, order: Order, action: str) -> None:
         session.add(order)
 
 
-def retry_state(session: Session, order: Order, action: str, settings) -> tuple[Retry, FailedAction | None]:
+def retry_state(session: Session, order: Order, action: str, settings: ToolSettings) -> tuple[Retry, FailedAction | None]:
     """Whether `action` on the order may be tried again now: 'none' (it never failed), 'due',
     'later' (still in its backoff) or 'owner' (it failed `action_retries` times)."""
     failed = _row(session, order, action)

@@ -2,7 +2,9 @@
 as follow-ups, so every ship, refund or decision is its own gated, recorded, resumable step.
 """
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from store_data.db import session_scope
 from store_data.orders import Order
@@ -28,7 +30,7 @@ def fulfil_orders(deps: ToolDeps) -> dict:
     follow_up, short, later, flagged, held = [], [], [], [], []
     with session_scope(deps.engine) as session:
         paid = session.exec(select(Order).where(Order.marketplace == marketplace(deps),
-                                                Order.status == OrderStatus.PAID).order_by(Order.placed_at, Order.id)).all()
+                                                Order.status == OrderStatus.PAID).order_by(col(Order.placed_at), col(Order.id))).all()
         for order in paid:
             if order.flag.startswith(SHORT_FLAGS) and not reserve(session, order):
                 short.append({"order": order.remote_id, "flag": order.flag})
@@ -64,6 +66,8 @@ def _retry(session: Session, deps: ToolDeps, order: Order, action: str, tool: st
     proposal for the owner once it has failed too often, None while it must wait (or when
     it never failed)."""
     state, failed = retry_state(session, order, action, deps.settings)
+    if failed is None:  # it never failed
+        return None
     if state == "due":
         return {"tool": tool, "arguments": arguments,
                 "why": f"retry {failed.attempts} of {deps.settings.action_retries} after: {failed.last_error[:200]}"}
@@ -90,12 +94,12 @@ def handle_requests(deps: ToolDeps) -> dict:
     with Session(deps.engine) as session:
         waiting = session.exec(select(Order).where(
             Order.marketplace == marketplace(deps),
-            Order.status.in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
+            col(Order.status).in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
     follow_up, decided, flagged = [], [], []
     for order in waiting:
         with Session(deps.engine) as session:
             state, failed = retry_state(session, order, "return", deps.settings)
-        if state == "later":  # the last decision failed on the platform: its backoff has not passed
+        if failed is not None and state == "later":  # the last decision failed on the platform: its backoff has not passed
             flagged.append({"order": order.remote_id, "flag": order.flag, "retry_after": failed.next_at.isoformat()})
             continue
         try:
@@ -114,8 +118,9 @@ def handle_requests(deps: ToolDeps) -> dict:
             continue
         verdict = return_verdict(remote, request, deps.settings.return_days)
         why = f"{request.kind} request: " + (verdict.needs_owner or "within the shop's policy")
-        call = {"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True}, "why": why}
-        if state == "owner":  # failed too often on the platform: the owner looks first
+        call: dict[str, Any] = {"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
+                                "why": why}
+        if failed is not None and state == "owner":  # failed too often on the platform: the owner looks first
             call.update(proposed=True, why=f"{why}; deciding it failed {failed.attempts} times on the platform "
                                            f"(last: {failed.last_error[:200]})")
         follow_up.append(call)
@@ -130,7 +135,7 @@ def check_stock(deps: ToolDeps) -> dict:
     limit = deps.settings.low_stock_units
     with Session(deps.engine) as session:
         variants = session.exec(select(Variant).order_by(Variant.sku)).all()
-        rows = [{"sku": v.sku, "stock": v.stock, "reserved": v.reserved, "free": v.stock - v.reserved}
+        rows: list[dict[str, Any]] = [{"sku": v.sku, "stock": v.stock, "reserved": v.reserved, "free": v.stock - v.reserved}
                 for v in variants if v.stock - v.reserved <= limit]
     return {"low": [r for r in rows if r["free"] > 0], "sold_out": [r for r in rows if r["free"] <= 0],
             "threshold": limit}

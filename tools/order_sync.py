@@ -22,7 +22,7 @@ from store_data.orders import Buyer, Order, OrderLine, OrderSyncCursor, Payment,
 from store_data.shop import Variant
 from store_data.status import ORDER_MOVES, OrderStatus
 from tools.deps import ToolDeps
-from tools.drivers.marketplace import ORDERS, OrderRow, RemoteOrder
+from tools.drivers.marketplace import ORDERS, MarketplaceDriver, OrderRow, RemoteOrder
 from tools.errors import ToolFailed
 from tools.order_policy import KEY_PREFIX, idempotency_key, marketplace
 from tools.order_stock import holds_stock, release, reserve, ship_out
@@ -34,7 +34,7 @@ REQUEST_BASES = {OrderStatus.REFUND_REQUESTED: {OrderStatus.PAID, OrderStatus.SH
                  OrderStatus.RETURN_REQUESTED: {OrderStatus.DELIVERED}}
 
 
-def require_driver(deps: ToolDeps, capability: str):
+def require_driver(deps: ToolDeps, capability: str) -> MarketplaceDriver:
     """The run's marketplace driver, if it offers `capability`."""
     if deps.driver is None:
         raise ToolFailed("no marketplace is connected to this run; set platform and marketplace_url in shopagent.toml")

@@ -12,10 +12,11 @@ call that can move money says in `moved_cents` what the platform's records show 
 
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.db import session_scope
 from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
+from store_data.rows import stored
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import CANCEL, REFUND, RETURNS, SHIP, RemoteOrder
@@ -61,7 +62,7 @@ def flag_failure(deps: ToolDeps, order_id: str, action: str | None, problem: Exc
 def _clear_failure(deps: ToolDeps, order: Order, action: str) -> None:
     """The action went through: drop the count and flag of its earlier failures."""
     with session_scope(deps.engine) as session:
-        clear_failure(session, session.get(Order, order.id), action)
+        clear_failure(session, stored(session, Order, order.id), action)
 
 
 def _clear_hold(deps: ToolDeps, order: Order) -> None:
@@ -69,7 +70,7 @@ def _clear_hold(deps: ToolDeps, order: Order) -> None:
     buyer's request is decided, waits no more."""
     if order.flag in HOLDS:
         with session_scope(deps.engine) as session:
-            shipped = session.get(Order, order.id)
+            shipped = stored(session, Order, order.id)
             shipped.flag = ""
             session.add(shipped)
 
@@ -98,17 +99,18 @@ def ship_order(deps: ToolDeps, order_id: str) -> dict:
     except NeedsOwner:
         raise  # nothing failed: the action waits for the owner
     except ToolFailed as problem:
-        remote = reread(deps, driver, number)
-        if remote is None or not _shipped(remote):
+        found = reread(deps, driver, number)
+        if found is None or not _shipped(found):
             flag_failure(deps, number, "ship", problem)
             raise
+        remote = found
         # The platform shipped it; only its answer was lost.
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if not _shipped(remote):
-        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; "
-                             "see it in the back-office")
-        flag_failure(deps, number, "ship", problem)
-        raise problem
+        not_shipped = ToolFailed(f"order {number} is {remote.status} on the marketplace, not shipped; "
+                                 "see it in the back-office")
+        flag_failure(deps, number, "ship", not_shipped)
+        raise not_shipped
     sent = remote.shipments[0]
     _clear_failure(deps, order, "ship")
     _clear_hold(deps, order)
@@ -183,15 +185,16 @@ def _cancel(deps: ToolDeps, order_id: str, reason: str) -> dict:
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = reread(deps, driver, number)
-        if remote is None or remote.shop_status != OrderStatus.CANCELLED:
+        found = reread(deps, driver, number)
+        if found is None or found.shop_status != OrderStatus.CANCELLED:
             flag_failure(deps, number, "cancel", problem)
             raise
+        remote = found
     order = _record(deps, remote)  # whatever the platform did, the shop's records say the same
     if remote.shop_status != OrderStatus.CANCELLED:
-        problem = ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
-        flag_failure(deps, number, "cancel", problem)
-        raise problem
+        not_cancelled = ToolFailed(f"order {number} is {remote.status} on the marketplace and was not cancelled")
+        flag_failure(deps, number, "cancel", not_cancelled)
+        raise not_cancelled
     _clear_failure(deps, order, "cancel")
     with session_scope(deps.engine) as session:
         cancelled = find_order(session, deps, number)
@@ -236,17 +239,18 @@ def refund_order(deps: ToolDeps, order_id: str, amount_cents: int | None = None,
         raise
     except ToolFailed as problem:
         failure = problem
-        remote = reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
-        if remote is None:
+        found = reread(deps, driver, number)  # a refund made though its answer was lost is found by its key
+        if found is None:
             flag_failure(deps, number, "refund", problem)
             raise
+        remote = found
     order = _record(deps, remote)
     with Session(deps.engine) as session:
         if session.exec(select(Payment).where(Payment.idempotency_key == key)).first() is None:
-            problem = failure or ToolFailed(f"the marketplace shows no refund of {amount} cents on order {number}; "
-                                            "check it")
-            flag_failure(deps, number, "refund", problem)
-            raise problem
+            not_refunded = failure or ToolFailed(f"the marketplace shows no refund of {amount} cents on order "
+                                                 f"{number}; check it")
+            flag_failure(deps, number, "refund", not_refunded)
+            raise not_refunded
     _clear_failure(deps, order, "refund")
     return {"order": number, "amount_cents": amount, "status": order.status, "refunded_cents": order.refunded_cents,
             "reason": reason, "moved_cents": amount}
@@ -341,7 +345,7 @@ def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> l
     if status is not None and status not in {s.value for s in OrderStatus}:
         raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
     with Session(deps.engine) as session:
-        query = select(Order).order_by(Order.placed_at.desc(), Order.id.desc()).limit(max(1, min(limit, 500)))
+        query = select(Order).order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(max(1, min(limit, 500)))
         if status:
             query = query.where(Order.status == status)
         return [{"order": o.remote_id, "marketplace": o.marketplace, "status": o.status, "currency": o.currency,
@@ -365,7 +369,7 @@ def show_order(deps: ToolDeps, order_id: str) -> dict:
             "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents}
                       for li in session.exec(select(OrderLine).where(OrderLine.order_id == order.id))],
             "payments": [{"kind": p.kind, "amount_cents": p.amount_cents, "reason": p.reason}
-                         for p in session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))],
+                         for p in session.exec(select(Payment).where(Payment.order_id == order.id).order_by(col(Payment.id)))],
             "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number}
                           for s in session.exec(select(Shipment).where(Shipment.order_id == order.id))],
         }

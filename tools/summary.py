@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from store_data.audit import Approval
 from store_data.clock import utcnow
 from store_data.money import format_money
+from store_data.rows import row_id
 from store_data.shop import Asset, Listing, Product, Shop
 from store_data.status import ApprovalStatus
 from tools.copy.attributes import human_label
@@ -47,11 +48,12 @@ def write_open_summary(deps: ToolDeps) -> dict:
         for asset in assets:
             by_product.setdefault(asset.product_id, []).append(asset)
         products = []
-        for product in session.exec(select(Product).order_by(Product.id)):
+        for product in session.exec(select(Product).order_by(col(Product.id))):
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
-            variants = listing_variants(session, product.id)
+            variants = listing_variants(session, row_id(product))
             # The listing's headline price: the option it opens on (not the cheapest of its options).
-            prices = [shown_variant(variants).price_cents] if variants and shown_variant(variants).price_cents is not None else []
+            shown = shown_variant(variants).price_cents if variants else None
+            prices = [shown] if shown is not None else []
             own = by_product.get(product.id, [])
             products.append({
                 "name": product.name, "title": listing.title if listing else "",

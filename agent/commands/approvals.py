@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent import approvals as queue
 from agent.commands.common import JsonOption, RunProgress, WorkdirOption, console, print_json, table
@@ -53,7 +53,7 @@ def _conversation(workspace, approval) -> list[tuple[str, str]]:
         return []
     with Session(workspace.engine) as session:
         messages = session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == str(thread))
-                                .order_by(BuyerMessage.sent_at, BuyerMessage.id)).all()
+                                .order_by(col(BuyerMessage.sent_at), col(BuyerMessage.id))).all()
     lines = [("Conversation", "" if messages else "none recorded")]
     lines += [(f"  {'buyer' if m.direction == 'in' else 'shop'} {m.sent_at:%Y-%m-%d %H:%M}", m.text) for m in messages]
     return lines

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.commands.common import JsonOption, WorkdirOption, console, each_sku, print_json, table
 from agent.errors import UserError
@@ -19,8 +19,8 @@ app = typer.Typer(help="Listing copy: draft it from the catalog facts, list it."
 
 def _first_skus(session: Session) -> dict[str, str]:
     """Product handle -> its first SKU, in catalog order: one listing per product."""
-    rows = session.exec(select(Product.handle, Variant.sku).join(Variant, Variant.product_id == Product.id)
-                        .order_by(Product.id, Variant.id)).all()
+    rows = session.exec(select(Product.handle, Variant.sku).join(Variant, col(Variant.product_id) == Product.id)
+                        .order_by(col(Product.id), col(Variant.id))).all()
     first: dict[str, str] = {}
     for handle, sku in rows:
         first.setdefault(handle, sku)
@@ -53,7 +53,7 @@ def draft(
         raise UserError("the catalog is empty; import one with: shopagent catalog import FILE")
     if sku and known is None:
         raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
-    skus = list(first.values()) if all_ else [sku]
+    skus = list(first.values()) if all_ or sku is None else [sku]
     deps = workspace.tool_deps(llm=make_llm(workspace.settings))
     results = each_sku(skus, "Listing copy", lambda current: write_listing_copy(deps, current, lang, platform), as_json)
     if as_json:
@@ -73,8 +73,8 @@ def list_(workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
     """List the listings with their copy, status and the path that made the copy."""
     workspace = open_workspace(load_settings(workdir))
     with Session(workspace.engine) as session:
-        rows = session.exec(select(Listing, Product.handle).join(Product, Product.id == Listing.product_id)
-                            .order_by(Product.id, Listing.marketplace)).all()
+        rows = session.exec(select(Listing, Product.handle).join(Product, col(Product.id) == Listing.product_id)
+                            .order_by(col(Product.id), col(Listing.marketplace))).all()
     if as_json:
         print_json([{"product": handle, **listing.model_dump(mode="json")} for listing, handle in rows])
         return

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nh3
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.console.files import file_url, is_image, is_video
 from agent.workspace import Workspace
 from store_data.audit import Approval
 from store_data.orders import BuyerMessage, Order, OrderLine, Payment
+from store_data.rows import row_id, stored
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.listings import listing_pictures, listing_variants
 
@@ -58,14 +59,14 @@ def listing_view(session: Session, workspace: Workspace, sku: str, facts: dict |
     variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
     if variant is None:
         return None
-    product = session.get(Product, variant.product_id)
+    product = stored(session, Product, variant.product_id)
     return product_view(session, workspace, product, facts)
 
 
 def product_view(session: Session, workspace: Workspace, product: Product, facts: dict | None = None) -> dict:
-    variants = listing_variants(session, product.id)
-    listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
-    assets = list(session.exec(select(Asset).where(Asset.product_id == product.id).order_by(Asset.kind, Asset.id)))
+    variants = listing_variants(session, row_id(product))
+    listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
+    assets = list(session.exec(select(Asset).where(Asset.product_id == product.id).order_by(col(Asset.kind), col(Asset.id))))
     prices = (facts or {}).get("prices") or {v.sku: v.price_cents for v in variants}
     if listing is not None and listing.description_html:
         # Model-written copy: only the markup a listing may carry reaches the page.
@@ -105,7 +106,7 @@ def _money(session: Session, facts: dict, arguments: dict) -> dict:
             left_after_cents=paid - order.refunded_cents - amount,
             share_pct=round(amount * 100 / paid, 1) if paid else None,
             lines=list(session.exec(select(OrderLine).where(OrderLine.order_id == order.id))),
-            payments=list(session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))))
+            payments=list(session.exec(select(Payment).where(Payment.order_id == order.id).order_by(col(Payment.id)))))
     return data
 
 
@@ -124,7 +125,7 @@ def _prices(facts: dict) -> dict:
 def _reply(session: Session, facts: dict, arguments: dict) -> dict:
     thread = str(arguments.get("thread_id") or facts.get("thread_id") or "")
     messages = list(session.exec(select(BuyerMessage).where(BuyerMessage.thread_id == thread)
-                                 .order_by(BuyerMessage.sent_at, BuyerMessage.id))) if thread else []
+                                 .order_by(col(BuyerMessage.sent_at), col(BuyerMessage.id)))) if thread else []
     return {"thread_id": thread, "messages": messages,
             "draft": arguments.get("text") or facts.get("reply_text") or "",
             "owner_note": arguments.get("owner_note", "")}

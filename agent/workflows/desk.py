@@ -10,7 +10,7 @@ from agent.workflows.stages import staged_plan
 def plan(ctx: RunContext, goal: str) -> RunPlan:
     # A pass gives the model about desk_interval seconds for its drafts; threads left over are
     # drafted by the next pass, so a slow model never holds back the code's answers for long.
-    model_seconds = ctx.deps.settings.desk_interval
+    model_seconds = ctx.settings.desk_interval
     return staged_plan(ctx, [
         ("sync_orders", {}, "bring new and changed orders in, so questions about them are answered from records"),
         ("answer_messages", {"model_seconds": model_seconds},

@@ -1,31 +1,17 @@
-"""Bad input at the CLI, run in-process through the console script's own entry point: one
-`Error: ...` line and status 1, or for a catalog, the bad rows reported and the good ones
-imported. Never a traceback."""
+"""Bad input at the CLI, run in-process through the console script's own entry point (the
+`shopagent` fixture: (status, stdout, stderr)): one `Error: ...` line and status 1, or for a
+catalog, the bad rows reported and the good ones imported. Never a traceback."""
 
 import json
-import sys
 
 import pytest
 from sqlmodel import Session
 
-from agent.cli import main
 from agent.workspace import load_settings, open_workspace
 from store_data.audit import Approval
 from store_data.orders import Order
 
 HEADER = "sku,product,name,cost,stock"
-
-
-@pytest.fixture
-def shopagent(monkeypatch, capsys):
-    """Run `shopagent ARGS` as the console script does; returns (status, stdout, stderr)."""
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["shopagent", *args])
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        out, err = capsys.readouterr()
-        return exit_.value.code, out, err
-    return run
 
 
 def one_error_line(result: tuple[int, str, str], message: str) -> None:

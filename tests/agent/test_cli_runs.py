@@ -1,27 +1,22 @@
-"""The owner's loop through the real CLI: ask -> paused for approval -> approve -> resumed."""
+"""The owner's loop through the CLI's entry point: ask -> paused for approval -> approve -> resumed."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from agent.workspace import load_settings, open_workspace
 from store_data.shop import Product, Variant
 
-SHOPAGENT = Path(sys.executable).parent / "shopagent"
+
+@pytest.fixture
+def run(shopagent):
+    def in_shop(workdir, *args, env_extra=None):
+        return shopagent(*args, "--workdir", workdir, env=env_extra)
+    return in_shop
 
 
-def run(workdir, *args, env_extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
-    env.update(env_extra or {})
-    return subprocess.run([str(SHOPAGENT), *args, "--workdir", str(workdir)], capture_output=True, text=True,
-                          env=env, timeout=120)
-
-
-def test_ask_pause_approve_resume(workdir):
+def test_ask_pause_approve_resume(run, workdir):
     workspace = open_workspace(load_settings(workdir))
     with Session(workspace.engine) as session:
         product = Product(handle="mug", name="Mug")
@@ -57,7 +52,7 @@ def test_ask_pause_approve_resume(workdir):
     assert shown["steps"][0]["output"]["prices"]["MUG-1"] == {"old_cents": 899, "new_cents": 1099, "cost_cents": 420}
 
 
-def test_unknown_run_and_approval_are_one_line(workdir):
+def test_unknown_run_and_approval_are_one_line(run, workdir):
     for args, message in ((["resume", "nope"], "no run 'nope'"), (["approvals", "approve", "99"], "no approval 99")):
         result = run(workdir, *args)
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

@@ -1,21 +1,14 @@
-"""`shopagent report`, `orders import-history` and `stats import` as users run them."""
+"""`shopagent report`, `orders import-history` and `stats import` as users run them (in
+this process, through the console script's entry point: the `shopagent` fixture)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-SHOPAGENT = Path(sys.executable).parent / "shopagent"
 TAU = Path(__file__).resolve().parents[2] / "store_data" / "samples" / "tau_retail" / "db.json.gz"
 
 
-def run(*args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
-    return subprocess.run([str(SHOPAGENT), *args], capture_output=True, text=True, env=env, timeout=120)
-
-
-def test_history_stats_and_report(workdir):
+def test_history_stats_and_report(shopagent, workdir):
+    run = shopagent
     history = workdir / "history.csv"
     history.write_text("order_id,placed_at,sku,quantity,unit_price\n"
                        "H-1,2026-03-13T10:00:00+00:00,MUG-1,2,10.00\n"
@@ -37,7 +30,7 @@ def test_history_stats_and_report(workdir):
     assert (data["summary"]["gross_cents"], data["summary"]["conversion"]) == (2000, 0.02)
 
 
-def test_bad_map_is_one_line(workdir):
-    result = run("orders", "import-history", "x.csv", "--map", "order_id", "--workdir", str(workdir))
+def test_bad_map_is_one_line(shopagent, workdir):
+    result = shopagent("orders", "import-history", "x.csv", "--map", "order_id", "--workdir", str(workdir))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("Error: --map 'order_id' is not OURS=THEIRS")

@@ -83,3 +83,9 @@ def test_each_look_has_level_friendly_brows_and_its_own_face(look):
     others = [head(LOOKS[other])[0] for other in LOOKS if other != look]
     assert all(np.abs(rgb.astype(int) - o).mean() > 5 for o in others)
     assert alpha.max() == 1.0 and alpha[0, 0] == 0.0  # a sprite with transparent corners
+
+
+def test_a_presenter_asked_for_a_frame_before_start_says_so():
+    for presenter in (DrawnAvatar("ava", "#1F4E5F"), TalkingHead(EnergyHead(), np.zeros((64, 64, 3), np.uint8))):
+        with pytest.raises(RuntimeError, match=r"before start\(\); call start\(\)"):
+            presenter.frame(0)

@@ -163,3 +163,10 @@ def test_seller_login_does_not_drop_the_cart(client, token, login):
     client.post("/cart/add", data={"csrf_token": tok, "listing_id": 2})
     login(client)
     assert "Stoneware" in client.get("/cart").text
+
+
+def test_a_form_number_that_is_not_one_is_a_bad_form_not_a_server_error(client, token):
+    tok = token(client, "/products/1")
+    for listing_id in ("two", "²", "9" * 5000):
+        r = client.post("/cart/add", data={"csrf_token": tok, "listing_id": listing_id, "qty": 1})
+        assert r.status_code == 400 and "listing_id must be a whole number" in r.text

@@ -28,9 +28,8 @@ class Look:
 
 def shade(colour: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
     """`colour` darker (< 1) or lighter (> 1)."""
-    if factor <= 1:
-        return tuple(int(c * factor) for c in colour)
-    return tuple(int(c + (255 - c) * (factor - 1)) for c in colour)
+    r, g, b = (int(c * factor) if factor <= 1 else int(c + (255 - c) * (factor - 1)) for c in colour)
+    return r, g, b
 
 
 def _scaled(box: tuple[float, ...]) -> tuple[int, ...]:

@@ -21,6 +21,7 @@ from tools.drivers.voice import Speech
 from tools.errors import ToolFailed
 
 BOX = (520, 640)  # width, height of the presenter's box in the 1080x1920 frame
+NOT_STARTED = "a presenter was asked for a frame before start(); call start() with the clip's speech first"
 MOUTH_INSIDE = (40, 30, 88)  # BGR of the open mouth; tests find the mouth by this colour
 
 
@@ -51,7 +52,7 @@ def hex_rgb(colour: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
     """'#1F4E5F' -> (31, 78, 95); `default` for anything that is not a hex colour."""
     text = colour.strip().lstrip("#")
     try:
-        return tuple(int(text[i:i + 2], 16) for i in (0, 2, 4)) if len(text) == 6 else default
+        return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)) if len(text) == 6 else default
     except ValueError:
         return default
 
@@ -66,6 +67,11 @@ class DrawnAvatar:
         self.name, self.look, self.seed = f"avatar:{look}", LOOKS[look], seed
         self.jacket = hex_rgb(shirt, (58, 110, 165))
         self.track: FaceTrack | None = None
+
+    def _track(self) -> FaceTrack:
+        if self.track is None:
+            raise RuntimeError(NOT_STARTED)
+        return self.track
 
     def start(self, speech: Speech, fps: int, frames: int, backdrop: np.ndarray) -> None:
         self.track = face_track(speech, fps, frames, self.seed)
@@ -93,7 +99,7 @@ class DrawnAvatar:
             cv2.ellipse(canvas, (x, cy), (20, lid + 1), 0, 195, 345, lash, 3, cv2.LINE_AA)  # upper lid and lashes
 
     def _mouth(self, canvas: np.ndarray, cx: int, cy: int, i: int) -> None:
-        t = self.track
+        t = self._track()
         lips = tuple(int(c) for c in self.look.lips[::-1])
         opening, width, rounding = float(t.mouth_open[i]), float(t.mouth_width[i]), float(t.mouth_round[i])
         half_w = int(20 + 22 * width)
@@ -128,7 +134,7 @@ class DrawnAvatar:
         cv2.line(canvas, (palm[0] - 16, palm[1] + 6), (palm[0] - 36, palm[1] - 12), self.skin, 12, cv2.LINE_AA)  # thumb
 
     def frame(self, index: int) -> np.ndarray:
-        t = self.track
+        t = self._track()
         canvas = self.base.copy()
         if t.gesture[index] > 0.01:
             self._arm(canvas, float(t.gesture[index]))
@@ -167,6 +173,8 @@ class TalkingHead:
         self._last = backdrop.copy()
 
     def frame(self, index: int) -> np.ndarray:
+        if self._frames is None or self._last is None:
+            raise RuntimeError(NOT_STARTED)
         made = next(self._frames, None)
         if made is not None:
             if made.shape[:2] != (BOX[1], BOX[0]):

@@ -12,18 +12,21 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.db import session_scope
+from store_data.rows import stored
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from tools.copy.facts import Facts
-from tools.copy.profiles import get_profile, normalise_language
+from tools.copy.profiles import normalise_language, profile_or_sandbox
 from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
 from tools.llm import NOT_ASKED, Structured
+from tools.order_sync import require_driver
+from tools.settings import ToolSettings
 
 RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
@@ -31,7 +34,7 @@ CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3
 
 
-def ai_label(settings, language: str) -> str:
+def ai_label(settings: ToolSettings, language: str) -> str:
     """The visible AI mark for this platform and language ('platform:language' wins)."""
     labels = settings.clip_ai_label
     return labels.get(f"{settings.platform}:{language}") or labels.get(language) or "AI-generated"
@@ -48,7 +51,7 @@ def _sha256(path: Path) -> str:
 def _shots(session: Session, deps: ToolDeps, product: Product) -> list[Asset]:
     """The product's pictures for the pan-and-zoom, best first: square main images, then
     other main images, lifestyle scenes, the supplier photo."""
-    rows = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind.in_(SHOT_KINDS))).all()
+    rows = session.exec(select(Asset).where(Asset.product_id == product.id, col(Asset.kind).in_(SHOT_KINDS))).all()
     rank = {"1:1-1600": 0, "1:1-800": 1}
     rows = sorted(rows, key=lambda a: (SHOT_KINDS.index(a.kind), rank.get(a.platform or "", 2), a.id))
     chosen, sources = [], set()
@@ -151,11 +154,13 @@ def _upload(deps: ToolDeps, sku: str, clip: Path) -> dict:
         return {"status": "pending", "note": "this marketplace takes no listing videos; the clip stays in the work directory"}
     with Session(deps.engine) as session:
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
+        if variant is None:
+            raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         listing = session.exec(select(Listing).where(Listing.product_id == variant.product_id,
                                                      Listing.marketplace == deps.settings.platform)).first()
     if listing is None or listing.remote_id is None or listing.status != "published":
         return {"status": "pending", "note": "the clip goes up with the listing when it is published"}
-    deps.driver.upload_listing_video(listing.remote_id, clip)
+    require_driver(deps, VIDEO).upload_listing_video(listing.remote_id, clip)
     return {"status": "uploaded", "remote": listing.remote_id}
 
 
@@ -181,12 +186,12 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
-        product = session.get(Product, variant.product_id)
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        product = stored(session, Product, variant.product_id)
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
         lang = normalise_language(language or (shop.locale if shop else settings.locale))
         if lang is None:
             raise ToolRetry(f"unknown language '{language}'; use en or zh-CN")
-        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
+        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
         variants = session.exec(select(Variant).where(Variant.product_id == product.id)).all()
         facts = facts_of(product, list(variants), settings, lang)
         cents = (listing.price_cents if listing and listing.price_cents is not None else variant.price_cents)
@@ -207,7 +212,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         shot_paths = [deps.workdir / a.path for a in shots]
     # Everything below runs outside the database session: rendering takes seconds.
     shop_name = shop.name if shop and shop.name else "our shop"
-    profile = get_profile(settings.platform) or get_profile("sandbox")
+    profile = profile_or_sandbox(settings.platform)
     if ask_model:
         script = write_script(deps.llm, facts, profile, lang, shop_name, shop.tone if shop else "", product.description[:300])
     else:  # saves the model calls (seconds each on a small local model) that would fail the same check

@@ -4,7 +4,7 @@ platform limits in characters and bytes, banned claims, language, prices, catalo
 import html
 import re
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import nh3
 from pydantic import BaseModel, Field, StringConstraints, create_model
@@ -25,6 +25,12 @@ class CopyDraft(BaseModel):
     description: str  # plain paragraphs; simple HTML is allowed and sanitised
     tags: list[str]
     meta_description: str
+
+
+def _list_of(item: Any) -> Any:
+    """list[item] for an item type made at run time (a type checker reads `list[...]` as an
+    annotation, which a call inside cannot be)."""
+    return list[item]
 
 
 def _text(min_chars: int, max_chars: int, digits: bool = True):
@@ -53,9 +59,9 @@ def draft_schema(profile: Profile, language: str, prose_digits: bool = True) -> 
     return create_model(
         f"CopyDraft_{profile.name}_{language.replace('-', '_')}{'' if d else '_nodigits'}", __base__=CopyDraft,
         title=(_text(4, profile.title_limit(language)), ...),
-        selling_points=(list[_text(4, point_max, d)], Field(min_length=profile.points_min, max_length=profile.points_max)),
+        selling_points=(_list_of(_text(4, point_max, d)), Field(min_length=profile.points_min, max_length=profile.points_max)),
         description=(_text(20, gen.description_max_chars, d), ...),
-        tags=(list[_text(1, tag_max, d)], Field(min_length=1, max_length=min(profile.tags_max, gen.tags_max))),
+        tags=(_list_of(_text(1, tag_max, d)), Field(min_length=1, max_length=min(profile.tags_max, gen.tags_max))),
         meta_description=(_text(10, min(profile.meta_max_chars, gen.meta_max_chars), d), ...),
     )
 

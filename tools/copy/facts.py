@@ -87,12 +87,12 @@ def measures(text: str) -> list[tuple[str, str | None, str]]:
 
     In '20 x 30 cm' and '10-12 cm' the first number takes the unit of the last.
     """
-    found = [[_number(m.group(1)), _canonical_unit(m.group(2)), " ".join(m.group(0).split()), m.start(), m.end()]
-             for m in MEASURE.finditer(text)]
+    found = list(MEASURE.finditer(text))
+    units = [_canonical_unit(m.group(2)) for m in found]
     for i in range(len(found) - 2, -1, -1):
-        if found[i][1] is None and JOINERS.match(text[found[i][4]:found[i + 1][3]]):
-            found[i][1] = found[i + 1][1]
-    result = [(value, unit, surface) for value, unit, surface, _, _ in found]
+        if units[i] is None and JOINERS.match(text[found[i].end():found[i + 1].start()]):
+            units[i] = units[i + 1]
+    result = [(_number(m.group(1)), unit, " ".join(m.group(0).split())) for m, unit in zip(found, units)]
     result += [(str(ZH_DIGITS[m.group(1)]), "pcs", m.group(0)) for m in ZH_COUNT.finditer(text)]
     result += [(str(zh_number(m.group(1))), _canonical_unit(m.group(2)), m.group(0)) for m in _zh_measure().finditer(text)]
     return result

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from tools.errors import ToolFailed
+
 LANGUAGES = {"en": "en", "zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN"}
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -91,3 +93,12 @@ def load_profiles() -> dict[str, Profile]:
 def get_profile(name: str) -> Profile | None:
     """The profile called `name` (case-insensitive), or None."""
     return load_profiles().get(name.strip().lower())
+
+
+def profile_or_sandbox(name: str) -> Profile:
+    """The profile called `name`, else the sandbox marketplace's, which ships with shopagent."""
+    profile = get_profile(name) or get_profile("sandbox")
+    if profile is None:
+        raise ToolFailed("the listing profiles that ship with shopagent (tools/copy/*.toml) are missing; "
+                         "reinstall shopagent")
+    return profile

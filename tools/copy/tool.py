@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 import prompts
 from store_data.clock import utcnow
 from store_data.shop import Listing, Product, Shop, Variant
+from store_data.rows import row_id, stored
 from tools.copy.attributes import known_attributes
 from tools.copy.check import CopyDraft, copy_problems, draft_schema
 from tools.copy.facts import Facts
@@ -29,6 +30,7 @@ from tools.deps import ToolDeps
 from tools.errors import ToolRetry
 from tools.llm import NOT_ASKED, ask_structured
 from tools.order_policy import marketplace as shop_marketplace
+from tools.settings import ToolSettings
 
 RECIPE = "listing-copy/4"  # bump when the check or the template changes what a draft may be
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "Simplified Chinese (简体中文)"}
@@ -39,7 +41,7 @@ TOKEN_BUDGET = 1500  # model tokens per listing, both calls together
 PLATFORM_NAMES = {"taobao": "Taobao", "shopify": "Shopify", "amazon": "Amazon"}
 
 
-def facts_of(product: Product, variants: list[Variant], settings, language: str) -> Facts:
+def facts_of(product: Product, variants: list[Variant], settings: ToolSettings, language: str) -> Facts:
     """The catalog row's facts (its known attribute keys only) plus the shop's policy numbers,
     in the listing's language."""
     options: dict[str, list[str]] = {}
@@ -109,8 +111,8 @@ def _generate(deps: ToolDeps, system: str, user: str, facts: Facts, profile: Pro
     result = ask_structured(llm, system, user, draft_schema(profile, language), fallback=template, check=check,
                             token_budget=TOKEN_BUDGET, grammar=draft_schema(profile, language, prose_digits=False),
                             skip_failing_model=deps.settings.llm_skip_failing)
-    made_by, value, problems = result.made_by, result.value, result.problems
-    made_by = "template" if made_by == "fallback" else made_by
+    value, problems = result.value, result.problems
+    made_by = "template" if result.made_by == "fallback" else result.made_by
     draft = CopyDraft.model_validate(value.model_dump())
     findings = [p if p.startswith(NOT_ASKED) else f"rejected answer: {p}"
                 for p in problems if p != "no model configured"]
@@ -136,7 +138,7 @@ def write_listing_copy(deps: ToolDeps, sku: str, language: str | None = None, pl
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
-        product = session.get(Product, variant.product_id)
+        product = stored(session, Product, variant.product_id)
         variants = list(session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.sku)))
         shop = session.exec(select(Shop)).first()
     facts = facts_of(product, variants, deps.settings, language)
@@ -154,7 +156,7 @@ def write_listing_copy(deps: ToolDeps, sku: str, language: str | None = None, pl
     with Session(deps.engine) as session:
         listing = session.exec(select(Listing).where(Listing.product_id == product.id,
                                                      Listing.marketplace == marketplace)).first()
-        listing = listing or Listing(product_id=product.id, marketplace=marketplace)
+        listing = listing or Listing(product_id=row_id(product), marketplace=marketplace)
         title = unique_title(session, product, draft.title, facts, profile, language)
         listing.title, listing.selling_points, listing.tags = title, draft.selling_points, draft.tags
         listing.description_html = description_html(draft.selling_points, draft.description, table, language)

@@ -77,10 +77,11 @@ def status_answer(question: Question, facts: ThreadFacts) -> Answer:
         return Answer(f"Hello! Your order {number} was shipped {sent}.{done} You can follow it with the "
                       f"tracking number on {parts[0][1]}'s site.")
     if status in ("paid", "pending"):
-        if facts.ship_by().date() < facts.now.date():
-            return holding(question, facts, f"order {number} is past its ship-by date ({_day(facts.ship_by())}) "
+        ship_by = facts.ship_by(order)
+        if ship_by.date() < facts.now.date():
+            return holding(question, facts, f"order {number} is past its ship-by date ({_day(ship_by)}) "
                                             "and the buyer asks where it is")
-        by = _day(facts.ship_by())
+        by = _day(ship_by)
         placed = _day(order["placed_at"])
         if zh:
             return Answer(f"您好，您的订单 {number}（{placed} 下单）还未发货。我们在 {facts.ship_within_days} 个"
@@ -142,7 +143,7 @@ def product_answer(question: Question, facts: ThreadFacts) -> Answer:
 def returns_answer(question: Question, facts: ThreadFacts) -> Answer:
     zh, days, order = _zh(question), facts.return_days, facts.order
     shipped = [s["shipped_at"] for s in order["shipments"]] if order else []
-    if shipped:
+    if order is not None and shipped:
         until = _day(min(shipped) + timedelta(days=days))
         if zh:
             return Answer(f"您好，商品发货后 {days} 天内可以退货。您的订单 {order['number']} 可在 {until} 前在订单页面"
@@ -195,7 +196,7 @@ def haggle_answer(question: Question, facts: ThreadFacts) -> Answer:
     for product in facts.products:
         variant = next((v for v in product.variants if v["available"] and v.get("price_cents")), None)
         floor = floor_cents(variant, facts) if variant else None
-        if floor is not None and floor < variant["price_cents"]:
+        if variant is not None and floor is not None and floor < variant["price_cents"]:
             offer = f"{floor / 100:.2f} {facts.currency}"
             reason = (f"a price offer for {product.name}: {offer} (list {variant['price_cents'] / 100:.2f}; floor "
                       f"{facts.floor_pct}% of list, never below cost x {facts.min_markup})")

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store_data.clock import utcnow
 from store_data.orders import Order, OrderLine, Shipment
+from store_data.rows import stored
 from store_data.shop import Product, Shop, Variant
 from tools.copy.attributes import known_attributes
+from tools.settings import ToolSettings
 
 
 @dataclass
@@ -37,11 +39,9 @@ class ThreadFacts:
     now: datetime = field(default_factory=utcnow)
     products: list[ProductFacts] = field(default_factory=list)
 
-    def ship_by(self) -> datetime | None:
-        """The date an unshipped order leaves by the shop's policy (working days: Mon-Fri)."""
-        if self.order is None:
-            return None
-        day, left = self.order["placed_at"], self.ship_within_days
+    def ship_by(self, order: dict) -> datetime:
+        """The date the unshipped `order` leaves by the shop's policy (working days: Mon-Fri)."""
+        day, left = order["placed_at"], self.ship_within_days
         while left > 0:
             day += timedelta(days=1)
             if day.weekday() < 5:
@@ -50,7 +50,7 @@ class ThreadFacts:
 
 
 def _product(session: Session, product: Product) -> ProductFacts:
-    variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
+    variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(col(Variant.id))).all()
     return ProductFacts(product.name, known_attributes(product.attributes or {}), [
         {"sku": v.sku, "options": dict(v.options or {}), "available": max(v.stock - v.reserved, 0) > 0,
          "price_cents": v.price_cents, "cost_cents": v.cost_cents}
@@ -62,7 +62,7 @@ def _named_products(session: Session, text: str) -> list[Product]:
     but one (buyers shorten names: "the coffee mug")."""
     words = set(re.findall(r"\w+", text.lower()))
     found = []
-    for product in session.exec(select(Product).order_by(Product.id)).all():
+    for product in session.exec(select(Product).order_by(col(Product.id))).all():
         skus = {s.lower() for s in session.exec(select(Variant.sku).where(Variant.product_id == product.id))}
         name_words = set(re.findall(r"\w+", product.name.lower()))
         if skus & words or any(sku in text.lower() for sku in skus) or \
@@ -71,7 +71,7 @@ def _named_products(session: Session, text: str) -> list[Product]:
     return found
 
 
-def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFacts:
+def thread_facts(engine, settings: ToolSettings, order_id: int | None, text: str) -> ThreadFacts:
     """The facts for a thread about the shop's order `order_id` (None: no order), whose buyer
     wrote `text` (used only to find the products it names)."""
     with Session(engine) as session:
@@ -81,10 +81,10 @@ def thread_facts(engine, settings, order_id: int | None, text: str) -> ThreadFac
                             Decimal(settings.price_min_markup))
         products: list[Product] = []
         if order_id is not None:
-            order = session.get(Order, order_id)
+            order = stored(session, Order, order_id)
             lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
             shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)
-                                     .order_by(Shipment.shipped_at)).all()
+                                     .order_by(col(Shipment.shipped_at))).all()
             facts.order = {"number": order.remote_id, "status": str(order.status), "placed_at": order.placed_at,
                            "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity} for li in lines],
                            "shipments": [{"carrier": s.carrier, "tracking": s.tracking_number,

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 import prompts
 from store_data.orders import Order
+from store_data.rows import stored
 from store_data.shop import Shop
 from tools.deps import ToolDeps
 from tools.desk.answers import holding
@@ -30,7 +31,7 @@ def order_facts(deps: ToolDeps, order_id: int | None) -> str:
     if order_id is None:
         return "(no order: the buyer wrote without one)"
     with Session(deps.engine) as session:
-        number = session.get(Order, order_id).remote_id
+        number = stored(session, Order, order_id).remote_id
     facts = show_order(deps, number)
     lines = [f"order {facts['order']}: status {facts['status']}, placed {facts['placed_at'][:10]}, "
              f"total {facts['total_cents'] / 100:.2f}, refunded {facts['refunded_cents'] / 100:.2f}"]
@@ -104,7 +105,7 @@ def model_reply_mode(deps: ToolDeps) -> str:
     is not asked: the owner answers). `auto` sends a configured model's drafts and does not ask
     the embedded one: a 135M-parameter model writes fluent replies no record supports, and on a
     busy machine each costs the other buyers a minute of waiting."""
-    mode = getattr(deps.settings, "desk_model_replies", "auto")
+    mode = deps.settings.desk_model_replies
     if mode == "auto":
         return "off" if getattr(deps.llm, "provider", "") == "embedded" else "send"
     return mode

@@ -8,9 +8,10 @@ top of this; the order, message and listing tools never see a page.
 
 import json
 import time
+from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from store_data.clock import utcnow
 from store_data.private_file import tighten, write_private
@@ -24,6 +25,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 STATE_FILE = "browser-state.json"
 T = TypeVar("T")
 
+if TYPE_CHECKING:  # playwright is imported when the browser starts, not with the tools
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
 
 class PlatformRefused(ToolFailed):
     """The platform answered the form with a refusal (e.g. 'cannot become shipped')."""
@@ -34,6 +38,7 @@ class BrowserDriver(MarketplaceDriver):
 
     state_name = STATE_FILE  # the login state's file in runs/, one per platform
     page_state_script = ""  # JS returning the page's state (login page? alert? ...) as a dict
+    base_url: str  # the platform's address; each platform's driver sets it
 
     def __init__(self, runs_dir: Path, browser_executable: Path | str = "/usr/bin/chromium",
                  timeout_s: float = 15.0, retries: int = 3, backoff_s: float = 0.25,
@@ -43,7 +48,10 @@ class BrowserDriver(MarketplaceDriver):
         self.executable = str(browser_executable)
         self.timeout_ms = int(timeout_s * 1000)
         self.retries, self.backoff_s = retries, backoff_s
-        self._playwright = self._browser = self._context = self._page = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
         self.logins = 0  # how many times this driver signed in (tests and the bench read it)
 
     @property
@@ -51,7 +59,7 @@ class BrowserDriver(MarketplaceDriver):
         return self.runs_dir / self.state_name
 
     @property
-    def page(self):
+    def page(self) -> "Page":
         """The one page this driver works in; the browser starts on first use."""
         if self._page is None:
             from playwright.sync_api import sync_playwright
@@ -87,8 +95,18 @@ class BrowserDriver(MarketplaceDriver):
         self._playwright = self._browser = self._context = self._page = None
 
     def _remember_login(self) -> None:
+        if self._context is None:  # a login happens on a page, which starts the context
+            raise ToolFailed("the browser closed before its login could be saved; run again")
         self.logins += 1
         write_private(self.state_path, json.dumps(self._context.storage_state()))
+
+    @abstractmethod
+    def _open(self, path: str) -> None:
+        """Load a back-office page as the signed-in seller (signing in again if needed)."""
+
+    @abstractmethod
+    def _submit(self, click: Callable[[], None], what: str) -> None:
+        """Click a form's button and check the page that comes back for the platform's errors."""
 
     def _state(self) -> dict:
         return self.page.evaluate(self.page_state_script)

@@ -27,7 +27,7 @@ pipeline is the shop's own (its statuses placed by oscar_status_map or by their 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,7 +101,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     def __init__(self, base_url: str, email: str, password: str, runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
                  retries: int = 3, backoff_s: float = 0.25, shop_timezone: str = "UTC",
-                 status_map: dict[str, str] | None = None, shipped_event: str = "shipped",
+                 status_map: Mapping[str, str] | None = None, shipped_event: str = "shipped",
                  refund_event: str = "refunded", partner: str | None = None, product_class: str | None = None,
                  locale: str | None = None, automation: Automation | None = None):
         super().__init__(runs_dir, browser_executable, timeout_s, retries, backoff_s, automation)

@@ -9,17 +9,30 @@ dashboard as a tree where missing) and the listing's pictures. Publishing looks 
 product it already made instead of making a second one.
 """
 
+from abc import abstractmethod
 from urllib.parse import urlparse
 
 from tools.drivers import oscar_selectors as sel
+from tools.drivers.browser import BrowserDriver
 from tools.drivers.marketplace import ListingDraft, Transient
 from tools.errors import ToolFailed
 
 DEFAULT_CATEGORY = "General"
 
 
-class OscarListingsMixin:
+class OscarListingsMixin(BrowserDriver):
     """Create, edit and hide products in the Oscar dashboard."""
+
+    # Set by OscarBrowserDriver: the stock records' partner and the product type (None: the
+    # dashboard's first), then read once per driver: the create page and the category paths.
+    partner: str | None
+    product_class: str | None
+    _create_path: str | None
+    _categories: set[str] | None
+
+    @abstractmethod
+    def _set_fields(self, form: str, values: dict[str, str]) -> None:
+        """Fill a dashboard form's fields by name."""
 
     def _product_rows(self, sku: str) -> dict[str, tuple[str, str]]:
         self._open(f"{sel.PRODUCTS_PATH}?upc={sku}")
@@ -62,6 +75,9 @@ class OscarListingsMixin:
         """Create each level of the category path 'Kitchen > Drinkware' the shop lacks, as a tree
         (the known paths are read from the first product form); returns the path as Oscar shows
         it (full names joined by ' > ')."""
+        if self._categories is None:
+            raise ToolFailed("the Oscar driver creates categories only after reading a product form; "
+                             "publish through publish_listing")
         parts = [part.strip() for part in path.split(">") if part.strip()] or [DEFAULT_CATEGORY]
         for depth in range(1, len(parts) + 1):
             here, parent = " > ".join(parts[:depth]), " > ".join(parts[:depth - 1])

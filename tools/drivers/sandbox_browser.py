@@ -13,6 +13,7 @@
 
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tools.drivers import sandbox_selectors as sel
 from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
+from tools.drivers.page_locale import PageFormatError
 from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
                                        RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
@@ -101,6 +103,10 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             self._base_url = self._base_url()
         return self._base_url.rstrip("/")
 
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value
+
     def login(self) -> None:
         """Sign in as the seller; a 5xx answer or a timeout is retried like any page."""
         self._with_retries("log in", self._sign_in)
@@ -175,7 +181,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         page_number = 1
         while True:
             query = "&".join(f"{k}={v}" for k, v in {**params, "page": page_number}.items() if v)
-            rows, more = self._with_retries("list orders", lambda q=query: self._order_rows(q))
+            rows, more = self._with_retries("list orders", partial(self._order_rows, query))
             yield from rows
             if not more:
                 return
@@ -216,6 +222,10 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
                                buyer_name="", buyer_email="", address={}, total_cents=0, paid_cents=0,
                                refunded_cents=0)
         summary = sel.SUMMARY.search(raw["summary"])
+        if summary is None:  # without it the order's money is unknown: nothing may be decided on it
+            raise PageFormatError(f"the marketplace's page of order {raw['number']} shows no summary shopagent can "
+                                  f"read ({raw['summary']!r}); its order page changed: update SUMMARY in "
+                                  "tools/drivers/sandbox_selectors.py")
         buyer = sel.BUYER_TEXT.match(raw["buyer"])
         requests = []
         for r in raw["requests"]:

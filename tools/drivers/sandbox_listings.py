@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from tools.drivers import sandbox_selectors as sel
+from tools.drivers.browser import BrowserDriver
 from tools.drivers.marketplace import ListingDraft, ShopProfile, Transient
 from tools.errors import ToolFailed
 
 
-class SandboxListingsMixin:
+class SandboxListingsMixin(BrowserDriver):
     """Listings, shop profile and stats export of the sandbox back-office."""
 
     def _listing_rows(self) -> dict[str, tuple[str, str]]:
@@ -64,13 +65,13 @@ class SandboxListingsMixin:
             if sku and sku not in wanted:
                 page.get_by_label(sel.VARIANT_DELETE_LABEL.format(n=n), exact=True).check()
         for sku, options, price_cents, stock in draft.variants:
-            n = skus.index(sku) + 1 if sku in skus else (free.pop(0) if free else None)
-            if n is None:
+            row = skus.index(sku) + 1 if sku in skus else (free.pop(0) if free else None)
+            if row is None:
                 raise ToolFailed(f"the listing form has room for {rows} variants; {draft.sku} has more")
             picture = draft.variant_pictures.get(sku, 0)
             for field, value in (("SKU", sku), ("options", options), ("price", f"{price_cents / 100:.2f}"),
                                  ("stock", str(stock)), ("picture", str(picture) if picture else "")):
-                page.get_by_label(sel.VARIANT_LABEL.format(n=n, field=field), exact=True).fill(value)
+                page.get_by_label(sel.VARIANT_LABEL.format(n=row, field=field), exact=True).fill(value)
 
     def pause_listing(self, remote_id: str) -> None:
         def attempt() -> None:

@@ -76,7 +76,7 @@ REPLY_BUTTON = re.compile(r"^Reply")
 
 # Listings and profile
 LISTING_ROWS = "tr[data-sku]"
-LISTING_FIELDS = {"title": "Title", "sku": "SKU", "price": "Price", "stock": "Stock", "category": "Category",
+LISTING_FIELDS: dict[str, str | re.Pattern[str]] = {"title": "Title", "sku": "SKU", "price": "Price", "stock": "Stock", "category": "Category",
                   "tags": re.compile(r"^Tags"), "description": re.compile(r"^Description")}
 VARIANT_SKU_LABEL = re.compile(r"^Variant \d+ SKU$")
 VARIANT_LABEL = "Variant {n} {field}"
@@ -86,7 +86,7 @@ LISTING_VIDEO_LABEL = re.compile(r"^Video")
 PUBLISH_BUTTON = re.compile(r"^Publish")
 SAVE_BUTTON = re.compile(r"^Save")
 PAUSE_BUTTON = re.compile(r"^Pause")
-PROFILE_FIELDS = {"name": "Shop name", "description": re.compile(r"^Description"),
+PROFILE_FIELDS: dict[str, str | re.Pattern[str]] = {"name": "Shop name", "description": re.compile(r"^Description"),
                   "policies": re.compile(r"^Policies")}
 PROFILE_LOGO_LABEL = "Logo"
 PROFILE_BANNER_LABEL = "Banner"

@@ -28,12 +28,13 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
     value = colour.lstrip("#")
     if len(value) != 6:
         raise ValueError(f"'{colour}' is not a #RRGGBB colour")
-    return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
     """The colour a fraction `t` of the way from `a` to `b`."""
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+    red, green, blue = (round(x + (y - x) * t) for x, y in zip(a, b))
+    return red, green, blue
 
 
 def backdrop(width: int, height: int, tint: tuple[int, int, int]) -> Image.Image:

@@ -5,14 +5,16 @@ Asset with its provenance, and a re-run with the same inputs rewrites nothing.""
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import prompts
 from store_data.db import session_scope
+from store_data.rows import stored
 from store_data.shop import Asset, Listing, Product, Shop, Variant
 from tools.copy.attributes import human_label, known_attributes
 from tools.deps import ToolDeps
@@ -53,10 +55,10 @@ def make_product_images(deps: ToolDeps, sku: str, platforms: list[str] | None = 
         variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
         if variant is None:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
-        product = session.get(Product, variant.product_id)
+        product = stored(session, Product, variant.product_id)
         photo = _photo_of(session, variant)
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
-        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(Listing.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
+        listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
         maker = _Maker(deps, session, product, photo, shop, profile)
         results = [maker.main(SIZES[name]) if SIZES[name].kind == "main_image" else maker.detail(SIZES[name], listing) for name in names]
         if settings.image_model:
@@ -75,7 +77,7 @@ def make_brand_images(deps: ToolDeps) -> dict:
     name, colours and slogan. Needs the shop's brand to exist. With an image model the
     banner's background is painted by the model and the banner is marked as AI-made."""
     with session_scope(deps.engine) as session:
-        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+        shop = session.exec(select(Shop).order_by(col(Shop.id))).first()
         if shop is None or not shop.name.strip():
             raise ToolRetry("the shop has no brand yet; create its brand (name, slogan, colours) first")
         fonts = find_fonts(str(deps.settings.image_font) if deps.settings.image_font else None)
@@ -93,7 +95,8 @@ def make_brand_images(deps: ToolDeps) -> dict:
             **({} if deps.settings.image_model else {"note": NO_MODEL_NOTE})}
 
 
-def _banner_recipe(deps: ToolDeps, shop: Shop, fonts, profile: Profile):
+def _banner_recipe(deps: ToolDeps, shop: Shop, fonts,
+                   profile: Profile) -> tuple[Callable[[], Image.Image], Profile, dict[str, Any], str]:
     """How to draw the banner: (draw, profile, provenance, source type) for _write."""
     settings = deps.settings
     if not settings.image_model:
@@ -121,12 +124,11 @@ class _Maker:
         self.settings = deps.settings
         self.fonts = find_fonts(str(self.settings.image_font) if self.settings.image_font else None)
         self.folder = Path("assets") / "images" / product.handle
-        self._cutout = None
-        self._photo_image: Image.Image | None = None
+        self._loaded: tuple[Cutout, Image.Image] | None = None
 
-    @property
-    def cutout(self) -> "Cutout":
-        if self._cutout is None:
+    def _photo_and_cutout(self) -> "tuple[Cutout, Image.Image]":
+        """The product cut out of the supplier photo, and that photo (RGB), read once."""
+        if self._loaded is None:
             # OpenCV comes with the media extra; import it only when a picture is drawn.
             from tools.images.cutout import remove_background
 
@@ -134,9 +136,13 @@ class _Maker:
             if not path.is_file():
                 raise ToolFailed(f"the supplier photo {self.photo.path} is missing from the work directory; import the catalog again")
             with Image.open(path) as image:
-                self._photo_image = image.convert("RGB")
-            self._cutout = remove_background(self._photo_image)
-        return self._cutout
+                photo = image.convert("RGB")
+            self._loaded = remove_background(photo), photo
+        return self._loaded
+
+    @property
+    def cutout(self) -> "Cutout":
+        return self._photo_and_cutout()[0]
 
     def _source(self) -> dict[str, Any]:
         return {"source_photo": self.photo.path, "source_sha256": self.photo.sha256}
@@ -145,16 +151,21 @@ class _Maker:
         inputs = _key(RECIPE, self.photo.sha256, size.name, self.profile.name, self.colours, self.settings.image_badge)
         provenance: dict[str, Any] = {"backend": "compositor", **self._source()}
 
+        if size.height is None:
+            raise ToolFailed(f"the picture size {size.name} has no height; a main picture needs one (tools/images/formats.py)")
+        height = size.height
+
         def draw() -> Image.Image:
-            staged = stage(self.cutout.image, size.width, size.height, self.colours,
+            cutout, photo = self._photo_and_cutout()
+            staged = stage(cutout.image, size.width, height, self.colours,
                            badge=self.settings.image_badge, fonts=self.fonts)
             problems = check_placement(staged.product_box, staged.image.size)
-            problems += check_source(self._photo_image, self.cutout.longest_side, max(staged.product_box[2] - staged.product_box[0],
-                                                                                     staged.product_box[3] - staged.product_box[1]))
+            problems += check_source(photo, cutout.longest_side, max(staged.product_box[2] - staged.product_box[0],
+                                                                    staged.product_box[3] - staged.product_box[1]))
             if problems:
                 raise ToolFailed(f"{self.product.handle} {size.name}: " + "; ".join(problems))
             # What a seller would not publish, kept with the picture (bench/listing_quality.py counts it).
-            provenance["lint"] = picture_lint(staged, self.cutout.image, self.cutout.box, self._photo_image.size)
+            provenance["lint"] = picture_lint(staged, cutout.image, cutout.box, photo.size)
             return staged.image
         return _write(self.deps, self.session, size, self._path(size), self.product.id, self.photo.variant_id,
                       inputs, draw, self.profile, provenance, producer=self.producer)
@@ -201,6 +212,8 @@ class _Maker:
 def _backend(deps: ToolDeps) -> DiffusionBackend:
     """The run's diffusion backend, loaded once and kept in the run's cache."""
     settings = deps.settings
+    if settings.image_model is None:  # the callers paint only with a model set
+        raise ToolFailed("no image model is set; set image_model in shopagent.toml to paint pictures")
     key = ("diffusion", settings.image_model, settings.image_device, settings.image_steps)
     if key not in deps.cache:
         deps.cache[key] = DiffusionBackend(settings.image_model, settings.image_device, settings.image_steps)
@@ -210,7 +223,7 @@ def _backend(deps: ToolDeps) -> DiffusionBackend:
 def _photo_of(session: Session, variant: Variant) -> Asset:
     """The variant's own first supplier photo, else the first one of its product."""
     for condition in (Asset.variant_id == variant.id, Asset.product_id == variant.product_id):
-        photo = session.exec(select(Asset).where(Asset.kind == "supplier_photo", condition).order_by(Asset.id)).first()
+        photo = session.exec(select(Asset).where(Asset.kind == "supplier_photo", condition).order_by(col(Asset.id))).first()
         if photo is not None:
             return photo
     raise ToolFailed(f"SKU {variant.sku} has no supplier photo; add one in the catalog's photos column and import it again")

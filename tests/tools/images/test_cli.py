@@ -1,21 +1,11 @@
-"""`shopagent images make|brand` as users run it: the real console script in a subprocess."""
+"""`shopagent images make|brand` as users run it, through the console script's entry point."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-SHOPAGENT = Path(sys.executable).parent / "shopagent"
 
 
-def run(*args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
-    return subprocess.run([str(SHOPAGENT), *args], capture_output=True, text=True, env=env, timeout=120)
-
-
-def test_images_make_all_then_brand(shop, workdir):
+def test_images_make_all_then_brand(shopagent, shop, workdir):
     shop()
+    run = shopagent
     made = run("images", "make", "--all", "--platform", "1:1-800", "--workdir", str(workdir))
     assert made.returncode == 0, made.stderr
     assert "3 picture(s) made" in made.stdout and "compositor pictures only" in made.stdout
@@ -25,8 +15,9 @@ def test_images_make_all_then_brand(shop, workdir):
     assert brand.returncode == 0 and "logo: assets/images/brand/logo.png (512x512, made)" in brand.stdout
 
 
-def test_images_make_mistakes_are_one_line(shop, workdir):
+def test_images_make_mistakes_are_one_line(shopagent, shop, workdir):
     shop()
+    run = shopagent
     for args, message in [((), "give one SKU, or --all"), (("NOPE",), "unknown SKU 'NOPE'; see the SKUs with: shopagent catalog list"),
                           (("MUG-BLUE", "-p", "5:4"), "unknown platform size(s) 5:4")]:
         result = run("images", "make", *args, "--workdir", str(workdir))

@@ -1,29 +1,28 @@
-"""`shopagent listings draft|list` as users run them: the real console script, a scripted model."""
+"""`shopagent listings draft|list` as users run them (the console script's entry point), a scripted model."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from tests.tools.listing_copy.conftest import CATALOG
 from tests.tools.listing_copy.test_write_copy import GOOD
 
-SHOPAGENT = Path(sys.executable).parent / "shopagent"
 VASE = {"title": "Celadon vase, ceramic, 24 cm", "selling_points": ["Ceramic", "24 cm tall", "Celadon glaze"],
         "description": "A celadon vase in ceramic, 24 cm tall.", "tags": ["vase"], "meta_description": "A ceramic vase, 24 cm."}
 CUP = {"title": "Stoneware mug, 350 ml", "selling_points": ["Stoneware", "Holds 350 ml", "In green"],
        "description": "A glazed stoneware mug that holds 350 ml.", "tags": ["mug"], "meta_description": "A stoneware mug, 350 ml."}
 
 
-def run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
-    env.update(SHOPAGENT_LLM_PROVIDER="scripted", SHOPAGENT_LLM_SCRIPT=str(workdir / "script.json"))
-    return subprocess.run([str(SHOPAGENT), *args, "--workdir", str(workdir)], capture_output=True, text=True,
-                          env=env, timeout=120)
+@pytest.fixture
+def run(shopagent):
+    def in_shop(workdir: Path, *args: str):
+        return shopagent(*args, "--workdir", workdir, env={"SHOPAGENT_LLM_PROVIDER": "scripted",
+                                                           "SHOPAGENT_LLM_SCRIPT": str(workdir / "script.json")})
+    return in_shop
 
 
-def test_draft_all_then_again_from_the_cache_then_list(workdir):
+def test_draft_all_then_again_from_the_cache_then_list(run, workdir):
     (workdir / "catalog.csv").write_text(CATALOG, encoding="utf-8")
     (workdir / "script.json").write_text(json.dumps([GOOD, CUP, VASE]), encoding="utf-8")
     assert run(workdir, "catalog", "import", str(workdir / "catalog.csv")).returncode == 0
@@ -41,7 +40,7 @@ def test_draft_all_then_again_from_the_cache_then_list(workdir):
         ("cup", CUP["title"], "model"), ("mug", GOOD["title"], "model"), ("vase", VASE["title"], "model")]
 
 
-def test_draft_needs_one_sku_or_all(workdir):
+def test_draft_needs_one_sku_or_all(run, workdir):
     result = run(workdir, "listings", "draft")
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: give one SKU, or --all for the whole catalog (see: shopagent catalog list)"
