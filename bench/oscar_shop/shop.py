@@ -4,8 +4,8 @@
     python bench/oscar_shop/shop.py serve --data DIR [--port 0] [--copy-from DIR]
 
 `prepare` migrates a new SQLite database in DIR and seeds what checkout and the dashboard
-need but nobody creates by hand: the site's domain, a shipping country, a partner, a
-product class, the shipping and payment event types (a refund is a payment event), and
+need but nobody creates by hand: the site's domain, a shipping country, two partners, two
+product classes, the shipping and payment event types (a refund is a payment event), and
 the staff user (OSCAR_SHOP_STAFF_EMAIL / OSCAR_SHOP_STAFF_PASSWORD). `serve` runs Django's
 server without the autoreloader (one process to stop) and prints
 "Oscar shop running at http://127.0.0.1:PORT" once it answers. `--copy-from` starts from
@@ -25,8 +25,10 @@ HERE = Path(__file__).resolve().parent
 STAFF = ("staff@example.com", "oscar-staff")
 # Seeded by `prepare`; the shopagent driver and tests refer to them by these names.
 PARTNER, PRODUCT_CLASS = "Shop warehouse", "Standard"
-OTHER_PRODUCT_CLASS = "Homeware"  # a second product type, for shops that choose theirs
-SHIPPING_EVENTS = [("shipped", "Shipped"), ("delivered", "Delivered")]
+# A second of each, for shops that choose theirs (the partner sorts after the first, which
+# the dashboard offers first; the shipping event's name is not its code).
+OTHER_PARTNER, OTHER_PRODUCT_CLASS = "Web fulfilment", "Homeware"
+SHIPPING_EVENTS = [("shipped", "Shipped"), ("delivered", "Delivered"), ("dispatched", "Handed to the courier")]
 PAYMENT_EVENTS = [("paid", "Paid"), ("refunded", "Refunded")]
 
 
@@ -54,7 +56,8 @@ def prepare(data: Path) -> None:
     get_model("address", "Country").objects.update_or_create(
         iso_3166_1_a2="US", defaults={"iso_3166_1_a3": "USA", "iso_3166_1_numeric": "840", "name": "United States",
                                       "printable_name": "United States", "is_shipping_country": True})
-    get_model("partner", "Partner").objects.get_or_create(name=PARTNER)
+    for name in (PARTNER, OTHER_PARTNER):
+        get_model("partner", "Partner").objects.get_or_create(name=name)
     for name in (PRODUCT_CLASS, OTHER_PRODUCT_CLASS):
         get_model("catalogue", "ProductClass").objects.get_or_create(
             name=name, defaults={"requires_shipping": True, "track_stock": True})

@@ -84,8 +84,14 @@ class OscarListingsMixin:
         for path in draft.images:
             if not path.exists():
                 raise ToolFailed(f"the picture {path} is missing; make the product images again")
-        parent, made_now = self._with_retries(f"publish product {draft.sku}",
-                                              lambda: self._save_product(draft, remote_id))
+        product_tries = [0]
+
+        def attempt_product() -> tuple[str, bool]:
+            # A first try creates without looking the UPC up (Oscar refuses a second product with
+            # a UPC it has, and then it is looked up); a retry looks first, as Oscar may have saved.
+            product_tries[0] += 1
+            return self._save_product(draft, remote_id, look_up=product_tries[0] > 1)
+        parent, made_now = self._with_retries(f"publish product {draft.sku}", attempt_product)
         for sku, options, price_cents, stock in draft.variants:
             tries = [0]
 
@@ -98,10 +104,12 @@ class OscarListingsMixin:
             self._with_retries(f"publish variant {sku}", attempt)
         return parent
 
-    def _save_product(self, draft: ListingDraft, remote_id: str | None) -> tuple[str, bool]:
-        """Save the product's form; returns its id and whether this call made it."""
+    def _save_product(self, draft: ListingDraft, remote_id: str | None, look_up: bool = True) -> tuple[str, bool]:
+        """Save the product's form; returns its id and whether this call made it. Without
+        `look_up` a product not known by `remote_id` is created at once, and looked up only
+        when Oscar answers that its UPC is taken."""
         page = self.page
-        found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
+        found = remote_id or ((self._product_rows(draft.sku).get(draft.sku) or (None,))[0] if look_up else None)
         form = sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path()
         on_form = False
         if self._categories is None:  # the first product: its form lists the categories
@@ -131,7 +139,12 @@ class OscarListingsMixin:
                 if not field.count():
                     break
                 field.set_input_files(str(path))
-        return self._save(draft.sku), not found
+        saved = self._save(draft.sku, new=not found)
+        if saved is None:  # made before (a run that stopped after Oscar saved it): edit that one
+            if look_up:
+                raise ToolFailed(self._upc_hidden(draft.sku))
+            return self._save_product(draft, None, look_up=True)
+        return saved, not found
 
     def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int,
                     look_up: bool = True) -> str:
@@ -148,7 +161,17 @@ class OscarListingsMixin:
                   **as_attributes, **self._stock_fields(sku, price_cents, stock, new=not found)}
         present = set(self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, ["is_public"]]))
         self._set_fields(sel.PRODUCT_FORM, {**fields, **({"is_public": "on"} if present else {})})
-        return self._save(sku)
+        saved = self._save(sku, new=not found)
+        if saved is None:
+            if look_up:
+                raise ToolFailed(self._upc_hidden(sku))
+            return self._save_child(parent, title, sku, options, price_cents, stock, look_up=True)
+        return saved
+
+    def _upc_hidden(self, sku: str) -> str:
+        return (f"the Oscar dashboard says a product with the UPC {sku} exists, yet its product list shows none; "
+                f"find it in Dashboard > Catalogue > Products and give it another UPC or delete it; "
+                f"{self.evidence('publish ' + sku)['note']}")
 
     def _stock_fields(self, sku: str, price_cents: int, stock: int, new: bool) -> dict[str, str]:
         """The stock record's fields; a new one also names the partner (the setting, else the first)."""
@@ -164,11 +187,14 @@ class OscarListingsMixin:
             fields["stockrecords-0-partner"] = partner
         return fields
 
-    def _save(self, sku: str) -> str:
-        """Save the product form and continue editing; returns the product's id."""
+    def _save(self, sku: str, new: bool = False) -> str | None:
+        """Save the product form and continue editing; returns the product's id, or None when
+        a `new` product was refused because Oscar has one with its UPC (UPCs are unique)."""
         self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
         state = self._state()
         saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
+        if saved is None and new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
+            return None
         if saved is None:
             raise ToolFailed(f"the Oscar dashboard did not save product {sku}: "
                              f"{state['errors'] or 'no reason shown'}; {self.evidence('publish ' + sku)['note']}")

@@ -172,6 +172,12 @@ FIELDS_PRESENT = """([formSelector, names]) => {
   return form ? names.filter(name => form.elements[name]) : [];
 }"""
 
+# Oscar's form_field.html marks a field's group 'error' and writes the reason under it.
+FIELD_IN_ERROR = """([formSelector, name]) => {
+  const field = document.querySelector(formSelector)?.elements[name];
+  return Boolean(field && field.closest('.form-group')?.classList.contains('error'));
+}"""
+
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
   link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',
   cells: [...tr.cells].map(td => td.textContent.replace(/\\s+/g, ' ').trim()),
