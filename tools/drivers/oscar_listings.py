@@ -12,6 +12,7 @@ product it already made instead of making a second one.
 from urllib.parse import urlparse
 
 from tools.drivers import oscar_selectors as sel
+from tools.drivers.browser import PlatformRefused
 from tools.drivers.marketplace import ListingDraft, Transient
 from tools.errors import ToolFailed
 
@@ -72,8 +73,12 @@ class OscarListingsMixin:
             if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
                 raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
                                  f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
-            self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
-                         f"create the category {here}")
+            self._submit_unseen(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
+                                f"create the category {here}")
+            state = self._state()
+            if state["path"] == sel.NEW_CATEGORY_PATH:  # the form again, with what it refused
+                raise ToolFailed(f"the Oscar dashboard did not create the category {here!r}: "
+                                 f"{state['errors'] or 'no reason shown'}; {self.evidence('category ' + here)['note']}")
             self._categories.add(here.lower())
         return " > ".join(parts)
 
@@ -142,7 +147,7 @@ class OscarListingsMixin:
         saved = self._save(draft.sku, new=not found)
         if saved is None:  # made before (a run that stopped after Oscar saved it): edit that one
             if look_up:
-                raise ToolFailed(self._upc_hidden(draft.sku))
+                raise ToolFailed(self._upc_taken(draft.sku, "in its product list"))
             return self._save_product(draft, None, look_up=True)
         return saved, not found
 
@@ -150,7 +155,7 @@ class OscarListingsMixin:
                     look_up: bool = True) -> str:
         """One variant as a child of `parent`: an option the product type has an attribute for
         ('color=white' and an attribute 'color') is set there, the others name the child."""
-        found = (self._product_rows(sku).get(sku) or (None,))[0] if look_up else None
+        found = self._child_id(parent, sku) if look_up else None
         self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else sel.NEW_CHILD_PATH.format(parent=parent))
         pairs = [part.split("=", 1) for part in options.split(", ") if "=" in part]
         named = self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [f"attr_{k.strip()}" for k, _ in pairs]])
@@ -164,13 +169,26 @@ class OscarListingsMixin:
         saved = self._save(sku, new=not found)
         if saved is None:
             if look_up:
-                raise ToolFailed(self._upc_hidden(sku))
+                raise ToolFailed(self._upc_taken(sku, f"among the variants of product {parent}"))
             return self._save_child(parent, title, sku, options, price_cents, stock, look_up=True)
         return saved
 
-    def _upc_hidden(self, sku: str) -> str:
-        return (f"the Oscar dashboard says a product with the UPC {sku} exists, yet its product list shows none; "
-                f"find it in Dashboard > Catalogue > Products and give it another UPC or delete it; "
+    def _child_id(self, parent: str, sku: str) -> str | None:
+        """The id of the child of `parent` whose UPC is `sku`, or None. Oscar's product list
+        shows parents only, and a parent's page lists its children without their UPCs: each
+        child's form is read (a retry or a second publish of a product with variants)."""
+        self._open(sel.PRODUCT_PATH.format(remote_id=parent))
+        links = self.page.eval_on_selector_all(sel.CHILD_LINKS, "as => as.map(a => a.getAttribute('href'))")
+        children = dict.fromkeys(m.group(1) for m in map(sel.PRODUCT_ID_IN_PATH.search, links) if m)
+        for child in children:
+            self._open(sel.PRODUCT_PATH.format(remote_id=child))
+            if self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) == sku:
+                return child
+        return None
+
+    def _upc_taken(self, sku: str, where: str) -> str:
+        return (f"the Oscar dashboard says a product with the UPC {sku} exists, but not {where}; find it in "
+                f"Dashboard > Catalogue > Products and give it another UPC or delete it; "
                 f"{self.evidence('publish ' + sku)['note']}")
 
     def _stock_fields(self, sku: str, price_cents: int, stock: int, new: bool) -> dict[str, str]:
@@ -190,11 +208,15 @@ class OscarListingsMixin:
     def _save(self, sku: str, new: bool = False) -> str | None:
         """Save the product form and continue editing; returns the product's id, or None when
         a `new` product was refused because Oscar has one with its UPC (UPCs are unique)."""
-        self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
+        try:
+            self._submit_unseen(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
+                                f"publish product {sku}")
+        except PlatformRefused:  # the form again, its errors under the fields
+            if new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
+                return None
+            raise
         state = self._state()
         saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
-        if saved is None and new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
-            return None
         if saved is None:
             raise ToolFailed(f"the Oscar dashboard did not save product {sku}: "
                              f"{state['errors'] or 'no reason shown'}; {self.evidence('publish ' + sku)['note']}")
