@@ -20,7 +20,7 @@ from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.shop import Asset, Listing, Product, Variant
 from tests.order_helpers import order, run
-from tools.drivers.marketplace import ListingDraft
+from tools.drivers.marketplace import ListingDraft, Transient
 
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
 STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
@@ -190,7 +190,8 @@ def _no_shipped_status_is_said_once(workspace, driver, number) -> None:
 def _published_again_edits_in_place(driver, shop, workdir) -> None:
     """A publish the shop did not record (a run that stopped after Oscar saved) comes again
     without the product's id: Oscar refuses a second product with the UPC, so the driver
-    finds the one it made and edits it; nothing is made twice."""
+    finds the one it made and edits it; a save whose answer is lost is retried the same way;
+    nothing is made twice."""
     before = _products(shop)
     photo = workdir / "assets" / "supplier" / "tee.jpg"
     records = _count(shop, "partner_stockrecord")
@@ -204,6 +205,32 @@ def _published_again_edits_in_place(driver, shop, workdir) -> None:
     after = _products(shop)
     assert after.keys() == before.keys() and _count(shop, "partner_stockrecord") == records
     assert after["MUG-01"]["stock"] == 21 and float(after["TEE-01-M"]["price"]) == 22.99
+
+    # Oscar saves, and its answer is lost (a timeout): the retry finds what was made.
+    lost = {"publish product SOCK-01", "publish product CAP-01-S"}
+    click = driver._click_and_wait
+
+    def answer_lost(do, what):
+        status = click(do, what)
+        if what in lost:
+            lost.remove(what)
+            raise Transient(f"{what}: no answer")
+        return status
+    driver._click_and_wait = answer_lost
+    try:
+        sock = ListingDraft(sku="SOCK-01", title="Wool socks", description_html="<p>Socks.</p>", price_cents=900,
+                            stock=9, category=CATEGORY, images=[photo])
+        cap = ListingDraft(sku="cap", title="Cotton cap", description_html="<p>A cap.</p>", price_cents=1200, stock=6,
+                           category=CATEGORY, images=[photo],
+                           variants=[("CAP-01-S", "size=S", 1200, 3), ("CAP-01-M", "size=M", 1300, 4)])
+        made = {"SOCK-01": driver.publish_listing(sock), "cap": driver.publish_listing(cap)}
+    finally:
+        driver._click_and_wait = click
+    assert not lost  # both answers were lost, and both saves retried
+    now = _products(shop)
+    assert now.keys() == before.keys() | {"SOCK-01", "cap", "CAP-01-S", "CAP-01-M"}
+    assert {sku: str(now[sku]["id"]) for sku in made} == made and _count(shop, "partner_stockrecord") == records + 3
+    assert (now["CAP-01-S"]["parent"], now["CAP-01-S"]["stock"], now["CAP-01-M"]["stock"]) == ("cap", 3, 4)
 
 
 def _variants_are_parent_and_children(workspace, driver, shop) -> None:

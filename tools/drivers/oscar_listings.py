@@ -97,16 +97,28 @@ class OscarListingsMixin:
             product_tries[0] += 1
             return self._save_product(draft, remote_id, look_up=product_tries[0] > 1)
         parent, made_now = self._with_retries(f"publish product {draft.sku}", attempt_product)
+        # The parent's children by UPC, read at most once per try: a parent made by this very
+        # call has none, and a retry reads them again (Oscar may have saved the last one).
+        children: dict[str, str] = {}
+        read = [made_now]
         for sku, options, price_cents, stock in draft.variants:
             tries = [0]
 
             # Called at once by _with_retries, in this iteration (the defaults only say so).
             def attempt(sku=sku, options=options, price_cents=price_cents, stock=stock, tries=tries) -> str:
-                # A parent made by this very call has no children to look up; a retry looks.
                 tries[0] += 1
-                return self._save_child(parent, draft.title, sku, options, price_cents, stock,
-                                        look_up=not made_now or tries[0] > 1)
-            self._with_retries(f"publish variant {sku}", attempt)
+                if not read[0] or tries[0] > 1:
+                    children.update(self._children(parent))
+                    read[0] = True
+                saved = self._save_child(parent, draft.title, sku, options, price_cents, stock, children.get(sku))
+                if saved is None:  # Oscar has the UPC: made by a run that stopped before it said so
+                    children.update(self._children(parent))
+                    saved = self._save_child(parent, draft.title, sku, options, price_cents, stock,
+                                             children[sku]) if sku in children else None
+                if saved is None:
+                    raise ToolFailed(self._upc_taken(sku, f"among the variants of product {parent}"))
+                return saved
+            children[sku] = self._with_retries(f"publish variant {sku}", attempt)
         return parent
 
     def _save_product(self, draft: ListingDraft, remote_id: str | None, look_up: bool = True) -> tuple[str, bool]:
@@ -152,10 +164,10 @@ class OscarListingsMixin:
         return saved, not found
 
     def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int,
-                    look_up: bool = True) -> str:
-        """One variant as a child of `parent`: an option the product type has an attribute for
-        ('color=white' and an attribute 'color') is set there, the others name the child."""
-        found = self._child_id(parent, sku) if look_up else None
+                    found: str | None) -> str | None:
+        """One variant as a child of `parent` (the child `found`, else a new one): an option the
+        product type has an attribute for ('color=white' and an attribute 'color') is set
+        there, the others name the child. None when Oscar refuses a new child's UPC as taken."""
         self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else sel.NEW_CHILD_PATH.format(parent=parent))
         pairs = [part.split("=", 1) for part in options.split(", ") if "=" in part]
         named = self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [f"attr_{k.strip()}" for k, _ in pairs]])
@@ -166,25 +178,18 @@ class OscarListingsMixin:
                   **as_attributes, **self._stock_fields(sku, price_cents, stock, new=not found)}
         present = set(self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, ["is_public"]]))
         self._set_fields(sel.PRODUCT_FORM, {**fields, **({"is_public": "on"} if present else {})})
-        saved = self._save(sku, new=not found)
-        if saved is None:
-            if look_up:
-                raise ToolFailed(self._upc_taken(sku, f"among the variants of product {parent}"))
-            return self._save_child(parent, title, sku, options, price_cents, stock, look_up=True)
-        return saved
+        return self._save(sku, new=not found)
 
-    def _child_id(self, parent: str, sku: str) -> str | None:
-        """The id of the child of `parent` whose UPC is `sku`, or None. Oscar's product list
-        shows parents only, and a parent's page lists its children without their UPCs: each
-        child's form is read (a retry or a second publish of a product with variants)."""
+    def _children(self, parent: str) -> dict[str, str]:
+        """UPC -> id of the children of `parent`. Oscar's product list shows parents only, and
+        a parent's page lists its children without their UPCs: each child's form is read."""
         self._open(sel.PRODUCT_PATH.format(remote_id=parent))
         links = self.page.eval_on_selector_all(sel.CHILD_LINKS, "as => as.map(a => a.getAttribute('href'))")
-        children = dict.fromkeys(m.group(1) for m in map(sel.PRODUCT_ID_IN_PATH.search, links) if m)
-        for child in children:
+        found = {}
+        for child in dict.fromkeys(m.group(1) for m in map(sel.PRODUCT_ID_IN_PATH.search, links) if m):
             self._open(sel.PRODUCT_PATH.format(remote_id=child))
-            if self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) == sku:
-                return child
-        return None
+            found[self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) or ""] = child
+        return found
 
     def _upc_taken(self, sku: str, where: str) -> str:
         return (f"the Oscar dashboard says a product with the UPC {sku} exists, but not {where}; find it in "
