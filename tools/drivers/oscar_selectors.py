@@ -137,8 +137,14 @@ SELECT_ALL_LINES = """() => {
   return boxes.length;
 }"""
 
-SET_DESCRIPTION = """([editor, html]) => {
+# An editor made but still starting throws on setContent: wait for its init (10 s at most,
+# then '' and the driver loads the form again).
+SET_DESCRIPTION = """async ([editor, html]) => {
   const ed = window.tinymce && tinymce.get(editor);
+  if (ed && !ed.initialized) {
+    await Promise.race([new Promise(done => ed.on('init', done)), new Promise(done => setTimeout(done, 10000))]);
+    if (!ed.initialized) return '';
+  }
   if (ed) { ed.setContent(html); ed.save(); return 'tinymce'; }
   const area = document.getElementById(editor);
   if (area) { area.value = html; return 'textarea'; }
