@@ -73,8 +73,8 @@ class OscarListingsMixin:
             if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
                 raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
                                  f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
-            self._submit_unseen(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
-                                f"create the category {here}")
+            self._submit(lambda: self._press(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
+                         f"create the category {here}")
             state = self._state()
             if state["path"] == sel.NEW_CATEGORY_PATH:  # the form again, with what it refused
                 raise ToolFailed(f"the Oscar dashboard did not create the category {here!r}: "
@@ -214,8 +214,7 @@ class OscarListingsMixin:
         """Save the product form and continue editing; returns the product's id, or None when
         a `new` product was refused because Oscar has one with its UPC (UPCs are unique)."""
         try:
-            self._submit_unseen(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
-                                f"publish product {sku}")
+            self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
         except PlatformRefused:  # the form again, its errors under the fields
             if new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
                 return None
@@ -231,6 +230,6 @@ class OscarListingsMixin:
         def attempt() -> None:
             self._open(sel.PRODUCT_PATH.format(remote_id=remote_id))
             self._set_fields(sel.PRODUCT_FORM, {"is_public": ""})
-            self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
+            self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
                          f"hide product {remote_id}")
         self._with_retries(f"hide product {remote_id}", attempt)

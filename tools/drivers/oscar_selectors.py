@@ -178,9 +178,6 @@ FIELDS_PRESENT = """([formSelector, names]) => {
   return form ? names.filter(name => form.elements[name]) : [];
 }"""
 
-# What the browser shows instead of the page a saved form redirects to (see _submit_unseen).
-UNSEEN_PAGE = "<!doctype html><html><body></body></html>"
-
 CHILD_LINKS = "#child_products a[href*='/dashboard/catalogue/products/']"  # a parent's variants tab
 FIELD_VALUE = """([formSelector, name]) => document.querySelector(formSelector)?.elements[name]?.value ?? null"""
 
