@@ -64,7 +64,8 @@ class Timed:
             return self._time(f"load {PAGE_KIND.sub('/N/', path.split('?')[0])}", goto, path)
 
         def timed_click(click_it, what):
-            return self._time("post " + TARGET.sub("N", what), click, click_it, what)
+            kind = what.split(" category ")[0] + " category" if " category " in what else TARGET.sub("N", what)
+            return self._time("post " + kind, click, click_it, what)
 
         driver._goto, driver._click_and_wait = timed_goto, timed_click
 
@@ -113,6 +114,9 @@ def main() -> None:
                       f"({total / len(listings):.2f} s each; slowest {max(each):.2f} s)")
                 for kind in sorted(timed.seconds, key=timed.seconds.get, reverse=True)[:8]:
                     print(f"  {kind}: {timed.counts[kind]} x, {timed.seconds[kind]:.1f} s")
+                login = sum(v for k, v in timed.seconds.items() if "/login" in k or k == "post log in")
+                print(f"  between page loads and posts (filling forms, reading pages): "
+                      f"{total + login - sum(timed.seconds.values()):.1f} s")
             finally:
                 driver.close()
                 process.terminate()
