@@ -1,6 +1,6 @@
 """bench/orders.py --platform oscar: order throughput against a real django-oscar shop.
 
-Cold start (migrate, seed, serve until it answers), one product made through the
+Cold start (tables, seed, serve until it answers), one product made through the
 dashboard by the driver, guests' checkouts over HTTP, then the `orders` workflow's
 sync_orders + fulfil_orders (one ship_order step per order) through the Oscar driver.
 The raw figure is a hand-written Playwright shipping-event submission on the same shop.
@@ -61,7 +61,7 @@ def run_oscar(orders: int, raw_count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         process, url, cold = start_shop(root / "oscar")
-        print(f"Oscar shop cold start (migrate, seed, serve): {cold:.1f} s")
+        print(f"Oscar shop cold start (tables, seed, serve): {cold:.1f} s")
         try:
             driver = OscarBrowserDriver(url, *STAFF, root / "runs")
             started = time.perf_counter()

@@ -65,7 +65,8 @@ class Timed:
             return self._time(f"load {PAGE_KIND.sub('/N/', path.split('?')[0])}", goto, path)
 
         def timed_click(click_it, what):
-            return self._time("post " + TARGET.sub("N", what), click, click_it, what)
+            kind = what.split(" category ")[0] + " category" if " category " in what else TARGET.sub("N", what)
+            return self._time("post " + kind, click, click_it, what)
 
         # Wrapped on this one instance to time them (mypy flags any assignment to a method).
         driver._goto, driver._click_and_wait = timed_goto, timed_click  # type: ignore[method-assign]
@@ -115,6 +116,9 @@ def main() -> None:
                       f"({total / len(listings):.2f} s each; slowest {max(each):.2f} s)")
                 for kind in sorted(timed.seconds, key=lambda k: timed.seconds[k], reverse=True)[:8]:
                     print(f"  {kind}: {timed.counts[kind]} x, {timed.seconds[kind]:.1f} s")
+                login = sum(v for k, v in timed.seconds.items() if "/login" in k or k == "post log in")
+                print(f"  between page loads and posts (filling forms, reading pages): "
+                      f"{total + login - sum(timed.seconds.values()):.1f} s")
             finally:
                 driver.close()
                 process.terminate()

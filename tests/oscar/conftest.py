@@ -1,6 +1,6 @@
 """A real django-oscar shop per test, started on 127.0.0.1 from a temp folder.
 
-The shop (bench/oscar_shop/) is migrated and seeded once per session; each test copies
+The shop (bench/oscar_shop/) is prepared (tables, seed) once per session; each test copies
 that folder and starts its own server process, as `shop.py serve`, the way a demo does.
 Buyers order through Oscar's storefront checkout over HTTP. Only the model is faked (and
 these tests need none).
@@ -38,7 +38,7 @@ class OscarShop:
 
 @pytest.fixture(scope="session")
 def oscar_template(tmp_path_factory) -> Path:
-    """One migrated and seeded shop folder for the session."""
+    """One prepared (tables made, seeded) shop folder for the session."""
     folder = tmp_path_factory.mktemp("oscar-template")
     subprocess.run([sys.executable, str(SHOP / "shop.py"), "prepare", "--data", str(folder)], check=True,
                    capture_output=True, timeout=300)

@@ -1,7 +1,8 @@
 """The Oscar driver on shops set up differently from the one it grew up on: a dashboard in
 German (dates '1. Dezember 2026', money '14,50 $', every heading translated), and a British
 shop (dates '1 Dec 2026') whose pipeline is Pending -> Being processed -> Complete with no
-status named for shipping and whose products take the product type the owner chose. On each:
+status named for shipping, whose products take the product type, stock records the partner
+and shipments the shipping event type the owner chose. On each:
 open (publish), daily (sync, ship), a refund and a cancellation, all through the dashboard
 in Chromium, in auto mode (the amounts are under the shop's limits)."""
 
@@ -19,19 +20,24 @@ from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.shop import Asset, Listing, Product, Variant
 from tests.order_helpers import order, run
-from tools.drivers.oscar_browser import OscarBrowserDriver
+from tools.drivers.marketplace import ListingDraft, Transient
 
 pytestmark = [pytest.mark.browser, pytest.mark.oscar]
 STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar-staff"}
 PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
 CATEGORY = "Kitchen > Drinkware"
 TEES = [("TEE-01-S", {"size": "S"}, 1999, 5), ("TEE-01-M", {"size": "M"}, 2199, 7)]  # one product, two variants
+# `partner` and `shipping_event`: where stock records and shipping events must land on the
+# shop (the defaults: the dashboard's first partner, the event type with the code 'shipped').
 SHOPS = {
-    "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None},
+    "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None,
+               "partner": "Shop warehouse", "shipping_event": "shipped"},
     "british-no-shipped-status": {
         "language": "en-gb", "pipeline": "complete", "shipped": "Complete", "product_class": "Homeware",
-        "variants": True, "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
-                                       "shipping_carriers": {"oscar": "Royal Mail"}}},
+        "variants": True, "partner": "Web fulfilment", "shipping_event": "dispatched",
+        "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
+                     "shipping_carriers": {"oscar": "Royal Mail"}, "oscar_partner": "Web fulfilment",
+                     "oscar_shipping_event": "dispatched"}},
 }
 
 
@@ -75,6 +81,26 @@ def _products(shop) -> dict[str, dict]:
                   "price": price} for pk, upc, structure, parent, title, stock, price in rows}
 
 
+def _partners(shop) -> set[str]:
+    """The partners of the Oscar shop's stock records, from its own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return {name for name, in db.execute("SELECT DISTINCT p.name FROM partner_stockrecord s "
+                                             "JOIN partner_partner p ON p.id = s.partner_id")}
+
+
+def _shipping_events(shop, number: str) -> list[str]:
+    """The codes of the shipping events on order `number`, from the Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return [code for code, in db.execute(
+            "SELECT t.code FROM order_shippingevent e JOIN order_shippingeventtype t ON t.id = e.event_type_id "
+            "JOIN order_order o ON o.id = e.order_id WHERE o.number = ?", (number,))]
+
+
+def _count(shop, table: str) -> int:
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
 def _product_classes(shop) -> dict[str, str]:
     """UPC -> product type, from the Oscar shop's own database."""
     with sqlite3.connect(shop.data / "db.sqlite3") as db:
@@ -91,25 +117,30 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
     workspace = open_workspace(settings)
     _seed(workspace, make_photo)
     driver, _ = make_driver(workspace)  # built from the settings, as a run builds it
+    loads: list[str] = []
+    goto = driver._goto
+    driver._goto = lambda path: loads.append(path) or goto(path)
     try:
         skus = [sku for *_, sku, _ in PRODUCTS] + (["TEE-01-S"] if config.get("variants") else [])
         opened = run(workspace, driver, *[("publish_listing", {"sku": sku}) for sku in skus])
         assert opened.status == "completed"
+        assert not [path for path in loads if "upc=" in path]  # new products: nothing to look up first
         with session_scope(workspace.engine) as session:
             remote = {session.get(Product, li.product_id).handle: li.remote_id
                       for li in session.exec(select(Listing)).all()}
         if config["product_class"]:
             assert set(_product_classes(shop).values()) == {config["product_class"]}
+        assert _partners(shop) == {config["partner"]}  # every stock record, children's too
         # The path became a tree: Drinkware under Kitchen, made once for both products.
         assert {upc: c for upc, c in _categories(shop).items() if upc != "tee"} == {
             "MUG-01": ("Drinkware", "Kitchen", 2), "LAMP-01": ("Drinkware", "Kitchen", 2)}
         if config.get("variants"):
             _variants_are_parent_and_children(workspace, driver, shop)
+            _published_again_edits_in_place(driver, shop, workdir)
 
         mug = shop.buy(remote["mug"], quantity=2)
         if config["pipeline"] == "complete":
-            driver.close()  # one Playwright per thread: it starts again on its next page
-            _no_shipped_status_is_said_once(workspace, shop, mug)
+            _no_shipped_status_is_said_once(workspace, driver, mug)
 
         daily = start_run(workspace, "daily", "daily operations", driver=driver)
         steps = {s.tool: s for s in steps_of(workspace.engine, daily.run_id)}
@@ -123,6 +154,7 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
         assert on_oscar.lines[0].sku == "MUG-01" and on_oscar.lines[0].quantity == 2
         carrier = config["settings"].get("shipping_carriers", {}).get("oscar", "Sandbox Post")
         assert on_oscar.shipments[0].carrier == carrier
+        assert _shipping_events(shop, mug) == [config["shipping_event"]]
 
         refund = run(workspace, driver, ("refund_order", {"order_id": mug, "amount_cents": 550, "reason": "late"}))
         assert refund.status == "completed"
@@ -139,20 +171,66 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
         driver.close()
 
 
-def _no_shipped_status_is_said_once(workspace, shop, number) -> None:
+def _no_shipped_status_is_said_once(workspace, driver, number) -> None:
     """Without oscar_status_map the paid order is synced, and the shipping stage fails once
-    naming the setting; nothing is half-done on the shop."""
-    bare = OscarBrowserDriver(shop.url, STAFF["marketplace_user"], STAFF["marketplace_password"], workspace.runs,
-                              backoff_s=0.05)
+    naming the setting; nothing is half-done on the shop. (The driver of the settings, its
+    status map taken away for the while: a second browser would cost a start and a login.)"""
+    status_map, driver.status_map = driver.status_map, {}
     try:
-        outcome = run(workspace, bare, ("sync_orders", {}), ("fulfil_orders", {}))
+        outcome = run(workspace, driver, ("sync_orders", {}), ("fulfil_orders", {}))
         steps = steps_of(workspace.engine, outcome.run_id)
         [failed] = [s for s in steps if s.status == "failed"]
         assert failed.tool == "fulfil_orders" and "oscar_status_map" in failed.error, failed.error
         assert "Complete" in failed.error and "ship_order" not in {s.tool for s in steps}
-        assert order(workspace, number).status == "paid" and bare.get_order(number).shipments == []
+        assert order(workspace, number).status == "paid" and driver.get_order(number).shipments == []
     finally:
-        bare.close()
+        driver.status_map = status_map
+
+
+def _published_again_edits_in_place(driver, shop, workdir) -> None:
+    """A publish the shop did not record (a run that stopped after Oscar saved) comes again
+    without the product's id: Oscar refuses a second product with the UPC, so the driver
+    finds the one it made and edits it; a save whose answer is lost is retried the same way;
+    nothing is made twice."""
+    before = _products(shop)
+    photo = workdir / "assets" / "supplier" / "tee.jpg"
+    records = _count(shop, "partner_stockrecord")
+    mug = ListingDraft(sku="MUG-01", title="Stoneware mug", description_html="<p>A mug.</p>", price_cents=1450,
+                       stock=21, category=CATEGORY, images=[photo])
+    tee = ListingDraft(sku="tee", title="Cotton tee", description_html="<p>A tee.</p>", price_cents=1999, stock=12,
+                       category="Apparel", images=[photo],
+                       variants=[(sku, f"size={o['size']}", price + 100, stock) for sku, o, price, stock in TEES])
+    assert driver.publish_listing(mug) == str(before["MUG-01"]["id"])
+    assert driver.publish_listing(tee) == str(before["tee"]["id"])
+    after = _products(shop)
+    assert after.keys() == before.keys() and _count(shop, "partner_stockrecord") == records
+    assert after["MUG-01"]["stock"] == 21 and float(after["TEE-01-M"]["price"]) == 22.99
+
+    # Oscar saves, and its answer is lost (a timeout): the retry finds what was made.
+    lost = {"publish product SOCK-01", "publish product CAP-01-S"}
+    click = driver._click_and_wait
+
+    def answer_lost(do, what):
+        status = click(do, what)
+        if what in lost:
+            lost.remove(what)
+            raise Transient(f"{what}: no answer")
+        return status
+    driver._click_and_wait = answer_lost
+    try:
+        sock = ListingDraft(sku="SOCK-01", title="Wool socks", description_html="<p>Socks.</p>", price_cents=900,
+                            stock=9, category=CATEGORY, images=[photo])
+        cap = ListingDraft(sku="cap", title="Cotton cap", description_html="<p>A cap.</p>", price_cents=1200, stock=6,
+                           category=CATEGORY, images=[photo],
+                           variants=[("CAP-01-S", "size=S", 1200, 3), ("CAP-01-M", "size=M", 1300, 4)])
+        made = {"SOCK-01": driver.publish_listing(sock), "cap": driver.publish_listing(cap)}
+    finally:
+        driver._click_and_wait = click
+    assert not lost  # both answers were lost, and both saves retried
+    now = _products(shop)
+    assert now.keys() == before.keys() | {"SOCK-01", "cap", "CAP-01-S", "CAP-01-M"}
+    assert {sku: str(now[sku]["id"]) for sku in made} == made and _count(shop, "partner_stockrecord") == records + 3
+    assert (now["CAP-01-S"]["parent"], now["CAP-01-S"]["stock"], now["CAP-01-M"]["stock"]) == ("cap", 3, 4)
 
 
 def _variants_are_parent_and_children(workspace, driver, shop) -> None:

@@ -13,7 +13,7 @@ from abc import abstractmethod
 from urllib.parse import urlparse
 
 from tools.drivers import oscar_selectors as sel
-from tools.drivers.browser import BrowserDriver
+from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.marketplace import ListingDraft, Transient
 from tools.errors import ToolFailed
 
@@ -88,8 +88,12 @@ class OscarListingsMixin(BrowserDriver):
             if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
                 raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
                                  f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
-            self._submit(lambda: self.page.click(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
+            self._submit(lambda: self._press(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
                          f"create the category {here}")
+            state = self._state()
+            if state["path"] == sel.NEW_CATEGORY_PATH:  # the form again, with what it refused
+                raise ToolFailed(f"the Oscar dashboard did not create the category {here!r}: "
+                                 f"{state['errors'] or 'no reason shown'}; {self.evidence('category ' + here)['note']}")
             self._categories.add(here.lower())
         return " > ".join(parts)
 
@@ -100,24 +104,44 @@ class OscarListingsMixin(BrowserDriver):
         for path in draft.images:
             if not path.exists():
                 raise ToolFailed(f"the picture {path} is missing; make the product images again")
-        parent, made_now = self._with_retries(f"publish product {draft.sku}",
-                                              lambda: self._save_product(draft, remote_id))
+        product_tries = [0]
+
+        def attempt_product() -> tuple[str, bool]:
+            # A first try creates without looking the UPC up (Oscar refuses a second product with
+            # a UPC it has, and then it is looked up); a retry looks first, as Oscar may have saved.
+            product_tries[0] += 1
+            return self._save_product(draft, remote_id, look_up=product_tries[0] > 1)
+        parent, made_now = self._with_retries(f"publish product {draft.sku}", attempt_product)
+        # The parent's children by UPC, read at most once per try: a parent made by this very
+        # call has none, and a retry reads them again (Oscar may have saved the last one).
+        children: dict[str, str] = {}
+        read = [made_now]
         for sku, options, price_cents, stock in draft.variants:
             tries = [0]
 
             # Called at once by _with_retries, in this iteration (the defaults only say so).
             def attempt(sku=sku, options=options, price_cents=price_cents, stock=stock, tries=tries) -> str:
-                # A parent made by this very call has no children to look up; a retry looks.
                 tries[0] += 1
-                return self._save_child(parent, draft.title, sku, options, price_cents, stock,
-                                        look_up=not made_now or tries[0] > 1)
-            self._with_retries(f"publish variant {sku}", attempt)
+                if not read[0] or tries[0] > 1:
+                    children.update(self._children(parent))
+                    read[0] = True
+                saved = self._save_child(parent, draft.title, sku, options, price_cents, stock, children.get(sku))
+                if saved is None:  # Oscar has the UPC: made by a run that stopped before it said so
+                    children.update(self._children(parent))
+                    saved = self._save_child(parent, draft.title, sku, options, price_cents, stock,
+                                             children[sku]) if sku in children else None
+                if saved is None:
+                    raise ToolFailed(self._upc_taken(sku, f"among the variants of product {parent}"))
+                return saved
+            children[sku] = self._with_retries(f"publish variant {sku}", attempt)
         return parent
 
-    def _save_product(self, draft: ListingDraft, remote_id: str | None) -> tuple[str, bool]:
-        """Save the product's form; returns its id and whether this call made it."""
+    def _save_product(self, draft: ListingDraft, remote_id: str | None, look_up: bool = True) -> tuple[str, bool]:
+        """Save the product's form; returns its id and whether this call made it. Without
+        `look_up` a product not known by `remote_id` is created at once, and looked up only
+        when Oscar answers that its UPC is taken."""
         page = self.page
-        found = remote_id or (self._product_rows(draft.sku).get(draft.sku) or (None,))[0]
+        found = remote_id or ((self._product_rows(draft.sku).get(draft.sku) or (None,))[0] if look_up else None)
         form = sel.PRODUCT_PATH.format(remote_id=found) if found else self._new_product_path()
         on_form = False
         if self._categories is None:  # the first product: its form lists the categories
@@ -147,13 +171,18 @@ class OscarListingsMixin(BrowserDriver):
                 if not field.count():
                     break
                 field.set_input_files(str(path))
-        return self._save(draft.sku), not found
+        saved = self._save(draft.sku, new=not found)
+        if saved is None:  # made before (a run that stopped after Oscar saved it): edit that one
+            if look_up:
+                raise ToolFailed(self._upc_taken(draft.sku, "in its product list"))
+            return self._save_product(draft, None, look_up=True)
+        return saved, not found
 
     def _save_child(self, parent: str, title: str, sku: str, options: str, price_cents: int, stock: int,
-                    look_up: bool = True) -> str:
-        """One variant as a child of `parent`: an option the product type has an attribute for
-        ('color=white' and an attribute 'color') is set there, the others name the child."""
-        found = (self._product_rows(sku).get(sku) or (None,))[0] if look_up else None
+                    found: str | None) -> str | None:
+        """One variant as a child of `parent` (the child `found`, else a new one): an option the
+        product type has an attribute for ('color=white' and an attribute 'color') is set
+        there, the others name the child. None when Oscar refuses a new child's UPC as taken."""
         self._open(sel.PRODUCT_PATH.format(remote_id=found) if found else sel.NEW_CHILD_PATH.format(parent=parent))
         pairs = [part.split("=", 1) for part in options.split(", ") if "=" in part]
         named = self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [f"attr_{k.strip()}" for k, _ in pairs]])
@@ -164,7 +193,23 @@ class OscarListingsMixin(BrowserDriver):
                   **as_attributes, **self._stock_fields(sku, price_cents, stock, new=not found)}
         present = set(self.page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, ["is_public"]]))
         self._set_fields(sel.PRODUCT_FORM, {**fields, **({"is_public": "on"} if present else {})})
-        return self._save(sku)
+        return self._save(sku, new=not found)
+
+    def _children(self, parent: str) -> dict[str, str]:
+        """UPC -> id of the children of `parent`. Oscar's product list shows parents only, and
+        a parent's page lists its children without their UPCs: each child's form is read."""
+        self._open(sel.PRODUCT_PATH.format(remote_id=parent))
+        links = self.page.eval_on_selector_all(sel.CHILD_LINKS, "as => as.map(a => a.getAttribute('href'))")
+        found = {}
+        for child in dict.fromkeys(m.group(1) for m in map(sel.PRODUCT_ID_IN_PATH.search, links) if m):
+            self._open(sel.PRODUCT_PATH.format(remote_id=child))
+            found[self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) or ""] = child
+        return found
+
+    def _upc_taken(self, sku: str, where: str) -> str:
+        return (f"the Oscar dashboard says a product with the UPC {sku} exists, but not {where}; find it in "
+                f"Dashboard > Catalogue > Products and give it another UPC or delete it; "
+                f"{self.evidence('publish ' + sku)['note']}")
 
     def _stock_fields(self, sku: str, price_cents: int, stock: int, new: bool) -> dict[str, str]:
         """The stock record's fields; a new one also names the partner (the setting, else the first)."""
@@ -180,9 +225,15 @@ class OscarListingsMixin(BrowserDriver):
             fields["stockrecords-0-partner"] = partner
         return fields
 
-    def _save(self, sku: str) -> str:
-        """Save the product form and continue editing; returns the product's id."""
-        self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
+    def _save(self, sku: str, new: bool = False) -> str | None:
+        """Save the product form and continue editing; returns the product's id, or None when
+        a `new` product was refused because Oscar has one with its UPC (UPCs are unique)."""
+        try:
+            self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
+        except PlatformRefused:  # the form again, its errors under the fields
+            if new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
+                return None
+            raise
         state = self._state()
         saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
         if saved is None:
@@ -194,6 +245,6 @@ class OscarListingsMixin(BrowserDriver):
         def attempt() -> None:
             self._open(sel.PRODUCT_PATH.format(remote_id=remote_id))
             self._set_fields(sel.PRODUCT_FORM, {"is_public": ""})
-            self._submit(lambda: self.page.click(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
+            self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
                          f"hide product {remote_id}")
         self._with_retries(f"hide product {remote_id}", attempt)

@@ -141,8 +141,14 @@ SELECT_ALL_LINES = """() => {
   return boxes.length;
 }"""
 
-SET_DESCRIPTION = """([editor, html]) => {
+# An editor made but still starting throws on setContent: wait for its init (10 s at most,
+# then '' and the driver loads the form again).
+SET_DESCRIPTION = """async ([editor, html]) => {
   const ed = window.tinymce && tinymce.get(editor);
+  if (ed && !ed.initialized) {
+    await Promise.race([new Promise(done => ed.on('init', done)), new Promise(done => setTimeout(done, 10000))]);
+    if (!ed.initialized) return '';
+  }
   if (ed) { ed.setContent(html); ed.save(); return 'tinymce'; }
   const area = document.getElementById(editor);
   if (area) { area.value = html; return 'textarea'; }
@@ -174,6 +180,15 @@ CATEGORY_PARENT = """([formSelector, parent]) => {
 FIELDS_PRESENT = """([formSelector, names]) => {
   const form = document.querySelector(formSelector);
   return form ? names.filter(name => form.elements[name]) : [];
+}"""
+
+CHILD_LINKS = "#child_products a[href*='/dashboard/catalogue/products/']"  # a parent's variants tab
+FIELD_VALUE = """([formSelector, name]) => document.querySelector(formSelector)?.elements[name]?.value ?? null"""
+
+# Oscar's form_field.html marks a field's group 'error' and writes the reason under it.
+FIELD_IN_ERROR = """([formSelector, name]) => {
+  const field = document.querySelector(formSelector)?.elements[name];
+  return Boolean(field && field.closest('.form-group')?.classList.contains('error'));
 }"""
 
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
