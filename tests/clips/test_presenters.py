@@ -83,3 +83,18 @@ def test_each_look_has_level_friendly_brows_and_its_own_face(look):
     others = [head(LOOKS[other])[0] for other in LOOKS if other != look]
     assert all(np.abs(rgb.astype(int) - o).mean() > 5 for o in others)
     assert alpha.max() == 1.0 and alpha[0, 0] == 0.0  # a sprite with transparent corners
+
+
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_each_look_is_shaded_and_stands_out_on_a_backdrop_of_its_jacket_colour(look):
+    from tools.clips.avatar_art import body, head
+
+    jacket = (42, 127, 122)
+    backdrop = np.full((BOX[1], BOX[0], 3), jacket, np.uint8)
+    shoulders = body(backdrop, LOOKS[look], jacket)[BOX[1] - 175:, :BOX[0] // 3].astype(int)
+    # The lit jacket and its rim set the far shoulder apart (flat art left it invisible).
+    assert (np.abs(shoulders - np.array(jacket)).max(axis=2) > 15).mean() > 0.15
+    rgb, alpha = head(LOOKS[look])
+    crown = rgb[20:100][alpha[20:100, :, 0] > 0.99].mean(axis=1)
+    # Hair lit from the upper left: a soft range of tones, not one flat colour.
+    assert np.percentile(crown, 95) - np.percentile(crown, 5) > 30

@@ -29,7 +29,7 @@ from tools.errors import ToolFailed, ToolRetry
 from tools.listings import listing_clips, variant_looks
 from tools.llm import NOT_ASKED, Structured
 
-RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
+RECIPE = "clip-4"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
 CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3
