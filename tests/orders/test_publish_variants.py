@@ -71,8 +71,8 @@ def test_a_listing_opens_on_the_variant_its_title_names_with_that_variants_pictu
 
 
 def test_each_colourway_is_published_with_its_own_clip(workspace, driver, market, tmp_path):
-    """Two colours with photos of their own: a clip each, and the page plays the clip of the
-    option it opens on (the navy one, white being sold out)."""
+    """Two colours with photos of their own: a clip each; the page plays the clip of the
+    option it opens on, and choosing another colour in its menu (in Chromium) plays that one's."""
     import re
 
     from store_data.db import session_scope
@@ -88,7 +88,7 @@ def test_each_colourway_is_published_with_its_own_clip(workspace, driver, market
         product = Product(handle="look-mug", name="Stoneware Mug, Gloss White")
         session.add(product)
         session.flush()
-        for sku, colour, stock in (("LOOK-MUG-W", "white", 0), ("LOOK-MUG-N", "navy", 4), ("LOOK-MUG-N-L", "navy", 2)):
+        for sku, colour, stock in (("LOOK-MUG-W", "white", 3), ("LOOK-MUG-N", "navy", 4), ("LOOK-MUG-N-L", "navy", 2)):
             variant = Variant(sku=sku, product_id=product.id, cost_cents=300, price_cents=1299, stock=stock,
                               options={"color": colour, **({"size": "L"} if sku.endswith("-L") else {})})
             session.add(variant)
@@ -107,4 +107,17 @@ def test_each_colourway_is_published_with_its_own_clip(workspace, driver, market
     assert [(v["sku"], v["video"]) for v in feed["variants"]] == [("LOOK-MUG-W", 1), ("LOOK-MUG-N", 2), ("LOOK-MUG-N-L", 2)]
     page = httpx.get(f"{market.url}/products/{result['remote_id']}").text
     assert re.findall(r'<video( id="product-video"| hidden) data-video="(\d)"', page) == [
-        (" hidden", "1"), (' id="product-video"', "2")]
+        (' id="product-video"', "1"), (" hidden", "2")]
+
+    from playwright.sync_api import expect
+
+    buyer = driver.page.context.new_page()  # the driver's own Chromium, as a buyer's tab
+    try:
+        buyer.goto(f"{market.url}/products/{result['remote_id']}")
+        expect(buyer.locator('video[data-video="1"]')).to_be_visible()
+        buyer.get_by_label("Option").select_option(label="color: navy — $12.99")
+        expect(buyer.locator('video[data-video="2"]')).to_be_visible()
+        expect(buyer.locator('video[data-video="1"]')).to_be_hidden()
+        expect(buyer.locator("#product-video")).to_have_attribute("data-video", "2")
+    finally:
+        buyer.close()
