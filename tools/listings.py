@@ -25,6 +25,7 @@ from tools.order_policy import marketplace
 from tools.order_sync import missing_capability, require_driver
 
 MAX_IMAGES = 8
+MAX_VIDEOS = 4  # clips per listing (one per look); further looks show the first look's clip
 PICTURE_KINDS = ("main_image", "lifestyle_image", "detail_image")
 
 
@@ -86,11 +87,11 @@ def look_label(look: list[Variant]) -> str:
 
 def listing_clips(session: Session, workdir: Path, product: Product, language: str | None = None
                   ) -> tuple[list[Path], dict[str, int]]:
-    """The listing's promo clips, one per look that has one (the first look's first), and
-    which clip (1 = the first) each variant shows."""
+    """The listing's promo clips, one per look that has one (the first look's first, at most
+    MAX_VIDEOS), and which clip (1 = the first) each variant shows."""
     paths: list[Path] = []
     numbers: dict[str, int] = {}
-    for look, clip in look_clips(session, workdir, product, language):
+    for look, clip in look_clips(session, workdir, product, language)[:MAX_VIDEOS]:
         paths.append(workdir / clip.path)
         numbers.update({v.sku: len(paths) for v in look})
     return paths, numbers
