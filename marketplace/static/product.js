@@ -10,8 +10,9 @@
     var gallery = document.getElementById("gallery");
     var picture = gallery && gallery.querySelector('img[data-picture="' + option.dataset.picture + '"]');
     if (picture) gallery.insertBefore(picture, gallery.firstChild);
-    var clip = gallery && gallery.querySelector('video[data-video="' + option.dataset.video + '"]');
-    if (!clip) return;  // 0: the option has no clip of its own; the first plays
+    var number = option.dataset.video && option.dataset.video !== "0" ? option.dataset.video : "1";  // 0: the first plays
+    var clip = gallery && gallery.querySelector('video[data-video="' + number + '"]');
+    if (!clip) return;
     gallery.querySelectorAll("video[data-video]").forEach(function (video) {
       var shown = video === clip;
       video.hidden = !shown;
