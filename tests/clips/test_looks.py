@@ -17,6 +17,7 @@ from tools.listings import listing_clips
 VARIANTS = [("MUG-W", "炻瓷马克杯 亮光白", {"颜色": "白色"}, (235, 233, 228)),
             ("MUG-N", "炻瓷马克杯 藏青蓝", {"颜色": "藏青色"}, (40, 60, 110)),
             ("MUG-N-L", "炻瓷马克杯 藏青蓝 大号", {"颜色": "藏青色", "尺寸": "大号"}, (40, 60, 110))]
+GLAZE = {"MUG-W": "亮光白釉", "MUG-N": "亮光藏青釉", "MUG-N-L": "亮光藏青釉"}
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +27,13 @@ def mug(tmp_path_factory):
     engine = make_engine(sqlite_url(workdir / "shop.db"))
     with session_scope(engine) as session:
         session.add(Shop(name="蓝松家居", slogan="安静好物", colors=["#1F4E5F", "#E8B04B"], locale="zh-CN"))
-        product = Product(handle="mug", name=VARIANTS[0][1], category="厨房", attributes={"材质": "炻瓷"}, language="zh-CN")
+        product = Product(handle="mug", name=VARIANTS[0][1], category="厨房", attributes={"釉面": GLAZE["MUG-W"]},
+                          language="zh-CN")
         session.add(product)
         session.flush()
         for sku, name, options, colour in VARIANTS:
             variant = Variant(sku=sku, name=name, product_id=product.id, options=options, cost_cents=300,
-                              price_cents=2999, stock=5)
+                              price_cents=2999, stock=5, attributes={"釉面": GLAZE[sku]})
             session.add(variant)
             session.flush()
             path = workdir / "assets" / "supplier" / f"{colour[0]}.jpg"
@@ -51,7 +53,10 @@ def test_a_colourway_gets_its_own_clip_and_a_size_shares_it(mug):
     assert white["status"] == navy["status"] == "made" and large["status"] == "unchanged"
     assert white["path"] == "assets/clips/mug/mug-zh-CN.mp4" and navy["path"] == "assets/clips/mug/mug-mug-n-zh-CN.mp4"
     assert large["path"] == navy["path"] and navy["look"] == ["MUG-N", "MUG-N-L"] and white["look"] == ["MUG-W"]
+    # Each clip names its own look and states its own row's facts (the navy glaze, not the white).
     assert any("藏青蓝" in line for line in navy["lines"]) and not any("藏青" in line for line in white["lines"])
+    assert any("亮光藏青釉" in line for line in navy["lines"]) and not any("白釉" in line for line in navy["lines"])
+    assert any("亮光白釉" in line for line in white["lines"])
     with Session(mug["deps"].engine) as session:
         clips = {a.path: a for a in session.exec(Asset.__table__.select().where(Asset.kind == "clip")).all()}
         shots = {path: row.provenance["shots"] for path, row in clips.items()}
@@ -78,3 +83,14 @@ def test_the_listing_sends_each_look_its_clip_and_the_live_room_plays_the_first(
     assert uploaded["status"] == "unchanged" and uploaded["upload"]["status"] == "uploaded"
     assert driver.videos == [("L-3", [white, navy], {"MUG-W": 1, "MUG-N": 2, "MUG-N-L": 2})]
     assert [asset.path for asset, _, _ in _clips(deps, "zh-CN")] == [mug["made"]["MUG-W"]["path"]]
+
+
+def test_a_look_imported_before_rows_kept_their_facts_leaves_out_the_first_looks_colour():
+    from tools.clips.tool import _look_attributes
+
+    product = {"glaze": "satin reactive glaze, sand", "material": "stoneware"}
+    charcoal, sand = Variant(sku="C", product_id=1, cost_cents=1), Variant(sku="S", product_id=1, cost_cents=1,
+                                                                           options={"color": "sand"})
+    assert _look_attributes(product, charcoal, sand) == {"material": "stoneware"}
+    charcoal.attributes = {"glaze": "satin reactive glaze, charcoal", "material": "stoneware"}
+    assert _look_attributes(product, charcoal, sand) == charcoal.attributes

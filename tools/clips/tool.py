@@ -20,12 +20,14 @@ from sqlmodel import Session, select
 from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.shop import Asset, Listing, Product, Shop, Variant
-from tools.copy.facts import Facts
+from tools.copy.attributes import known_attributes
+from tools.copy.facts import CJK, Facts
 from tools.copy.profiles import get_profile, normalise_language
 from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
+from tools.images.colours import colour_option, named_colour
 from tools.listings import listing_clips, variant_looks
 from tools.llm import NOT_ASKED, Structured
 
@@ -207,8 +209,9 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         look = next(group for group in looks if variant.id in {v.id for v in group})
         first_look, lead = look is looks[0], look[0]
         facts = facts_of(product, list(variants), settings, lang)
-        if not first_look:  # the look's own row names it ("..., Gloss Navy"), in the script too
-            facts = dataclasses.replace(facts, name=lead.name or product.name)
+        if not first_look:  # the look's own row names it ("..., Gloss Navy") and states its facts
+            facts = dataclasses.replace(facts, name=lead.name or product.name,
+                                        attributes=_look_attributes(facts.attributes, lead, looks[0][0]))
         cents = (listing.price_cents if first_look and listing and listing.price_cents is not None
                  else lead.price_cents if lead.price_cents is not None else variant.price_cents)
         shots = _shots(session, deps, product, look, first_look)
@@ -285,6 +288,19 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
         clip.provenance = {**clip.provenance, "upload": upload["status"]}
         session.add(clip)
     return {"sku": sku, "product": product.handle, "status": "made", "look": look_skus, **_summary(clip), "upload": upload}
+
+
+def _look_attributes(attributes: dict[str, str], lead: Variant, first: Variant) -> dict[str, str]:
+    """The facts a look's clip may state: its own catalog row's attributes; for a variant
+    imported before rows kept theirs, the product's less those naming the first look's colour
+    ("glaze: satin reactive glaze, sand" is not the charcoal bowl's)."""
+    if lead.attributes:
+        return known_attributes(lead.attributes)
+    colour = colour_option(first.options)
+    if not colour:
+        return attributes
+    words = {colour.lower(), named_colour(colour) or "", colour.rstrip("色") if CJK.search(colour) else ""} - {""}
+    return {k: v for k, v in attributes.items() if not any(w in v.lower() for w in words)}
 
 
 def _slug(sku: str) -> str:
