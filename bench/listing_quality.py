@@ -10,9 +10,11 @@ Each catalog is opened offline as `shopagent open` would make it, without a mode
 copy is the copy written by code, which is what most shops publish): copy for each product,
 pictures for every variant (1:1, 3:4, 9:16 and the detail picture), prices, a promo clip.
 Figures: the lint pass rate for copy (tools/copy/lint.py, with the platform's copy check),
-pictures (tools/images/lint.py, plus: each variant's picture is made from its own photo) and
-clips (tools/clips/lint.py), with every finding. The contact sheet shows each listing's
-words, its pictures and a strip of frames from its clip side by side.
+pictures (tools/images/lint.py, plus: each variant's picture is made from its own photo, and
+shows the colour its option names) and clips (tools/clips/lint.py; one clip per look of a
+product, tools/listings.py variant_looks), with every finding. A control swaps the colour
+names of each product's colourways and counts how many swaps the colour check catches. The
+contact sheet shows each listing's words, its pictures and a strip of frames from each clip.
 """
 
 import argparse
@@ -40,7 +42,8 @@ from tools.copy.profiles import profile_or_sandbox  # noqa: E402
 from tools.copy.tool import facts_of  # noqa: E402
 from tools.deps import ToolDeps  # noqa: E402
 from tools.images import make_product_images  # noqa: E402
-from tools.listings import listing_pictures, listing_variants  # noqa: E402
+from tools.images.colours import colour_lint, colour_option  # noqa: E402
+from tools.listings import listing_pictures, listing_variants, look_label, variant_looks  # noqa: E402
 from tools.pricing import price_product  # noqa: E402
 
 SAMPLES = ROOT / "store_data" / "samples"
@@ -68,6 +71,7 @@ def open_catalog(folder: Path, language: str, catalog: str, platform: str, shop:
     with Session(engine) as session:
         products = session.exec(select(Product).order_by(col(Product.id))).all()
         variants = {p.id: listing_variants(session, row_id(p)) for p in products}
+        looks = {p.id: [look[0].sku for look in variant_looks(session, p.id)] for p in products}
     listings, seconds = [], {"copy": 0.0, "pictures": 0.0, "clips": 0.0}
     for index, product in enumerate(products):
         lead = variants[product.id][0].sku
@@ -79,23 +83,23 @@ def open_catalog(folder: Path, language: str, catalog: str, platform: str, shop:
             make_product_images(deps, variant.sku, SIZES if variant.sku == lead else ["1:1-800"])
         seconds["pictures"] += time.perf_counter() - started
         price_product(deps, lead)
-        clip = None
-        if index < clips:
+        made = []
+        if index < clips:  # a clip per look: each colourway's shows its own pictures
             started = time.perf_counter()
-            clip = make_promo_clip(deps, lead, language)
+            made = [make_promo_clip(deps, sku, language) for sku in looks[product.id]]
             seconds["clips"] += time.perf_counter() - started
-        listings.append(lint_listing(deps, product, variants[product.id], language, platform, shop, clip))
-        print(f"  {language:<5} {lead:<16} copy {'ok' if not listings[-1]['copy_lint'] else 'FAIL':<4} "
-              f"pictures {len(listings[-1]['pictures']) - len(listings[-1]['picture_lint']):>2}/{len(listings[-1]['pictures'])}"
-              f"  clip {('-' if clip is None else 'ok' if not listings[-1]['clip_lint'] else 'FAIL'):<4} "
-              f"{listings[-1]['title']}", flush=True)
+        item = lint_listing(deps, product, variants[product.id], language, platform, shop, made)
+        listings.append(item)
+        clips_ok = f"{sum(not c['lint'] for c in item['clips'])}/{len(item['clips'])}" if made else "-"
+        print(f"  {language:<5} {lead:<16} copy {'ok' if not item['copy_lint'] else 'FAIL':<4} "
+              f"pictures {item['pictures_ok']:>2}/{len(item['pictures'])}  clips {clips_ok:<4} {item['title']}", flush=True)
     engine.dispose()
     return {"language": language, "catalog": catalog, "platform": platform, "workdir": workdir,
             "listings": listings, "seconds": seconds}
 
 
 def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], language: str, platform: str,
-                 shop: str, clip: dict | None) -> dict:
+                 shop: str, clips: list[dict]) -> dict:
     with Session(deps.engine) as session:
         listing = session.exec(select(Listing).where(Listing.product_id == product.id)).one()
         product = stored(session, Product, product.id)
@@ -117,17 +121,37 @@ def lint_listing(deps: ToolDeps, product: Product, variants: list[Variant], lang
             if photos.get(sku) and source != photos[sku]:
                 picture_lint.append(f"{sku}: its picture is made from another variant's photo")
                 bad_pictures.add(shown[n - 1].path)
+        colours = colour_figures(variants, shown, variant_pictures)
         details = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "detail_image")).all()
-    clip_path = deps.workdir / clip["path"] if clip else None
+        labels = {look[0].sku: look_label(look) for look in variant_looks(session, product.id)}
+    made = []
+    for clip in clips:
+        path = deps.workdir / clip["path"]
+        made.append({"sku": clip["sku"], "label": labels.get(clip["sku"], ""), "path": clip["path"],
+                     "lint": [f"{path.name}: {p}" for p in clip_lint(path, language)], "strip": frame_strip(path)})
     return {"sku": variants[0].sku, "title": listing.title, "points": listing.selling_points,
             "description": draft.description, "tags": listing.tags, "meta": draft.meta_description,
             "options": [f"{v.sku}: {', '.join(f'{k} {val}' for k, val in v.options.items())} "
                         f"{(v.price_cents or 0) / 100:.2f}" for v in variants],
             "copy_lint": copy_lint, "pictures": [a.path for a in mains], "details": [a.path for a in details],
-            "picture_lint": picture_lint, "bad_pictures": len(bad_pictures), "variants_pictured": len(variant_pictures),
-            "clip": clip["path"] if clip else None,
-            "clip_lint": clip_lint(clip_path, language) if clip_path else [],
-            "strip": frame_strip(clip_path) if clip_path else None}
+            "picture_lint": picture_lint, "bad_pictures": len(bad_pictures), "pictures_ok": len(mains) - len(bad_pictures),
+            "variants_pictured": len(variant_pictures), "colours": colours, "clips": made,
+            "clip_lint": [p for clip in made for p in clip["lint"]]}
+
+
+def colour_figures(variants: list[Variant], shown: list[Asset], variant_pictures: dict[str, int]) -> dict:
+    """The colour check on this listing: each variant with a colour option against its own
+    picture, and, as a control, each colourway's picture against another colourway's name
+    (a swap the check must catch)."""
+    named = {v.sku: colour_option(v.options) for v in variants if colour_option(v.options)}
+    labs = {sku: shown[n - 1].provenance.get("colour_lab") for sku, n in variant_pictures.items()}
+    checked = [sku for sku in named if labs.get(sku)]
+    passed = sum(not colour_lint(tuple(labs[sku]), named[sku], [c for c in named.values() if c != named[sku]])
+                 for sku in checked)
+    swaps = [(a, b) for a in checked for b in checked
+             if named[a] != named[b] and variant_pictures[a] != variant_pictures[b]]
+    caught = sum(bool(colour_lint(tuple(labs[a]), named[b], [named[a]])) for a, b in swaps)
+    return {"checked": len(checked), "passed": passed, "swaps": len(swaps), "caught": caught}
 
 
 def _description_text(description_html: str, language: str) -> str:
@@ -170,12 +194,17 @@ def figures(shops: list[dict]) -> None:
         copy_ok = sum(not item["copy_lint"] for item in listings)
         pictures = sum(len(item["pictures"]) for item in listings)
         bad = sum(item["bad_pictures"] for item in listings)
-        clips = [item for item in listings if item["clip"]]
-        clips_ok = sum(not item["clip_lint"] for item in clips)
+        clips = [clip for item in listings for clip in item["clips"]]
+        clips_ok = sum(not clip["lint"] for clip in clips)
+        colours = {k: sum(item["colours"][k] for item in listings) for k in ("checked", "passed", "swaps", "caught")}
         print(f"{shop['language']:<5} {shop['catalog']:<15} on {shop['platform']:<8} "
               f"copy {rate(copy_ok, len(listings))}   main pictures {rate(pictures - bad, pictures)}   "
               f"clips {rate(clips_ok, len(clips))}")
-        print(f"      variants with their own picture on the listing: {sum(i['variants_pictured'] for i in listings)}")
+        print(f"      variants with their own picture on the listing: {sum(i['variants_pictured'] for i in listings)}; "
+              f"products with a clip per look: {sum(len(i['clips']) > 1 for i in listings)} "
+              f"({len(clips)} clips for {sum(bool(i['clips']) for i in listings)} products)")
+        print(f"      colour check: {rate(colours['passed'], colours['checked'])} variant pictures show the colour "
+              f"their option names; swapped colour names caught: {rate(colours['caught'], colours['swaps'])}")
         print(f"      time: copy {shop['seconds']['copy']:.1f} s, pictures {shop['seconds']['pictures']:.1f} s, "
               f"clips {shop['seconds']['clips']:.1f} s")
         for item in listings:
@@ -197,8 +226,10 @@ def contact_sheet(out: Path, shops: list[dict]) -> Path:
             pictures = "".join(f'<img src="{link(p, workdir)}" alt="">' for p in item["pictures"])
             details = "".join(f'<a href="{link(p, workdir)}"><img class="detail" src="{link(p, workdir)}" alt=""></a>'
                               for p in item["details"])
-            strip = f'<img class="strip" src="{link(item["strip"], workdir)}" alt="clip frames">' if item["strip"] else ""
-            clip = f'<a href="{link(item["clip"], workdir)}">clip</a>' if item["clip"] else "no clip made"
+            clip = "".join(f'<p class="look">{html.escape(c["sku"])}{" · " + html.escape(c["label"]) if c["label"] else ""}: '
+                           f'<a href="{link(c["path"], workdir)}">clip</a><br>'
+                           + (f'<img class="strip" src="{link(c["strip"], workdir)}" alt="clip frames">' if c["strip"] else "")
+                           + "</p>" for c in item["clips"]) or "no clip made"
             rows.append(f"""<section class="listing {'bad' if findings else 'good'}">
 <div class="words"><h3>{html.escape(item['title'])}</h3>
 <p class="options">{html.escape(' · '.join(item['options']))}</p>
@@ -207,7 +238,7 @@ def contact_sheet(out: Path, shops: list[dict]) -> Path:
 <p class="meta">Meta: {html.escape(item['meta'])}<br>Tags: {html.escape(', '.join(item['tags']))}</p>
 <p class="lint">{'<br>'.join(html.escape(f) for f in findings) or 'lint: clean'}</p></div>
 <div class="pictures">{pictures}{details}</div>
-<div class="clip">{strip}<br>{clip}</div></section>""")
+<div class="clip">{clip}</div></section>""")
     page = out / "contact-sheet.html"
     page.write_text(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Listing quality</title>
 <style>body{{font:14px system-ui,sans-serif;margin:1.5rem;color:#222}} .listing{{display:grid;grid-template-columns:28rem 1fr;

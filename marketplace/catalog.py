@@ -69,6 +69,7 @@ class VariantRow:
     stock: int
     delete: bool = False
     picture: int = 0  # the listing picture (1-based) that shows this variant
+    video: int = 0  # the listing video (1-based) that shows this variant
 
 
 @dataclass
@@ -109,7 +110,8 @@ class ListingForm:
                 price_cents=_money(get(f"variant_price_{i}") or get("price"), f"variant {vsku} price"),
                 stock=_count(get(f"variant_stock_{i}") or "0", f"variant {vsku} stock"),
                 delete=bool(form.get(f"variant_delete_{i}")),
-                picture=_count(get(f"variant_picture_{i}") or "0", f"variant {vsku} picture")))
+                picture=_count(get(f"variant_picture_{i}") or "0", f"variant {vsku} picture"),
+                video=_count(get(f"variant_video_{i}") or "0", f"variant {vsku} video")))
         skus = [sku] + [r.sku for r in rows if not r.delete]
         if len(set(skus)) != len(skus):
             raise ListingError("Each variant needs its own SKU, different from the listing's.")

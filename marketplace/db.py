@@ -28,7 +28,7 @@ def make_engine(data_dir: Path) -> Engine:
 
 # Columns added after a table first shipped: a data folder made before them gets them here
 # (create_all makes missing tables only). (table, column, SQL type and default)
-ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0"),
+ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0"), ("variant", "video", "INTEGER NOT NULL DEFAULT 0"),
                  ("orderitem", "returned_qty", "INTEGER NOT NULL DEFAULT 0"),
                  ("orderitem", "exchange_sku", "VARCHAR NOT NULL DEFAULT ''"),
                  ("order", "items_modified", "BOOLEAN NOT NULL DEFAULT 0"),

@@ -38,7 +38,7 @@ def _form_page(request: Request, listing: Listing | None, s: Session, error: str
     return render(request, "seller/listing_form.html", {
         "listing": listing, "variants": variants, "blank_rows": BLANK_VARIANT_ROWS,
         "images": [m for m in media if m.kind == "image"],
-        "video": next((m for m in media if m.kind == "video"), None),
+        "videos": [m for m in media if m.kind == "video"],
         "error": error, "values": values or {},
     }, status)
 
@@ -131,12 +131,14 @@ def _save_variants(s: Session, listing: Listing, data: ListingForm) -> None:
         variant = variant or Variant(listing_id=listing.saved_id, sku=row.sku, price_cents=row.price_cents)
         variant.sku, variant.options = row.sku, row.options
         variant.price_cents, variant.stock, variant.picture = row.price_cents, row.stock, row.picture
+        variant.video = row.video
         s.add(variant)
 
 
 async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
                       saved: list[str]) -> list[str]:
-    """Apply image/video removals and uploads; return the replaced files to delete."""
+    """Apply image/video removals and uploads; return the replaced files to delete. Videos
+    uploaded together replace the listing's videos (one per look of the product)."""
     dropped = []
     removed = {int(v) for v in form.getlist("remove_image") if str(v).isdigit()}
     media = s.exec(select(Media).where(Media.listing_id == listing.id)).all()
@@ -155,15 +157,18 @@ async def _save_media(s: Session, listing: Listing, form, media_dir, settings,
         saved.append(rel)
         position += 1
         s.add(Media(listing_id=listing.saved_id, kind="image", path=rel, position=position))
-    video = form.get("video")
-    if is_file(video):
-        rel = await save_video(video, media_dir, f"listings/{listing.id}", settings.max_video_bytes)
-        saved.append(rel)
+    videos = [f for f in form.getlist("video") if is_file(f)]
+    if len(videos) > settings.max_videos_per_listing:
+        raise ListingError(f"A listing can have at most {settings.max_videos_per_listing} videos.")
+    if videos:
         for m in media:
             if m.kind == "video" and not form.get("remove_video"):
                 dropped.append(m.path)
                 s.delete(m)
-        s.add(Media(listing_id=listing.saved_id, kind="video", path=rel))
+    for position, video in enumerate(videos, 1):
+        rel = await save_video(video, media_dir, f"listings/{listing.id}", settings.max_video_bytes)
+        saved.append(rel)
+        s.add(Media(listing_id=listing.saved_id, kind="video", path=rel, position=position))
     return dropped
 
 

@@ -70,6 +70,7 @@ class Variant(Table, table=True):
     price_cents: int
     stock: int = 0
     picture: int = 0  # which of the listing's pictures (1 = the first) shows this variant; 0: none
+    video: int = 0  # which of the listing's videos (1 = the first) shows this variant; 0: the first
 
     def option_dict(self) -> dict:
         return json.loads(self.options or "{}")

@@ -65,6 +65,7 @@ class Settings:
     seed_demo: bool = False
     max_image_bytes: int = 8 * 1024 * 1024
     max_video_bytes: int = 60 * 1024 * 1024
+    max_videos_per_listing: int = 4  # one per look of a product (colourways)
     max_images_per_listing: int = 8
     login_attempts: int = 5  # failed logins per email before a lockout
     login_lockout_s: int = 900
@@ -73,8 +74,8 @@ class Settings:
 
     @property
     def max_body_bytes(self) -> int:
-        """Largest request body accepted: a video plus several images and the form."""
-        return self.max_video_bytes + self.max_images_per_listing * self.max_image_bytes + 1_000_000
+        """Largest request body accepted: a listing's videos and images and the form."""
+        return self.max_videos_per_listing * self.max_video_bytes + self.max_images_per_listing * self.max_image_bytes + 1_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -61,10 +61,13 @@ async def product(request: Request, listing_id: int):
     numbered = list(enumerate(images, 1))
     if shown is not None and 0 < shown.picture <= len(images):  # the option on show opens on its own picture
         numbered.insert(0, numbered.pop(shown.picture - 1))
+    videos = list(enumerate((m for m in media if m.kind == "video"), 1))
+    # The option on show plays its own clip; the menu switches clips with pictures (product.js).
+    playing = shown.video if shown is not None and 0 < shown.video <= len(videos) else 1
     return render(request, "shop/product.html", {
         "listing": listing, "variants": variants, "reviews": reviews, "shown": shown,
         "price_cents": shown.price_cents if shown else listing.price_cents, "images": numbered,
-        "video": next((m for m in media if m.kind == "video"), None)})
+        "videos": videos, "playing": playing})
 
 
 def shown_variant(variants: Sequence[Variant]) -> Variant | None:
@@ -212,7 +215,9 @@ async def products_feed(request: Request):
         "has_video": any(m.kind == "video" for m in media.get(x.saved_id, [])),
         "description_chars": text_length(x.description_html),
         "variants": [{"id": v.id, "sku": v.sku, "price_cents": v.price_cents, "stock": v.stock,
-                      "options": v.option_dict(), "picture": v.picture} for v in variants.get(x.saved_id, [])],
+                      "options": v.option_dict(), "picture": v.picture, "video": v.video}
+                     for v in variants.get(x.saved_id, [])],
+        "videos": sum(m.kind == "video" for m in media.get(x.saved_id, [])),
     } for x in listings]}
 
 

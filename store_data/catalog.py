@@ -116,7 +116,7 @@ class _CatalogWriter:
         """Insert or update the variants of `rows`; returns the ids of those already there
         and each row's outcome."""
         table: Table = Variant.__table__  # type: ignore[attr-defined]  # set on table models, undeclared by SQLModel
-        fields = ("product_id", "options", "cost_cents", "stock", "price_cents", "price_fixed")
+        fields = ("product_id", "name", "attributes", "options", "cost_cents", "stock", "price_cents", "price_fixed")
         found = {r.sku: r for r in self._select_in([table.c.id, table.c.sku, *(table.c[f] for f in fields)],
                                                    table.c.sku, [row.sku for row in rows])}
         now = utcnow()
@@ -124,7 +124,8 @@ class _CatalogWriter:
         new, outcomes = [], []
         changes: dict[tuple[str, ...], list[dict]] = {}  # by the columns set: executemany takes one shape
         for row in rows:
-            values = dict(product_id=self.product_ids[row.product], options=row.options,
+            values = dict(product_id=self.product_ids[row.product], name=row.name, attributes=row.attributes,
+                          options=row.options,
                           cost_cents=row.cost_cents, stock=row.stock)
             if row.price_cents is not None:  # no price in the file leaves the shop's price alone
                 values.update(price_cents=row.price_cents, price_fixed=True)

@@ -52,6 +52,13 @@ class Variant(SQLModel, table=True):
     sku: str = Field(index=True, unique=True, max_length=80)
     product_id: int = Field(foreign_key="product.id", index=True)
     options: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The catalog row's own name ("Stoneware Mug 350ml, Gloss Navy"): what a clip of this
+    # variant calls it. "" in shops imported before it was kept (the product's name stands in).
+    name: str = Field(default="", sa_column=Column(String, nullable=False, server_default=""))
+    # The row's own attributes: a colourway's glaze or finish differs from the product's
+    # (its first row's); its clip states these. {} in shops imported before they were kept.
+    attributes: dict[str, str] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False, server_default="{}"))
     cost_cents: int = Field(ge=0)
     price_cents: int | None = Field(default=None, ge=0)
     price_fixed: bool = False  # set by the catalog's price column: pricing rules leave it alone

@@ -9,6 +9,7 @@ platform first, so a retried publish edits the listing it made instead of making
 import difflib
 import hashlib
 import html
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -20,10 +21,12 @@ from store_data.status import ListingStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
 from tools.errors import ToolFailed, ToolRetry
+from tools.images.colours import colour_option, named_colour
 from tools.order_policy import marketplace
 from tools.order_sync import missing_capability, require_driver
 
 MAX_IMAGES = 8
+MAX_VIDEOS = 4  # clips per listing (one per look); further looks show the first look's clip
 PICTURE_KINDS = ("main_image", "lifestyle_image", "detail_image")
 
 
@@ -39,6 +42,60 @@ def listing_variants(session: Session, product_id: int) -> list[Variant]:
     """A product's variants in catalog order: the first is the row that gave the product its
     name, so the option a listing opens on is the one its title names."""
     return list(session.exec(select(Variant).where(Variant.product_id == product_id).order_by(col(Variant.id))))
+
+
+def variant_looks(session: Session, product_id: int | None) -> list[list[Variant]]:
+    """A product's variants grouped by how they look, in catalog order (the listing's first
+    option leads the first group). Variants look different when they have different supplier
+    photos or name different colours; variants that differ only in size or scent share a
+    look. A variant without a photo of its own takes the look of the first one in its colour."""
+    looks: dict[tuple[str | None, str | None], list[Variant]] = {}
+    photo_of_colour: dict[str | None, str | None] = {}
+    for variant in listing_variants(session, product_id):
+        photo = session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == variant.id)
+                             .order_by(col(Asset.id))).first()
+        value = colour_option(variant.options)
+        colour = (named_colour(value) or value.strip().lower()) if value else None
+        if photo is None:
+            photo = photo_of_colour.get(colour, next(iter(looks), (None, None))[0] if colour is None else None)
+        photo_of_colour.setdefault(colour, photo)
+        looks.setdefault((photo, colour), []).append(variant)
+    return list(looks.values())
+
+
+def look_clips(session: Session, workdir: Path, product: Product, language: str | None = None
+               ) -> list[tuple[list[Variant], Asset]]:
+    """Each look of the product that has a promo clip, with its newest clip (in `language`
+    when there is one), in look order."""
+    clips = [c for c in session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")
+                                     .order_by(col(Asset.id).desc())) if (workdir / c.path).is_file()]
+    clips.sort(key=lambda c: (c.provenance or {}).get("language") != language)  # stable: newest first within each
+    found = []
+    for index, look in enumerate(variant_looks(session, product.id)):
+        ids = {v.id for v in look}
+        # A clip made before clips were kept per look has no variant: it is the first look's.
+        clip = next((c for c in clips if c.variant_id in ids or (index == 0 and c.variant_id is None)), None)
+        if clip is not None:
+            found.append((look, clip))
+    return found
+
+
+def look_label(look: list[Variant]) -> str:
+    """What tells a look apart on a page: its colour ('Gloss Navy'), else its first options."""
+    options = look[0].options if look else {}
+    return colour_option(options) or ", ".join(f"{k} {v}" for k, v in options.items())
+
+
+def listing_clips(session: Session, workdir: Path, product: Product, language: str | None = None
+                  ) -> tuple[list[Path], dict[str, int]]:
+    """The listing's promo clips, one per look that has one (the first look's first, at most
+    MAX_VIDEOS), and which clip (1 = the first) each variant shows."""
+    paths: list[Path] = []
+    numbers: dict[str, int] = {}
+    for look, clip in look_clips(session, workdir, product, language)[:MAX_VIDEOS]:
+        paths.append(workdir / clip.path)
+        numbers.update({v.sku: len(paths) for v in look})
+    return paths, numbers
 
 
 def shown_variant(variants: list[Variant]) -> Variant:
@@ -84,15 +141,6 @@ def listing_pictures(session: Session, product: Product, variants: list[Variant]
     chosen = chosen[:MAX_IMAGES]
     pictures = {sku: n for sku, n in pictures.items() if n <= len(chosen)}
     return chosen, pictures
-
-
-def _clip(session: Session, deps: ToolDeps, product: Product):
-    """The product's newest promo clip, sent with the listing when the platform takes video."""
-    if VIDEO not in getattr(deps.driver, "capabilities", ()):
-        return None
-    clip = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")
-                        .order_by(col(Asset.id).desc())).first()
-    return deps.workdir / clip.path if clip and (deps.workdir / clip.path).is_file() else None
 
 
 def _words(listing: Listing | None, product: Product) -> tuple[str, str]:
@@ -152,15 +200,19 @@ def publish_listing(deps: ToolDeps, sku: str) -> dict:
         title, description = _words(listing, product)
         pictures, variant_pictures = listing_pictures(session, product, variants)
         images = [deps.workdir / a.path for a in pictures]
+        # The promo clips go with the listing when the platform takes video: one per look.
+        videos, variant_videos = (listing_clips(session, deps.workdir, product, listing.language if listing else None)
+                                  if VIDEO in getattr(deps.driver, "capabilities", ()) else ([], {}))
         draft = ListingDraft(
             sku=variants[0].sku if single else product.handle[:40], title=title, description_html=description,
             price_cents=_price(shown_variant(variants)),
             stock=sum(max(v.stock - v.reserved, 0) for v in variants),
             category=product.category, tags=list(listing.tags) if listing else [],
-            images=images, video=_clip(session, deps, product),
+            images=images, videos=videos,
             variants=[] if single else [(v.sku, ", ".join(f"{k}={val}" for k, val in v.options.items()),
                                          _price(v), max(v.stock - v.reserved, 0)) for v in variants],
-            variant_pictures={} if single else variant_pictures)
+            variant_pictures={} if single else variant_pictures,
+            variant_videos={} if single or len(videos) < 2 else variant_videos)
         remote_id = listing.remote_id if listing else None
     missing = [str(p) for p in draft.images if not p.exists()]
     if missing:

@@ -13,7 +13,7 @@ from store_data.shop import Asset, Listing, Product, Shop
 from store_data.status import ApprovalStatus
 from tools.copy.attributes import human_label
 from tools.deps import ToolDeps
-from tools.listings import listing_variants, shown_variant
+from tools.listings import listing_variants, look_clips, look_label, shown_variant
 
 _ENV = Environment(loader=PackageLoader("tools", "templates"), autoescape=select_autoescape(["html"]))
 IMAGE_KINDS = ("main_image", "supplier_photo")
@@ -33,6 +33,14 @@ def _first(assets: list[Asset], kinds: tuple[str, ...]) -> Asset | None:
             if asset.kind == kind:
                 return asset
     return None
+
+
+def _poster(deps: ToolDeps, clip: Asset | None, assets: list[Asset], page: Path) -> str | None:
+    """The thumbnail written beside `clip` (same name, .jpg)."""
+    if clip is None:
+        return None
+    thumbnail = str(Path(clip.path).with_suffix(".jpg").as_posix())
+    return _link(deps, next((a for a in assets if a.kind == "clip_thumbnail" and a.path == thumbnail), None), page)
 
 
 def write_open_summary(deps: ToolDeps) -> dict:
@@ -55,15 +63,22 @@ def write_open_summary(deps: ToolDeps) -> dict:
             shown = shown_variant(variants).price_cents if variants else None
             prices = [shown] if shown is not None else []
             own = by_product.get(product.id, [])
+            # The clip of the option the listing opens on plays; each other look's is linked.
+            looks = look_clips(session, deps.workdir, product, listing.language if listing else None)
+            shown = shown_variant(variants) if variants else None
+            playing = next((clip for look, clip in looks if shown is not None and shown.id in {v.id for v in look}), None) \
+                or _first(own, ("clip",))
             products.append({
                 "name": product.name, "title": listing.title if listing else "",
                 "status": listing.status if listing else "not listed",
                 "remote_id": listing.remote_id if listing else None, "made_by": listing.made_by if listing else "",
                 "price": format_money(min(prices), currency) if prices else "no price",
                 "image": _link(deps, _first(own, IMAGE_KINDS), page),
-                "clip": _link(deps, _first(own, ("clip",)), page),
+                "clip": _link(deps, playing, page),
                 # The clip's own first picture, shown until it plays (a bare <video> shows a black box).
-                "poster": _link(deps, _first(own, ("clip_thumbnail",)), page),
+                "poster": _poster(deps, playing, own, page),
+                "other_clips": [(look_label(look), _link(deps, clip, page)) for look, clip in looks
+                                if playing is None or clip.id != playing.id],
                 "images": sum(1 for a in own if a.kind != "clip"),
             })
         waiting = session.exec(select(func.count()).select_from(Approval).where(

@@ -9,9 +9,13 @@ from agent.commands.common import JsonOption, WorkdirOption, console, each_sku, 
 from agent.errors import UserError
 from agent.operator import operator
 from agent.workspace import load_settings, open_workspace
+from sqlmodel import col, select
+
 from store_data.catalog import catalog_rows
 from store_data.db import session_scope
+from store_data.shop import Product
 from tools.clips import make_promo_clip
+from tools.listings import variant_looks
 from tools.errors import ToolFailed, ToolRetry
 
 app = typer.Typer(help="Promo clips: a presenter pitches each product in a vertical video.", no_args_is_help=True)
@@ -20,7 +24,7 @@ app = typer.Typer(help="Promo clips: a presenter pitches each product in a verti
 @app.command("make")
 def make(
     sku: Annotated[str | None, typer.Argument(help="The SKU whose product gets a clip.", show_default=False)] = None,
-    all_: Annotated[bool, typer.Option("--all", help="One clip per product of the catalog.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="One clip per product of the catalog, and one per variant that looks different.")] = False,
     language: Annotated[str | None, typer.Option("--language", "-l", help="en or zh-CN (default: the shop's locale).")] = None,
     template: Annotated[bool, typer.Option("--template", help="Write the script from the facts by rule, without the model.")] = False,
     workdir: WorkdirOption = None,
@@ -34,16 +38,16 @@ def make(
     workspace = open_workspace(load_settings(workdir))
     with session_scope(workspace.engine) as session:
         rows = catalog_rows(session)
+        # A clip per look: each colourway (a photo of its own) gets its own; sizes share one.
+        looks = [look[0].sku for product_id in session.exec(select(Product.id).order_by(col(Product.id)))
+                 for look in variant_looks(session, product_id)]
     if not rows:
         raise UserError("the catalog is empty; import one with: shopagent catalog import FILE")
     known = [row["sku"] for row in rows]
     if sku and sku not in known:
         raise UserError(f"unknown SKU '{sku}'; see the SKUs with: shopagent catalog list")
-    first_sku: dict[str, str] = {}
-    for row in rows:  # one clip per product: its first SKU stands for it
-        first_sku.setdefault(row["product"], row["sku"])
     if all_:
-        skus = list(first_sku.values())
+        skus = looks
     else:
         assert sku, "checked above: one SKU unless --all"
         skus = [sku]

@@ -16,7 +16,7 @@ from store_data.audit import Approval
 from store_data.orders import BuyerMessage, Order, OrderLine, Payment
 from store_data.rows import row_id, stored
 from store_data.shop import Asset, Listing, Product, Variant
-from tools.listings import listing_pictures, listing_variants
+from tools.listings import listing_pictures, listing_variants, look_clips, look_label, shown_variant
 
 LISTING_TOOLS = {"publish_listing"}
 MONEY_TOOLS = {"refund_order", "cancel_order", "handle_return", "resolve_stockout", "return_items", "exchange_items",
@@ -83,11 +83,23 @@ def product_view(session: Session, workspace: Workspace, product: Product, facts
         "first_publish": (facts or {}).get("first_publish"),
         "copy_diff": (facts or {}).get("copy_diff") or [],  # what changed since the owner last approved it
         "pictures": _urls(workspace, [a for a in listing_pictures(session, product, variants)[0] if is_image(a.path)]),
-        "clips": _urls(workspace, [a for a in assets if is_video(a.path)]),
-        # Each clip's poster: the thumbnail written beside it (same name, .jpg), shown until it plays.
-        "posters": [file_url(workspace.workdir, a.path.rsplit(".", 1)[0] + ".jpg") or ""
-                    for a in assets if is_video(a.path) and file_url(workspace.workdir, a.path)],
+        **_clips(session, workspace, product, listing, assets, variants),
     }
+
+
+def _clips(session: Session, workspace: Workspace, product: Product, listing: Listing | None, assets: list[Asset],
+           variants: list[Variant]) -> dict:
+    """The clips, one per look (the option the listing opens on first), each with its poster
+    (the thumbnail written beside it, shown until it plays) and the look it shows."""
+    looks = look_clips(session, workspace.workdir, product, listing.language if listing else None)
+    shown = shown_variant(variants) if variants else None
+    looks.sort(key=lambda pair: shown is None or shown.id not in {v.id for v in pair[0]})
+    clips = [(look_label(look) if len(looks) > 1 else "", clip) for look, clip in looks] or \
+        [("", a) for a in assets if is_video(a.path)]
+    clips = [(label, a) for label, a in clips if file_url(workspace.workdir, a.path)]
+    return {"clips": [file_url(workspace.workdir, a.path) for _, a in clips],
+            "posters": [file_url(workspace.workdir, a.path.rsplit(".", 1)[0] + ".jpg") or "" for _, a in clips],
+            "clip_labels": [label for label, _ in clips]}
 
 
 def _urls(workspace: Workspace, assets: list[Asset]) -> list[str]:

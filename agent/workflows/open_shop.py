@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from agent.executor import RunContext, RunPlan
 from agent.workflows.stages import staged_plan
-from store_data.shop import Asset, Product, Variant
+from store_data.shop import Product, Variant
+from tools.listings import variant_looks
 
 PER_PRODUCT = [
     ("make_product_images", "clean platform images from the supplier photo"),
@@ -21,17 +22,8 @@ PER_PRODUCT = [
 
 
 def variants_that_look_different(session: Session, product_id: int | None) -> list[str]:
-    """The SKUs after the first whose own supplier photo differs from every earlier one's."""
-    seen: set[str] = set()
-    skus = []
-    for variant in session.exec(select(Variant).where(Variant.product_id == product_id).order_by(col(Variant.id))):
-        photo = session.exec(select(Asset.sha256).where(Asset.kind == "supplier_photo", Asset.variant_id == variant.id)
-                             .order_by(col(Asset.id))).first()
-        if photo and photo not in seen and seen:
-            skus.append(variant.sku)
-        if photo:
-            seen.add(photo)
-    return skus
+    """The first SKU of each look after the first (a colourway, a photo of its own)."""
+    return [look[0].sku for look in variant_looks(session, product_id)[1:]]
 
 
 def plan(ctx: RunContext, goal: str) -> RunPlan:
@@ -51,6 +43,9 @@ def plan(ctx: RunContext, goal: str) -> RunPlan:
         sku = first_sku[product.id]
         for tool, why in PER_PRODUCT:
             stages.append((tool, {"sku": sku}, why))
+            if tool == "make_promo_clip":  # each look gets a clip that shows it
+                stages += [(tool, {"sku": other}, "the promo clip of a variant that looks different")
+                           for other in other_looks[product.id]]
             if tool == "make_product_images":  # each variant with a photo of its own shows in it
                 stages += [(tool, {"sku": other, "platforms": ["1:1-800"]}, "the main picture of a variant that looks different")
                            for other in other_looks[product.id]]

@@ -89,3 +89,18 @@ def test_a_presenter_asked_for_a_frame_before_start_says_so():
     for presenter in (DrawnAvatar("ava", "#1F4E5F"), TalkingHead(EnergyHead(), np.zeros((64, 64, 3), np.uint8))):
         with pytest.raises(RuntimeError, match=r"before start\(\); call start\(\)"):
             presenter.frame(0)
+
+
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_each_look_is_shaded_and_stands_out_on_a_backdrop_of_its_jacket_colour(look):
+    from tools.clips.avatar_art import body, head
+
+    jacket = (42, 127, 122)
+    backdrop = np.full((BOX[1], BOX[0], 3), jacket, np.uint8)
+    shoulders = body(backdrop, LOOKS[look], jacket)[BOX[1] - 175:, :BOX[0] // 3].astype(int)
+    # The lit jacket and its rim set the far shoulder apart (flat art left it invisible).
+    assert (np.abs(shoulders - np.array(jacket)).max(axis=2) > 15).mean() > 0.15
+    rgb, alpha = head(LOOKS[look])
+    crown = rgb[20:100][alpha[20:100, :, 0] > 0.99].mean(axis=1)
+    # Hair lit from the upper left: a soft range of tones, not one flat colour.
+    assert np.percentile(crown, 95) - np.percentile(crown, 5) > 30

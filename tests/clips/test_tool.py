@@ -35,9 +35,8 @@ class RecordingDriver:
     def __init__(self, max_bytes=None):
         self.videos, self.live, self.max_bytes = [], [], max_bytes
 
-    def upload_listing_video(self, sku, path):
-        self.videos.append((sku, path))
-        return f"video-{sku}"
+    def upload_listing_videos(self, remote_id, videos, variant_videos):
+        self.videos.append((remote_id, videos, variant_videos))
 
     def set_live_room(self, video, schedule):
         self.live.append((video, schedule))
@@ -111,7 +110,7 @@ def test_same_inputs_make_nothing_and_a_driver_gets_the_pending_upload(shop):
         session.add(listing)
     uploaded = make_promo_clip(with_driver, "BRD-1")
     assert uploaded["status"] == "unchanged" and uploaded["upload"]["status"] == "uploaded"
-    assert driver.videos == [("L-7", clip)]
+    assert driver.videos == [("L-7", [clip], {})]
 
 
 def test_live_room_loops_every_clip_with_its_schedule(shop):

@@ -102,7 +102,7 @@ def test_the_product_page_opens_on_the_first_option_in_stock_with_its_picture_an
     page = client.get(f"/products/{listing_id}").text
     # The headline price is the price of the option shown, and that option is the first in stock.
     assert re.search(r'id="product-price">\$13\.99<', page)
-    assert re.search(r'<option value="\d+" data-price="\$13\.99" data-picture="1" selected>size: M', page)
+    assert re.search(r'<option value="\d+" data-price="\$13\.99" data-picture="1" data-video="0" selected>size: M', page)
     assert page.index('data-picture="1" width') < page.index('data-picture="2" width')
     feed = next(p for p in client.get("/products.json").json()["products"] if p["id"] == listing_id)
     assert [(v["sku"], v["picture"]) for v in feed["variants"]] == [("BOARD-M", 1), ("BOARD-L", 2)]
@@ -116,7 +116,7 @@ def test_the_product_page_opens_on_the_first_option_in_stock_with_its_picture_an
     seller.post(f"/seller/listings/{listing_id}", data=edit)
     page = client.get(f"/products/{listing_id}").text
     assert re.search(r'id="product-price">\$17\.99<', page)
-    assert re.search(r'data-picture="2" selected>size: L', page)
+    assert re.search(r'data-picture="2" data-video="0" selected>size: L', page)
     assert page.index('data-picture="2" width') < page.index('data-picture="1" width')
 
 
@@ -133,4 +133,26 @@ def test_a_data_folder_from_before_variant_pictures_gets_the_column(tmp_path):
     old.close()
     make_engine(tmp_path).dispose()
     with sqlite3.connect(tmp_path / "marketplace.db") as db:
-        assert db.execute("SELECT sku, picture FROM variant").fetchall() == [("A", 0)]
+        assert db.execute("SELECT sku, picture, video FROM variant").fetchall() == [("A", 0, 0)]
+
+
+def test_each_colourway_shows_its_own_clip(client, seller, token, jpeg, mp4):
+    data = form(token, seller, action="publish", price="13.99",
+                variant_sku_0="MUG-W", variant_options_0="color=white", variant_stock_0="0", variant_video_0="1",
+                variant_sku_1="MUG-N", variant_options_1="color=navy", variant_stock_1="3", variant_video_1="2")
+    r = seller.post("/seller/listings/new", data=data, files=[("video", ("w.mp4", mp4, "video/mp4")),
+                                                               ("video", ("n.mp4", mp4 + b"\0", "video/mp4"))])
+    assert r.status_code == 200, r.text
+    listing_id = int(r.url.path.rsplit("/", 1)[1])
+    assert 'aria-label="Listing video 2"' in r.text and 'name="variant_video_1" type="number" min="0" size="3" value="2"' in r.text
+    page = client.get(f"/products/{listing_id}").text
+    # White is sold out: the page opens on navy, playing navy's clip; white's waits hidden for the menu.
+    players = re.findall(r'<video( id="product-video"| hidden) data-video="(\d)"', page)
+    assert players == [(" hidden", "1"), (' id="product-video"', "2")]
+    assert re.search(r'data-video="2" selected>color: navy', page)
+    feed = next(p for p in client.get("/products.json").json()["products"] if p["id"] == listing_id)
+    assert feed["videos"] == 2 and [(v["sku"], v["video"]) for v in feed["variants"]] == [("MUG-W", 1), ("MUG-N", 2)]
+    # New clips replace the old ones, never add to them.
+    edit = form(token, seller, action="publish", price="13.99", variant_rows="0")
+    seller.post(f"/seller/listings/{listing_id}", data=edit, files=[("video", ("w2.mp4", mp4, "video/mp4"))])
+    assert client.get(f"/products/{listing_id}").text.count("<video") == 1

@@ -67,4 +67,57 @@ def test_a_listing_opens_on_the_variant_its_title_names_with_that_variants_pictu
     assert [(v["sku"], v["price_cents"], v["picture"]) for v in feed["variants"]] == [
         ("TRUE-BRD-M", 1399, 1), ("TRUE-BRD-A-L", 1799, 2)]
     page = httpx.get(f"{market.url}/products/{result['remote_id']}").text
-    assert re.search(r'id="product-price">\$13\.99<', page) and re.search(r'data-picture="1" selected>size: M', page)
+    assert re.search(r'id="product-price">\$13\.99<', page) and re.search(r'data-picture="1" data-video="0" selected>size: M', page)
+
+
+def test_each_colourway_is_published_with_its_own_clip(workspace, driver, market, tmp_path):
+    """Two colours with photos of their own: a clip each; the page plays the clip of the
+    option it opens on, and choosing another colour in its menu (in Chromium) plays that one's."""
+    import re
+
+    from store_data.db import session_scope
+    from store_data.shop import Asset, Product, Variant
+    from PIL import Image
+
+    from tests.orders.test_video_upload import tiny_mp4
+    from tools.listings import publish_listing
+
+    folder = workspace.workdir / "assets" / "clips" / "look-mug"
+    folder.mkdir(parents=True)
+    with session_scope(workspace.engine) as session:
+        product = Product(handle="look-mug", name="Stoneware Mug, Gloss White")
+        session.add(product)
+        session.flush()
+        for sku, colour, stock in (("LOOK-MUG-W", "white", 3), ("LOOK-MUG-N", "navy", 4), ("LOOK-MUG-N-L", "navy", 2)):
+            variant = Variant(sku=sku, product_id=product.id, cost_cents=300, price_cents=1299, stock=stock,
+                              options={"color": colour, **({"size": "L"} if sku.endswith("-L") else {})})
+            session.add(variant)
+            session.flush()
+            photo = folder / f"{sku}.jpg"
+            Image.new("RGB", (64, 64), (240, 240, 240) if colour == "white" else (30, 40, 90)).save(photo)
+            session.add(Asset(kind="supplier_photo", path=photo.relative_to(workspace.workdir).as_posix(),
+                              product_id=product.id, variant_id=variant.id, sha256=colour))
+            if not sku.endswith("-L"):
+                clip = tiny_mp4(folder / f"{sku}.mp4")
+                session.add(Asset(kind="clip", path=clip.relative_to(workspace.workdir).as_posix(), product_id=product.id,
+                                  variant_id=variant.id, provenance={"language": "en"}))
+    result = publish_listing(workspace.tool_deps(driver=driver), "LOOK-MUG-W")
+    feed = listed(market, result["remote_id"])
+    assert feed["videos"] == 2
+    assert [(v["sku"], v["video"]) for v in feed["variants"]] == [("LOOK-MUG-W", 1), ("LOOK-MUG-N", 2), ("LOOK-MUG-N-L", 2)]
+    page = httpx.get(f"{market.url}/products/{result['remote_id']}").text
+    assert re.findall(r'<video( id="product-video"| hidden) data-video="(\d)"', page) == [
+        (' id="product-video"', "1"), (" hidden", "2")]
+
+    from playwright.sync_api import expect
+
+    buyer = driver.page.context.new_page()  # the driver's own Chromium, as a buyer's tab
+    try:
+        buyer.goto(f"{market.url}/products/{result['remote_id']}")
+        expect(buyer.locator('video[data-video="1"]')).to_be_visible()
+        buyer.get_by_label("Option").select_option(label="color: navy — $12.99")
+        expect(buyer.locator('video[data-video="2"]')).to_be_visible()
+        expect(buyer.locator('video[data-video="1"]')).to_be_hidden()
+        expect(buyer.locator("#product-video")).to_have_attribute("data-video", "2")
+    finally:
+        buyer.close()

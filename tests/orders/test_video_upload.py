@@ -20,10 +20,15 @@ def tiny_mp4(path):
 def test_listing_video_and_live_room(driver, market, items, tmp_path):
     clip = tiny_mp4(tmp_path / "clip.mp4")
     remote = str(items.MUG[0])
-    driver.upload_listing_video(remote, clip)
+    driver.upload_listing_videos(remote, [clip], {})
     listed = next(p for p in httpx.get(f"{market.url}/products.json").json()["products"] if str(p["id"]) == remote)
     assert listed["has_video"] is True
     assert "<video" in httpx.get(f"{market.url}/products/{remote}").text
+    # A listing with two looks: both clips go up, and the variant named plays the second.
+    tee = str(items.TEE_M[0])
+    driver.upload_listing_videos(tee, [clip, tiny_mp4(tmp_path / "other.mp4")], {"TEE-01-M": 2})
+    listed = next(p for p in httpx.get(f"{market.url}/products.json").json()["products"] if str(p["id"]) == tee)
+    assert listed["videos"] == 2 and {v["sku"]: v["video"] for v in listed["variants"]}["TEE-01-M"] == 2
 
     assert driver.live_room_max_bytes() == 60 * 2**20  # the limit the live room's form states
     driver.set_live_room(clip, [{"sku": items.MUG[2], "start_s": 0, "end_s": 1}])

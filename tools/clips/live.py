@@ -31,20 +31,25 @@ def on_air(schedule: dict, seconds: float) -> dict:
 
 
 def _clips(deps: ToolDeps, language: str) -> list[tuple[Asset, Product, str]]:
-    """One clip per product (the shop's language first), products in catalog order."""
+    """One clip per product (the shop's language first, then the clip of the option its
+    listing opens on, then the newest), products in catalog order."""
     with session_scope(deps.engine) as session:
         rows = session.exec(select(Asset, Product).join(Product, col(Asset.product_id) == col(Product.id))
                             .where(Asset.kind == "clip").order_by(col(Product.id), col(Asset.id))).all()
-        skus: dict[int | None, str] = {
-            v.product_id: v.sku for v in session.exec(select(Variant).order_by(col(Variant.id))).all()[::-1]}
+        first: dict[int | None, Variant] = {
+            v.product_id: v for v in session.exec(select(Variant).order_by(col(Variant.id))).all()[::-1]}
     chosen: dict[int | None, tuple[Asset, Product, str]] = {}
+    ranks: dict[int | None, tuple[bool, bool]] = {}
     for asset, product in rows:
         if not (deps.workdir / asset.path).is_file():
             continue
-        sku = (asset.provenance or {}).get("sku") or skus.get(product.id, product.handle)
-        previous = chosen.get(product.id)
-        if previous is None or (asset.provenance or {}).get("language") == language:
-            chosen[product.id] = (asset, product, sku)
+        lead = first.get(product.id)
+        sku = (asset.provenance or {}).get("sku") or (lead.sku if lead else product.handle)
+        # A clip with no variant was made before clips were kept per look: the first look's.
+        rank = ((asset.provenance or {}).get("language") == language,
+                asset.variant_id is None or (lead is not None and asset.variant_id == lead.id))
+        if product.id not in ranks or rank >= ranks[product.id]:
+            chosen[product.id], ranks[product.id] = (asset, product, sku), rank
     return list(chosen.values())
 
 

@@ -13,6 +13,7 @@ from store_data.db import session_scope
 from store_data.orders import Order, OrderLine
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.deps import ToolDeps
+from tools.listings import variant_looks
 
 
 def refresh_promo_clips(deps: ToolDeps, days: int = 30, top: int = 3) -> dict:
@@ -24,9 +25,8 @@ def refresh_promo_clips(deps: ToolDeps, days: int = 30, top: int = 3) -> dict:
         listed = session.exec(select(Product.id, Product.handle)
                               .join(Listing, col(Listing.product_id) == col(Product.id))
                               .order_by(col(Product.id))).all()
-        first_sku: dict[int | None, str] = {}
-        for product_id, sku in session.exec(select(Variant.product_id, Variant.sku).order_by(Variant.sku)).all():
-            first_sku.setdefault(product_id, sku)
+        # One clip per look of a product (tools/listings.py): each look's first SKU stands for it.
+        look_skus = {pid: [look[0].sku for look in variant_looks(session, pid)] for pid, _ in listed}
         with_clip = set(session.exec(select(Asset.product_id).where(Asset.kind == "clip")).all())
         sold = session.exec(
             select(Variant.product_id, func.sum(OrderLine.quantity).label("units"))
@@ -38,9 +38,9 @@ def refresh_promo_clips(deps: ToolDeps, days: int = 30, top: int = 3) -> dict:
     new = [pid for pid in handles if pid not in with_clip]
     best = [pid for pid, _ in sold if pid in handles]
     chosen = list(dict.fromkeys([*new, *best]))
-    follow_up = [{"tool": "make_promo_clip", "arguments": {"sku": first_sku[pid]},
+    follow_up = [{"tool": "make_promo_clip", "arguments": {"sku": sku},
                   "why": "new product without a clip" if pid in new else "top seller: keep its clip current"}
-                 for pid in chosen if pid in first_sku]
+                 for pid in chosen for sku in look_skus.get(pid, [])]
     if follow_up:
         follow_up.append({"tool": "build_live_room", "arguments": {}, "why": "the live room loops the current clips"})
     return {"new": [handles[p] for p in new], "top_sellers": [handles[p] for p in best], "follow_up": follow_up}

@@ -2,10 +2,13 @@
 
 script (model, fact-checked, or template) -> voice with word and phoneme timings ->
 presenter + product shots + price + captions, streamed to H.264/AAC -> MP4, SRT and
-thumbnail under <workdir>/assets/clips/<handle>/, each recorded as an Asset. The inputs'
-hash is kept in the clip's provenance, so a re-run with the same inputs makes nothing.
+thumbnail under <workdir>/assets/clips/<handle>/, each recorded as an Asset. One clip per
+look of the product (tools/listings.py variant_looks: a colourway, a photo of its own), each
+showing that look's pictures; variants that differ only in size share one. The inputs' hash
+is kept in the clip's provenance, so a re-run with the same inputs makes nothing.
 """
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,17 +21,20 @@ from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.rows import stored
 from store_data.shop import Asset, Listing, Product, Shop, Variant
-from tools.copy.facts import Facts
+from tools.copy.attributes import known_attributes
+from tools.copy.facts import CJK, Facts
 from tools.copy.profiles import normalise_language, profile_or_sandbox
 from tools.copy.tool import facts_of
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import VIDEO
 from tools.errors import ToolFailed, ToolRetry
+from tools.images.colours import colour_option, named_colour
+from tools.listings import listing_clips, variant_looks
 from tools.llm import NOT_ASKED, Structured
 from tools.order_sync import require_driver
 from tools.settings import ToolSettings
 
-RECIPE = "clip-3"  # bump when the drawing, voice timing or script rules change
+RECIPE = "clip-4"  # bump when the drawing, voice timing or script rules change
 SHOT_KINDS = ("main_image", "lifestyle", "supplier_photo")
 CALL_TO_ACTION = {"en": "Buy now", "zh-CN": "立即购买"}
 MAX_SHOTS = 3
@@ -48,10 +54,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _shots(session: Session, deps: ToolDeps, product: Product) -> list[Asset]:
-    """The product's pictures for the pan-and-zoom, best first: square main images, then
-    other main images, lifestyle scenes, the supplier photo."""
+def _shots(session: Session, deps: ToolDeps, product: Product, look: list[Variant], first_look: bool) -> list[Asset]:
+    """The look's pictures for the pan-and-zoom, best first: square main images, then
+    other main images, lifestyle scenes, the supplier photo. A picture is the look's when it
+    was made for one of its variants or from one of their photos; pictures recorded before
+    they were kept per variant count for the first look."""
     rows = session.exec(select(Asset).where(Asset.product_id == product.id, col(Asset.kind).in_(SHOT_KINDS))).all()
+    ids = {v.id for v in look}
+    photos = {a.sha256 for a in rows if a.kind == "supplier_photo" and a.variant_id in ids}
+    rows = [a for a in rows if a.variant_id in ids or (a.provenance or {}).get("source_sha256") in photos
+            or (first_look and a.variant_id is None)] or (rows if first_look else [])
     rank = {"1:1-1600": 0, "1:1-800": 1}
     rows = sorted(rows, key=lambda a: (SHOT_KINDS.index(a.kind), rank.get(a.platform or "", 2), a.id))
     chosen, sources = [], set()
@@ -131,12 +143,14 @@ def _inputs_key(deps: ToolDeps, facts: Facts, shop: Shop | None, cents: int | No
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _record(session: Session, product: Product, kind: str, path: Path, relative: Path, language: str,
-            provenance: dict[str, Any], size: tuple[int, int] | None = None) -> Asset:
-    """Insert or update the one Asset of this kind, product and language."""
+def _record(session: Session, product: Product, look_id: int | None, first_look: bool, kind: str, path: Path,
+            relative: Path, language: str, provenance: dict[str, Any], size: tuple[int, int] | None = None) -> Asset:
+    """Insert or update the one Asset of this kind, product, look and language (a clip
+    recorded before clips were kept per look is the first look's)."""
     rows = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == kind)).all()
-    row = next((r for r in rows if (r.provenance or {}).get("language") == language), None) or Asset(kind=kind, path="")
-    row.product_id, row.path, row.sha256 = product.id, relative.as_posix(), _sha256(path)
+    row = next((r for r in rows if (r.provenance or {}).get("language") == language
+                and (r.variant_id == look_id or (first_look and r.variant_id is None))), None) or Asset(kind=kind, path="")
+    row.product_id, row.variant_id, row.path, row.sha256 = product.id, look_id, relative.as_posix(), _sha256(path)
     row.width, row.height = size or (None, None)
     row.provenance, row.created_at = {**provenance, "language": language}, utcnow()
     session.add(row)
@@ -147,9 +161,10 @@ def _can(deps: ToolDeps, capability: str) -> bool:
     return deps.driver is not None and capability in getattr(deps.driver, "capabilities", ())
 
 
-def _upload(deps: ToolDeps, sku: str, clip: Path) -> dict:
-    """Put the clip on the product's live listing, when the marketplace takes videos. A
-    product not published yet gets its clip with the listing (publish_listing sends it)."""
+def _upload(deps: ToolDeps, sku: str, language: str) -> dict:
+    """Put the product's clips (one per look, this one among them) on its live listing, when
+    the marketplace takes videos. A product not published yet gets its clips with the listing
+    (publish_listing sends them)."""
     if not _can(deps, VIDEO):
         return {"status": "pending", "note": "this marketplace takes no listing videos; the clip stays in the work directory"}
     with Session(deps.engine) as session:
@@ -158,14 +173,16 @@ def _upload(deps: ToolDeps, sku: str, clip: Path) -> dict:
             raise ToolRetry(f"unknown SKU '{sku}'; call list_products to see the SKUs")
         listing = session.exec(select(Listing).where(Listing.product_id == variant.product_id,
                                                      Listing.marketplace == deps.settings.platform)).first()
-    if listing is None or listing.remote_id is None or listing.status != "published":
-        return {"status": "pending", "note": "the clip goes up with the listing when it is published"}
-    require_driver(deps, VIDEO).upload_listing_video(listing.remote_id, clip)
+        if listing is None or listing.remote_id is None or listing.status != "published":
+            return {"status": "pending", "note": "the clip goes up with the listing when it is published"}
+        videos, numbers = listing_clips(session, deps.workdir, stored(session, Product, variant.product_id), language)
+    require_driver(deps, VIDEO).upload_listing_videos(listing.remote_id, videos, numbers if len(videos) > 1 else {})
     return {"status": "uploaded", "remote": listing.remote_id}
 
 
 def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> dict:
-    """Make the 15-30 s vertical promo video (1080x1920 MP4) for the product of one SKU:
+    """Make the 15-30 s vertical promo video (1080x1920 MP4) for the product of one SKU, in
+    the SKU's look (a colourway with its own photo gets a clip of its own; sizes share one):
     a presenter speaks a short script grounded in the catalog facts (hook, benefits,
     price, call to action) over product shots, with word-timed subtitles and a visible
     AI-generated mark. `language` is "en" or "zh-CN" (default: the shop's locale).
@@ -193,22 +210,34 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
             raise ToolRetry(f"unknown language '{language}'; use en or zh-CN")
         listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
         variants = session.exec(select(Variant).where(Variant.product_id == product.id)).all()
+        looks = variant_looks(session, product.id)
+        look = next(group for group in looks if variant.id in {v.id for v in group})
+        first_look, lead = look is looks[0], look[0]
         facts = facts_of(product, list(variants), settings, lang)
-        cents = (listing.price_cents if listing and listing.price_cents is not None else variant.price_cents)
-        shots = _shots(session, deps, product)
+        if not first_look:  # the look's own row names it ("..., Gloss Navy") and states its facts
+            facts = dataclasses.replace(facts, name=lead.name or product.name,
+                                        attributes=_look_attributes(facts.attributes, lead, looks[0][0]))
+        cents = (listing.price_cents if first_look and listing and listing.price_cents is not None
+                 else lead.price_cents if lead.price_cents is not None else variant.price_cents)
+        shots = _shots(session, deps, product, look, first_look)
         voice_spec = settings.clip_voice_zh if lang == "zh-CN" else settings.clip_voice_en
         ask_model = not _model_failed_copy(listing, lang)
         key = _inputs_key(deps, facts, shop, cents, lang, shots, voice_spec, ask_model)
         folder = Path("assets") / "clips" / product.handle
-        clip_rel = folder / f"{product.handle}-{lang}.mp4"
+        # The first look's clip keeps the product's name; another look's is named by its first SKU.
+        stem = product.handle if first_look else f"{product.handle}-{_slug(lead.sku)}"
+        clip_rel = folder / f"{stem}-{lang}.mp4"
         done = session.exec(select(Asset).where(Asset.product_id == product.id, Asset.kind == "clip")).all()
-        current = next((a for a in done if (a.provenance or {}).get("key") == key and (deps.workdir / a.path).is_file()), None)
+        current = next((a for a in done if (a.provenance or {}).get("key") == key and (deps.workdir / a.path).is_file()
+                        and (a.variant_id == lead.id or (first_look and a.variant_id is None))), None)
+        look_skus = [v.sku for v in look]
         if current is not None:
             if (current.provenance or {}).get("upload") != "uploaded" and _can(deps, VIDEO):
-                upload = _upload(deps, sku, deps.workdir / current.path)  # the clip was made before the driver could take it
+                upload = _upload(deps, sku, lang)  # the clip was made before the driver could take it
                 current.provenance = {**current.provenance, "upload": upload["status"]}
                 session.add(current)
-            return {"sku": sku, "product": product.handle, "status": "unchanged", **_summary(current)}
+            return {"sku": sku, "product": product.handle, "status": "unchanged", "look": look_skus, **_summary(current)}
+        product_name = (listing.title if first_look and listing and listing.title else facts.name)
         shot_paths = [deps.workdir / a.path for a in shots]
     # Everything below runs outside the database session: rendering takes seconds.
     shop_name = shop.name if shop and shop.name else "our shop"
@@ -223,7 +252,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     label = ai_label(settings, lang)
     logo_path = deps.workdir / shop.logo_path if shop and shop.logo_path else None
     content = ClipContent(
-        shop_name=shop_name, product_name=(listing.title if listing and listing.title else product.name),
+        shop_name=shop_name, product_name=product_name,
         price_text=price_text(cents, settings.currency) if cents is not None else None,
         shots=[_read(path) for path in shot_paths], colours=list(shop.colors) if shop else [],
         ai_label=label, call_to_action=CALL_TO_ACTION[lang], slogan=shop.slogan if shop else "",
@@ -249,15 +278,38 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     provenance = {"key": key, "recipe": RECIPE, "voice": voice_spec, "presenter": presenter.name,
                   "script_made_by": script.made_by, "script_problems": script.problems[:6], "lines": lines,
                   "duration_s": round(frames / fmt.fps, 3), "voice_s": round(speech.duration, 3), "ai_label": label,
-                  "ai_generated": True, "sku": sku}
-    upload = _upload(deps, sku, target)
+                  "ai_generated": True, "sku": sku, "look": look_skus, "shots": [a.path for a in shots]}
     with session_scope(deps.engine) as session:
-        clip = _record(session, product, "clip", target, clip_rel, lang, {**provenance, "upload": upload["status"]},
-                       (fmt.width, fmt.height))
+        clip = _record(session, product, lead.id, first_look, "clip", target, clip_rel, lang,
+                       {**provenance, "upload": "pending"}, (fmt.width, fmt.height))
         side = {"clip": clip_rel.as_posix(), "key": key}
-        _record(session, product, "clip_subtitles", srt_path, clip_rel.with_suffix(".srt"), lang, side)
-        _record(session, product, "clip_thumbnail", thumb_path, clip_rel.with_suffix(".jpg"), lang, side, (fmt.width, fmt.height))
-    return {"sku": sku, "product": product.handle, "status": "made", **_summary(clip), "upload": upload}
+        _record(session, product, lead.id, first_look, "clip_subtitles", srt_path, clip_rel.with_suffix(".srt"), lang, side)
+        _record(session, product, lead.id, first_look, "clip_thumbnail", thumb_path, clip_rel.with_suffix(".jpg"), lang,
+                side, (fmt.width, fmt.height))
+    # Recorded first, so the upload sends this clip with the other looks' clips.
+    upload = _upload(deps, sku, lang)
+    with session_scope(deps.engine) as session:
+        clip = session.get(Asset, clip.id)
+        clip.provenance = {**clip.provenance, "upload": upload["status"]}
+        session.add(clip)
+    return {"sku": sku, "product": product.handle, "status": "made", "look": look_skus, **_summary(clip), "upload": upload}
+
+
+def _look_attributes(attributes: dict[str, str], lead: Variant, first: Variant) -> dict[str, str]:
+    """The facts a look's clip may state: its own catalog row's attributes; for a variant
+    imported before rows kept theirs, the product's less those naming the first look's colour
+    ("glaze: satin reactive glaze, sand" is not the charcoal bowl's)."""
+    if lead.attributes:
+        return known_attributes(lead.attributes)
+    colour = colour_option(first.options)
+    if not colour:
+        return attributes
+    words = {colour.lower(), named_colour(colour) or "", colour.rstrip("色") if CJK.search(colour) else ""} - {""}
+    return {k: v for k, v in attributes.items() if not any(w in v.lower() for w in words)}
+
+
+def _slug(sku: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in sku.lower())
 
 
 def _summary(clip: Asset) -> dict:

@@ -6,7 +6,8 @@ what passes. Each finding is a short sentence a model can act on.
 - no raw catalog key (`base_diameter`), no markup or JSON fragment (`]`, `"tags": [`);
 - no line cut off: not mid-word, not on a joining word, not mid-phrase of a catalog value;
 - proper nouns keep the catalog's capitals ('Portugal', not 'portugal');
-- the description is sentences, not an attribute list.
+- the description is sentences, not an attribute list;
+- a highlight is a benefit with its fact, not a 'Label: value' pair ('Simple care: hand wash').
 """
 
 import re
@@ -24,6 +25,7 @@ JOINING = {"a", "an", "the", "and", "or", "for", "with", "of", "in", "on", "to",
 CONTINUERS = {"with", "at", "on", "in", "for", "to", "when", "per", "and", "or", "x", "from"}
 ENDS = ".!?。！？"
 SPEC_PAIR = re.compile(r"(?:^|[,.;]\s*)[A-Z][A-Za-z _]{1,20}:\s")
+LABEL_FIRST = re.compile(r"^\s*(?:[A-Za-z][A-Za-z -]{0,24}:\s|[\u4e00-\u9fff]{1,8}[：:])")
 
 
 def sentence_split(text: str) -> list[str]:
@@ -120,6 +122,10 @@ def copy_lint(title: str, points: list[str], description: str, tags: list[str], 
                  if any(FRAGMENT.search(line) for line in text.splitlines() or [text])]
     if fragments:
         problems.append("remove markup and JSON pieces (brackets, field names) from " + ", ".join(fragments[:4]))
+    labelled = [p for p in points if LABEL_FIRST.match(p)]
+    if labelled:
+        problems.append("write each highlight as a benefit with its fact, not 'Label: value': "
+                        + ", ".join(f"'{p[:40]}'" for p in labelled[:3]))
     vocabulary = _vocabulary(facts, supplier_text)
     cut = [what for what, text in lines if cut_off(text, facts, vocabulary)]
     if cut:

@@ -128,7 +128,7 @@ class RemoteMessage:
 
 @dataclass
 class ListingDraft:
-    """What a listing shows: copy, price, stock, pictures and an optional video."""
+    """What a listing shows: copy, price, stock, pictures and its videos."""
 
     sku: str
     title: str
@@ -138,12 +138,15 @@ class ListingDraft:
     category: str = ""
     tags: list[str] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
-    video: Path | None = None
+    # the promo clips, one per look of the product (a colour, a photo of its own)
+    videos: list[Path] = field(default_factory=list)
     # (sku, options such as "size=M, color=blue", price_cents, stock) when the product has several;
     # the first is the option the listing opens on, the one its title and price_cents name
     variants: list[tuple[str, str, int, int]] = field(default_factory=list)
     # variant SKU -> which of `images` (1 = the first) shows that variant
     variant_pictures: dict[str, int] = field(default_factory=dict)
+    # variant SKU -> which of `videos` (1 = the first) shows that variant
+    variant_videos: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -278,8 +281,9 @@ class MarketplaceDriver(ABC):
         raise Unsupported(f"{self.name} does not offer a stats export")
 
     # video
-    def upload_listing_video(self, remote_id: str, video: Path) -> None:
-        """Put `video` on the listing `remote_id` (replacing its video)."""
+    def upload_listing_videos(self, remote_id: str, videos: list[Path], variant_videos: dict[str, int]) -> None:
+        """Put `videos` on the listing `remote_id` (replacing its videos), and show the variants
+        of `variant_videos` (SKU -> 1-based number in `videos`) with their own."""
         raise Unsupported(f"{self.name} does not offer listing videos")
 
     def set_live_room(self, video: Path, schedule: list[dict]) -> None:

@@ -28,7 +28,7 @@ class SandboxListingsMixin(BrowserDriver):
 
     def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
         page = self.page
-        for path in [*draft.images, *([draft.video] if draft.video else [])]:
+        for path in [*draft.images, *draft.videos]:
             if not path.exists():
                 raise ToolFailed(f"the picture or video {path} is missing; make the product images again")
 
@@ -44,8 +44,8 @@ class SandboxListingsMixin(BrowserDriver):
             # Pictures go up once: a listing already carrying pictures keeps them.
             if draft.images and not (found and page.locator("img[alt^='Image ']").count()):
                 page.get_by_label(sel.LISTING_IMAGES_LABEL).set_input_files([str(p) for p in draft.images])
-            if draft.video:
-                page.get_by_label(sel.LISTING_VIDEO_LABEL).set_input_files(str(draft.video))
+            if draft.videos:
+                page.get_by_label(sel.LISTING_VIDEO_LABEL).set_input_files([str(p) for p in draft.videos])
             publish = page.get_by_role("button", name=sel.PUBLISH_BUTTON)
             button = publish if publish.count() else page.get_by_role("button", name=sel.SAVE_BUTTON)
             self._submit(lambda: button.first.click(), f"publish listing {draft.sku}")
@@ -68,9 +68,10 @@ class SandboxListingsMixin(BrowserDriver):
             row = skus.index(sku) + 1 if sku in skus else (free.pop(0) if free else None)
             if row is None:
                 raise ToolFailed(f"the listing form has room for {rows} variants; {draft.sku} has more")
-            picture = draft.variant_pictures.get(sku, 0)
+            picture, video = draft.variant_pictures.get(sku, 0), draft.variant_videos.get(sku, 0)
             for field, value in (("SKU", sku), ("options", options), ("price", f"{price_cents / 100:.2f}"),
-                                 ("stock", str(stock)), ("picture", str(picture) if picture else "")):
+                                 ("stock", str(stock)), ("picture", str(picture) if picture else ""),
+                                 ("video", str(video) if video else "")):
                 page.get_by_label(sel.VARIANT_LABEL.format(n=row, field=field), exact=True).fill(value)
 
     def pause_listing(self, remote_id: str) -> None:
@@ -95,17 +96,23 @@ class SandboxListingsMixin(BrowserDriver):
             self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(), "save the shop profile")
         self._with_retries("save the shop profile", attempt)
 
-    def upload_listing_video(self, remote_id: str, video: Path) -> None:
+    def upload_listing_videos(self, remote_id: str, videos: list[Path], variant_videos: dict[str, int]) -> None:
         page = self.page
-        if not video.exists():
-            raise ToolFailed(f"the clip {video} is missing; make the promo clip again")
+        missing = [str(v) for v in videos if not v.exists()]
+        if missing:
+            raise ToolFailed(f"the clip {missing[0]} is missing; make the promo clip again")
 
         def attempt() -> None:
             self._open(sel.LISTING_PATH.format(remote_id=remote_id))
-            page.get_by_label(sel.LISTING_VIDEO_LABEL).set_input_files(str(video))
+            page.get_by_label(sel.LISTING_VIDEO_LABEL).set_input_files([str(v) for v in videos])
+            rows = page.get_by_label(sel.VARIANT_SKU_LABEL).count()
+            for n in range(1, rows + 1):  # the variants already on the listing: each shows its look's clip
+                sku = page.get_by_label(sel.VARIANT_LABEL.format(n=n, field="SKU"), exact=True).input_value()
+                if sku in variant_videos:
+                    page.get_by_label(sel.VARIANT_LABEL.format(n=n, field="video"), exact=True).fill(str(variant_videos[sku]))
             self._submit(lambda: page.get_by_role("button", name=sel.SAVE_BUTTON).first.click(),
-                         f"video of listing {remote_id}")
-        self._with_retries(f"upload the video of listing {remote_id}", attempt)
+                         f"videos of listing {remote_id}")
+        self._with_retries(f"upload the videos of listing {remote_id}", attempt)
 
     def set_live_room(self, video: Path, schedule: list[dict]) -> None:
         page = self.page

@@ -7,12 +7,15 @@ provenance; bench/listing_quality.py counts what passes.
 - nothing is clipped: the box lies inside the frame's safe margin, and the product was not
   cut off by the supplier photo's own edge;
 - its colour is the source photo's: the staged product's mean colour within a small
-  distance of the same pixels in the photo (no tint, no wrong photo).
+  distance of the same pixels in the photo (no tint, no wrong photo);
+- its colour is the one its variant's option names: the product's dominant colour, measured
+  here, against the colour table (tools/images/colours.py; the image tool checks it per SKU).
 """
 
 import numpy as np
 from PIL import Image
 
+from tools.images.colours import dominant_lab
 from tools.images.formats import check_placement
 from tools.images.staging import Staged
 
@@ -60,6 +63,12 @@ def colour_distance(staged: Staged, cutout: Image.Image) -> float:
     if not len(shown) or not len(source):
         return 0.0
     return float(np.linalg.norm(shown.mean(axis=0) - source.mean(axis=0)))
+
+
+def product_colour(staged: Staged) -> list[float] | None:
+    """The staged product's dominant colour (CIELAB), kept with the picture for the colour check."""
+    lab = dominant_lab(staged.image, np.asarray(staged.product_layer.getchannel("A")) > 200)
+    return list(lab) if lab else None
 
 
 def picture_lint(staged: Staged, cutout: Image.Image, cutout_box: tuple[int, int, int, int],

@@ -25,14 +25,15 @@ from tools.images.brand import render_banner, render_logo
 from tools.images.detail_page import DetailContent, render_detail
 from tools.images.fonts import find_fonts
 from tools.images.formats import BANNER, LIFESTYLE, LOGO, PROFILES, SIZES, ImageSize, Profile, check_file, check_placement, check_source, encode
+from tools.images.colours import colour_lint, colour_option
 from tools.images.lifestyle import lifestyle_scene, seed_for
-from tools.images.lint import picture_lint
+from tools.images.lint import picture_lint, product_colour
 from tools.images.staging import stage
 
 if TYPE_CHECKING:
     from tools.images.cutout import Cutout
 
-RECIPE = "images-2"  # bump when the drawing code changes, so old pictures are remade
+RECIPE = "images-3"  # bump when the drawing code changes, so old pictures are remade
 CREATOR = "shopagent compositor"
 NO_MODEL_NOTE = "no image_model configured: compositor pictures only (set image_model to a diffusers folder or model id for lifestyle scenes)"
 
@@ -63,6 +64,8 @@ def make_product_images(deps: ToolDeps, sku: str, platforms: list[str] | None = 
         results = [maker.main(SIZES[name]) if SIZES[name].kind == "main_image" else maker.detail(SIZES[name], listing) for name in names]
         if settings.image_model:
             results.append(maker.lifestyle())
+        siblings = session.exec(select(Variant).where(Variant.product_id == product.id)).all()
+        _check_colour(session, variant, [v for v in siblings if v.id != variant.id], results)
     made = sum(r["status"] == "made" for r in results)
     summary = {"sku": sku, "product": product.handle, "profile": profile.name,
                "backend": "compositor+diffusers" if settings.image_model else "compositor",
@@ -166,6 +169,7 @@ class _Maker:
                 raise ToolFailed(f"{self.product.handle} {size.name}: " + "; ".join(problems))
             # What a seller would not publish, kept with the picture (bench/listing_quality.py counts it).
             provenance["lint"] = picture_lint(staged, cutout.image, cutout.box, photo.size)
+            provenance["colour_lab"] = product_colour(staged)
             return staged.image
         return _write(self.deps, self.session, size, self._path(size), self.product.id, self.photo.variant_id,
                       inputs, draw, self.profile, provenance, producer=self.producer)
@@ -218,6 +222,28 @@ def _backend(deps: ToolDeps) -> DiffusionBackend:
     if key not in deps.cache:
         deps.cache[key] = DiffusionBackend(settings.image_model, settings.image_device, settings.image_steps)
     return deps.cache[key]
+
+
+def _check_colour(session: Session, variant: Variant, siblings: list[Variant], results: list[dict]) -> None:
+    """Hold the variant's main pictures against the colour its option names ("Gloss White"
+    showing the navy mug fails); the finding joins the picture's lint, named by SKU, and the
+    tool's answer. A picture shared by variants keeps one finding per SKU."""
+    value = colour_option(variant.options)
+    others = [v for v in (colour_option(s.options) for s in siblings) if v and v != value]
+    for result in results:
+        if result["kind"] != "main_image":
+            continue
+        asset = session.exec(select(Asset).where(Asset.path == result["path"], Asset.kind == "main_image")).first()
+        if asset is None or "colour_lab" not in asset.provenance:
+            continue  # made before the colour was measured: the next remake measures it
+        lab = asset.provenance["colour_lab"]
+        found = [f"{variant.sku}: {p}" for p in colour_lint(tuple(lab) if lab else None, value, others)]
+        kept = [p for p in asset.provenance.get("lint", []) if not p.startswith(f"{variant.sku}: ")]
+        if kept + found != asset.provenance.get("lint", []):
+            asset.provenance = {**asset.provenance, "lint": kept + found}
+            session.add(asset)
+        if found:
+            result["lint"] = found
 
 
 def _photo_of(session: Session, variant: Variant) -> Asset:

@@ -17,7 +17,8 @@ TOWELS = Facts(name="Cotton Towel Set of 3, Sage Green", category="Bath > Towels
                attributes={"material": "cotton terry", "origin": "Portugal",
                            "sizes": "bath towel 70 x 140 cm, hand towel 50 x 90 cm, face cloth 30 x 30 cm"})
 FINE = dict(title="Bamboo Cutting Board with Juice Groove, Medium", tags=["cutting board"],
-            points=["Made of Moso bamboo for everyday use", "Handy details: juice groove, hang hole", "Made in China"],
+            points=["Made of Moso bamboo for everyday use", "Comes with a juice groove and a hang hole for easy use",
+                    "Made in China"],
             description="This bamboo cutting board is made of Moso bamboo. It measures 33 x 23 x 1.8 cm.",
             meta="A bamboo cutting board made of Moso bamboo.")
 
@@ -41,7 +42,9 @@ def test_fine_copy_passes():
     ({"points": ["Bamboo cutting board made of laminated Moso bamboo with a l", "Juice groove", "Hang hole"]},
      "finish each phrase; cut off: highlight 'Bamboo cutting board made of laminated M'"),
     ({"points": ["Cut on laminated Moso bam", "Juice groove", "Hang hole"]}, "finish each phrase"),
-    ({"points": ["Handy details: juice groove and", "Made in China", "Moso bamboo"]}, "finish each phrase"),
+    ({"points": ["Comes with a juice groove and", "Made in China", "Moso bamboo"]}, "finish each phrase"),
+    ({"points": ["Simple care: hand wash only, re-oil occasionally", "Made in China", "Handy details: juice groove"]},
+     "not 'Label: value': 'Simple care: hand wash only, re-oil occa', 'Handy details: juice groove'"),
     ({"description": "The board stands on its base_diameter of 16 cm."}, "not catalog keys: 'base_diameter'"),
     ({"description": "This board is made of moso bamboo and comes from China."}, "capitalise names as the catalog does: 'Moso'"),
     ({"description": "Bamboo Cutting Board. Material: Moso bamboo, Dimensions: 33 x 23 x 1.8 cm, Origin: China."},
@@ -53,11 +56,11 @@ def test_each_fault_is_found(changes, finding):
 
 
 def test_a_highlight_cut_inside_a_catalog_phrase_is_found():
-    cut = lint(TOWELS, points=["In the set: bath towel 70 x 140 cm, hand towel 50 x 90 cm, face", "Made in Portugal",
+    cut = lint(TOWELS, points=["One set gives you bath towel 70 x 140 cm, hand towel 50 x 90 cm, face", "Made in Portugal",
                                "Cotton terry"], title="Cotton Towel Set of 3, Sage Green",
                description="The cotton towel set of 3 is made of cotton terry.", meta="Cotton towels.")
-    assert cut == ["finish each phrase; cut off: highlight 'In the set: bath towel 70 x 140 cm, hand'"]
-    whole = lint(TOWELS, points=["In the set: bath towel 70 x 140 cm, hand towel 50 x 90 cm, face cloth 30 x 30 cm",
+    assert cut == ["finish each phrase; cut off: highlight 'One set gives you bath towel 70 x 140 cm'"]
+    whole = lint(TOWELS, points=["One set gives you bath towel 70 x 140 cm, hand towel 50 x 90 cm, face cloth 30 x 30 cm",
                                  "Made in Portugal", "Cotton terry"], title="Cotton Towel Set of 3, Sage Green",
                  description="The cotton towel set of 3 is made of cotton terry.", meta="Cotton towels.")
     assert whole == []
@@ -68,6 +71,8 @@ def test_chinese_sentences_need_an_end_mark():
     assert copy_lint("竹砧板 楠竹", ["楠竹材质"], "这款竹砧板采用楠竹制作。", ["砧板"], "竹砧板。", zh, "zh-CN") == []
     assert "complete sentences" in copy_lint("竹砧板", ["楠竹材质"], "这款竹砧板采用楠竹制作，尺寸", ["砧板"], "竹砧板。",
                                              zh, "zh-CN")[0]
+    assert "not 'Label: value'" in copy_lint("竹砧板 楠竹", ["日常保养：仅限手洗"], "这款竹砧板采用楠竹制作。", ["砧板"],
+                                             "竹砧板。", zh, "zh-CN")[0]
 
 
 def test_raw_keys_get_human_labels():
