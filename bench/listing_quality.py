@@ -143,9 +143,9 @@ def colour_figures(variants: list[Variant], shown: list[Asset], variant_pictures
     """The colour check on this listing: each variant with a colour option against its own
     picture, and, as a control, each colourway's picture against another colourway's name
     (a swap the check must catch)."""
-    named = {v.sku: colour_option(v.options) for v in variants if colour_option(v.options)}
-    labs = {sku: shown[n - 1].provenance.get("colour_lab") for sku, n in variant_pictures.items()}
-    checked = [sku for sku in named if labs.get(sku)]
+    named = {v.sku: value for v in variants if (value := colour_option(v.options))}
+    labs = {sku: lab for sku, n in variant_pictures.items() if (lab := shown[n - 1].provenance.get("colour_lab"))}
+    checked = [sku for sku in named if sku in labs]
     passed = sum(not colour_lint(tuple(labs[sku]), named[sku], [c for c in named.values() if c != named[sku]])
                  for sku in checked)
     swaps = [(a, b) for a in checked for b in checked

@@ -185,7 +185,11 @@ def cancels(b: Bench, n: int) -> None:
             else:
                 b.failures.append(f"cancel: a cancelled order would be refunded again: {facts}")
             continue
-        b.refuse("cancel", lambda number=number: preview_cancel(b.deps, number or "", "no longer needed"))
+
+        def cancel_in_status(number: str | None = number) -> dict:
+            return preview_cancel(b.deps, number or "", "no longer needed")
+
+        b.refuse("cancel", cancel_in_status)
     b.refuse("refund", lambda: preview_refund(b.deps, b.pick("pending") or "", 100))
 
 
@@ -231,27 +235,33 @@ def returns(b: Bench, n: int) -> None:
     for number in b.rng.sample(late, min(3, len(late))):
         b.used.add(number)
         item = tau_sku(b.orders[number]["items"][0]["item_id"])
-        b.refuse("return", lambda number=number, item=item: changes.preview_return_items(
-            b.deps, number, [item], b.original(number)))
+
+        def return_late(number: str = number, item: str = item) -> dict:
+            return changes.preview_return_items(b.deps, number, [item], b.original(number))
+
+        b.refuse("return", return_late)
     for status in ("pending", "processed", "cancelled"):
-        number = b.pick(status)
-        item = tau_sku(b.orders[number]["items"][0]["item_id"]) if number else ""
-        b.refuse("return", lambda number=number, item=item: changes.preview_return_items(
-            b.deps, number or "", [item], b.original(number or "") if number else ""))
-    number = recent[n] if len(recent) > n else None
-    if number:
-        b.used.add(number)
-        items = b.orders[number]["items"]
+        picked = b.pick(status)
+        item = tau_sku(b.orders[picked]["items"][0]["item_id"]) if picked else ""
+
+        def return_in_status(number: str | None = picked, item: str = item) -> dict:
+            return changes.preview_return_items(b.deps, number or "", [item], b.original(number or "") if number else "")
+
+        b.refuse("return", return_in_status)
+    spare = recent[n] if len(recent) > n else None
+    if spare:
+        b.used.add(spare)
+        items = b.orders[spare]["items"]
         item = tau_sku(items[0]["item_id"])
         other = b.options(items[0], available=None)[0]
-        b.refuse("return", lambda: changes.preview_return_items(b.deps, number, [tau_sku(other["item_id"])],
-                                                                b.original(number)))
-        b.refuse("return", lambda: changes.preview_return_items(b.deps, number, [item] * (len(items) + 1),
-                                                                b.original(number)))
-        others = [m for m in b.methods(number) if m != b.original(number) and "gift_card" not in m]
+        b.refuse("return", lambda: changes.preview_return_items(b.deps, spare, [tau_sku(other["item_id"])],
+                                                                b.original(spare)))
+        b.refuse("return", lambda: changes.preview_return_items(b.deps, spare, [item] * (len(items) + 1),
+                                                                b.original(spare)))
+        others = [m for m in b.methods(spare) if m != b.original(spare) and "gift_card" not in m]
         if others:
-            b.refuse("return", lambda: changes.preview_return_items(b.deps, number, [item], others[0]))
-        b.refuse("return", lambda: changes.preview_return_items(b.deps, number, [item], "credit_card_0000000"))
+            b.refuse("return", lambda: changes.preview_return_items(b.deps, spare, [item], others[0]))
+        b.refuse("return", lambda: changes.preview_return_items(b.deps, spare, [item], "credit_card_0000000"))
 
 
 def swaps(b: Bench, n: int, exchange: bool) -> None:
@@ -295,20 +305,25 @@ def swaps(b: Bench, n: int, exchange: bool) -> None:
         # Once per order: a second change is refused.
         again = b.options(item)
         asked = {new_sku if not exchange else old_sku: tau_sku(again[0]["item_id"])}
-        b.refuse(kind, lambda number=number, asked=asked, method=method: preview(b.deps, number, asked, method))
-    number = b.pick(status, lambda o: any(b.options(i, available=False) for i in o["items"]))
-    if number:
-        item = next(i for i in b.orders[number]["items"] if b.options(i, available=False))
+
+        def change_again(number: str = number, asked: dict[str, str] = asked, method: str = method) -> dict:
+            return preview(b.deps, number, asked, method)
+
+        b.refuse(kind, change_again)
+    with_gone = b.pick(status, lambda o: any(b.options(i, available=False) for i in o["items"]))
+    if with_gone:
+        item = next(i for i in b.orders[with_gone]["items"] if b.options(i, available=False))
         gone = tau_sku(b.options(item, available=False)[0]["item_id"])
-        b.refuse(kind, lambda: preview(b.deps, number, {tau_sku(item["item_id"]): gone}, b.original(number)))
-    number = b.pick(status)
-    if number:
-        item = b.orders[number]["items"][0]
+        b.refuse(kind, lambda: preview(b.deps, with_gone, {tau_sku(item["item_id"]): gone}, b.original(with_gone)))
+    any_order = b.pick(status)
+    if any_order:
+        item = b.orders[any_order]["items"][0]
         elsewhere = tau_sku(b.options(item, same_product=False)[0]["item_id"])
-        b.refuse(kind, lambda: preview(b.deps, number, {tau_sku(item["item_id"]): elsewhere}, b.original(number)))
-        b.refuse(kind, lambda: preview(b.deps, number, {tau_sku(item["item_id"]): tau_sku(item["item_id"])},
-                                       b.original(number)))
-        b.refuse(kind, lambda: preview(b.deps, number, {tau_sku(item["item_id"]): elsewhere},
+        b.refuse(kind, lambda: preview(b.deps, any_order, {tau_sku(item["item_id"]): elsewhere},
+                                       b.original(any_order)))
+        b.refuse(kind, lambda: preview(b.deps, any_order, {tau_sku(item["item_id"]): tau_sku(item["item_id"])},
+                                       b.original(any_order)))
+        b.refuse(kind, lambda: preview(b.deps, any_order, {tau_sku(item["item_id"]): elsewhere},
                                        "credit_card_0000000"))
     wrong_status = b.pick("processed")
     if wrong_status:
@@ -330,8 +345,12 @@ def gift_card_short(b: Bench) -> None:
             if short:
                 b.used.add(number)
                 change = {tau_sku(item["item_id"]): tau_sku(dearer[0]["item_id"])}
-                b.refuse("modify_items", lambda number=number, change=change, card=short[0]:
-                         changes.preview_modify_items(b.deps, number, change, card))
+
+                def pay_with_short_card(number: str = number, change: dict[str, str] = change,
+                                        card: str = short[0]) -> dict:
+                    return changes.preview_modify_items(b.deps, number, change, card)
+
+                b.refuse("modify_items", pay_with_short_card)
                 return
 
 
@@ -368,26 +387,34 @@ def payments(b: Bench, n: int) -> None:
             return wrong
 
         b.allow("modify_payment", act, check)
-        b.refuse("modify_payment", lambda number=number, method=method: changes.preview_modify_payment(
-            b.deps, number, method))
-    number = b.pick("pending")
-    if number:
-        b.refuse("modify_payment", lambda: changes.preview_modify_payment(b.deps, number, b.original(number)))
-        b.refuse("modify_payment", lambda: changes.preview_modify_payment(b.deps, number, "paypal_0000000"))
+
+        def change_payment_again(number: str = number, method: str = method) -> dict:
+            return changes.preview_modify_payment(b.deps, number, method)
+
+        b.refuse("modify_payment", change_payment_again)
+    pending = b.pick("pending")
+    if pending:
+        b.refuse("modify_payment", lambda: changes.preview_modify_payment(b.deps, pending, b.original(pending)))
+        b.refuse("modify_payment", lambda: changes.preview_modify_payment(b.deps, pending, "paypal_0000000"))
     for number, record in sorted(b.orders.items()):
         total = sum(cents(i["price"]) for i in record["items"])
         short = [m for m in b.methods(number, "gift_card") if m != b.original(number) and b.balance(number, m) < total]
         if record["status"] == "pending" and number not in b.used and short:
             b.used.add(number)
-            b.refuse("modify_payment", lambda number=number, short=short: changes.preview_modify_payment(
-                b.deps, number, short[0]))
+
+            def pay_with_short_card(number: str = number, short: list[str] = short) -> dict:
+                return changes.preview_modify_payment(b.deps, number, short[0])
+
+            b.refuse("modify_payment", pay_with_short_card)
             break
     for status in ("processed", "delivered"):
         number = b.pick(status)
         other = [m for m in b.methods(number or "") if m != b.original(number or "")] if number else []
         if number and other:
-            b.refuse("modify_payment", lambda number=number, other=other: changes.preview_modify_payment(
-                b.deps, number, other[0]))
+            def change_payment_in_status(number: str = number, other: list[str] = other) -> dict:
+                return changes.preview_modify_payment(b.deps, number, other[0])
+
+            b.refuse("modify_payment", change_payment_in_status)
 
 
 def addresses(b: Bench, n: int) -> None:
@@ -404,23 +431,28 @@ def addresses(b: Bench, n: int) -> None:
                 record_address(order, {"address1": street, "city": "Austin", "postcode": "73301", "region": "TX"})
                 session.add(order)
 
-        b.allow("modify_address", act, lambda number=number, street=street: [] if b.state(
-            number)["address"]["address1"] == street else ["the address did not change"])
+        def check(number: str = number, street: str = street) -> list[str]:
+            return [] if b.state(number)["address"]["address1"] == street else ["the address did not change"]
+
+        b.allow("modify_address", act, check)
     for status in ("processed", "delivered", "cancelled"):
         number = b.pick(status)
-        b.refuse("modify_address", lambda number=number: preview_change_address(
-            b.deps, number or "", "1 Late St", "Austin", "73301"))
+
+        def change_address_in_status(number: str | None = number) -> dict:
+            return preview_change_address(b.deps, number or "", "1 Late St", "Austin", "73301")
+
+        b.refuse("modify_address", change_address_in_status)
     for email in sorted(u["email"] for u in b.users.values())[:n]:
-        def act(email=email) -> None:
+        def act_buyer(email: str = email) -> None:
             facts = changes.preview_modify_buyer_address(b.deps, email, "9 Home Row", "Boston", "02101", "USA", "MA")
             changes.apply_buyer_address(b.deps, email, facts["address_new"])
 
-        def check(email=email) -> list[str]:
+        def check_buyer(email: str = email) -> list[str]:
             with Session(b.deps.engine) as session:
                 buyer = session.exec(select(Buyer).where(Buyer.email == email)).one()
                 return [] if buyer.address.get("address1") == "9 Home Row" else ["the buyer's address did not change"]
 
-        b.allow("buyer_address", act, check)
+        b.allow("buyer_address", act_buyer, check_buyer)
     b.refuse("buyer_address", lambda: changes.preview_modify_buyer_address(
         b.deps, sorted(u["email"] for u in b.users.values())[0], "9 Home Row", "", "02101", "USA"))
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from store_data.clock import utcnow
 from store_data.db import session_scope
 from store_data.shop import ApprovedCopy, Asset, Listing, Product, Shop, Variant
-from store_data.rows import row_id, stored
+from store_data.rows import MissingRow, row_id, stored
 from store_data.status import ListingStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import LISTINGS, PROFILE, VIDEO, ListingDraft, ShopProfile
@@ -49,6 +49,8 @@ def variant_looks(session: Session, product_id: int | None) -> list[list[Variant
     option leads the first group). Variants look different when they have different supplier
     photos or name different colours; variants that differ only in size or scent share a
     look. A variant without a photo of its own takes the look of the first one in its colour."""
+    if product_id is None:
+        raise MissingRow("a Product was used before it was saved; save (flush) it first")
     looks: dict[tuple[str | None, str | None], list[Variant]] = {}
     photo_of_colour: dict[str | None, str | None] = {}
     for variant in listing_variants(session, product_id):

@@ -89,10 +89,11 @@ def return_items(deps: ToolDeps, order_id: str, skus: list[str], refund_method: 
     except NeedsOwner:
         raise
     except ToolFailed as problem:
-        remote = reread(deps, driver, number)
-        if remote is None:
+        found = reread(deps, driver, number)
+        if found is None:
             flag_failure(deps, number, "return", problem)
             raise
+        remote = found
     made = next((p for p in remote.payments if p.kind == "refund" and p.note == KEY_PREFIX + key), None)
     if made is None:
         missing = ToolFailed(f"the marketplace shows no refund for the items taken back on order {number}; "

@@ -60,8 +60,8 @@ def write_open_summary(deps: ToolDeps) -> dict:
             listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
             variants = listing_variants(session, row_id(product))
             # The listing's headline price: the option it opens on (not the cheapest of its options).
-            shown = shown_variant(variants).price_cents if variants else None
-            prices = [shown] if shown is not None else []
+            shown_price = shown_variant(variants).price_cents if variants else None
+            prices = [shown_price] if shown_price is not None else []
             own = by_product.get(product.id, [])
             # The clip of the option the listing opens on plays; each other look's is linked.
             looks = look_clips(session, deps.workdir, product, listing.language if listing else None)

@@ -289,7 +289,7 @@ def make_promo_clip(deps: ToolDeps, sku: str, language: str | None = None) -> di
     # Recorded first, so the upload sends this clip with the other looks' clips.
     upload = _upload(deps, sku, lang)
     with session_scope(deps.engine) as session:
-        clip = session.get(Asset, clip.id)
+        clip = stored(session, Asset, clip.id)
         clip.provenance = {**clip.provenance, "upload": upload["status"]}
         session.add(clip)
     return {"sku": sku, "product": product.handle, "status": "made", "look": look_skus, **_summary(clip), "upload": upload}

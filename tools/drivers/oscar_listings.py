@@ -34,6 +34,10 @@ class OscarListingsMixin(BrowserDriver):
     def _set_fields(self, form: str, values: dict[str, str]) -> None:
         """Fill a dashboard form's fields by name."""
 
+    @abstractmethod
+    def _press(self, button: str) -> None:
+        """Click a form's submit `button` (a selector) in the page itself."""
+
     def _product_rows(self, sku: str) -> dict[str, tuple[str, str]]:
         self._open(f"{sel.PRODUCTS_PATH}?upc={sku}")
         found = {}

@@ -8,6 +8,7 @@ studio light photographs light grey, but it never photographs blue.
 
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -22,9 +23,15 @@ LIGHTNESS_WEIGHT = 0.5
 @lru_cache(maxsize=1)
 def _table() -> tuple[tuple[str, ...], dict[str, tuple[float, float, float]], dict[str, str]]:
     data = tomllib.loads(resources.files(__package__).joinpath("colours.toml").read_text(encoding="utf-8"))
-    labs = {name: tuple(float(v) for v in rgb_to_lab(np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)]]))[0])
+    labs = {name: _lab_triple(rgb_to_lab(np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)]]))[0])
             for name, h in data["colours"].items()}
     return tuple(data["keys"]), labs, dict(data["names_zh"])
+
+
+def _lab_triple(lab: np.ndarray) -> tuple[float, float, float]:
+    """One CIELAB colour (an array of 3) as plain floats."""
+    lightness, a, b = (float(v) for v in lab)
+    return lightness, a, b
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -79,7 +86,7 @@ def colour_gap(lab: tuple[float, float, float], name: str) -> float:
     return float(np.sqrt(dl * dl + da * da + db * db))
 
 
-def colour_lint(lab: tuple[float, float, float] | None, value: str | None, others: list[str] = ()) -> list[str]:
+def colour_lint(lab: tuple[float, float, float] | None, value: str | None, others: Sequence[str] = ()) -> list[str]:
     """Whether the product in a picture is the colour its option `value` names; `others` are
     the other options' colour values of the same product (the picture must not look more like
     one of them). [] passes, and so does a value the table does not know."""
