@@ -24,7 +24,9 @@ case ",$extras," in *,dev,*) packages+=(postgresql) ;; esac
 python="${PYTHON:-python3}"
 # pip's notes about package indexes this machine's pip configuration names but lacks are noise here.
 quiet_pip() { .venv/bin/python -m pip "$@" 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }; }
-pip_install() { quiet_pip install -q --disable-pip-version-check -c constraints.txt "$@"; }
+# --no-compile: Python writes the bytecode of what it imports on first use; compiling every
+# installed module up front costs a minute of the two cores the compile above also needs.
+pip_install() { quiet_pip install -q --no-compile --disable-pip-version-check -c constraints.txt "$@"; }
 llama_version=$(sed -n 's/^llama-cpp-python==//p' constraints.txt)
 wheels=.cache/wheels
 log=.cache/llama-build.log
