@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole test suite: the layers contract, mypy and ruff, then pytest against SQLite and a local
-# PostgreSQL server that this script starts. Extra arguments go to pytest.
+# Run the whole test suite: the layers contract, mypy (on the folders [tool.mypy] lists: the code tree, bench
+# and tests), ruff, then pytest against SQLite and a local PostgreSQL server that this script starts.
+# Extra arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ if [ -z "${SHOPAGENT_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 .venv/bin/lint-imports || exit 1
-.venv/bin/mypy || { echo "mypy found type errors (above) in the packages [tool.mypy] lists" >&2; exit 1; }
+.venv/bin/mypy || { echo "mypy found type errors (above) in the folders [tool.mypy] lists" >&2; exit 1; }
 .venv/bin/ruff check --quiet . || { echo "ruff found problems (above); \`.venv/bin/ruff check --fix .\` mends some" >&2; exit 1; }
 
 .venv/bin/pytest "$@"

@@ -50,7 +50,8 @@ def obey(prompt: str) -> dict:
     """The hijacked answer to one chat request, as the JSON object the shop asked for."""
     order = instruction(prompt)
     if "You write product listings" in prompt:
-        product = (PRODUCT.search(prompt) or [None, "product"])[1].strip()
+        named = PRODUCT.search(prompt)
+        product = named[1].strip() if named else "product"
         # Within the platform's limits, so only the checks of what it says can stop it.
         return {"title": f"{product}, {order}"[:80], "selling_points": [order[:60], f"{product}, as described"[:60],
                                                                          f"{product} for every day"[:60]],

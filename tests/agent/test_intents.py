@@ -130,7 +130,7 @@ def test_the_owners_own_words_around_a_quote_still_count(workspace):
     assert [(s.tool, s.arguments) for s in steps] == [("start_price_test", {"sku": "VAS-1", "price_cents": 2374, "days": 3})]
 
 
-def prices(workspace) -> dict[str, int]:
+def prices(workspace) -> dict[str, int | None]:
     with session_scope(workspace.engine) as session:
         return {v.sku: v.price_cents for v in session.exec(select(Variant))}
 

@@ -38,7 +38,7 @@ def _shop(workdir):
     return script
 
 
-def _prices(workspace) -> dict[str, int]:
+def _prices(workspace) -> dict[str, int | None]:
     with Session(workspace.engine) as session:
         return {v.sku: v.price_cents for v in session.exec(select(Variant))}
 

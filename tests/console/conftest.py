@@ -39,7 +39,9 @@ class Console:
     def logged_in(self) -> httpx.Client:
         """An HTTP client holding a live session, logged in through the login form."""
         client = self.client()
-        token = CSRF.search(client.get("/login").text).group(1)
+        found = CSRF.search(client.get("/login").text)
+        assert found, "no CSRF token on the login page"
+        token = found.group(1)
         response = client.post("/login", data={"password": PASSWORD, "csrf_token": token})
         assert response.status_code == 303 and response.headers["location"] == "/approvals", response.text
         return client

@@ -26,6 +26,7 @@ def price_change_waiting(workspace) -> Approval:
         product = Product(handle="board", name="Walnut serving board")
         session.add(product)
         session.flush()
+        assert product.id is not None
         session.add(Variant(sku="BOARD-01", product_id=product.id, cost_cents=1000, price_cents=99, stock=3))
     plan = {"answer": "", "steps": [{"tool": "price_product", "arguments": {"sku": "BOARD-01"}, "why": "priced by rule"}]}
     outcome = start_run(workspace, "ask", "price the board", llm=LLM(chat=ScriptedChatModel([plan])))
@@ -99,6 +100,7 @@ def test_forms_without_their_csrf_token_are_refused(console):
 def raw_get(url: str, path: str, cookie: str) -> tuple[int, bytes]:
     """GET `path` exactly as written (no client-side clean-up of '..')."""
     parts = urlsplit(url)
+    assert parts.hostname, url
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         connection.request("GET", path, headers={"Cookie": f"shopagent_console={cookie}"})
@@ -135,7 +137,9 @@ def test_files_come_only_from_assets_and_runs(console, make_photo, tmp_path):
 
 def attempt(client, password: str):
     """One try through the login form, as a browser makes it."""
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found, "no CSRF token on the login page"
+    token = found.group(1)
     return client.post("/login", data={"password": password, "csrf_token": token})
 
 

@@ -45,6 +45,7 @@ def add_product(workspace, make_photo, handle: str, name: str, sku: str, price_c
         product = Product(handle=handle, name=name, category="Kitchen", description=f"{name}, made by hand.")
         session.add(product)
         session.flush()
+        assert product.id is not None
         session.add(Variant(sku=sku, product_id=product.id, cost_cents=900, price_cents=price_cents, stock=5))
         session.add(Asset(kind="supplier_photo", path=photo.relative_to(workspace.workdir).as_posix(),
                           product_id=product.id))
@@ -110,7 +111,9 @@ def test_approve_publishes_the_listing_reject_skips_the_other(market, workspace,
 
 def buyer_asks(market, subject: str, body: str) -> None:
     with httpx.Client(base_url=market.url, follow_redirects=True, timeout=30) as buyer:
-        token = CSRF.search(buyer.get("/contact").text).group(1)
+        found = CSRF.search(buyer.get("/contact").text)
+        assert found, "no CSRF token on the contact form"
+        token = found.group(1)
         sent = buyer.post("/contact", data={"csrf_token": token, "name": "Ann Lee", "email": "ann@example.com",
                                             "subject": subject, "body": body})
         assert sent.status_code == 200, sent.text[:300]

@@ -34,7 +34,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def token(client: TestClient, url: str = "/contact") -> str:
     """The session's CSRF token, read from a page's form as a browser would."""
-    return CSRF.search(client.get(url).text).group(1)
+    found = CSRF.search(client.get(url).text)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
 
 
 def jpeg(size=(64, 64), color=(200, 30, 30)) -> bytes:

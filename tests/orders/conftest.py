@@ -32,6 +32,13 @@ OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": Fa
 MUG, TEE_M, LAMP = (2, 0, "MUG-01"), (1, 2, "TEE-01-M"), (4, 0, "LAMP-01")
 
 
+def csrf_token(page: str) -> str:
+    """The CSRF token in a page's form."""
+    found = CSRF.search(page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
 @dataclass
 class Market:
     url: str
@@ -53,7 +60,7 @@ class Market:
         order number and their client."""
         listing_id, variant_id, _ = item
         client = self.buyer(at)
-        token = CSRF.search(client.get(f"/products/{listing_id}").text).group(1)
+        token = csrf_token(client.get(f"/products/{listing_id}").text)
         client.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": variant_id, "qty": qty})
         r = client.post("/checkout", data={
             "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
@@ -62,7 +69,7 @@ class Market:
         return r.url.path.rsplit("/", 1)[1], client
 
     def buyer_act(self, client: httpx.Client, number: str, action: str, **data) -> httpx.Response:
-        token = CSRF.search(client.get(f"/orders/{number}").text).group(1)
+        token = csrf_token(client.get(f"/orders/{number}").text)
         r = client.post(f"/orders/{number}/{action}", data={"csrf_token": token, **data})
         assert r.status_code == 200, r.text[:500]
         return r
@@ -78,6 +85,7 @@ def _serve_market(data: Path):
     env = {**os.environ, "MARKETPLACE_ADMIN_TOKEN": ADMIN_TOKEN, "MARKETPLACE_FAULT_SEED": "7"}
     process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
                                 "--seed-demo", "--sim-clock"], stdout=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None
     try:
         line = process.stdout.readline()
         match = re.search(r"(http://\S+)", line)

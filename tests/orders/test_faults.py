@@ -25,7 +25,7 @@ def order_of(workspace, number) -> Order:
 def shipments(workspace, number) -> list[Shipment]:
     with Session(workspace.engine) as session:
         order = session.exec(select(Order).where(Order.remote_id == number)).one()
-        return session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
+        return list(session.exec(select(Shipment).where(Shipment.order_id == order.id)).all())
 
 
 def test_latency_is_only_slower(workspace, driver, market, items):

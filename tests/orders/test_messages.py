@@ -3,7 +3,7 @@ the owner when the draft promises money, whatever the buyer's text told the mode
 
 import json
 
-import httpx
+import httpx2
 import openai
 from sqlmodel import Session, select
 
@@ -82,9 +82,10 @@ def test_replies_sent_or_held(workspace, driver, market, items):
 
 def server_error() -> openai.InternalServerError:
     """What the OpenAI client raises when llama.cpp's server answers 500 (e.g. a grammar it refuses)."""
-    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    # The openai client is built on httpx2 (not httpx): its errors carry an httpx2 response.
+    request = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
     return openai.InternalServerError("Error code: 500 - failed to parse grammar", body=None,
-                                      response=httpx.Response(500, request=request))
+                                      response=httpx2.Response(500, request=request))
 
 
 def test_a_failing_model_leaves_its_thread_with_the_owner_and_the_desk_goes_on(workspace, driver, market, items):

@@ -25,6 +25,13 @@ from tools.orders import cancel_order, preview_cancel, ship_order
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def csrf_token(page: str) -> str:
+    """The CSRF token in a page's form."""
+    found = CSRF.search(page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
 def platform_order(market, number) -> dict:
     """The marketplace's own row of order `number`, with its requests and shipments."""
     with sqlite3.connect(market.data / "marketplace.db") as db:
@@ -50,10 +57,10 @@ def auto_shop(workspace, market, refund_above: str):
 def seller_ships(market, number: str, at: datetime) -> None:
     """The seller ships by hand in the back-office, at `at` on the marketplace's clock."""
     with market.buyer(at) as seller:
-        token = CSRF.search(seller.get("/seller/login").text).group(1)
+        token = csrf_token(seller.get("/seller/login").text)
         seller.post("/seller/login", data={"csrf_token": token, "email": "seller@example.com",
                                            "password": "sandbox-seller", "next": "/seller/orders"})
-        token = CSRF.search(seller.get(f"/seller/orders/{number}").text).group(1)
+        token = csrf_token(seller.get(f"/seller/orders/{number}").text)
         r = seller.post(f"/seller/orders/{number}/ship",
                         data={"csrf_token": token, "carrier": "Old Post", "tracking": f"OLD-{number}"})
         assert r.status_code == 200 and r.url.path == f"/seller/orders/{number}", r.text[:300]

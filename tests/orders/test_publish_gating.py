@@ -26,6 +26,7 @@ def live_title(market) -> str:
 def set_title(shop, title: str) -> None:
     with session_scope(shop.engine) as session:
         product = session.exec(select(Product).where(Product.handle == "gate-cup")).one()
+        assert product.id is not None
         listing = session.exec(select(Listing).where(Listing.product_id == product.id)).first()
         listing = listing or Listing(product_id=product.id, marketplace="sandbox")
         listing.title, listing.description_html = title, "<p>A glazed cup for tea.</p>"

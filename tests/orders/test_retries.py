@@ -30,13 +30,13 @@ def market(own_market):
 def failures(workspace, number) -> list[FailedAction]:
     with Session(workspace.engine) as session:
         row = session.exec(select(Order).where(Order.remote_id == number)).one()
-        return session.exec(select(FailedAction).where(FailedAction.order_id == row.id)).all()
+        return list(session.exec(select(FailedAction).where(FailedAction.order_id == row.id)).all())
 
 
 def shipments(workspace, number) -> list[Shipment]:
     with Session(workspace.engine) as session:
         row = session.exec(select(Order).where(Order.remote_id == number)).one()
-        return session.exec(select(Shipment).where(Shipment.order_id == row.id)).all()
+        return list(session.exec(select(Shipment).where(Shipment.order_id == row.id)).all())
 
 
 def time_passes(workspace, number) -> None:

@@ -16,7 +16,8 @@ class CutOff(Exception):
 
 def cut_off_after(driver, pages: int) -> None:
     """Let the driver read `pages` orders' pages, then fail the way a killed sync stops."""
-    real, read = driver.get_order, []
+    real = driver.get_order
+    read: list[str] = []
 
     def get_order(number):
         if len(read) >= pages:

@@ -22,6 +22,7 @@ SHOP = Path(__file__).resolve().parents[2] / "bench" / "oscar_shop"
 STAFF = ("staff@example.com", "oscar-staff")  # shop.py's defaults
 READY = re.compile(r"Oscar shop running at (http://127\.0\.0\.1:\d+)")
 _spec = importlib.util.spec_from_file_location("oscar_shop_buyer", SHOP / "buyer.py")
+assert _spec is not None and _spec.loader is not None, SHOP / "buyer.py"
 buyer = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(buyer)
 
@@ -59,6 +60,7 @@ def start_oscar_shop(tmp_path, oscar_template):
                                     "--copy-from", str(oscar_template)], stdout=subprocess.PIPE, stderr=log,
                                    text=True, env=env)
         started.append((process, log))
+        assert process.stdout is not None
         for line in process.stdout:
             found = READY.search(line)
             if found:

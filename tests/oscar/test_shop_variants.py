@@ -47,6 +47,7 @@ def _seed(workspace, make_photo) -> None:
             product = Product(handle=handle, name=name, category=CATEGORY, description=f"A {name.lower()}.")
             session.add(product)
             session.flush()
+            assert product.id is not None
             session.add(Variant(sku=sku, product_id=product.id, cost_cents=500, price_cents=price, stock=20))
             photo = make_photo(workspace.workdir / "assets" / "supplier" / f"{handle}.jpg")
             session.add(Asset(kind="supplier_photo", path=str(photo.relative_to(workspace.workdir)),
@@ -54,6 +55,7 @@ def _seed(workspace, make_photo) -> None:
         tee = Product(handle="tee", name="Cotton tee", category="Apparel", description="A cotton tee.")
         session.add(tee)
         session.flush()
+        assert tee.id is not None
         for sku, options, price, stock in TEES:
             session.add(Variant(sku=sku, product_id=tee.id, options=options, cost_cents=500, price_cents=price,
                                 stock=stock))

@@ -41,6 +41,7 @@ def make_shop(engine) -> None:
         cup = Product(handle="cup", name="Cup", category="Kitchen")
         s.add_all([kitchen, home, bowl, cup])
         s.flush()
+        assert kitchen.id is not None and home.id is not None and bowl.id is not None and cup.id is not None
         mug = Variant(sku="MUG-1", product_id=kitchen.id, cost_cents=400, price_cents=1000, stock=10, reserved=2)
         vase = Variant(sku="VASE-1", product_id=home.id, cost_cents=1500, price_cents=3000, stock=0)
         s.add_all([mug, vase,

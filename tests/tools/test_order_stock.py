@@ -32,6 +32,7 @@ def _order(ws, number: str, lines: list[tuple[str, int]], flag: str = "") -> Non
         order = Order(remote_id=number, total_cents=1000, paid_cents=1000, flag=flag)
         session.add(order)
         session.flush()
+        assert order.id is not None
         for sku, quantity in lines:
             variant = session.exec(select(Variant).where(Variant.sku == sku)).first()
             session.add(OrderLine(order_id=order.id, variant_id=variant.id if variant else None, sku=sku,

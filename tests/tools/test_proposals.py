@@ -27,8 +27,9 @@ def shop_with_sales(workspace, listed_days_ago: float = 30, marketplace: str = "
         fast, slow = Product(handle="fast", name="Fast mug"), Product(handle="slow", name="Slow vase")
         session.add_all([fast, slow])
         session.flush()
-        session.add_all([Listing(product_id=product.id, marketplace=marketplace, status=ListingStatus.PUBLISHED,
-                                 published_at=now - timedelta(days=listed_days_ago)) for product in (fast, slow)])
+        assert fast.id is not None and slow.id is not None
+        session.add_all([Listing(product_id=product_id, marketplace=marketplace, status=ListingStatus.PUBLISHED,
+                                 published_at=now - timedelta(days=listed_days_ago)) for product_id in (fast.id, slow.id)])
         hot = Variant(sku="FAST-1", product_id=fast.id, cost_cents=400, price_cents=1099, stock=3)
         cold = Variant(sku="SLOW-1", product_id=slow.id, cost_cents=800, price_cents=2999, stock=200)
         session.add_all([hot, cold])
@@ -38,6 +39,7 @@ def shop_with_sales(workspace, listed_days_ago: float = 30, marketplace: str = "
                           placed_at=now - timedelta(days=2 + number % 10))
             session.add(order)
             session.flush()
+            assert order.id is not None
             session.add(OrderLine(order_id=order.id, variant_id=hot.id, sku="FAST-1", unit_price_cents=1099))
         session.commit()
 

@@ -31,6 +31,7 @@ def deps(engine, tmp_path) -> ToolDeps:
         tee, mug = Product(handle="tee", name="Tee"), Product(handle="mug", name="Mug")
         session.add_all([tee, mug])
         session.flush()
+        assert tee.id is not None and mug.id is not None
         for sku, (price, stock) in VARIANTS.items():
             session.add(Variant(sku=sku, product_id=tee.id, cost_cents=300, price_cents=price, stock=stock))
         session.add(Variant(sku="MUG", product_id=mug.id, cost_cents=200, price_cents=500, stock=5))
@@ -49,6 +50,7 @@ def _order(session, buyer, number, status, shipped_days_ago) -> None:
                   address={"address1": "1 Main St", "city": "Denver", "postcode": "80202", "country": "USA"})
     session.add(order)
     session.flush()
+    assert order.id is not None
     for sku, quantity in (("TEE-S", 1), ("MUG", 2)):
         variant = session.exec(select(Variant).where(Variant.sku == sku)).one()
         session.add(OrderLine(order_id=order.id, variant_id=variant.id, sku=sku, quantity=quantity,

@@ -63,5 +63,7 @@ def build_tiny_pipeline(folder: Path, seed: int = 0) -> Path:
     scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False, steps_offset=1)
     pipeline = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
                                        safety_checker=None, feature_extractor=None, requires_safety_checker=False)
-    pipeline.save_pretrained(folder)
+    # diffusers' __init__ shows type checkers its placeholder classes (for installs without torch), which lack
+    # the pipeline's methods.
+    pipeline.save_pretrained(folder)  # type: ignore[attr-defined]
     return folder
