@@ -47,6 +47,7 @@ from agent.operator import operator  # noqa: E402
 from agent.runner import start_run  # noqa: E402
 from agent.workflows.orders import goal_for  # noqa: E402
 from agent.workspace import load_settings, open_workspace  # noqa: E402
+from order_bench import form_token  # noqa: E402  (bench/order_bench.py, beside this file)
 from store_data.db import session_scope  # noqa: E402
 from store_data.rows import row_id  # noqa: E402
 from store_data.shop import Product, Variant  # noqa: E402
@@ -56,7 +57,6 @@ from tools.registry import BY_NAME  # noqa: E402
 from tools.reply_claims import claims_in  # noqa: E402
 
 SHOPAGENT = Path(sys.executable).parent / "shopagent"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MUG = (2, 0)  # the demo shop's mug listing and its variant (marketplace --seed-demo)
 DEMO_SKUS = {"tee": ["TEE-01-S", "TEE-01-M", "TEE-01-L"], "mug": ["MUG-01"], "bottle": ["BOTTLE-01"],
              "lamp": ["LAMP-01"], "socks": ["SOCKS-01"]}
@@ -80,13 +80,6 @@ SCAM_WORDS = ("rolex", "submariner", "replica", "whatsapp", "555-0100", "cheap-w
 REPLY_TOOLS = ("sync_orders", "answer_messages", "draft_reply", "reply_message")
 REQUEST_TOOLS = ("sync_orders", "handle_requests", "handle_return")
 
-
-def _token(page: str) -> str:
-    """The form token a marketplace page carries."""
-    found = CSRF.search(page)
-    if found is None:
-        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
-    return found.group(1)
 
 
 def free_port() -> int:
@@ -119,7 +112,7 @@ class Market:
 
     def buy(self, email: str) -> tuple[str, httpx.Client]:
         client = httpx.Client(base_url=self.url, follow_redirects=True, timeout=60)
-        token = _token(client.get(f"/products/{MUG[0]}").text)
+        token = form_token(client.get(f"/products/{MUG[0]}").text)
         client.post("/cart/add", data={"csrf_token": token, "listing_id": MUG[0], "variant_id": MUG[1], "qty": 1})
         r = client.post("/checkout", data={
             "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
@@ -129,7 +122,7 @@ class Market:
         return r.url.path.rsplit("/", 1)[1], client
 
     def act(self, client: httpx.Client, number: str, action: str, **data) -> None:
-        token = _token(client.get(f"/orders/{number}").text)
+        token = form_token(client.get(f"/orders/{number}").text)
         r = client.post(f"/orders/{number}/{action}", data={"csrf_token": token, **data})
         if r.status_code != 200:
             raise SystemExit(f"{action} on {number} failed: {r.text[:300]}")

@@ -17,8 +17,6 @@ import random
 import re
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,6 +30,7 @@ from agent.approvals import list_approvals
 from agent.scheduler import desk_pass
 from agent.workspace import load_settings, open_workspace
 from marketplace.simulator import QUESTIONS
+from order_bench import form_token, start_marketplace  # bench/order_bench.py, beside this file
 from store_data.audit import Step
 from store_data.db import session_scope
 from store_data.orders import Order
@@ -42,7 +41,6 @@ from tools.order_sync import sync_orders
 from tools.orders import ship_order, show_order
 from tools.reply_claims import unsupported
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SELLER = ("seller@example.com", "sandbox-seller")
 # The demo marketplace's listings (marketplace/demo.py) as the shop's catalog knows them: the
 # facts its description states. TEE-01-L is sold out in the shop's own stock.
@@ -72,23 +70,6 @@ PRODUCT_NEEDS = {"made of": ("material",), "measurements": ("dimensions", "size"
                  "材质": ("material",), "尺寸": ("dimensions",)}
 
 
-def _token(page: str) -> str:
-    """The form token a marketplace page carries."""
-    found = CSRF.search(page)
-    if found is None:
-        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
-    return found.group(1)
-
-
-def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
-                                "--seed-demo"], stdout=subprocess.PIPE, text=True)
-    if process.stdout is None:  # opened with stdout=PIPE
-        raise SystemExit("the marketplace's output cannot be read")
-    found = re.search(r"(http://\S+)", process.stdout.readline())
-    if found is None:
-        raise SystemExit("the marketplace did not print its address; see its output above")
-    return process, found.group(1)
 
 
 def make_shop(root: Path, url: str, provider: str, interval: int):
@@ -111,7 +92,7 @@ def make_shop(root: Path, url: str, provider: str, interval: int):
 def buy(url: str, n: int, listing: int, variant: int) -> tuple[str, httpx.Client, str]:
     buyer = httpx.Client(base_url=url, follow_redirects=True, timeout=30)
     email = f"order-buyer-{n}@example.com"
-    token = _token(buyer.get(f"/products/{listing}").text)
+    token = form_token(buyer.get(f"/products/{listing}").text)
     buyer.post("/cart/add", data={"csrf_token": token, "listing_id": listing, "variant_id": variant, "qty": 1})
     r = buyer.post("/checkout", data={
         "csrf_token": token, "name": f"Buyer {n}", "email": email, "address1": "1 Main St", "city": "Denver",
@@ -123,11 +104,11 @@ def ask(url: str, question: dict) -> None:
     """The buyer writes: on the order's page, or through the contact form."""
     if question["order"]:
         client = question["client"]
-        token = _token(client.get(f"/orders/{question['order']}").text)
+        token = form_token(client.get(f"/orders/{question['order']}").text)
         client.post(f"/orders/{question['order']}/message", data={"csrf_token": token, "body": question["text"]})
         return
     with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as client:
-        token = _token(client.get("/contact").text)
+        token = form_token(client.get("/contact").text)
         client.post("/contact", data={"csrf_token": token, "name": "Asking Buyer", "email": question["email"],
                                       "subject": "Question", "body": question["text"]})
 

@@ -1,8 +1,12 @@
 """What the order benchmarks share (bench/orders.py, bench/oscar_orders.py): the raw
 Playwright figure's timing loop, the shop that sells the mug, and the timed sync-and-ship run."""
 
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from agent.runner import Outcome, start_run
 from agent.workflows.orders import goal_for
@@ -11,6 +15,29 @@ from store_data.db import session_scope
 from store_data.rows import row_id
 from store_data.shop import Product, Variant
 from tools.drivers.browser import CHROMIUM_ARGS
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def form_token(page: str) -> str:
+    """The form token a marketplace page carries."""
+    found = CSRF.search(page)
+    if found is None:
+        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
+    return found.group(1)
+
+
+def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
+    """The sandbox marketplace with its demo shop on a free port, and its address."""
+    process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
+                                "--seed-demo"], stdout=subprocess.PIPE, text=True)
+    if process.stdout is None:  # opened with stdout=PIPE
+        raise SystemExit("the marketplace's output cannot be read")
+    found = re.search(r"(http://\S+)", process.stdout.readline())
+    if found is None:
+        raise SystemExit("the marketplace did not print its address; see its output above")
+    return process, found.group(1)
 
 
 def submit_form(page, address: str, fields: dict[str, str], button: str) -> None:

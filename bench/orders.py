@@ -14,10 +14,7 @@ Oscar dashboard driver; the raw figure is a hand-written shipping-event submissi
 
 import argparse
 import os
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,39 +22,22 @@ from pathlib import Path
 
 import httpx
 
-from order_bench import mug_shop, submit_form, sync_and_ship, time_raw  # bench/order_bench.py, beside this file
+from order_bench import (  # bench/order_bench.py, beside this file
+    form_token, mug_shop, start_marketplace, submit_form, sync_and_ship, time_raw)
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SELLER = ("seller@example.com", "sandbox-seller")
 
 
-def _token(page: str) -> str:
-    """The form token a marketplace page carries."""
-    found = CSRF.search(page)
-    if found is None:
-        raise SystemExit(f"a marketplace page has no form token (is the marketplace up?): {page[:200]!r}")
-    return found.group(1)
-
-
-def start_marketplace(data: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", "0", "--data", str(data),
-                                "--seed-demo"], stdout=subprocess.PIPE, text=True)
-    if process.stdout is None:  # opened with stdout=PIPE
-        raise SystemExit("the marketplace's output cannot be read")
-    found = re.search(r"(http://\S+)", process.stdout.readline())
-    if found is None:
-        raise SystemExit("the marketplace did not print its address; see its output above")
-    return process, found.group(1)
 
 
 def restock(url: str, units: int) -> None:
     """The seller puts enough mugs on the listing (through the back-office form, over HTTP)."""
     with httpx.Client(base_url=url, follow_redirects=True) as seller:
-        token = _token(seller.get("/seller/login").text)
+        token = form_token(seller.get("/seller/login").text)
         seller.post("/seller/login", data={"csrf_token": token, "email": SELLER[0], "password": SELLER[1]})
         page = seller.get("/seller/listings/2").text
-        token = _token(page)
+        token = form_token(page)
         r = seller.post("/seller/listings/2", data={"csrf_token": token, "title": "Stoneware coffee mug", "sku": "MUG-01",
                                                     "price": "14.50", "stock": str(units), "category": "Kitchen",
                                                     "tags": "", "description": "<p>Mug</p>", "variant_rows": "3",
@@ -67,7 +47,7 @@ def restock(url: str, units: int) -> None:
 
 def buy(url: str, n: int) -> str:
     with httpx.Client(base_url=url, follow_redirects=True) as buyer:
-        token = _token(buyer.get("/products/2").text)
+        token = form_token(buyer.get("/products/2").text)
         buyer.post("/cart/add", data={"csrf_token": token, "listing_id": 2, "variant_id": 0, "qty": 1})
         r = buyer.post("/checkout", data={
             "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",
