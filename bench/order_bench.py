@@ -87,6 +87,6 @@ def sync_and_ship(workspace: Workspace, driver) -> tuple[Outcome, float, float]:
     marks: dict[str, float] = {}
     start = time.perf_counter()
     outcome = start_run(workspace, "orders", goal, driver=driver,
-                        progress=lambda position, total, step: marks.setdefault(step["tool"], time.perf_counter()))
+                        progress=lambda position, steps: marks.setdefault(steps[position]["tool"], time.perf_counter()))
     elapsed = time.perf_counter() - start
     return outcome, elapsed, marks.get("fulfil_orders", start) - start
