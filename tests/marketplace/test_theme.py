@@ -36,6 +36,9 @@ def test_grid_and_product_page_at_desktop_and_phone_widths(live_server):
                     assert buy["y"] < gallery["y"] + gallery["height"]
                 else:  # one column: title, gallery, then the buying box at full width
                     assert title["y"] < gallery["y"] < buy["y"] and buy["width"] > width * 0.85
+                # A form's text box (the contact page; the order page's are alike) fits the screen.
+                page.goto(live_server.url + "/contact")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
                 page.close()
         finally:
             browser.close()
