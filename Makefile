@@ -1,9 +1,10 @@
 # The two commands of the README, plus their parts.
 # The demo installs what it uses; the tests add the dev tools, the diffusion and twin
-# extras and a django-oscar shop. `make setup EXTRAS=twin` adds one extra to .venv.
+# extras, a django-oscar shop and the Temporal SDK with its server (fleet). `make setup EXTRAS=twin`
+# adds one extra to .venv.
 EXTRAS ?= local,media
 DEMO_EXTRAS = local,media
-TEST_EXTRAS = dev,local,media,diffusion,twin,oscar
+TEST_EXTRAS = dev,local,media,diffusion,twin,oscar,fleet
 
 .PHONY: setup demo test
 
