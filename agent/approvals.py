@@ -2,6 +2,7 @@
 then resume the run, so a decision has one code path wherever it is made."""
 
 import json
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -87,7 +88,8 @@ def _checked_edit(workspace: Workspace, approval: Approval, edited: dict[str, An
             arguments = spec.validate(arguments)
             # The tool's preview runs the tool's own limits (a refund above what was paid, a
             # test price under the minimum margin), so a bad edit is refused now, not in the run.
-            spec.facts(workspace.tool_deps(), arguments)
+            platform = ((approval.preview or {}).get("facts") or {}).get("platform", "")
+            spec.facts(replace(workspace.tool_deps(), platform=platform), arguments)
         except (ToolRetry, ToolFailed) as problem:
             raise UserError(f"the edited arguments do not fit {approval.tool}: {problem}") from None
     return arguments
@@ -98,7 +100,7 @@ def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = 
     it started with, once no other run works in the directory (waiting up to `wait_s` seconds)."""
     workspace = run_settings.for_run(workspace, run_id)
     with operator(workspace) as op:
-        return resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress, wait_s=wait_s)
+        return resume_run(workspace, run_id, llm=op.llm, drivers=op.drivers, progress=progress, wait_s=wait_s)
 
 
 def decide_and_resume(workspace: Workspace, approval_id: int, decision: str, resume: bool = True,

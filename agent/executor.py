@@ -53,6 +53,9 @@ class PlanStep(BaseModel):
     # The stage (tool) whose output asked for this call; empty for the plan's own steps. Set by
     # the executor only: whatever a planner writes here is cleared.
     from_stage: str = ""
+    # The platform the call acts on, for a shop that sells on several ("": the main one). Calls
+    # a stage hands on act on the stage's platform.
+    platform: str = ""
 
 
 class RunPlan(NamedTuple):
@@ -197,7 +200,7 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
     if status == StepStatus.WAITING and position not in waiting:
         waiting.append(position)
     update: RunState = {"position": position + 1, "waiting": waiting, **_stopped(ctx, run.id, position, status)}
-    follow_up = _follow_up(ctx, run.id, position)
+    follow_up = _follow_up(ctx, run.id, position, planned.get("platform", ""))
     if follow_up:
         steps = list(state["steps"])
         steps[position + 1:position + 1] = follow_up
@@ -215,12 +218,26 @@ def _stopped(ctx: RunContext, run_id: str, position: int, status: str) -> RunSta
     return {"stop_reason": runs.step_at(ctx.engine, run_id, position).error}
 
 
-def _follow_up(ctx: RunContext, run_id: str, position: int) -> list[dict[str, Any]]:
-    """Calls a finished stage asks for (e.g. one ship_order per paid order), decided by code."""
+def _follow_up(ctx: RunContext, run_id: str, position: int, platform: str) -> list[dict[str, Any]]:
+    """Calls a finished stage asks for (e.g. one ship_order per paid order), decided by code;
+    they act on the stage's platform."""
     step = runs.step_at(ctx.engine, run_id, position)
     if step.status != StepStatus.DONE or not isinstance(step.output, dict):
         return []
-    return [PlanStep(**{**call, "from_stage": step.tool}).model_dump() for call in step.output.get("follow_up", [])]
+    return [PlanStep(**{**call, "from_stage": step.tool, "platform": platform}).model_dump()
+            for call in step.output.get("follow_up", [])]
+
+
+def _deps(ctx: RunContext, platform: str) -> ToolDeps:
+    """The tools' dependencies for a call on `platform` ("": the main one)."""
+    if not platform:
+        return ctx.deps
+    try:
+        return ctx.deps.on_platform(platform)
+    except KeyError:
+        connected = ", ".join(ctx.deps.drivers) or "none"
+        raise ToolFailed(f"this run is not connected to the platform '{platform}' (connected: {connected}); "
+                         f"add it to platforms in shopagent.toml and resume the run") from None
 
 
 def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -> str:
@@ -229,20 +246,27 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
     if outside:
         return _fail(ctx, step, ErrorKind.MODEL, f"refused: {outside}")
     try:
+        deps = _deps(ctx, planned.platform)
+    except ToolFailed as problem:
+        return _fail(ctx, step, ErrorKind.OWNER, str(problem))
+    try:
         spec = _tool(ctx, planned.tool)
         arguments = spec.validate(planned.arguments)
-        facts = spec.facts(ctx.deps, arguments)
+        facts = spec.facts(deps, arguments)
     except ToolRetry as problem:
         fixed = ctx.repair(planned, str(problem)) if ctx.repair and not repaired else None
         if fixed is None:
             return _fail(ctx, step, ErrorKind.MODEL, str(problem))
         # The model mends the call, not where it came from nor whether it is a proposal.
-        fixed = fixed.model_copy(update={"from_stage": planned.from_stage, "proposed": planned.proposed})
+        fixed = fixed.model_copy(update={"from_stage": planned.from_stage, "proposed": planned.proposed,
+                                         "platform": planned.platform})
         runs.save_step(ctx.engine, step, tool=fixed.tool, arguments=fixed.arguments, made_by="repaired")
         return _prepare(ctx, step, fixed, repaired=True)
     except NeedsOwner as owner:
         facts = {"needs_person": str(owner), **owner.evidence}
         spec, arguments = _tool(ctx, planned.tool), planned.arguments
+    if planned.platform:  # the owner deciding sees which platform the call acts on
+        facts = {**facts, "platform": planned.platform}
     # The policy's caps also read what this run and today's runs moved so far.
     moved = _money_moved(ctx, step.run_id) if spec.risk.moves_money else {}
     gate = gate_for(spec, arguments, {**facts, **moved}, ctx.settings, proposed=planned.proposed)
@@ -254,7 +278,7 @@ def _prepare(ctx: RunContext, step, planned: PlanStep, repaired: bool = False) -
         runs.hold_step(ctx.engine, step, gate.reason, {"facts": facts, "why": planned.why},
                        ctx.settings.approval_expire_hours, arguments=arguments)
         return StepStatus.WAITING
-    return _execute(ctx, step, spec, arguments)
+    return _execute(ctx, step, spec, arguments, deps)
 
 
 def _held_back(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any], proposed: bool) -> str:
@@ -299,7 +323,7 @@ def _log_bug(ctx: RunContext, run_id: str, where: str, exc: BaseException) -> st
     return str(path)
 
 
-def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -> str:
+def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any], deps: ToolDeps) -> str:
     runs.save_step(ctx.engine, step, status=StepStatus.RUNNING, started_at=utcnow(), arguments=arguments)
     started = time.perf_counter()
 
@@ -307,7 +331,7 @@ def _execute(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any]) -
         return int((time.perf_counter() - started) * 1000)
 
     try:
-        output = spec.func(ctx.deps, **arguments)
+        output = spec.func(deps, **arguments)
         if isinstance(output, BaseModel):
             output = output.model_dump(mode="json")
     except NeedsOwner as owner:
@@ -359,14 +383,14 @@ def _gate(ctx: RunContext, state: RunState) -> RunState:
     return {}
 
 
-def _copy_changed(ctx: RunContext, step, spec: ToolSpec, arguments: dict[str, Any], approval) -> bool:
+def _copy_changed(ctx: RunContext, deps: ToolDeps, step, spec: ToolSpec, arguments: dict[str, Any], approval) -> bool:
     """Whether a listing's words changed between the owner's approval of its publish and now;
     if so the publish waits again, on the words as they are now (the owner approved what
     they saw, not what came after)."""
     seen = ((approval.preview or {}).get("facts") or {}).get("copy_sha")
     if not seen:
         return False
-    facts = spec.facts(ctx.deps, arguments)
+    facts = spec.facts(deps, arguments)
     if facts.get("copy_sha") == seen:
         return False
     runs.hold_step(ctx.engine, step, "the listing's title or description changed after the owner approved it",
@@ -387,14 +411,20 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
     position = decided[0]
     approval = approvals[position]
     step = runs.step_at(ctx.engine, state["run_id"], position)
+    platform = state["steps"][position].get("platform", "")
     status = step.status
     if status == StepStatus.WAITING:
         if approval.status in (ApprovalStatus.APPROVED, ApprovalStatus.EDITED):
             arguments = approval.edited_arguments if approval.status == ApprovalStatus.EDITED else approval.arguments
             spec = _tool(ctx, step.tool)
             arguments = spec.validate(arguments)
-            status = StepStatus.WAITING if _copy_changed(ctx, step, spec, arguments, approval) \
-                else _execute(ctx, step, spec, arguments)
+            try:
+                deps = _deps(ctx, platform)
+            except ToolFailed as problem:
+                status = _fail(ctx, step, ErrorKind.OWNER, str(problem))
+            else:
+                status = StepStatus.WAITING if _copy_changed(ctx, deps, step, spec, arguments, approval) \
+                    else _execute(ctx, step, spec, arguments, deps)
         else:
             status = StepStatus.SKIPPED
             runs.save_step(ctx.engine, step, status=status, error=f"{approval.status} by {approval.decided_by}")
@@ -402,7 +432,7 @@ def _decided(ctx: RunContext, state: RunState) -> RunState:
     update: RunState = {"waiting": [p for p in state["waiting"] if p != position or status == StepStatus.WAITING],
                         **_stopped(ctx, state["run_id"], position, status)}
     # What an approved call asks for next runs after the plan (the plan's own steps are done).
-    follow_up = _follow_up(ctx, state["run_id"], position)
+    follow_up = _follow_up(ctx, state["run_id"], position, platform)
     if follow_up:
         update["steps"] = list(state["steps"]) + follow_up
     return update

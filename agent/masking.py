@@ -62,6 +62,10 @@ def secrets_of(settings) -> list[str]:
         value = getattr(settings, name)
         if hasattr(value, "get_secret_value"):
             found.add(value.get_secret_value())
+    for login in (getattr(settings, "platform_logins", None) or {}).values():  # other platforms' logins
+        if login.password is not None:
+            found.add(login.password.get_secret_value())
+        found.add(urlsplit(login.url or "").password or "")
     for name in URL_SETTINGS:
         url = getattr(settings, name, None)
         if not url:

@@ -37,12 +37,12 @@ def _scoped(check: Callable[[str, PlanStep, Engine], str], goal: str, engine: En
 
 
 def _context(workspace: Workspace, workflow: str, goal: str, llm: LLM | None, driver, run_id: str,
-             tools: dict[str, ToolSpec] | None, progress) -> RunContext:
+             tools: dict[str, ToolSpec] | None, progress, drivers: dict | None = None) -> RunContext:
     flow = WORKFLOWS[workflow]
     settings = workspace.settings
     available = tools if tools is not None else dict(BY_NAME)
     return RunContext(
-        deps=workspace.tool_deps(driver=driver, llm=llm, run_id=run_id),
+        deps=workspace.tool_deps(driver=driver, llm=llm, run_id=run_id, drivers=drivers),
         llm=llm,
         planner=lambda ctx: flow.plan(ctx, goal),
         budget=Budget(steps=settings.budget_steps.get(workflow, 500), tokens=settings.budget_tokens.get(workflow, 200_000)),
@@ -143,8 +143,10 @@ def _run_or_report(workspace: Workspace, ctx: RunContext, run_id: str, resume: b
 
 
 def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = None, driver=None,
-              tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
-    """Plan and run `workflow` for `goal` until it completes or waits for the owner. Another
+              tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0,
+              drivers: dict | None = None) -> Outcome:
+    """Plan and run `workflow` for `goal` until it completes or waits for the owner. `drivers`:
+    every platform's when the shop sells on several (`driver` is then their first). Another
     run working in the same directory is waited for up to `wait_s` seconds; after that this
     one is not started (RunBusy)."""
     if workflow not in WORKFLOWS:
@@ -152,12 +154,13 @@ def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = 
     with run_lock(workspace.runs, f"(a new {workflow} run)", "start it again", wait_s):
         run = runs.new_run(workspace.engine, workflow, goal)
         run_settings.keep(workspace, run.id)
-        ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress)
+        ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress, drivers)
         return _run_or_report(workspace, ctx, run.id, resume=False)
 
 
 def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver=None,
-               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0) -> Outcome:
+               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0,
+               drivers: dict | None = None) -> Outcome:
     """Continue a run where it stopped: after a pause for approvals, a crash or a kill, under
     the settings it started with (callers that build `llm` and `driver` from settings build
     them from `run_settings.for_run(workspace, run_id)`)."""
@@ -169,5 +172,5 @@ def resume_run(workspace: Workspace, run_id: str, llm: LLM | None = None, driver
         if run.status in (RunStatus.COMPLETED, RunStatus.STOPPED):
             return Outcome(run_id=run_id, status=run.status, summary=run.summary,
                            model_calls=run.model_calls, tokens=run.tokens)
-        ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress)
+        ctx = _context(workspace, run.workflow, run.goal, llm, driver, run_id, tools, progress, drivers)
         return _run_or_report(workspace, ctx, run_id, resume=True)

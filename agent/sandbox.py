@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from agent.errors import UserError
 from agent.processes import die_with_parent
 from agent.settings import Settings
@@ -22,28 +24,37 @@ READY = re.compile(r"Marketplace running at (http://\S+)")
 START_TIMEOUT_S = 60
 
 
-def seller_password(settings: Settings) -> str:
-    """The seller password for the sandbox: from settings, else generated once per work directory."""
-    if settings.marketplace_password is not None:
-        return settings.marketplace_password.get_secret_value()
+def seller_password(settings: Settings, password: SecretStr | None = None) -> str:
+    """The seller password for the sandbox: `password`, else from settings, else generated
+    once per work directory."""
+    given = password if password is not None else settings.marketplace_password
+    if given is not None:
+        return given.get_secret_value()
     path = settings.workdir / "marketplace" / "seller_password"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(16)
-    path.write_text(password, encoding="utf-8")
+    made = secrets.token_urlsafe(16)
+    path.write_text(made, encoding="utf-8")
     path.chmod(0o600)
-    return password
+    return made
 
 
 class SandboxProcess:
     """`python -m marketplace serve --port 0` for one work directory; `url` starts it."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, user: str | None = None, password: SecretStr | None = None):
+        """`user` and `password`: the seller's login (default: the marketplace_* settings)."""
         self.settings = settings
+        self.user = user or settings.marketplace_user
+        self._password = password
         self.data = Path(settings.workdir) / "marketplace"
         self.process: subprocess.Popen | None = None
         self._url: str | None = None
+
+    @property
+    def password(self) -> str:
+        return seller_password(self.settings, self._password)
 
     @property
     def url(self) -> str:
@@ -53,8 +64,7 @@ class SandboxProcess:
 
     def _start(self) -> str:
         self.data.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "MARKETPLACE_SELLER_EMAIL": self.settings.marketplace_user,
-               "MARKETPLACE_SELLER_PASSWORD": seller_password(self.settings)}
+        env = {**os.environ, "MARKETPLACE_SELLER_EMAIL": self.user, "MARKETPLACE_SELLER_PASSWORD": self.password}
         log = (self.settings.workdir / "runs" / "marketplace.log").open("a", encoding="utf-8")
         self.process = subprocess.Popen(
             # No demo listings: the shop's own listings are the only ones on its sandbox.

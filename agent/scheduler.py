@@ -28,7 +28,7 @@ def daily_pass(settings, wait_s: float = DAILY_WAIT_S) -> Outcome:
     """One daily run, as `shopagent daily` does it."""
     workspace = open_workspace(settings)
     with operator(workspace) as op:
-        return start_run(workspace, "daily", "daily operations", llm=op.llm, driver=op.driver, wait_s=wait_s)
+        return start_run(workspace, "daily", "daily operations", llm=op.llm, drivers=op.drivers, wait_s=wait_s)
 
 
 def desk_pass(settings) -> Outcome | None:

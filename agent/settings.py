@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,20 @@ from store_data.private_file import tighten, write_private
 
 SETTINGS_FILE = "shopagent.toml"
 DEFAULT_WORKDIR = Path("shop")
+
+Platform = Literal["sandbox", "oscar"]
+
+
+class PlatformLogin(BaseModel):
+    """Where a platform the shop also sells on is, and the seller's login there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, description="its seller back-office or API address; none for the sandbox: "
+                            "shopagent starts one on 127.0.0.1")
+    user: str = "seller@example.com"
+    password: SecretStr | None = None
+    locale: str | None = None
 
 
 class Settings(BaseSettings):
@@ -58,7 +72,13 @@ class Settings(BaseSettings):
     price_test_min_age_days: int = Field(14, ge=0, description="no price test is proposed for a listing published "
                                          "on the platform fewer days ago than this")
 
-    platform: Literal["sandbox", "oscar"] = "sandbox"
+    platform: Platform = "sandbox"
+    # One shop on several platforms: one stock pool, each platform's orders synced and shipped.
+    platforms: list[Platform] = Field(default_factory=list, description="every platform the shop sells on, the "
+                                      "main one first (it becomes `platform`); [] = only `platform`")
+    platform_logins: dict[str, PlatformLogin] = Field(
+        default_factory=dict, description="address and login per platform other than the main one (whose are "
+        "marketplace_url, marketplace_user and marketplace_password), e.g. [platform_logins.oscar] url = ...")
     marketplace_url: str | None = Field(None, description="seller back-office URL; none: start the sandbox on 127.0.0.1")
     marketplace_user: str = "seller@example.com"
     marketplace_password: SecretStr | None = None
@@ -167,6 +187,32 @@ class Settings(BaseSettings):
         "ultrafast", description="x264 speed; ultrafast (with CABAC and B-frames back on) encodes a clip in half "
         "of veryfast's time; at crf 26 its files are as large as superfast's at 23, with about the same PSNR")
 
+    @model_validator(mode="after")
+    def _main_platform_first(self) -> "Settings":
+        if len(set(self.platforms)) != len(self.platforms):
+            raise ValueError(f"platforms names one twice ({', '.join(self.platforms)}); name each platform once")
+        if self.platforms:
+            self.platform = self.platforms[0]
+        unknown = sorted(set(self.platform_logins) - set(self.platforms))
+        if unknown:
+            raise ValueError(f"platform_logins names {', '.join(unknown)}, which platforms does not list; "
+                             f"add it to platforms or remove its login")
+        return self
+
+    @property
+    def selling_on(self) -> list[str]:
+        """The platforms the shop sells on, the main one first."""
+        return list(self.platforms) or [self.platform]
+
+    def login_for(self, platform: str) -> PlatformLogin:
+        """The address and login of `platform`: the marketplace_* settings for the main one."""
+        if platform in self.platform_logins:
+            return self.platform_logins[platform]
+        if platform != self.platform:
+            return PlatformLogin(url=None)
+        return PlatformLogin(url=self.marketplace_url, user=self.marketplace_user,
+                             password=self.marketplace_password, locale=self.marketplace_locale)
+
     @field_validator("currency")
     @classmethod
     def _upper(cls, value: str) -> str:
@@ -227,6 +273,9 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 value = "****" if value.get_secret_value() else ""
+            elif name == "platform_logins":
+                value = {platform: {"url": mask_url(login.url), "user": login.user, "locale": login.locale,
+                                    "password": "****" if login.password else ""} for platform, login in value.items()}
             elif isinstance(value, (Path, Decimal)):
                 value = str(value)
             shown[name] = value
@@ -262,6 +311,8 @@ def write_settings_file(workdir: Path, values: dict[str, Any]) -> Path:
 def _toml_value(value: Any) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -34,10 +34,13 @@ class Workspace:
     def runs(self) -> Path:
         return self.workdir / "runs"
 
-    def tool_deps(self, driver=None, llm=None, run_id: str | None = None) -> ToolDeps:
-        """The dependencies object handed to every tool of a run."""
+    def tool_deps(self, driver=None, llm=None, run_id: str | None = None, drivers: dict | None = None) -> ToolDeps:
+        """The dependencies object handed to every tool of a run. `drivers`: every platform's
+        (the main one first); `driver` defaults to the first of them."""
+        drivers = drivers or {}
+        driver = driver if driver is not None else next(iter(drivers.values()), None)
         return ToolDeps(engine=self.engine, workdir=self.workdir, settings=self.settings,
-                        driver=driver, llm=llm, run_id=run_id)
+                        driver=driver, llm=llm, run_id=run_id, drivers=dict(drivers))
 
 
 def load_settings(workdir: Path | None = None, **overrides) -> Settings:

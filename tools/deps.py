@@ -1,7 +1,7 @@
 """The one dependencies object every tool receives. No module-level globals."""
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +28,25 @@ class ToolDeps:
     settings: ToolSettings
     driver: "MarketplaceDriver | None" = None
     llm: "LLM | None" = None
+    # Every platform the shop sells on, by name (the main one's is `driver` too). A step
+    # acting on one platform gets a copy of these deps whose `driver` is that platform's.
+    drivers: "dict[str, MarketplaceDriver]" = field(default_factory=dict)
+    # The platform whose records the tools read when there is no driver (e.g. checking an
+    # owner's edit of a waiting call); "": the main one.
+    platform: str = ""
     run_id: str | None = None
     # Per-run scratch for tools that cache within a run (e.g. a loaded diffusers pipeline).
     cache: dict[Hashable, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.driver is not None and not self.drivers:
+            self.drivers = {self.driver.name: self.driver}
+
+    def on_platform(self, platform: str) -> "ToolDeps":
+        """These deps acting on `platform` (one the shop sells on); KeyError if not connected."""
+        if self.driver is not None and self.driver.name == platform:
+            return self
+        return replace(self, driver=self.drivers[platform])
 
     @property
     def assets(self) -> Path:

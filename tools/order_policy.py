@@ -35,7 +35,7 @@ KEY_PREFIX = "shopagent "  # marks the shop's own actions in notes the platform 
 
 
 def marketplace(deps: ToolDeps) -> str:
-    return deps.driver.name if deps.driver is not None else deps.settings.platform
+    return deps.driver.name if deps.driver is not None else (deps.platform or deps.settings.platform)
 
 
 def idempotency_key(deps: ToolDeps, action: str, target: str) -> str:
@@ -110,9 +110,9 @@ def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int
                                 f"{return_days} days")
 
 
-def carrier_for(settings: ToolSettings) -> str:
-    """The carrier named on shipments on the platform in use."""
-    return settings.shipping_carriers.get(settings.platform, settings.shipping_carrier)
+def carrier_for(settings: ToolSettings, platform: str | None = None) -> str:
+    """The carrier named on shipments on `platform` (default: the main one)."""
+    return settings.shipping_carriers.get(platform or settings.platform, settings.shipping_carrier)
 
 
 def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]:
@@ -120,7 +120,7 @@ def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]
     settings = deps.settings
     if settings.tracking_source == "generated":
         # Derived from the key: a retried or resumed ship uses the same number.
-        return carrier_for(settings), "SP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+        return carrier_for(settings, marketplace(deps)), "SP" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
     path = settings.tracking_file
     if path is None or not path.exists():
         raise ToolFailed(f"tracking_source is 'file' but the tracking file {path} is missing; "
@@ -128,7 +128,7 @@ def tracking_for(deps: ToolDeps, order_number: str, key: str) -> tuple[str, str]
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if (row.get("order") or "").strip() == order_number:
-                carrier = (row.get("carrier") or "").strip() or carrier_for(settings)
+                carrier = (row.get("carrier") or "").strip() or carrier_for(settings, marketplace(deps))
                 tracking = (row.get("tracking") or "").strip()
                 if tracking:
                     return carrier, tracking

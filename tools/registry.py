@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from tools import brand, catalog, images, pricing, proposals, summary
 from tools import listings, messages, order_address, order_changes, order_stages, order_sync, orders
-from tools import clips, stats
+from tools import clips, stats, stock_pool
 from tools.copy import tool as listing_copy
 from tools.analytics import report as analytics
 from tools.errors import ToolRetry
@@ -103,6 +103,7 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(order_stages.fulfil_orders),  # reserves stock; proposes ship/stockout calls
     ToolSpec(order_stages.handle_requests),  # reads requests; proposes handle_return calls
     ToolSpec(order_stages.check_stock),
+    ToolSpec(stock_pool.sync_stock, Risk(writes=True)),  # every platform shows the pool's free units
     ToolSpec(orders.list_orders),
     ToolSpec(orders.show_order),
     ToolSpec(orders.ship_order, Risk(writes=True), target=("order_id",)),

@@ -52,9 +52,9 @@ def _run(workdir: Path | None, workflow: str, goal: str, approval: str | None, a
         workspace = run_settings.for_run(workspace, run_id)
     with operator(workspace) as op, RunProgress(workflow, workspace.runs) as progress:
         if run_id:
-            outcome = resume_run(workspace, run_id, llm=op.llm, driver=op.driver, progress=progress)
+            outcome = resume_run(workspace, run_id, llm=op.llm, drivers=op.drivers, progress=progress)
         else:
-            outcome = start_run(workspace, workflow, goal, llm=op.llm, driver=op.driver, progress=progress)
+            outcome = start_run(workspace, workflow, goal, llm=op.llm, drivers=op.drivers, progress=progress)
     _show_outcome(outcome, as_json)
     if exit_code(outcome):
         raise typer.Exit(exit_code(outcome))

@@ -6,7 +6,7 @@ each one is gated, recorded and resumable on its own.
 """
 
 from agent.executor import RunContext, RunPlan
-from agent.workflows.stages import staged_plan
+from agent.workflows.stages import Stage, other_platforms, staged_plan
 
 # Messages and requests come before shipping: a buyer's new address or cancellation holds
 # the order (or cancels it) before fulfil_orders would send it to the old address.
@@ -25,5 +25,22 @@ STAGES = [
 ]
 
 
+# A shop on several platforms runs these once per platform: every platform's orders are in
+# (and hold their units of the one stock pool) before any is shipped, and then each platform
+# is shown the units left.
+PER_PLATFORM = ("sync_orders", "answer_messages", "handle_requests", "fulfil_orders")
+STOCK_STAGE: Stage = ("sync_stock", {}, "show the stock pool's free units on every platform")
+
+
 def plan(ctx: RunContext, goal: str) -> RunPlan:
-    return staged_plan(ctx, STAGES)
+    others = other_platforms(ctx)
+    if not others:
+        return staged_plan(ctx, list(STAGES))
+    stages: list[Stage] = []
+    for tool, arguments, why in STAGES:
+        stages.append((tool, arguments, why))
+        if tool in PER_PLATFORM:
+            stages += [(tool, arguments, f"{why} (on {name})", name) for name in others]
+        if tool == PER_PLATFORM[-1]:
+            stages.append(STOCK_STAGE)
+    return staged_plan(ctx, stages)

@@ -8,7 +8,7 @@ publishing passes the approval policy like any other write.
 from sqlmodel import Session, col, select
 
 from agent.executor import RunContext, RunPlan
-from agent.workflows.stages import staged_plan
+from agent.workflows.stages import Stage, other_platforms, staged_plan
 from store_data.shop import Product, Variant
 from tools.listings import variant_looks
 
@@ -34,10 +34,12 @@ def plan(ctx: RunContext, goal: str) -> RunPlan:
         first_sku = {p.id: session.exec(select(Variant.sku).where(Variant.product_id == p.id)
                                         .order_by(col(Variant.id))).first() for p in products}
         other_looks = {p.id: variants_that_look_different(session, p.id) for p in products}
-    stages: list[tuple[str, dict, str]] = [
+    others = other_platforms(ctx)
+    stages: list[Stage] = [
         ("create_brand", {"brief": goal}, "brand name, slogan, colours, tone and policies from the brief"),
         ("make_brand_images", {}, "logo and banner from the brand"),
         ("set_shop_profile", {}, "the shop's profile on the marketplace"),
+        *[("set_shop_profile", {}, f"the shop's profile on {name}", name) for name in others],
     ]
     for product in products:
         sku = first_sku[product.id]
@@ -49,6 +51,11 @@ def plan(ctx: RunContext, goal: str) -> RunPlan:
             if tool == "make_product_images":  # each variant with a photo of its own shows in it
                 stages += [(tool, {"sku": other, "platforms": ["1:1-800"]}, "the main picture of a variant that looks different")
                            for other in other_looks[product.id]]
+        # Every other platform gets copy written to its own rules, then the listing with the
+        # clips made above.
+        for name in others:
+            stages += [("write_listing_copy", {"sku": sku}, f"title and description to {name}'s rules", name),
+                       ("publish_listing", {"sku": sku}, f"put the listing on {name}", name)]
     stages += [
         ("build_live_room", {}, "the looping live room of all clips"),
         ("write_open_summary", {}, "an HTML page with links to everything made"),

@@ -62,3 +62,37 @@ def test_written_settings_file_loads_back(workdir):
     write_settings_file(workdir, {"currency": "JPY", "locale": "zh-CN"})
     settings = Settings.load(workdir)
     assert (settings.currency, settings.locale) == ("JPY", "zh-CN")
+
+
+def test_several_platforms_from_the_settings_file(workdir):
+    (workdir / "shopagent.toml").write_text(
+        'platforms = ["sandbox", "oscar"]\n'
+        'marketplace_password = "sandbox-pass"\n'
+        '[platform_logins.oscar]\n'
+        'url = "http://127.0.0.1:8000"\nuser = "staff@example.com"\npassword = "oscar-secret-pw"\nlocale = "en-gb"\n')
+    settings = load_settings(workdir)
+    assert (settings.platform, settings.selling_on) == ("sandbox", ["sandbox", "oscar"])
+    oscar = settings.login_for("oscar")
+    assert (oscar.url, oscar.user, oscar.locale) == ("http://127.0.0.1:8000", "staff@example.com", "en-gb")
+    assert settings.login_for("sandbox").password is not None  # the main one's: the marketplace_* settings
+    shown = settings.masked()
+    assert shown["platform_logins"]["oscar"]["password"] == "****" and "oscar-secret-pw" not in str(shown)
+    assert settings.redact("login failed for oscar-secret-pw") == "login failed for ****"
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ('platforms = ["oscar", "oscar"]\n', "platforms names one twice"),
+    ('platforms = ["sandbox", "ebay"]\n', "platforms"),
+    ('platforms = ["sandbox"]\n[platform_logins.oscar]\nurl = "http://x"\n', "platform_logins names oscar"),
+    ('platforms = ["sandbox", "oscar"]\n[platform_logins.oscar]\npasword = "x"\n', "pasword"),
+])
+def test_bad_platform_settings_say_what_to_fix(workdir, content, named):
+    (workdir / "shopagent.toml").write_text(content)
+    with pytest.raises(UserError, match=named):
+        load_settings(workdir)
+
+
+def test_the_main_platform_is_the_first_listed(workdir):
+    settings = load_settings(workdir, platforms=["oscar", "sandbox"])
+    assert settings.platform == "oscar" and settings.selling_on == ["oscar", "sandbox"]
+    assert load_settings(workdir).selling_on == ["sandbox"]  # nothing listed: the one `platform`

@@ -21,22 +21,14 @@ import pytest
 from agent.workspace import load_settings, open_workspace
 from store_data.db import session_scope
 from store_data.shop import Product, Variant
+from tests.order_helpers import buy_on_sandbox, csrf_token
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
 ADMIN_TOKEN = "orders-test-admin"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-NOTICE = re.compile(r'role="alert"[^>]*>([^<]+)<')
 OFF = {"latency_ms": 0, "error_rate": 0, "session_minutes": 0, "human_check": False, "alt_layout": False,
        "fail_posts": 0}
 # The demo shop's listings (marketplace --seed-demo): listing id, variant id, SKU.
 MUG, TEE_M, LAMP = (2, 0, "MUG-01"), (1, 2, "TEE-01-M"), (4, 0, "LAMP-01")
-
-
-def csrf_token(page: str) -> str:
-    """The CSRF token in a page's form."""
-    found = CSRF.search(page)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
 
 
 @dataclass
@@ -60,13 +52,7 @@ class Market:
         order number and their client."""
         listing_id, variant_id, _ = item
         client = self.buyer(at)
-        token = csrf_token(client.get(f"/products/{listing_id}").text)
-        client.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": variant_id, "qty": qty})
-        r = client.post("/checkout", data={
-            "csrf_token": token, "name": "Ann Lee", "email": email, "address1": "1 Main St", "city": "Denver",
-            "region": "CO", "postcode": "80202", "country": "USA", "card_number": "4242 4242 4242 4242"})
-        assert r.url.path.startswith("/orders/"), NOTICE.findall(r.text) or r.text[:500]
-        return r.url.path.rsplit("/", 1)[1], client
+        return buy_on_sandbox(client, listing_id, variant_id, qty, email), client
 
     def buyer_act(self, client: httpx.Client, number: str, action: str, **data) -> httpx.Response:
         token = csrf_token(client.get(f"/orders/{number}").text)

@@ -7,6 +7,7 @@ top of this; the order, message and listing tools never see a page.
 """
 
 import json
+import threading
 import time
 from abc import abstractmethod
 from collections.abc import Callable
@@ -29,6 +30,51 @@ if TYPE_CHECKING:  # playwright is imported when the browser starts, not with th
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 
+class _SharedBrowser(threading.local):
+    """One Playwright and one Chromium per thread for every driver in it: Playwright's sync
+    API runs one instance per thread, and a shop on several platforms has a driver for each.
+    Each driver keeps its own context (cookies, User-Agent, headers)."""
+
+    playwright: "Playwright | None" = None
+    browser: "Browser | None" = None
+    users = 0
+
+    def acquire(self, executable: str) -> "Browser":
+        if self.browser is not None and not self.browser.is_connected():  # the process died: start anew
+            self.playwright.stop() if self.playwright is not None else None
+            self.playwright, self.browser = None, None
+        if self.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            try:
+                self.browser = self.playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+                                                               headless=True)
+            except Exception as exc:
+                self.playwright.stop()
+                self.playwright = None
+                raise ToolFailed(f"cannot start the browser {executable}: {str(exc).splitlines()[0]}; "
+                                 "install Chromium or set browser_executable") from None
+        self.users += 1
+        return self.browser
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users > 0:
+            return
+        try:
+            if self.browser is not None:
+                self.browser.close()
+        except Exception:  # already gone
+            pass
+        if self.playwright is not None:
+            self.playwright.stop()
+        self.playwright, self.browser, self.users = None, None, 0
+
+
+_shared = _SharedBrowser()
+
+
 class PlatformRefused(ToolFailed):
     """The platform answered the form with a refusal (e.g. 'cannot become shipped')."""
 
@@ -48,8 +94,7 @@ class BrowserDriver(MarketplaceDriver):
         self.executable = str(browser_executable)
         self.timeout_ms = int(timeout_s * 1000)
         self.retries, self.backoff_s = retries, backoff_s
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
+        self._browser: Browser | None = None  # the thread's shared one, while this driver uses it
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self.logins = 0  # how many times this driver signed in (tests and the bench read it)
@@ -62,17 +107,8 @@ class BrowserDriver(MarketplaceDriver):
     def page(self) -> "Page":
         """The one page this driver works in; the browser starts on first use."""
         if self._page is None:
-            from playwright.sync_api import sync_playwright
-
             self.runs_dir.mkdir(parents=True, exist_ok=True)
-            self._playwright = sync_playwright().start()
-            try:
-                self._browser = self._playwright.chromium.launch(executable_path=self.executable,
-                                                                 args=CHROMIUM_ARGS, headless=True)
-            except Exception as exc:
-                self.close()
-                raise ToolFailed(f"cannot start the browser {self.executable}: {str(exc).splitlines()[0]}; "
-                                 "install Chromium or set browser_executable") from None
+            self._browser = _shared.acquire(self.executable)
             tighten(self.state_path)  # the session's cookies log anyone in as the seller
             stored = str(self.state_path) if self.state_path.exists() else None
             browser_agent = self._browser.new_browser_cdp_session().send("Browser.getVersion")["userAgent"]
@@ -84,15 +120,14 @@ class BrowserDriver(MarketplaceDriver):
         return self._page
 
     def close(self) -> None:
-        for thing in (self._context, self._browser):
-            try:
-                if thing is not None:
-                    thing.close()
-            except Exception:  # already gone with the browser process
-                pass
-        if self._playwright is not None:
-            self._playwright.stop()
-        self._playwright = self._browser = self._context = self._page = None
+        try:
+            if self._context is not None:
+                self._context.close()
+        except Exception:  # already gone with the browser process
+            pass
+        if self._browser is not None:
+            _shared.release()
+        self._browser = self._context = self._page = None
 
     def _remember_login(self) -> None:
         if self._context is None:  # a login happens on a page, which starts the context

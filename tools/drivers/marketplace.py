@@ -23,6 +23,7 @@ ADDRESS = "address"  # change where an unshipped order goes
 # delivered items exchanged, an unshipped order's items or payment method, a buyer's address.
 ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS = "item_returns", "exchange", "modify_items"
 PAYMENT_METHOD, BUYER_ADDRESS = "payment_method", "buyer_address"
+STOCK = "stock"  # read and set the units each listed SKU shows (one stock pool over several platforms)
 
 
 class Unsupported(Exception):
@@ -272,6 +273,15 @@ class MarketplaceDriver(ABC):
 
     def pause_listing(self, remote_id: str) -> None:
         raise Unsupported(f"{self.name} does not offer listings")
+
+    def listed_stock(self) -> dict[str, int]:
+        """The units each SKU on the platform's listings shows now."""
+        raise Unsupported(f"{self.name} does not offer stock updates")
+
+    def set_stock(self, units: dict[str, int]) -> dict[str, int]:
+        """Set the units of the SKUs named (absolute numbers, so a retry changes nothing more);
+        returns those that changed, as they are now. A SKU the platform does not list is left out."""
+        raise Unsupported(f"{self.name} does not offer stock updates")
 
     def set_shop_profile(self, profile: ShopProfile) -> None:
         raise Unsupported(f"{self.name} does not offer a shop profile")

@@ -25,7 +25,7 @@ from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
 from tools.drivers.page_locale import PageFormatError
 from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
-                                       RETURNS, SHIP, STATS,
+                                       RETURNS, SHIP, STATS, STOCK,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
@@ -85,7 +85,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
 
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS,
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS, STOCK,
                               PAYMENT_METHOD, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],

@@ -74,6 +74,28 @@ class SandboxListingsMixin(BrowserDriver):
                                  ("video", str(video) if video else "")):
                 page.get_by_label(sel.VARIANT_LABEL.format(n=row, field=field), exact=True).fill(value)
 
+    def _inventory(self) -> dict[str, int]:
+        self._open(sel.INVENTORY_PATH)
+        rows = self.page.eval_on_selector_all(sel.INVENTORY_UNITS, "els => els.map(e => [e.dataset.sku, e.value])")
+        return {sku: int(value) for sku, value in rows}
+
+    def listed_stock(self) -> dict[str, int]:
+        return self._with_retries("read the inventory", self._inventory)
+
+    def set_stock(self, units: dict[str, int]) -> dict[str, int]:
+        page = self.page
+
+        def attempt() -> dict[str, int]:
+            shown = self._inventory()  # read again on a retry: what the last try saved stays saved
+            changes = {sku: n for sku, n in units.items() if sku in shown and shown[sku] != n}
+            if not changes:
+                return {}
+            for sku, n in changes.items():
+                page.get_by_label(sel.INVENTORY_UNITS_LABEL.format(sku=sku), exact=True).fill(str(n))
+            self._submit(lambda: page.get_by_role("button", name=sel.INVENTORY_BUTTON).first.click(), "save the stock")
+            return changes
+        return self._with_retries("save the stock", attempt)
+
     def pause_listing(self, remote_id: str) -> None:
         def attempt() -> None:
             self._open(sel.LISTING_PATH.format(remote_id=remote_id))
