@@ -160,6 +160,29 @@ def listing_stats_frame(engine: Engine, first_day: date | None = None, last_day:
     return frame
 
 
+def platform_totals(engine: Engine, currency: str, since: datetime | None = None,
+                    until: datetime | None = None) -> pd.DataFrame:
+    """Per platform the orders came from, over [since, until), by the KPIs' definitions (sales in
+    `currency`, refunds on sales made then): marketplace, orders, units, gross_cents,
+    refunds_cents, net_cents; sorted by gross, largest first."""
+    sale = and_(col(Order.currency) == currency, col(Order.status).not_in(NOT_SALES))
+    sold = _read(engine, select(col(Order.marketplace), col(Order.id).label("order_id"), col(OrderLine.quantity),
+                                (col(OrderLine.quantity) * col(OrderLine.unit_price_cents)).label("gross_cents"))
+                 .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
+                 .where(sale, _window(Order.placed_at, since, until)),
+                 {"marketplace": "str", "order_id": "int64", "quantity": "int64", "gross_cents": "int64"})
+    refunded = _read(engine, select(col(Order.marketplace), col(Payment.amount_cents))
+                     .join(Order, col(Order.id) == col(Payment.order_id))
+                     .where(col(Payment.kind) == "refund", sale, _window(Payment.created_at, since, until)),
+                     {"marketplace": "str", "amount_cents": "int64"})
+    table = sold.groupby("marketplace").agg(orders=("order_id", "nunique"), units=("quantity", "sum"),
+                                            gross_cents=("gross_cents", "sum"))
+    refunds = refunded.groupby("marketplace")["amount_cents"].sum().rename("refunds_cents")
+    table = table.join(refunds, how="outer").fillna(0).astype("int64")
+    table["net_cents"] = table["gross_cents"] - table["refunds_cents"]
+    return table.sort_values("gross_cents", ascending=False, kind="stable").reset_index()
+
+
 def sales_frames(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> SalesFrames:
     """The frames for KPIs over [since, until): orders and lines placed then, refunds made
     then, the buyers who bought before `since`, the current stock and marketplace traffic."""

@@ -28,3 +28,26 @@ def shop_overview(session: Session) -> dict[str, Any]:
         "approvals_pending": session.exec(select(func.count()).select_from(Approval).where(
             Approval.status == ApprovalStatus.PENDING)).one(),
     }
+
+
+def platforms_overview(session: Session) -> list[dict[str, Any]]:
+    """Per platform the shop sells on, its published listings, orders and orders waiting to
+    ship, then the total (platform "total"); empty while everything is on one platform."""
+    listings = dict(session.exec(select(Listing.marketplace, func.count())
+                                 .where(Listing.status == "published").group_by(Listing.marketplace)).all())
+    orders: dict[str, dict[str, int]] = {}
+    for market, status, count in session.exec(select(Order.marketplace, Order.status, func.count())
+                                              .group_by(Order.marketplace, Order.status)).all():
+        orders.setdefault(market, {})[status] = count
+    names = sorted(set(listings) | set(orders))
+    if len(names) < 2:
+        return []
+    rows = [{"platform": name, "listings": listings.get(name, 0), "orders": sum(orders.get(name, {}).values()),
+             "to_ship": orders.get(name, {}).get("paid", 0), "by_status": orders.get(name, {})} for name in names]
+    total_status: dict[str, int] = {}
+    for row in rows:
+        for status, count in row["by_status"].items():
+            total_status[status] = total_status.get(status, 0) + count
+    return [*rows, {"platform": "total", "listings": sum(r["listings"] for r in rows),
+                    "orders": sum(r["orders"] for r in rows), "to_ship": sum(r["to_ship"] for r in rows),
+                    "by_status": total_status}]

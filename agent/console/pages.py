@@ -17,6 +17,7 @@ from agent.console.files import file_url, is_image, is_video
 from agent.console.previews import product_view
 from agent.runs import get_run, steps_of
 from store_data.audit import Approval, Run, Step
+from store_data.overview import platforms_overview
 from store_data.shop import Product, Shop
 from store_data.status import ApprovalStatus
 
@@ -87,7 +88,8 @@ def shop_page(request: Request, session: OwnerSession = Depends(owner)) -> Respo
     with Session(workspace.engine) as db:
         shop = db.exec(select(Shop)).first()
         products = [product_view(db, workspace, p) for p in db.exec(select(Product).order_by(Product.name))]
-    return console.render(request, "shop.html", session, shop=shop, products=products,
+        platforms = platforms_overview(db)
+    return console.render(request, "shop.html", session, shop=shop, products=products, platforms=platforms,
                           currency=workspace.settings.currency)
 
 

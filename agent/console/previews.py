@@ -65,7 +65,8 @@ def listing_view(session: Session, workspace: Workspace, sku: str, facts: dict |
 
 def product_view(session: Session, workspace: Workspace, product: Product, facts: dict | None = None) -> dict:
     variants = listing_variants(session, row_id(product))
-    listing = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).first()
+    listings = session.exec(select(Listing).where(Listing.product_id == product.id).order_by(col(Listing.id))).all()
+    listing = listings[0] if listings else None
     assets = list(session.exec(select(Asset).where(Asset.product_id == product.id).order_by(col(Asset.kind), col(Asset.id))))
     prices = (facts or {}).get("prices") or {v.sku: v.price_cents for v in variants}
     if listing is not None and listing.description_html:
@@ -75,6 +76,7 @@ def product_view(session: Session, workspace: Workspace, product: Product, facts
         description = f"<p>{html.escape(product.description)}</p>" if product.description else ""
     return {
         "product": product, "variants": variants, "listing": listing,
+        "elsewhere": [li for li in listings[1:] if li.remote_id],  # the same product on other platforms
         "title": (listing.title if listing and listing.title else product.name),
         "description_html": description,
         "selling_points": listing.selling_points if listing else [],

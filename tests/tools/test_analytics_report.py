@@ -87,3 +87,33 @@ def test_the_report_lists_a_waiting_proposal_once_and_leaves_out_a_rejected_one(
     queued = [(c["tool"], c["arguments"]) for c in again["follow_up"]]
     assert (reorder["tool"], reorder["arguments"]) not in queued and (clip["tool"], clip["arguments"]) not in queued
     assert f"already waiting for you as approval {waiting_id}" in Path(again["report"]).read_text(encoding="utf-8")
+
+
+def test_a_shop_on_two_platforms_sees_each_and_the_total(engine, workdir):
+    from sqlalchemy import update
+
+    from store_data.orders import Order
+    with Session(engine) as s:
+        import_tau(s, TAU)
+        s.commit()
+        s.exec(update(Order).where(Order.id % 3 == 0).values(marketplace="oscar"))  # type: ignore[call-overload]
+        s.commit()
+    result = get_tool("sales_report").call(deps_for(engine, workdir, timezone="Asia/Shanghai"),
+                                           {"days": 30, "end": "2026-10-31"})
+    *platforms, total = result["platforms"]
+    assert sorted(p["marketplace"] for p in platforms) == ["oscar", "sandbox"] and total["marketplace"] == "total"
+    # The same definitions as the report's own figures: the platforms add up to them.
+    for figure in ("orders", "units", "gross_cents", "refunds_cents", "net_cents"):
+        assert sum(p[figure] for p in platforms) == total[figure] == result["summary"][figure], figure
+    assert all(p["orders"] > 0 for p in platforms)
+    html = Path(result["report"]).read_text(encoding="utf-8")
+    assert "<h2>Platforms</h2>" in html and "All platforms" in html
+
+
+def test_a_shop_on_one_platform_has_no_platform_table(engine, workdir):
+    with Session(engine) as s:
+        import_tau(s, TAU)
+        s.commit()
+    result = get_tool("sales_report").call(deps_for(engine, workdir, timezone="Asia/Shanghai"),
+                                           {"days": 30, "end": "2026-10-31"})
+    assert result["platforms"] == [] and "<h2>Platforms</h2>" not in Path(result["report"]).read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 under `<workdir>/assets/reports/`, and the same figures as JSON for the planner."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store_data.clock import utcnow
-from store_data.frames import sales_frames
+from store_data.frames import platform_totals, sales_frames
 from store_data.shop import Shop
 from tools.analytics.kpis import Period, SalesKpis, compute_kpis
 from tools.analytics.recommendations import REORDER_COVER_DAYS, Proposal, recommend
@@ -75,6 +75,7 @@ def build_report(engine: Engine, workdir: Path, timezone: str, currency: str, da
     with Session(engine) as session:
         shop = session.exec(select(Shop)).first()
     data = report_data(kpis, proposals)
+    data["platforms"] = platform_rows(engine, currency, *period.utc_bounds(tz))
     html = render_html(kpis, data, shop.name if shop else "Your shop")
     temporary = path.with_suffix(".tmp")
     temporary.write_text(html, encoding="utf-8")
@@ -119,6 +120,16 @@ def report_data(kpis: SalesKpis, proposals: list[Proposal]) -> dict[str, Any]:
         "low_cover": records(low.sort_values("cover_days").head(TOP), SKU_COLUMNS),
         "proposals": [p.model_dump() for p in proposals],
     }
+
+
+def platform_rows(engine: Engine, currency: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Each platform's sales in the period and, last, their total (marketplace "total"); empty
+    for a shop whose sales all came from one platform."""
+    table = platform_totals(engine, currency, since, until)
+    if len(table) < 2:
+        return []
+    total = {"marketplace": "total", **{column: int(table[column].sum()) for column in table.columns[1:]}}
+    return [*records(table, list(table.columns), index=False), total]
 
 
 def records(frame: pd.DataFrame, columns: list[str], index: bool = True) -> list[dict[str, Any]]:
