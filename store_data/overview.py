@@ -42,11 +42,12 @@ def platforms_overview(session: Session) -> list[dict[str, Any]]:
     names = sorted(set(listings) | set(orders))
     if len(names) < 2:
         return []
-    rows = [{"platform": name, "listings": listings.get(name, 0), "orders": sum(orders.get(name, {}).values()),
-             "to_ship": orders.get(name, {}).get("paid", 0), "by_status": orders.get(name, {})} for name in names]
+    rows: list[dict[str, Any]] = [
+        {"platform": name, "listings": listings.get(name, 0), "orders": sum(orders.get(name, {}).values()),
+         "to_ship": orders.get(name, {}).get("paid", 0), "by_status": orders.get(name, {})} for name in names]
     total_status: dict[str, int] = {}
-    for row in rows:
-        for status, count in row["by_status"].items():
+    for counts in orders.values():
+        for status, count in counts.items():
             total_status[status] = total_status.get(status, 0) + count
     return [*rows, {"platform": "total", "listings": sum(r["listings"] for r in rows),
                     "orders": sum(r["orders"] for r in rows), "to_ship": sum(r["to_ship"] for r in rows),
