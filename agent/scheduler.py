@@ -48,8 +48,21 @@ def desk_pass(settings) -> Outcome | None:
             return None
 
 
-def make_scheduler(settings, job: Callable[[], object], desk_job: Callable[[], object] | None = None
-                   ) -> BackgroundScheduler:
+def stock_pass(settings) -> Outcome | None:
+    """One stock pass for a shop on several platforms (None for a shop on one, or while another
+    run works in the directory: the next pass comes within stock_interval)."""
+    if len(settings.selling_on) < 2:
+        return None
+    workspace = open_workspace(settings)
+    with operator(workspace) as op:
+        try:
+            return start_run(workspace, "stock", "stock pool", llm=op.llm, drivers=op.drivers)
+        except RunBusy:
+            return None
+
+
+def make_scheduler(settings, job: Callable[[], object], desk_job: Callable[[], object] | None = None,
+                   stock_job: Callable[[], object] | None = None) -> BackgroundScheduler:
     hour, minute = (int(part) for part in settings.daily_at.split(":"))
     scheduler = BackgroundScheduler(timezone=settings.timezone)
     # One pass at a time; a pass missed while the machine slept runs once, not many times.
@@ -57,6 +70,9 @@ def make_scheduler(settings, job: Callable[[], object], desk_job: Callable[[], o
                       max_instances=1, coalesce=True, misfire_grace_time=3600)
     if desk_job is not None and settings.desk_interval > 0:
         scheduler.add_job(desk_job, IntervalTrigger(seconds=settings.desk_interval), id="desk",
+                          max_instances=1, coalesce=True)
+    if stock_job is not None and settings.stock_interval > 0 and len(settings.selling_on) > 1:
+        scheduler.add_job(stock_job, IntervalTrigger(seconds=settings.stock_interval), id="stock",
                           max_instances=1, coalesce=True)
     return scheduler
 
@@ -75,7 +91,12 @@ def serve(settings, run_now: bool = False, console: Callable[[threading.Event], 
         if outcome is not None:
             say(f"desk run {outcome.run_id}: {outcome.status}")
 
-    scheduler = make_scheduler(settings, job, desk_job)
+    def stock_job() -> None:
+        outcome = stock_pass(settings)
+        if outcome is not None:
+            say(f"stock run {outcome.run_id}: {outcome.status}")
+
+    scheduler = make_scheduler(settings, job, desk_job, stock_job)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start()
@@ -83,6 +104,8 @@ def serve(settings, run_now: bool = False, console: Callable[[threading.Event], 
     say(f"Daily loop scheduled at {settings.daily_at} ({settings.timezone}); next run {next_run:%Y-%m-%d %H:%M}.")
     if scheduler.get_job("desk") is not None:
         say(f"Service desk every {settings.desk_interval} s.")
+    if scheduler.get_job("stock") is not None:
+        say(f"Stock pool on {', '.join(settings.selling_on)} every {settings.stock_interval} s.")
     if run_now:
         scheduler.add_job(job, id="now")
     try:

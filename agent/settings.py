@@ -149,6 +149,9 @@ class Settings(BaseSettings):
         "auto", description="buyer questions code cannot answer from the records: send (the model's draft, after the "
                             "reply checks), owner (its draft waits for the owner), off (the owner answers); auto: "
                             "off with the embedded model, send with any other")
+    stock_interval: int = Field(300, ge=0, description="seconds between stock passes under `serve` for a shop on "
+                                "several platforms (new orders from each, then the units left shown on each); 0: "
+                                "only in the daily pass")
     desk_interval: int = Field(60, ge=0, description="seconds between service desk passes (buyer messages) under "
                                                      "`shopagent serve`; 0: messages only in the daily pass")
     console_port: int = Field(8770, ge=1, le=65535)

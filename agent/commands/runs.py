@@ -123,6 +123,12 @@ def desk_command(approval: ApprovalOption = None, platform: PlatformOption = Non
     _run(workdir, "desk", "service desk", approval, as_json, platform=platform)
 
 
+def stock_command(approval: ApprovalOption = None, workdir: WorkdirOption = None, as_json: JsonOption = False) -> None:
+    """Keep one stock pool on every platform: new orders synced from each, then each shown the units left
+    (`serve` does this every stock_interval seconds for a shop on several platforms)."""
+    _run(workdir, "stock", "stock pool", approval, as_json)
+
+
 def ask_command(
     text: Annotated[str, typer.Argument(help="What you want, e.g. 'why did sales drop yesterday?'")],
     approval: ApprovalOption = None,

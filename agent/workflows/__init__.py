@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from agent.executor import PlanStep, RunContext, RunPlan
-from agent.workflows import ask, daily, desk, open_shop, orders
+from agent.workflows import ask, daily, desk, open_shop, orders, stock
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,5 @@ WORKFLOWS: dict[str, Workflow] = {
     "desk": Workflow("desk", desk.plan),
     "ask": Workflow("ask", ask.plan, scope=ask.scope),
     "orders": Workflow("orders", orders.plan, model_repairs=False),
+    "stock": Workflow("stock", stock.plan, model_repairs=False),
 }

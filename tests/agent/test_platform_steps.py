@@ -9,6 +9,7 @@ from agent.runs import steps_of
 from agent.workflows import daily
 from agent.workflows.orders import goal_for
 from agent.workspace import load_settings, open_workspace
+from tools.deps import ToolDeps
 from tools.registry import Risk, ToolSpec
 
 
@@ -91,3 +92,12 @@ def test_the_daily_pass_runs_the_order_stages_per_platform_then_shares_the_stock
                      planner=lambda c: daily.plan(c, ""), budget=Budget(steps=100, tokens=100),
                      settings=workspace.settings)
     assert [s.tool for s in daily.plan(one, "").steps] == [tool for tool, _, _ in daily.STAGES]  # one platform: as before
+
+
+def test_the_stock_pass_syncs_every_platform_then_shows_the_pool():
+    from agent.workflows import stock
+
+    ctx = RunContext(deps=ToolDeps(engine=None, workdir=None, settings=None, drivers=DRIVERS),  # type: ignore[arg-type]
+                     llm=None, planner=lambda c: stock.plan(c, ""), budget=Budget(steps=10, tokens=10), settings=None)  # type: ignore[arg-type]
+    assert [(s.tool, s.platform) for s in stock.plan(ctx, "").steps] == [
+        ("sync_orders", ""), ("sync_orders", "oscar"), ("sync_stock", "")]

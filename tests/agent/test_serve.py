@@ -56,3 +56,16 @@ def test_the_desk_runs_every_desk_interval_seconds_unless_it_is_zero(workdir):
             assert (desk.trigger.interval.total_seconds() if desk else None) == expected
         finally:
             scheduler.shutdown(wait=False)
+
+
+def test_a_shop_on_several_platforms_keeps_its_stock_pool_every_stock_interval(workdir):
+    cases = ((["sandbox", "oscar"], 120, 120.0), (["sandbox", "oscar"], 0, None), ([], 120, None))
+    for platforms, interval, expected in cases:
+        settings = load_settings(workdir, platforms=platforms, stock_interval=interval)
+        scheduler = make_scheduler(settings, lambda: None, None, lambda: None)
+        scheduler.start(paused=True)
+        try:
+            stock = scheduler.get_job("stock")
+            assert (stock.trigger.interval.total_seconds() if stock else None) == expected, (platforms, interval)
+        finally:
+            scheduler.shutdown(wait=False)
