@@ -194,6 +194,12 @@ class Settings(BaseSettings):
     def _main_platform_first(self) -> "Settings":
         if len(set(self.platforms)) != len(self.platforms):
             raise ValueError(f"platforms names one twice ({', '.join(self.platforms)}); name each platform once")
+        if self.platforms and "platform" in self.model_fields_set and self.platform != self.platforms[0]:
+            # `--platform X` (or platform = X beside platforms): X is the main one of this run.
+            if self.platform not in self.platforms:
+                raise ValueError(f"platform '{self.platform}' is not one of platforms ({', '.join(self.platforms)}); "
+                                 f"add it there or choose one of them")
+            self.platforms = [self.platform, *(p for p in self.platforms if p != self.platform)]
         if self.platforms:
             self.platform = self.platforms[0]
         unknown = sorted(set(self.platform_logins) - set(self.platforms))

@@ -96,3 +96,12 @@ def test_the_main_platform_is_the_first_listed(workdir):
     settings = load_settings(workdir, platforms=["oscar", "sandbox"])
     assert settings.platform == "oscar" and settings.selling_on == ["oscar", "sandbox"]
     assert load_settings(workdir).selling_on == ["sandbox"]  # nothing listed: the one `platform`
+
+
+def test_a_platform_named_for_one_run_becomes_its_main_one(workdir):
+    (workdir / "shopagent.toml").write_text('platforms = ["sandbox", "oscar"]\n')
+    settings = load_settings(workdir, platform="oscar")  # `--platform oscar`
+    assert settings.platform == "oscar" and settings.selling_on == ["oscar", "sandbox"]
+    (workdir / "shopagent.toml").write_text('platforms = ["sandbox"]\n')
+    with pytest.raises(UserError, match="platform 'oscar' is not one of platforms"):
+        load_settings(workdir, platform="oscar")
