@@ -32,6 +32,8 @@ def make_driver(workspace: Workspace) -> tuple[MarketplaceDriver | None, Sandbox
     settings = workspace.settings
     if settings.platform == "oscar":
         return _oscar_driver(workspace), None
+    if settings.platform == "vendure":
+        return _vendure_driver(workspace), None
     url: str | Callable[[], str]
     password: str | Callable[[], str]
     process: SandboxProcess | None = None
@@ -72,6 +74,20 @@ def _oscar_driver(workspace: Workspace) -> MarketplaceDriver:
                               refund_event=settings.oscar_refund_event, partner=settings.oscar_partner,
                               product_class=settings.oscar_product_class, locale=settings.marketplace_locale,
                               automation=automation_for(settings))
+
+
+def _vendure_driver(workspace: Workspace) -> MarketplaceDriver:
+    """The Admin API of the Vendure shop at marketplace_url, as an administrator."""
+    from tools.drivers.vendure_api import VendureApiDriver
+
+    settings = workspace.settings
+    if not settings.marketplace_url or settings.marketplace_password is None:
+        raise UserError("platform 'vendure' needs the shop's address and an administrator's login: set "
+                        "marketplace_url (e.g. http://127.0.0.1:3000), marketplace_user and marketplace_password "
+                        "in shopagent.toml")
+    return VendureApiDriver(settings.marketplace_url, settings.marketplace_user,
+                            settings.marketplace_password.get_secret_value(), timeout_s=settings.browser_timeout_s,
+                            retries=settings.browser_retries)
 
 
 @contextmanager

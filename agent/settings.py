@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     price_test_min_age_days: int = Field(14, ge=0, description="no price test is proposed for a listing published "
                                          "on the platform fewer days ago than this")
 
-    platform: Literal["sandbox", "oscar"] = "sandbox"
+    platform: Literal["sandbox", "oscar", "vendure"] = "sandbox"
     marketplace_url: str | None = Field(None, description="seller back-office URL; none: start the sandbox on 127.0.0.1")
     marketplace_user: str = "seller@example.com"
     marketplace_password: SecretStr | None = None

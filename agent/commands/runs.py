@@ -23,7 +23,8 @@ from store_data.status import RunStatus
 app = typer.Typer(help="The audit trail of runs.", no_args_is_help=True)
 ApprovalOption = Annotated[str | None, typer.Option("--approval", help="Approval mode for this run: auto, risky or all.")]
 PlatformOption = Annotated[str | None, typer.Option(
-    "--platform", help="Marketplace for this run: sandbox, or oscar (a django-oscar shop at marketplace_url).")]
+    "--platform", help="Marketplace for this run: sandbox, oscar (a django-oscar shop at marketplace_url) "
+                       "or vendure (a Vendure shop's Admin API at marketplace_url).")]
 
 
 # Exit codes of open, daily, ask, resume and the orders commands (documented in the README).

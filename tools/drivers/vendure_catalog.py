@@ -1,0 +1,201 @@
+"""A Vendure shop's catalogue through the Admin API: listings as products with variants.
+
+A mixin of VendureApiDriver. A listing is a Vendure product whose slug is the listing's SKU
+(lower case; a product with variants: its handle), with one variant per SKU (a single-SKU
+listing: one variant without options). A variant's options ("size=M, color=blue") are the
+product's option groups, coded "<slug>--<name>" so products never share one. Pictures are
+uploaded as assets tagged with the product, their place and a digest of their bytes, so a
+retried publish finds what it uploaded and a changed picture goes up anew. Publishing looks
+the slug (then the SKU) up first, so a retry edits what it made instead of making it twice.
+
+Stock: the shop hands over free units (what buyers may still buy); Vendure keeps the units
+its unshipped orders hold (stockAllocated) apart from those on hand, so on hand is written as
+free + allocated and Vendure's saleable count equals the shop's free units.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+
+from tools.drivers.marketplace import ListingDraft
+from tools.drivers.vendure_client import VendureClient, refused
+from tools.errors import ToolFailed
+
+PRODUCT_FIELDS = """id slug enabled assets { id } featuredAsset { id }
+  optionGroups { id code options { id code } }
+  variants { id sku enabled price featuredAsset { id } stockLevels { stockOnHand stockAllocated } }"""
+ERROR = "... on ErrorResult { errorCode message }"
+
+
+def slug(text: str) -> str:
+    """Vendure's way of writing a slug: lower case, runs of other characters as one dash."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "product"
+
+
+def _options(text: str) -> list[tuple[str, str]]:
+    """'size=M, color=blue' -> [('size', 'M'), ('color', 'blue')]."""
+    return [(k.strip(), v.strip()) for k, v in (part.split("=", 1) for part in text.split(", ") if "=" in part)]
+
+
+def _allocated(variant: dict) -> int:
+    return sum(level["stockAllocated"] for level in variant["stockLevels"])
+
+
+class VendureCatalogMixin:
+    """Create, edit and hide products, and set a variant's stock, in a Vendure shop."""
+
+    client: VendureClient
+    language: str
+
+    def _translation(self, **fields: str) -> list[dict]:
+        return [{"languageCode": self.language, **fields}]
+
+    def _product_by(self, sku: str | None = None, product_id: str | None = None) -> dict | None:
+        """The product with this id, else the one whose slug is the SKU's, else the one with a variant of this SKU."""
+        if product_id:
+            found = self.client.query(f"query($id: ID!) {{ product(id: $id) {{ {PRODUCT_FIELDS} }} }}",
+                                      {"id": product_id})["product"]
+            if found or sku is None:
+                return found
+        assert sku is not None, "a product is looked up by id or SKU"
+        found = self.client.query(f"query($slug: String!) {{ product(slug: $slug) {{ {PRODUCT_FIELDS} }} }}",
+                                  {"slug": slug(sku)})["product"]
+        if found:
+            return found
+        variants = self.client.query(f"""query($options: ProductVariantListOptions) {{ productVariants(options: $options)
+            {{ items {{ product {{ {PRODUCT_FIELDS} }} }} }} }}""",
+            {"options": {"filter": {"sku": {"eq": sku}}, "take": 1}})["productVariants"]["items"]
+        return variants[0]["product"] if variants else None
+
+    def find_listing(self, sku: str) -> tuple[str, str] | None:
+        product = self.client.with_retries(f"find product {sku}", lambda: self._product_by(sku))
+        return (product["id"], "published" if product["enabled"] else "hidden") if product else None
+
+    def publish_listing(self, draft: ListingDraft, remote_id: str | None = None) -> str:
+        """Create or update the product, its pictures, option groups and variants (price, stock), enabled."""
+        for path in draft.images:
+            if not path.exists():
+                raise ToolFailed(f"the picture {path} is missing; make the product images again")
+        return self.client.with_retries(f"publish product {draft.sku}", lambda: self._publish(draft, remote_id))
+
+    def _publish(self, draft: ListingDraft, remote_id: str | None) -> str:
+        product = self._product_by(draft.sku, remote_id)
+        words = self._translation(name=draft.title, slug=slug(draft.sku), description=draft.description_html)
+        if product is None:
+            made = self.client.query("mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
+                                     {"input": {"enabled": True, "translations": words}})
+            product = self._product_by(product_id=made["createProduct"]["id"])
+            assert product is not None, "Vendure returns the product it made"
+        else:
+            self.client.query("mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
+                              {"input": {"id": product["id"], "enabled": True, "translations": words}})
+        assets = self._upload(product["slug"], draft.images)
+        if assets and [a["id"] for a in product["assets"]] != assets:
+            self.client.query("mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
+                              {"input": {"id": product["id"], "assetIds": assets, "featuredAssetId": assets[0]}})
+        wanted = draft.variants or [(draft.sku, "", draft.price_cents, draft.stock)]
+        option_ids = self._option_groups(product, [options for _, options, _, _ in wanted])
+        have = {v["sku"]: v for v in product["variants"]}
+        new, changed = [], []
+        for sku, options, price, stock in wanted:
+            picture = draft.variant_pictures.get(sku)
+            fields: dict = {"price": price, "enabled": True, "trackInventory": "TRUE"}
+            if picture and picture <= len(assets):
+                fields["featuredAssetId"] = assets[picture - 1]
+            if sku in have:
+                changed.append({"id": have[sku]["id"], "stockOnHand": stock + _allocated(have[sku]), **fields})
+            else:
+                name = f"{draft.title} ({', '.join(v for _, v in _options(options))})" if options else draft.title
+                new.append({"productId": product["id"], "sku": sku, "stockOnHand": stock,
+                            "optionIds": [option_ids[pair] for pair in _options(options)],
+                            "translations": self._translation(name=name), **fields})
+        if new:
+            self.client.query("""mutation($input: [CreateProductVariantInput!]!) {
+                createProductVariants(input: $input) { id } }""", {"input": new})
+        if changed:
+            self.client.query("""mutation($input: [UpdateProductVariantInput!]!) {
+                updateProductVariants(input: $input) { id } }""", {"input": changed})
+        return product["id"]
+
+    def _option_groups(self, product: dict, variant_options: list[str]) -> dict[tuple[str, str], str]:
+        """(name, value) -> option id: the product's groups and options, the missing ones made."""
+        wanted: dict[str, list[str]] = {}
+        for options in variant_options:
+            for name, value in _options(options):
+                wanted.setdefault(name, [])
+                if value not in wanted[name]:
+                    wanted[name].append(value)
+        groups = {g["code"]: g for g in product["optionGroups"]}
+        found: dict[tuple[str, str], str] = {}
+        for name, values in wanted.items():
+            code = f"{product['slug']}--{slug(name)}"
+            group = groups.get(code)
+            if group is None:
+                group = self.client.query("""mutation($input: CreateProductOptionGroupInput!) {
+                    createProductOptionGroup(input: $input) { id code options { id code } } }""",
+                    {"input": {"code": code, "translations": self._translation(name=name), "options": [
+                        {"code": slug(v), "translations": self._translation(name=v)} for v in values]}},
+                )["createProductOptionGroup"]
+                self.client.query("""mutation($product: ID!, $group: ID!) {
+                    addOptionGroupToProduct(productId: $product, optionGroupId: $group) { id } }""",
+                    {"product": product["id"], "group": group["id"]})
+            known = {o["code"]: o["id"] for o in group["options"]}
+            for value in values:
+                if slug(value) not in known:
+                    made = self.client.query("""mutation($input: CreateProductOptionInput!) {
+                        createProductOption(input: $input) { id code } }""",
+                        {"input": {"productOptionGroupId": group["id"], "code": slug(value),
+                                   "translations": self._translation(name=value)}})["createProductOption"]
+                    known[made["code"]] = made["id"]
+                found[(name, value)] = known[slug(value)]
+        return found
+
+    def _upload(self, product_slug: str, images: list[Path]) -> list[str]:
+        """The asset ids of `images`, in order: each uploaded unless an asset tagged with it exists."""
+        tags = [f"shopagent:{product_slug}:{number}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
+                for number, path in enumerate(images, 1)]
+        if not tags:
+            return []
+        listed = self.client.query("""query($options: AssetListOptions) { assets(options: $options)
+            { items { id tags { value } } } }""",
+            {"options": {"tags": tags, "tagsOperator": "OR", "take": 100}})["assets"]["items"]
+        have = {tag["value"]: asset["id"] for asset in listed for tag in asset["tags"]}
+        ids = []
+        for tag, path in zip(tags, images):
+            if tag not in have:
+                answer = self.client.query(f"""mutation($input: [CreateAssetInput!]!) {{ createAssets(input: $input)
+                    {{ ... on Asset {{ id }} {ERROR} }} }}""", {"input": [{"file": None, "tags": [tag]}]},
+                    files={"input.0.file": path})
+                have[tag] = refused(answer["createAssets"][0], f"upload the picture {path.name}")["id"]
+            ids.append(have[tag])
+        return ids
+
+    def pause_listing(self, remote_id: str) -> None:
+        self.client.with_retries(f"hide product {remote_id}", lambda: self.client.query(
+            "mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
+            {"input": {"id": remote_id, "enabled": False}}))
+
+    def set_stock(self, sku: str, units: int) -> None:
+        """Let buyers buy `units` more of `sku` (Vendure's saleable stock), whatever its unshipped orders hold."""
+        def attempt() -> None:
+            found = self.client.query("""query($options: ProductVariantListOptions) {
+                productVariants(options: $options) { items { id stockLevels { stockOnHand stockAllocated } } } }""",
+                {"options": {"filter": {"sku": {"eq": sku}}, "take": 1}})["productVariants"]["items"]
+            if not found:
+                raise ToolFailed(f"the Vendure shop has no variant with the SKU {sku}; publish its listing first")
+            on_hand = max(units, 0) + _allocated(found[0])
+            if sum(level["stockOnHand"] for level in found[0]["stockLevels"]) != on_hand:
+                self.client.query("""mutation($input: [UpdateProductVariantInput!]!) {
+                    updateProductVariants(input: $input) { id } }""",
+                    {"input": [{"id": found[0]["id"], "stockOnHand": on_hand}]})
+        self.client.with_retries(f"set the stock of {sku}", attempt)
+
+    def stock(self, sku: str) -> int:
+        """The units of `sku` buyers may still buy on the Vendure shop (on hand less allocated)."""
+        found = self.client.with_retries(f"read the stock of {sku}", lambda: self.client.query(
+            """query($options: ProductVariantListOptions) { productVariants(options: $options)
+            { items { stockLevels { stockOnHand stockAllocated } } } }""",
+            {"options": {"filter": {"sku": {"eq": sku}}, "take": 1}})["productVariants"]["items"])
+        if not found:
+            raise ToolFailed(f"the Vendure shop has no variant with the SKU {sku}")
+        return sum(level["stockOnHand"] - level["stockAllocated"] for level in found[0]["stockLevels"])
