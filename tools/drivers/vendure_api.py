@@ -48,7 +48,7 @@ ROW_FIELDS = "code state orderPlacedAt totalWithTax payments { amount state refu
 ORDER_FIELDS = """id code state orderPlacedAt totalWithTax
   customer { firstName lastName emailAddress }
   shippingAddress { fullName streetLine1 streetLine2 city province postalCode countryCode }
-  lines { id quantity unitPriceWithTax productVariant { sku name options { name group { name } } } }
+  lines { id quantity orderPlacedQuantity unitPriceWithTax productVariant { sku name options { name group { name } } } }
   payments { id method amount state transactionId refunds { id total state reason } }
   fulfillments { id state method trackingCode createdAt }
   history(options: { take: 200, sort: { createdAt: ASC } }) { items { type createdAt data } }"""
@@ -70,6 +70,12 @@ def shop_status(state: str, paid: int, refunded: int) -> OrderStatus:
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _total(raw: dict, paid: int) -> int:
+    """What the order came to. Cancelling empties a Vendure order's lines and shipping (its
+    total falls to 0); what was paid for it is its total then."""
+    return raw["totalWithTax"] if raw["state"] != "Cancelled" else max(raw["totalWithTax"], paid)
 
 
 def _money(payments: list[dict]) -> tuple[int, int]:
@@ -121,7 +127,7 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
                 paid, refunded = _money(raw["payments"])
                 yield OrderRow(number=raw["code"], status=raw["state"],
                                shop_status=shop_status(raw["state"], paid, refunded),
-                               placed_at=_when(raw["orderPlacedAt"]), total_cents=raw["totalWithTax"],
+                               placed_at=_when(raw["orderPlacedAt"]), total_cents=_total(raw, paid),
                                refunded_cents=refunded)
             skip += PAGE
             if skip >= page["totalItems"]:
@@ -168,11 +174,13 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
         shipments = [RemoteShipment(carrier=f["method"], tracking=f["trackingCode"] or "",
                                     shipped_at=shipped_at.get(str(f["id"])))
                      for f in raw["fulfillments"] or [] if f["state"] in SENT]
+        # A cancelled order's lines are down to 0 units: the units placed say what it was.
+        count = "orderPlacedQuantity" if raw["state"] == "Cancelled" else "quantity"
         lines = [RemoteLine(sku=line["productVariant"]["sku"], title=line["productVariant"]["name"],
                             options=", ".join(f"{o['group']['name']}={o['name']}"
                                               for o in line["productVariant"]["options"]),
-                            quantity=line["quantity"], unit_cents=line["unitPriceWithTax"])
-                 for line in raw["lines"] if line["quantity"] > 0]
+                            quantity=line[count], unit_cents=line["unitPriceWithTax"])
+                 for line in raw["lines"] if line[count] > 0]
         customer, where = raw["customer"] or {}, raw["shippingAddress"] or {}
         name = where.get("fullName") or " ".join(filter(None, (customer.get("firstName"), customer.get("lastName"))))
         address = {"name": name or "",
@@ -182,7 +190,7 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
         return RemoteOrder(number=number, status=raw["state"], shop_status=shop_status(raw["state"], paid, refunded),
                            placed_at=_when(raw["orderPlacedAt"]), buyer_name=name,
                            buyer_email=customer.get("emailAddress") or "", address=address,
-                           total_cents=raw["totalWithTax"], paid_cents=paid, refunded_cents=refunded, lines=lines,
+                           total_cents=_total(raw, paid), paid_cents=paid, refunded_cents=refunded, lines=lines,
                            payments=payments, shipments=shipments)
 
     # --- order actions: each attempt reads the order, then writes only what is missing --------
