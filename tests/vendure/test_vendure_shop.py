@@ -20,6 +20,8 @@ from tests.order_helpers import order, run
 from tools.drivers.marketplace import ListingDraft
 from tools.drivers.vendure_api import VendureApiDriver
 from tools.errors import ToolRetry
+from tools.listings import publish_listing
+from tools.order_address import change_order_address
 from tools.messages import answer_messages
 from tools.order_sync import sync_orders
 from tools.orders import cancel_order, refund_order, ship_order
@@ -142,3 +144,23 @@ def test_a_sync_reads_only_what_moved_and_keeps_an_order_outside_the_catalog(wor
     moved = sync_orders(deps)
     assert reads == [number] and moved["changed_outside"] == [{"order": number, "from": "paid", "to": "shipped"}]
     assert ship_order(deps, number)["already_done"] is True
+
+
+def test_a_buyers_new_address_on_a_vendure_order_before_it_ships(workspace, driver, vendure, shop_api):
+    deps = workspace.tool_deps(driver=driver)
+    publish_listing(deps, "VMUG-01")
+    number = shop_api.place_order(vendure.url, {"VMUG-01": 1})
+    sync_orders(deps)
+
+    changed = change_order_address(deps, number, "12 Oak Lane", "Leeds", "LS1 1AA", "West Yorkshire")
+    assert "12 Oak Lane" in changed["address"]["street"]
+    on_vendure = driver.get_order(number)
+    assert on_vendure.address["street"] == "12 Oak Lane" and on_vendure.address["country"] == "GB"
+    assert on_vendure.status == "PaymentSettled" and order(workspace, number).flag == ""
+    assert "12 Oak Lane" in change_order_address(deps, number, "12 Oak Lane", "Leeds", "LS1 1AA")["address"]["street"]
+    history = driver._read(number)[1]["history"]["items"]
+    assert [e["type"] for e in history].count("ORDER_MODIFIED") == 1  # modified once on Vendure
+    ship_order(deps, number)
+    with pytest.raises(ToolRetry, match="only an order not yet shipped"):
+        change_order_address(deps, number, "9 Elm St", "Leeds", "LS1 1AA")
+    assert driver.get_order(number).address["street"] == "12 Oak Lane"

@@ -12,6 +12,8 @@ marketplace interface as follows:
   so a retry finds the refund by its reason and does not refund twice;
 - cancellation: what was paid and not refunded is refunded (reason "cancellation of order
   N"), then `cancelOrder` cancels every line and the shipping, which frees the stock;
+- a new delivery address: Vendure's order modification (Modifying, `modifyOrder` with the new
+  shipping address, then back to the paid state), before the order ships;
 - notes: an order's private history note (`addNoteToOrder`), once per text.
 Vendure has no buyer messages (order notes are the staff's own), no buyer refund or return
 requests, no shop profile, listing videos or per-listing stats here: those capabilities are
@@ -25,7 +27,7 @@ from functools import partial
 
 from store_data.status import OrderStatus
 from tools.drivers.browser import PlatformRefused
-from tools.drivers.marketplace import (CANCEL, LISTINGS, ORDERS, REFUND, SHIP, MarketplaceDriver, OrderRow,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, ORDERS, REFUND, SHIP, MarketplaceDriver, OrderRow,
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment)
 from tools.drivers.vendure_catalog import VendureCatalogMixin
 from tools.drivers.vendure_client import VendureClient, refused
@@ -89,7 +91,7 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
     """The Vendure shop at `base_url` (its Admin API at /admin-api), as an administrator."""
 
     name = "vendure"
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS})
     open_statuses = ("PaymentAuthorized", "PaymentSettled", "PartiallyShipped", "Shipped", "PartiallyDelivered",
                      "Delivered", "Modifying", "ArrangingAdditionalPayment")
 
@@ -269,6 +271,44 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
             refused(answer["cancelOrder"], f"cancel order {number}")
             return self._read(number)[0]
         return self.client.with_retries(f"cancel order {number}", attempt)
+
+    def change_address(self, number: str, address: dict[str, str]) -> RemoteOrder:
+        """Vendure's order modification (Modifying, the new shipping address, back to the paid
+        state), unless the order already goes to that street."""
+        def attempt() -> RemoteOrder:
+            order, raw = self._read(number)
+            there = address["address1"] in order.address.get("street", "")
+            if there and raw["state"] != "Modifying":
+                return order
+            if order.shipments or order.shop_status != OrderStatus.PAID:
+                raise PlatformRefused(f"order {number} is {raw['state']} on the Vendure shop; only a paid order not "
+                                      "yet shipped can go to a new address")
+            if raw["state"] != "Modifying":
+                self._move(number, raw["id"], "Modifying")
+            if not there:
+                fields = {"streetLine1": address["address1"], "city": address.get("city", ""),
+                          "province": address.get("region", ""), "postalCode": address.get("postcode", "")}
+                if len(address.get("country", "")) == 2:  # Vendure names countries by ISO code
+                    fields["countryCode"] = address["country"]
+                if address.get("name"):
+                    fields["fullName"] = address["name"]
+                answer = self.client.query(f"""mutation($input: ModifyOrderInput!) {{ modifyOrder(input: $input)
+                    {{ ... on Order {{ id }} {ERROR} }} }}""",
+                    {"input": {"dryRun": False, "orderId": raw["id"], "updateShippingAddress": fields}})
+                refused(answer["modifyOrder"], f"change the address of order {number}")
+            settled = all(p["state"] == "Settled" for p in raw["payments"] if p["state"] in LIVE_PAYMENTS)
+            self._move(number, raw["id"], "PaymentSettled" if settled else "PaymentAuthorized")
+            return self._read(number)[0]
+        return self.client.with_retries(f"change the address of order {number}", attempt)
+
+    def _move(self, number: str, order_id: str, state: str) -> None:
+        answer = self.client.query(f"""mutation($id: ID!, $state: String!) {{ transitionOrderToState(id: $id,
+            state: $state) {{ ... on Order {{ id }} {ERROR} ... on OrderStateTransitionError {{ transitionError }} }}
+            }}""", {"id": order_id, "state": state})
+        moved = answer["transitionOrderToState"]
+        if moved and "errorCode" in moved:
+            raise PlatformRefused(f"the Vendure shop refused to move order {number} to {state}: "
+                                  f"{moved.get('transitionError') or moved['message']}")
 
     def decide_request(self, number: str, request_id: str, accept: bool) -> RemoteOrder:
         raise ToolFailed("the Vendure shop has no buyer refund or return requests to decide")
