@@ -18,13 +18,14 @@ from tools.errors import ToolFailed
 pytestmark = pytest.mark.vendure
 
 STOREFRONT_PRODUCT = """query($slug: String!) { product(slug: $slug) { name description enabled
+  facetValues { name facet { code } }
   featuredAsset { source } assets { source }
   variants { sku name price priceWithTax featuredAsset { source } options { name group { name } } } } }"""
 
 
 def _tee(pictures, price_m=2199, stock_m=2) -> ListingDraft:
     return ListingDraft(sku="tee", title="Cotton tee", description_html="<p>Soft cotton.</p>", price_cents=1999,
-                        stock=5, images=pictures,
+                        stock=5, images=pictures, category="Apparel > Tees",
                         variants=[("TEE-S", "size=S, color=red", 1999, 3), ("TEE-M", "size=M, color=blue", price_m, stock_m)],
                         variant_pictures={"TEE-M": 2})
 
@@ -42,6 +43,7 @@ def test_a_listing_with_variants_pictures_and_stock_as_the_storefront_shows_it(a
     seen = cart.query(STOREFRONT_PRODUCT, {"slug": "tee"})["product"]
     cart.close()
     assert seen["name"] == "Cotton tee" and seen["description"] == "<p>Soft cotton.</p>" and seen["enabled"]
+    assert [(f["facet"]["code"], f["name"]) for f in seen["facetValues"]] == [("category", "Apparel > Tees")]
     variants = {v["sku"]: v for v in seen["variants"]}
     assert {sku: v["price"] for sku, v in variants.items()} == {"TEE-S": 1999, "TEE-M": 2199}
     assert variants["TEE-M"]["name"] == "Cotton tee (M, blue)"
@@ -59,6 +61,7 @@ def test_a_listing_with_variants_pictures_and_stock_as_the_storefront_shows_it(a
     assert _assets(admin) == assets
     raw = admin._product_by("tee")
     assert [v["sku"] for v in raw["variants"]] == ["TEE-S", "TEE-M"] and len(raw["optionGroups"]) == 2
+    assert len(raw["facetValues"]) == 1
     assert {v["sku"]: v["price"] for v in raw["variants"]}["TEE-M"] == 2499 and admin.stock("TEE-M") == 7
 
     admin.pause_listing(product_id)

@@ -7,6 +7,7 @@ product's option groups, coded "<slug>--<name>" so products never share one. Pic
 uploaded as assets tagged with the product, their place and a digest of their bytes, so a
 retried publish finds what it uploaded and a changed picture goes up anew. Publishing looks
 the slug (then the SKU) up first, so a retry edits what it made instead of making it twice.
+A listing's category ('Kitchen > Drinkware') is a value of the facet `category`, made once.
 
 Stock: the shop hands over free units (what buyers may still buy); Vendure keeps the units
 its unshipped orders hold (stockAllocated) apart from those on hand, so on hand is written as
@@ -21,10 +22,11 @@ from tools.drivers.marketplace import ListingDraft
 from tools.drivers.vendure_client import VendureClient, refused
 from tools.errors import ToolFailed
 
-PRODUCT_FIELDS = """id slug enabled assets { id } featuredAsset { id }
+PRODUCT_FIELDS = """id slug enabled assets { id } featuredAsset { id } facetValues { id facet { code } }
   optionGroups { id code options { id code } }
   variants { id sku enabled price featuredAsset { id } stockLevels { stockOnHand stockAllocated } }"""
 ERROR = "... on ErrorResult { errorCode message }"
+CATEGORY = "category"  # the facet whose values are the listings' categories
 
 
 def slug(text: str) -> str:
@@ -89,6 +91,12 @@ class VendureCatalogMixin:
         else:
             self.client.query("mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
                               {"input": {"id": product["id"], "enabled": True, "translations": words}})
+        category = self._category(draft.category)
+        facets = [f["id"] for f in product["facetValues"] if f["facet"]["code"] != CATEGORY] + (
+            [category] if category else [])
+        if sorted(facets) != sorted(f["id"] for f in product["facetValues"]):
+            self.client.query("mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
+                              {"input": {"id": product["id"], "facetValueIds": facets}})
         assets = self._upload(product["slug"], draft.images)
         if assets and [a["id"] for a in product["assets"]] != assets:
             self.client.query("mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }",
@@ -116,6 +124,27 @@ class VendureCatalogMixin:
             self.client.query("""mutation($input: [UpdateProductVariantInput!]!) {
                 updateProductVariants(input: $input) { id } }""", {"input": changed})
         return product["id"]
+
+    def _category(self, path: str) -> str | None:
+        """The id of the value of the category facet named `path` ('Kitchen > Drinkware'), made where missing."""
+        name = " > ".join(part.strip() for part in path.split(">") if part.strip())
+        if not name:
+            return None
+        found = self.client.query("""query($options: FacetListOptions) { facets(options: $options)
+            { items { id values { id code } } } }""", {"options": {"filter": {"code": {"eq": CATEGORY}}}})
+        value = {"code": slug(name), "translations": self._translation(name=name)}
+        if not found["facets"]["items"]:
+            made = self.client.query("""mutation($input: CreateFacetInput!) { createFacet(input: $input)
+                { values { id code } } }""", {"input": {"code": CATEGORY, "isPrivate": False, "values": [value],
+                                                        "translations": self._translation(name="Category")}})
+            return made["createFacet"]["values"][0]["id"]
+        facet = found["facets"]["items"][0]
+        known = {v["code"]: v["id"] for v in facet["values"]}
+        if value["code"] in known:
+            return known[value["code"]]
+        made = self.client.query("""mutation($input: [CreateFacetValueInput!]!) { createFacetValues(input: $input)
+            { id } }""", {"input": [{"facetId": facet["id"], **value}]})
+        return made["createFacetValues"][0]["id"]
 
     def _option_groups(self, product: dict, variant_options: list[str]) -> dict[tuple[str, str], str]:
         """(name, value) -> option id: the product's groups and options, the missing ones made."""
