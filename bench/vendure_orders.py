@@ -105,8 +105,8 @@ def main() -> None:
                 admin.set_stock("MUG-01", _free(browser_shop, "MUG-01"))
                 pushed = time.perf_counter()
                 shown = admin.stock("MUG-01")
-                print(f"stock lag, sandbox order -> Vendure: sync through the browser {synced - placed:.2f} s "
-                      f"(order placed to the shop's free units lowered) + set_stock on Vendure "
+                print(f"stock lag, sandbox order -> Vendure: {synced - placed:.2f} s (checkout on the sandbox and one "
+                      f"sync_orders through the browser driver: the shop's free units lowered) + set_stock on Vendure "
                       f"{pushed - synced:.3f} s = {pushed - placed:.2f} s; Vendure shows {shown} units")
             for _ in range(3):
                 placed = time.perf_counter()

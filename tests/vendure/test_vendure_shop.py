@@ -124,7 +124,8 @@ def test_open_sell_ship_refund_cancel_on_a_real_vendure_shop(workspace, driver, 
         cancel_order(deps, mug)
 
 
-def test_a_sync_reads_only_what_moved_and_keeps_an_order_outside_the_catalog(workspace, driver, vendure, shop_api):
+def test_a_sync_reads_only_what_moved_and_keeps_an_order_outside_the_catalog(workspace, driver, vendure, shop_api,
+                                                                             monkeypatch):
     deps = workspace.tool_deps(driver=driver)
     # A product the owner made in Vendure itself: the shop's catalog has no such SKU.
     driver.publish_listing(ListingDraft(sku="OWN-1", title="Owner's own", description_html="", price_cents=800,
@@ -138,7 +139,7 @@ def test_a_sync_reads_only_what_moved_and_keeps_an_order_outside_the_catalog(wor
 
     reads: list[str] = []
     real = driver.get_order
-    driver.get_order = lambda n: reads.append(n) or real(n)  # type: ignore[method-assign]
+    monkeypatch.setattr(driver, "get_order", lambda n: reads.append(n) or real(n))
     assert sync_orders(deps)["new"] == 0 and reads == []  # nothing moved: no order read
     driver.ship(number, "Royal Mail", "RM-OWN")  # shipped in Vendure's own admin, outside the shop
     moved = sync_orders(deps)
