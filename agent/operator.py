@@ -87,7 +87,7 @@ def _vendure_driver(workspace: Workspace) -> MarketplaceDriver:
                         "in shopagent.toml")
     return VendureApiDriver(settings.marketplace_url, settings.marketplace_user,
                             settings.marketplace_password.get_secret_value(), timeout_s=settings.browser_timeout_s,
-                            retries=settings.browser_retries)
+                            retries=settings.browser_retries, automation=automation_for(settings))
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from functools import partial
 
 from store_data.status import OrderStatus
+from tools.drivers.automation import Automation
 from tools.drivers.browser import PlatformRefused
 from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, ORDERS, REFUND, SHIP, MarketplaceDriver, OrderRow,
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment)
@@ -96,8 +97,8 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
                      "Delivered", "Modifying", "ArrangingAdditionalPayment")
 
     def __init__(self, base_url: str, user: str, password: str, timeout_s: float = 15.0, retries: int = 3,
-                 backoff_s: float = 0.25, language: str = "en"):
-        self.client = VendureClient(base_url, user, password, timeout_s, retries, backoff_s)
+                 backoff_s: float = 0.25, language: str = "en", automation: Automation | None = None):
+        self.client = VendureClient(base_url, user, password, timeout_s, retries, backoff_s, automation)
         self.base_url = self.client.base_url
         self.language = language
         self._ids: dict[str, str] = {}  # order code -> Vendure's id, for mutations

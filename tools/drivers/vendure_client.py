@@ -1,7 +1,9 @@
 """A Vendure Admin API client: GraphQL over HTTP, signed in as an administrator.
 
 The session is a bearer token from the `login` mutation (Vendure's `vendure-auth-token`
-answer header). A 5xx answer, a timeout or a refused connection is Transient; an expired
+answer header). The client is an identified automated agent like the browser drivers
+(tools/drivers/automation.py): its User-Agent names it, it keeps to the rate limit, and an
+answer saying automated access must stop ends the run (PlatformStopped). A 5xx answer, a timeout or a refused connection is Transient; an expired
 session signs in again once; a GraphQL error the platform gives for the request itself is a
 PlatformRefused naming it. `with_retries` runs an attempt (which reads the platform's state
 before it writes) again after a Transient, with backoff, as the browser drivers do.
@@ -15,9 +17,10 @@ from typing import Any, TypeVar
 
 import httpx
 
+from tools.drivers.automation import Automation, stop_reason
 from tools.drivers.browser import PlatformRefused
 from tools.drivers.marketplace import Transient
-from tools.errors import ToolFailed
+from tools.errors import PlatformStopped, ToolFailed
 
 T = TypeVar("T")
 TOKEN_HEADER = "vendure-auth-token"
@@ -30,12 +33,16 @@ class VendureClient:
     """The Admin API at `base_url`/admin-api, as the administrator `user`."""
 
     def __init__(self, base_url: str, user: str, password: str, timeout_s: float = 15.0,
-                 retries: int = 3, backoff_s: float = 0.25):
+                 retries: int = 3, backoff_s: float = 0.25, automation: Automation | None = None):
         self.base_url = base_url.rstrip("/")
         self.endpoint = f"{self.base_url}/admin-api"
         self.user, self.password = user, password
         self.retries, self.backoff_s = retries, backoff_s
-        self.http = httpx.Client(timeout=timeout_s)
+        # An identified automated agent, as the browser drivers are: named in the User-Agent,
+        # paced to the platform's rate limit, stopping when the platform says so.
+        self.automation = automation or Automation()
+        self.http = httpx.Client(timeout=timeout_s, headers={
+            "User-Agent": self.automation.user_agent(f"python-httpx/{httpx.__version__}"), **self.automation.headers})
         self.token: str | None = None
         self.logins = 0  # how many times this client signed in (tests and the bench read it)
         self.requests = 0  # GraphQL requests sent (the bench reports it)
@@ -89,10 +96,16 @@ class VendureClient:
         if multipart:
             headers["Apollo-Require-Preflight"] = "true"  # Vendure's CSRF guard asks uploads for it
         self.requests += 1
+        self.automation.pace()
         try:
             response = self.http.post(self.endpoint, json=body, headers=headers, **multipart)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise Transient(f"the Vendure shop did not answer ({type(exc).__name__}: {exc})") from exc
+        reason = stop_reason(response.status_code, dict(response.headers), lambda: response.text)
+        if reason:
+            raise PlatformStopped(f"the Vendure shop at {self.base_url} asked automated access to stop ({reason}); "
+                                  "shopagent stopped the run and will not go on by itself: settle it with the "
+                                  "platform, then resume the run")
         if response.status_code >= 500:
             raise Transient(f"the Vendure shop answered HTTP {response.status_code}")
         try:
