@@ -87,7 +87,8 @@ def _vendure_driver(workspace: Workspace) -> MarketplaceDriver:
                         "in shopagent.toml")
     return VendureApiDriver(settings.marketplace_url, settings.marketplace_user,
                             settings.marketplace_password.get_secret_value(), timeout_s=settings.browser_timeout_s,
-                            retries=settings.browser_retries, automation=automation_for(settings))
+                            retries=settings.browser_retries, automation=automation_for(settings),
+                            currency=settings.currency)
 
 
 @contextmanager

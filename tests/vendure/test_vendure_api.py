@@ -64,6 +64,15 @@ def test_a_listing_with_variants_pictures_and_stock_as_the_storefront_shows_it(a
     assert len(raw["facetValues"]) == 1
     assert {v["sku"]: v["price"] for v in raw["variants"]}["TEE-M"] == 2499 and admin.stock("TEE-M") == 7
 
+    # A variant the shop dropped stops selling; the storefront shows the one left.
+    smaller = _tee(pictures)
+    smaller.variants = smaller.variants[:1]
+    assert admin.publish_listing(smaller) == product_id
+    assert {v["sku"]: v["enabled"] for v in admin._product_by("tee")["variants"]} == {"TEE-S": True, "TEE-M": False}
+    cart = shop_api.Cart(vendure.url)
+    assert [v["sku"] for v in cart.query(STOREFRONT_PRODUCT, {"slug": "tee"})["product"]["variants"]] == ["TEE-S"]
+    cart.close()
+
     admin.pause_listing(product_id)
     assert admin.find_listing("tee") == (product_id, "hidden")
 
@@ -180,6 +189,16 @@ def test_an_expired_session_signs_in_again_and_a_silent_shop_fails_clearly(admin
     gone = VendureApiDriver("http://127.0.0.1:9", "superadmin", "vendure-admin", retries=1, backoff_s=0.01)
     with pytest.raises(ToolFailed, match="could not list orders on the Vendure shop .* after 2 tries"):
         list(gone.list_orders())
+    euros = VendureApiDriver(vendure.url, "superadmin", "vendure-admin", currency="EUR")
+    with pytest.raises(ToolFailed, match="sells in USD, the shop's currency is EUR; set currency"):
+        euros.publish_listing(ListingDraft(sku="EUR-1", title="Euro", description_html="", price_cents=100, stock=1))
+    with pytest.raises(ToolFailed, match="sells in USD"):
+        list(euros.list_orders())
+    assert euros.find_listing("EUR-1") is None  # nothing was made
+    dollars = VendureApiDriver(vendure.url, "superadmin", "vendure-admin", currency="usd")
+    assert list(dollars.list_orders(status="NoSuchState")) == []
+    euros.close()
+    dollars.close()
     wrong = VendureApiDriver(vendure.url, "superadmin", "not-the-password", backoff_s=0.01)
     with pytest.raises(ToolFailed, match="refused the login of 'superadmin'.*marketplace_password"):
         wrong.login()

@@ -97,8 +97,10 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
                      "Delivered", "Modifying", "ArrangingAdditionalPayment")
 
     def __init__(self, base_url: str, user: str, password: str, timeout_s: float = 15.0, retries: int = 3,
-                 backoff_s: float = 0.25, language: str = "en", automation: Automation | None = None):
+                 backoff_s: float = 0.25, language: str = "en", automation: Automation | None = None,
+                 currency: str | None = None):
         self.client = VendureClient(base_url, user, password, timeout_s, retries, backoff_s, automation)
+        self.currency = currency  # the shop's: the channel must sell in it (None: not checked)
         self.base_url = self.client.base_url
         self.language = language
         self._ids: dict[str, str] = {}  # order code -> Vendure's id, for mutations
@@ -121,6 +123,7 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
             wanted["orderPlacedAt"] = {"after": f"{since.isoformat()}T00:00:00.000Z"}
         if status:
             wanted["state"] = {"eq": status}
+        self.client.with_retries("read the channel", self.check_currency)
         skip = 0
         while True:
             page = self.client.with_retries("list orders", partial(self._order_page, wanted, skip))

@@ -48,6 +48,18 @@ class VendureCatalogMixin:
 
     client: VendureClient
     language: str
+    currency: str | None  # the shop's; None: not checked
+
+    def check_currency(self) -> None:
+        """Prices and money go over as minor units: the channel must sell in the shop's currency."""
+        if self.currency is None:
+            return
+        channel = self.client.query("{ activeChannel { code defaultCurrencyCode } }")["activeChannel"]
+        if channel["defaultCurrencyCode"] != self.currency.upper():
+            raise ToolFailed(f"the Vendure channel {channel['code']} sells in {channel['defaultCurrencyCode']}, the "
+                             f"shop's currency is {self.currency.upper()}; set currency in shopagent.toml or the "
+                             "channel's default currency in Vendure to the same")
+        self.currency = None  # checked once per driver
 
     def _translation(self, **fields: str) -> list[dict]:
         return [{"languageCode": self.language, **fields}]
@@ -81,6 +93,7 @@ class VendureCatalogMixin:
         return self.client.with_retries(f"publish product {draft.sku}", lambda: self._publish(draft, remote_id))
 
     def _publish(self, draft: ListingDraft, remote_id: str | None) -> str:
+        self.check_currency()
         product = self._product_by(draft.sku, remote_id)
         words = self._translation(name=draft.title, slug=slug(draft.sku), description=draft.description_html)
         if product is None:
@@ -117,6 +130,9 @@ class VendureCatalogMixin:
                 new.append({"productId": product["id"], "sku": sku, "stockOnHand": stock,
                             "optionIds": [option_ids[pair] for pair in _options(options)],
                             "translations": self._translation(name=name), **fields})
+        # A variant the listing no longer has (the shop dropped that SKU) stops selling.
+        changed += [{"id": v["id"], "enabled": False} for sku, v in have.items()
+                    if v["enabled"] and sku not in {w[0] for w in wanted}]
         if new:
             self.client.query("""mutation($input: [CreateProductVariantInput!]!) {
                 createProductVariants(input: $input) { id } }""", {"input": new})
