@@ -103,7 +103,6 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
         self.currency = currency  # the shop's: the channel must sell in it (None: not checked)
         self.base_url = self.client.base_url
         self.language = language
-        self._ids: dict[str, str] = {}  # order code -> Vendure's id, for mutations
 
     @property
     def logins(self) -> int:
@@ -158,9 +157,7 @@ class VendureApiDriver(VendureCatalogMixin, MarketplaceDriver):
         items = self.client.query(ORDERS_QUERY % ORDER_FIELDS, {"options": options})["orders"]["items"]
         if not items or items[0]["orderPlacedAt"] is None:
             raise ToolFailed(f"order {number} is not on the Vendure shop (or is still a buyer's cart)")
-        raw = items[0]
-        self._ids[number] = raw["id"]
-        return self._order(raw), raw
+        return self._order(items[0]), items[0]
 
     def _order(self, raw: dict) -> RemoteOrder:
         number = raw["code"]
