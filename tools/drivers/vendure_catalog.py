@@ -174,13 +174,15 @@ class VendureCatalogMixin:
         found: dict[tuple[str, str], str] = {}
         for name, values in wanted.items():
             code = f"{product['slug']}--{slug(name)}"
-            group = groups.get(code)
+            # Not on the product: maybe made by a try whose answer was lost, before it was added.
+            group = groups.get(code) or self._option_group(code)
             if group is None:
                 group = self.client.query("""mutation($input: CreateProductOptionGroupInput!) {
                     createProductOptionGroup(input: $input) { id code options { id code } } }""",
                     {"input": {"code": code, "translations": self._translation(name=name), "options": [
                         {"code": slug(v), "translations": self._translation(name=v)} for v in values]}},
                 )["createProductOptionGroup"]
+            if code not in groups:
                 self.client.query("""mutation($product: ID!, $group: ID!) {
                     addOptionGroupToProduct(productId: $product, optionGroupId: $group) { id } }""",
                     {"product": product["id"], "group": group["id"]})
@@ -194,6 +196,12 @@ class VendureCatalogMixin:
                     known[made["code"]] = made["id"]
                 found[(name, value)] = known[slug(value)]
         return found
+
+    def _option_group(self, code: str) -> dict | None:
+        found = self.client.query("""query($options: ProductOptionGroupListOptions) {
+            productOptionGroups(options: $options) { items { id code options { id code } } } }""",
+            {"options": {"filter": {"code": {"eq": code}}, "take": 1}})["productOptionGroups"]["items"]
+        return found[0] if found else None
 
     def _upload(self, product_slug: str, images: list[Path]) -> list[str]:
         """The asset ids of `images`, in order: each uploaded unless an asset tagged with it exists."""
