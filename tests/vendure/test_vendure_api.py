@@ -200,10 +200,21 @@ def test_the_last_unit_is_sold_once(admin, vendure, shop_api):
         admin.set_stock("NOPE", 1)
 
 
-def test_an_expired_session_signs_in_again_and_a_silent_shop_fails_clearly(admin, vendure):
+def test_an_expired_session_signs_in_again_and_a_silent_shop_fails_clearly(admin, vendure, monkeypatch):
     admin.login()
     admin.client.token = "expired-session"
     assert admin.find_listing("nothing-here") is None and admin.logins == 2
+    # A 502 from a proxy in front of the shop (the shop itself never sends one here): read again.
+    real_post, failed = admin.client.http.post, []
+
+    def post(url, **kwargs):
+        if not failed:
+            failed.append(url)
+            return httpx.Response(502, text="Bad Gateway")
+        return real_post(url, **kwargs)
+    monkeypatch.setattr(admin.client.http, "post", post)
+    assert admin.find_listing("nothing-here") is None and failed == [admin.client.endpoint]
+    monkeypatch.setattr(admin.client.http, "post", real_post)
     gone = VendureApiDriver("http://127.0.0.1:9", "superadmin", "vendure-admin", retries=1, backoff_s=0.01)
     with pytest.raises(ToolFailed, match="could not list orders on the Vendure shop .* after 2 tries"):
         list(gone.list_orders())
