@@ -193,7 +193,8 @@ def _step(ctx: RunContext, state: RunState) -> RunState:
         return {"stop_reason": f"budget reached ({spent}); {len(state['steps']) - position} planned steps not run"}
     if ctx.progress:
         ctx.progress(position, state["steps"])
-    step = runs.step_row(ctx.engine, run.id, position, planned["tool"], planned["arguments"], state.get("made_by", ""))
+    step = runs.step_row(ctx.engine, run.id, position, planned["tool"], planned["arguments"], state.get("made_by", ""),
+                         planned.get("platform", ""))
     # A step already settled was run before a crash; it is not run again.
     status = step.status if step.status in SETTLED_STEPS else _prepare(ctx, step, PlanStep(**planned))
     waiting = list(state.get("waiting", []))

@@ -43,6 +43,8 @@ def make_driver(workspace: Workspace, platform: str | None = None
     login = settings.login_for(platform)
     if platform == "oscar":
         return _oscar_driver(workspace, login), None
+    if platform == "vendure":
+        return _vendure_driver(workspace, login), None
     url: str | Callable[[], str]
     password: str | Callable[[], str]
     process: SandboxProcess | None = None
@@ -83,6 +85,21 @@ def _oscar_driver(workspace: Workspace, login: PlatformLogin) -> MarketplaceDriv
                               refund_event=settings.oscar_refund_event, partner=settings.oscar_partner,
                               product_class=settings.oscar_product_class, locale=login.locale,
                               automation=automation_for(settings, "oscar"))
+
+
+def _vendure_driver(workspace: Workspace, login: PlatformLogin) -> MarketplaceDriver:
+    """The Admin API of the Vendure shop at the login's address, as an administrator."""
+    from tools.drivers.vendure_api import VendureApiDriver
+
+    settings = workspace.settings
+    if not login.url or login.password is None:
+        where = ("marketplace_url (e.g. http://127.0.0.1:3000), marketplace_user and marketplace_password"
+                 if settings.platform == "vendure" else "url, user and password under [platform_logins.vendure]")
+        raise UserError(f"platform 'vendure' needs the shop's address and an administrator's login: set {where} "
+                        "in shopagent.toml")
+    return VendureApiDriver(login.url, login.user, login.password.get_secret_value(),
+                            timeout_s=settings.browser_timeout_s, retries=settings.browser_retries,
+                            automation=automation_for(settings, "vendure"), currency=settings.currency)
 
 
 @contextmanager

@@ -79,12 +79,14 @@ def add_usage(engine: Engine, run_id: str, calls: int, tokens: int) -> Run:
         return run
 
 
-def step_row(engine: Engine, run_id: str, position: int, tool: str, arguments: dict, made_by: str) -> Step:
+def step_row(engine: Engine, run_id: str, position: int, tool: str, arguments: dict, made_by: str,
+             platform: str = "") -> Step:
     """The Step of (run, position), created on first sight: a resumed run finds its own."""
     with Session(engine, expire_on_commit=False) as session:
         step = session.exec(select(Step).where(Step.run_id == run_id, Step.position == position)).first()
         if step is None:
-            step = Step(run_id=run_id, position=position, tool=tool, arguments=arguments, made_by=made_by)
+            step = Step(run_id=run_id, position=position, tool=tool, arguments=arguments, made_by=made_by,
+                        platform=platform)
             session.add(step)
             session.commit()
         return step

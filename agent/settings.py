@@ -22,7 +22,7 @@ from store_data.private_file import tighten, write_private
 SETTINGS_FILE = "shopagent.toml"
 DEFAULT_WORKDIR = Path("shop")
 
-Platform = Literal["sandbox", "oscar"]
+Platform = Literal["sandbox", "oscar", "vendure"]
 
 
 class PlatformLogin(BaseModel):

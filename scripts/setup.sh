@@ -20,6 +20,9 @@ phase() { printf '[setup %3ds] %s\n' "$((SECONDS - started))" "$*"; }
 # model's runtime; postgresql: the tests' second database (dev extra only).
 packages=(chromium fonts-noto-cjk espeak-ng libgl1 g++ cmake)
 case ",$extras," in *,dev,*) packages+=(postgresql) ;; esac
+# nodejs, npm: the Vendure shop the tests run (bench/vendure_shop/), where this machine has none.
+case ",$extras," in *,dev,*) command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;; esac
+node_version=20.20.2  # Vendure 3 supports Node.js 20, 22 and 24; Debian 12's nodejs is 18
 
 python="${PYTHON:-python3}"
 # pip's notes about package indexes this machine's pip configuration names but lacks are noise here.
@@ -116,4 +119,20 @@ if [ -n "$builder" ]; then
 fi
 phase "installing shopagent[${extras}] into .venv"
 pip_install --find-links "$wheels" -e ".[${extras}]"
+
+install_vendure_shop() {
+  # Node.js 20 from the npm registry (the node-linux-<arch> package carries the binary) when the
+  # machine's node is older; bench/vendure_shop/shop.py runs .cache/node's node when it is there.
+  local major
+  major=$(node -e 'console.log(process.versions.node.split(".")[0])' 2>/dev/null || echo 0)
+  if [ "$major" -lt 20 ] && [ ! -x .cache/node/node_modules/.bin/node ]; then
+    local arch=x64
+    [ "$(uname -m)" = aarch64 ] && arch=arm64
+    phase "installing Node.js ${node_version} from the npm registry into .cache/node (this machine's is $(node --version))"
+    npm install --prefix .cache/node --no-audit --no-fund --loglevel=error "node-linux-${arch}@${node_version}"
+  fi
+  phase "installing the Vendure test shop's npm packages into bench/vendure_shop/node_modules (about 50 s)"
+  .venv/bin/python bench/vendure_shop/shop.py install
+}
+case ",$extras," in *,dev,*) install_vendure_shop ;; esac
 phase "done: shopagent is installed in .venv (extras: ${extras}, $(du -sh .venv | cut -f1)); run .venv/bin/shopagent --help"

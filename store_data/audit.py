@@ -55,6 +55,8 @@ class Step(SQLModel, table=True):
     error_kind: str = Field(default="", sa_column=Column(String(12), nullable=False, server_default=""))
     status: str = Field(default=StepStatus.PLANNED, max_length=20)  # a StepStatus; moves by set_status()
     made_by: str = ""  # model, repaired or fallback: who chose this call
+    # The platform the call acted on, for a shop that sells on several ("": the main one).
+    platform: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
     idempotency_key: str | None = Field(default=None, max_length=200)
     started_at: datetime | None = None
     duration_ms: int | None = None

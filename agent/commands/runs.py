@@ -23,7 +23,8 @@ from store_data.status import RunStatus
 app = typer.Typer(help="The audit trail of runs.", no_args_is_help=True)
 ApprovalOption = Annotated[str | None, typer.Option("--approval", help="Approval mode for this run: auto, risky or all.")]
 PlatformOption = Annotated[str | None, typer.Option(
-    "--platform", help="Marketplace for this run: sandbox, or oscar (a django-oscar shop at marketplace_url).")]
+    "--platform", help="Marketplace for this run: sandbox, oscar (a django-oscar shop at marketplace_url) "
+                       "or vendure (a Vendure shop's Admin API at marketplace_url).")]
 
 
 # Exit codes of open, daily, ask, resume and the orders commands (documented in the README).
@@ -179,7 +180,8 @@ def show_run(run_id: str, workdir: WorkdirOption = None, as_json: JsonOption = F
     if started_with is not None:
         console.print(f"Settings it runs under (also on resume): {escape(run_settings.describe(started_with))}")
     console.print(table("Steps", ["#", "tool", "arguments", "status", "ms", "by", "error"],
-                        [[s.position, s.tool, escape(str(s.arguments))[:60], s.status, s.duration_ms, s.made_by,
+                        [[s.position, f"{s.tool} (on {s.platform})" if s.platform else s.tool,
+                          escape(str(s.arguments))[:60], s.status, s.duration_ms, s.made_by,
                           escape(s.error)[:80]] for s in steps]))
 
 

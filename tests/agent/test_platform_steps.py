@@ -101,3 +101,11 @@ def test_the_stock_pass_syncs_every_platform_then_shows_the_pool():
                      llm=None, planner=lambda c: stock.plan(c, ""), budget=Budget(steps=10, tokens=10), settings=None)  # type: ignore[arg-type]
     assert [(s.tool, s.platform) for s in stock.plan(ctx, "").steps] == [
         ("sync_orders", ""), ("sync_orders", "oscar"), ("sync_stock", "")]
+
+
+def test_the_runs_record_says_which_platform_each_step_acted_on(workdir):
+    workspace = _workspace(workdir)
+    calls = [{"tool": "leaf", "arguments": {}}, {"tool": "stage", "arguments": {}, "platform": "oscar"}]
+    outcome = start_run(workspace, "orders", goal_for(calls), drivers=DRIVERS, tools=TOOLS)
+    assert [(s.tool, s.platform) for s in steps_of(workspace.engine, outcome.run_id)] == [
+        ("leaf", ""), ("stage", "oscar"), ("leaf", "oscar")]
