@@ -45,10 +45,11 @@ def restock(url: str, units: int) -> None:
         r.raise_for_status()
 
 
-def buy(url: str, n: int) -> str:
+def buy(url: str, n: int, listing_id: int | str = 2) -> str:
+    """Buyer `n` orders one of the single-SKU listing `listing_id` (the demo shop's mug by default)."""
     with httpx.Client(base_url=url, follow_redirects=True) as buyer:
-        token = form_token(buyer.get("/products/2").text)
-        buyer.post("/cart/add", data={"csrf_token": token, "listing_id": 2, "variant_id": 0, "qty": 1})
+        token = form_token(buyer.get(f"/products/{listing_id}").text)
+        buyer.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": 0, "qty": 1})
         r = buyer.post("/checkout", data={
             "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",
             "city": "Denver", "region": "CO", "postcode": "80202", "country": "USA",
