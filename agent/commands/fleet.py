@@ -67,21 +67,18 @@ def add(workdir: Annotated[Path, typer.Argument(help="The shop's work directory 
         fleet_dir: FleetDirOption = None) -> None:
     """Add a shop to the fleet: its daily pass runs on the workers at its daily_at, in its timezone."""
     from agent.fleet.control import put_schedule
-    from agent.fleet.registry import FleetShop, add_shop, name_for, read_shops
+    from agent.fleet.registry import add_shop, new_shop
 
     fleet = _fleet(fleet_dir)
+    shop = new_shop(fleet, workdir, name)  # checked before anything is made
     settings = load_settings(workdir)
-    chosen = name_for(workdir, name)
-    if any(s.name == chosen or Path(s.workdir) == workdir.resolve() for s in read_shops(fleet)):
-        add_shop(fleet, workdir, chosen)  # says which one is already there
-    shop = FleetShop(name=chosen, workdir=str(workdir.resolve()), added_at="")
 
     async def schedule() -> None:
         await put_schedule(await _client(fleet), fleet, shop, settings)
 
     asyncio.run(schedule())  # the schedule first: a shop on the list always has one
-    add_shop(fleet, workdir, chosen)
-    console.print(f"Added '{chosen}' ({shop.workdir}): daily pass at {settings.daily_at} ({settings.timezone}).")
+    add_shop(fleet, workdir, shop.name)
+    console.print(f"Added '{shop.name}' ({shop.workdir}): daily pass at {settings.daily_at} ({settings.timezone}).")
 
 
 @app.command("list")

@@ -49,22 +49,28 @@ def name_for(workdir: Path, name: str | None) -> str:
     return chosen
 
 
-def add_shop(fleet: FleetSettings, workdir: Path, name: str | None = None) -> FleetShop:
-    """Register the shop in `workdir`; its settings must already exist there."""
+def new_shop(fleet: FleetSettings, workdir: Path, name: str | None = None) -> FleetShop:
+    """The entry for the shop in `workdir`, checked: its settings exist, and neither its name nor
+    its folder is in the fleet yet."""
     workdir = workdir.resolve()
     if not (workdir / SETTINGS_FILE).is_file():
         raise UserError(f"{workdir} has no {SETTINGS_FILE}; create the shop first with "
                         f"`shopagent init --workdir {workdir}`")
     shop = FleetShop(name=name_for(workdir, name), workdir=str(workdir), added_at=utcnow().isoformat(timespec="seconds"))
-    shops = read_shops(fleet)
-    for other in shops:
+    for other in read_shops(fleet):
         if other.name == shop.name:
             raise UserError(f"the fleet already has a shop named '{shop.name}' ({other.workdir}); "
                             "choose another with --name")
         if other.workdir == shop.workdir:
             raise UserError(f"{workdir} is already in the fleet as '{other.name}'")
-    _write(fleet, [*shops, shop])
-    (workdir / MEMBERSHIP).write_text(json.dumps({"fleet_dir": str(fleet.fleet_dir), "name": shop.name}),
+    return shop
+
+
+def add_shop(fleet: FleetSettings, workdir: Path, name: str | None = None) -> FleetShop:
+    """Register the shop in `workdir` (see new_shop for what is checked)."""
+    shop = new_shop(fleet, workdir, name)
+    _write(fleet, [*read_shops(fleet), shop])
+    (Path(shop.workdir) / MEMBERSHIP).write_text(json.dumps({"fleet_dir": str(fleet.fleet_dir), "name": shop.name}),
                                       encoding="utf-8")
     return shop
 
