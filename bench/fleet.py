@@ -134,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=20)
     parser.add_argument("--orders", type=int, default=3, help="paid orders per shop before each round")
-    parser.add_argument("--workers", default="1,2,4", help="worker process counts, one round each")
+    parser.add_argument("--workers", default="1,2,4", help="worker process counts, one round each (\"\": none)")
     parser.add_argument("--activities", type=int, default=1, help="activities at a time per worker process")
     parser.add_argument("--probes", type=int, default=50, help="activity calls for the overhead figure")
     args = parser.parse_args()
@@ -150,7 +150,7 @@ def main() -> None:
     try:
         figures.update(overhead(fleet, shops[0].workdir, args.probes))  # first: no worker processes around
         print(json.dumps({k: v for k, v in figures.items() if k != "rounds"}), flush=True)
-        for label, workers in enumerate(int(w) for w in args.workers.split(",")):
+        for label, workers in enumerate(int(w) for w in args.workers.split(",") if w.strip()):
             figures["rounds"].append(one_round(fleet, shops, workers, args.activities, args.orders, root, label + 1))
             print(json.dumps(figures["rounds"][-1]), flush=True)
         rate = {r["workers"]: r["shops_per_minute"] for r in figures["rounds"]}

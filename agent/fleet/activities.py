@@ -144,34 +144,32 @@ class FleetActivities:
             try:
                 with operator(workspace) as op:
                     return start_run(workspace, job.workflow, job.goal, llm=op.llm, driver=op.driver,
-                                     tools=self._tools(workspace, job.run_id), wait_s=wait_s, run_id=job.run_id)
+                                     tools=self._tools(workspace, job), wait_s=wait_s, run_id=job.run_id)
             except IntegrityError:  # an earlier attempt, cut off from the server but alive, began it meanwhile
                 pass
         workspace = run_settings.for_run(workspace, job.run_id)
         with operator(workspace) as op:
             return resume_run(workspace, job.run_id, llm=op.llm, driver=op.driver,
-                              tools=self._tools(workspace, job.run_id), wait_s=wait_s)
+                              tools=self._tools(workspace, job), wait_s=wait_s)
 
-    def _tools(self, workspace: Workspace, run_id: str) -> dict[str, ToolSpec]:
+    def _tools(self, workspace: Workspace, job: PassJob) -> dict[str, ToolSpec]:
         tools = dict(BY_NAME)
         queue = media_queue(workspace.settings)
         for name in MEDIA_TOOLS:
-            tools[name] = rendered_elsewhere(tools[name], functools.partial(self._render, workspace, run_id, queue))
+            tools[name] = rendered_elsewhere(tools[name], functools.partial(self._render, workspace, job, queue))
         return tools
 
-    def _render(self, workspace: Workspace, run_id: str, queue: str, tool: str, arguments: dict[str, Any]) -> None:
+    def _render(self, workspace: Workspace, job: PassJob, queue: str, tool: str, arguments: dict[str, Any]) -> None:
         """Run one media call as a MediaRender workflow on `queue` and wait for it (from the
         run's thread; the worker's event loop does the talking)."""
         from agent.fleet.workflows import MediaRender
 
-        info = activity.info()
         digest = hashlib.sha256(json.dumps([tool, arguments], sort_keys=True, default=str).encode()).hexdigest()[:12]
-        job = MediaJob(workdir=str(workspace.workdir), tool=tool, arguments=arguments,
-                       heartbeat_s=info.heartbeat_timeout.total_seconds() / 4 if info.heartbeat_timeout else 5.0,
-                       heartbeat_timeout_s=info.heartbeat_timeout.total_seconds() if info.heartbeat_timeout else 60.0)
+        media = MediaJob(workdir=str(workspace.workdir), tool=tool, arguments=arguments,
+                         heartbeat_s=job.heartbeat_s, heartbeat_timeout_s=job.heartbeat_timeout_s)
         # One id per call of the run: a retried run joins the render already under way.
         started = self.client.execute_workflow(
-            MediaRender.run, job, id=f"media-{run_id}-{tool}-{digest}", task_queue=queue,
+            MediaRender.run, media, id=f"media-{job.run_id}-{tool}-{digest}", task_queue=queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
         asyncio.run_coroutine_threadsafe(started, self.loop).result()
 

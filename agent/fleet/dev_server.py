@@ -23,9 +23,12 @@ def temporal_program() -> Path:
 def command(port: int, db_file: Path, ip: str = "127.0.0.1") -> list[str]:
     # Eager activities: a worker that completes a workflow task gets the activity it scheduled
     # on its own queue in the same reply, a round trip less per activity (off by default here).
+    # WAL without a sync per commit: what was written survives a crash of the server (kill -9),
+    # not of the machine's power, and an activity costs about 10 ms instead of 60 on a busy disk.
     return [str(temporal_program()), "server", "start-dev", "--headless", "--ip", ip, "--port", str(port),
             "--db-filename", str(db_file), "--log-level", "error",
-            "--dynamic-config-value", "system.enableActivityEagerExecution=true"]
+            "--dynamic-config-value", "system.enableActivityEagerExecution=true",
+            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
 
 
 def start(port: int, db_file: Path, wait_s: float = 60.0) -> subprocess.Popen:

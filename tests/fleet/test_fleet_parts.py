@@ -119,6 +119,10 @@ def test_fleet_commands_say_what_to_fix(tmp_path, shopagent):
     result = shopagent("worker", "--queues", "gpu", "--fleet-dir", fleet_dir)
     assert result.returncode == 1 and "unknown task queue(s) gpu" in result.stderr
     assert "No shops in the fleet" in shopagent("fleet", "status", "--fleet-dir", fleet_dir).stdout
+    result = shopagent("fleet", "open", "shop", "--fleet-dir", fleet_dir)
+    assert result.returncode == 1 and "give the shop a brief" in result.stderr
+    result = shopagent("fleet", "run", "nobody", "--fleet-dir", fleet_dir)
+    assert result.returncode == 1 and "no shop named 'nobody' in the fleet" in result.stderr
 
 
 class StandIn:
