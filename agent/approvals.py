@@ -106,8 +106,10 @@ def fleet_resumes(workspace: Workspace, run_id: str) -> str | None:
     the run on a worker; its id (None for a single shop: nothing changes for it)."""
     if not (workspace.workdir / "fleet.json").is_file():
         return None
-    from agent.fleet.decisions import wake_workflow  # the fleet extra is needed only by fleet shops
-
+    try:
+        from agent.fleet.decisions import wake_workflow  # the fleet extra is needed only by fleet shops
+    except ImportError:  # a fleet shop's folder on a machine without the extra: resume here
+        return None
     return wake_workflow(workspace.workdir, run_id)
 
 

@@ -30,6 +30,8 @@ FleetDirOption = Annotated[Path | None, typer.Option(
 
 def _fleet(fleet_dir: Path | None):
     try:
+        import temporalio  # noqa: F401  (the fleet extra; checked here so its absence is one line)
+
         from agent.fleet.settings import load_fleet_settings
     except ImportError:
         raise UserError("the fleet needs the Temporal SDK; install the fleet extra: `make setup EXTRAS=fleet`") from None

@@ -106,6 +106,15 @@ def test_a_single_shops_decision_is_not_sent_to_any_fleet(tmp_path):
     assert fleet_resumes(workspace, "daily-1") is None
 
 
+def test_the_single_shop_commands_do_not_load_temporal():
+    import subprocess
+    import sys
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, agent.cli, agent.approvals, agent.console.decisions; "
+                             "print('temporalio' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"
+
+
 def test_fleet_commands_say_what_to_fix(tmp_path, shopagent):
     fleet_dir = tmp_path / "fleet"
     fleet_dir.mkdir()
