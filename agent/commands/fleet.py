@@ -3,7 +3,9 @@ shops on Temporal. Nothing here is imported by the single-shop commands (the CLI
 module only for these commands, and the Temporal SDK only inside agent.fleet)."""
 
 import asyncio
+import os
 import signal
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -175,7 +177,17 @@ def _start(fleet, name: str, workflow: str, goal: str, wait: bool, as_json: bool
         handle = await start_pass(await _client(fleet), job, workflow_id)
         return await handle.result() if wait else None
 
-    result = asyncio.run(go())
+    from temporalio.client import WorkflowFailureError
+
+    try:
+        result = asyncio.run(go())
+    except WorkflowFailureError as exc:
+        cause = exc.cause
+        while cause is not None and cause.__cause__ is not None:  # the activity's own error is the last one
+            cause = cause.__cause__
+        raise UserError(f"the {workflow} of '{name}' failed in workflow {workflow_id} ({cause or exc}); see "
+                        "`shopagent runs list` in its work directory and the workers' output, then "
+                        f"`shopagent fleet {'run' if workflow == 'daily' else 'open'} {name}` again") from None
     if as_json:
         print_json({"workflow_id": workflow_id, "result": result.__dict__ if result else None})
     elif result is None:
@@ -229,3 +241,9 @@ def worker_command(
 
     chosen = checked_queues(queues.split(","))
     asyncio.run(run_workers(fleet, chosen, activities, say=console.print))
+    # Every activity has finished and the workers are shut down. The SDK's native threads can
+    # still take the interpreter down while it finalizes (a fatal PyGILState_Release), so the
+    # process ends here, with its output flushed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("temporalio")
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from agent.errors import UserError
@@ -205,3 +206,23 @@ def test_a_pass_nobody_decides_is_resumed_once_after_the_wait_and_left_paused(te
     result = _with_worker(temporal, stand_in, body)
     assert result.status == "paused" and len(stand_in.calls) == 2
     assert json.dumps(result.waiting) == "[1]"
+
+
+def test_a_failed_pass_waited_for_is_one_line_saying_what_to_do(temporal, tmp_path, shopagent):
+    fleet_dir = tmp_path / "fleet"
+    fleet_dir.mkdir()
+    (fleet_dir / "fleet.toml").write_text(f'address = "{temporal}"\n')
+    add_shop(load_fleet_settings(fleet_dir), _shop_folder(tmp_path, "broken"))
+
+    class Failing(StandIn):
+        @activity.defn(name="run_pass")
+        def run_pass(self, job: PassJob) -> PassResult:
+            raise ApplicationError("the shop's database is gone", non_retryable=True)
+
+    async def body(client):
+        return await asyncio.to_thread(shopagent, "fleet", "run", "broken", "--wait", "--fleet-dir", fleet_dir)
+
+    result = _with_worker(temporal, Failing(), body)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Error: the daily of 'broken' failed in workflow shop-broken-daily-" in result.stderr
+    assert "the shop's database is gone" in result.stderr and "`shopagent fleet run broken` again" in result.stderr
