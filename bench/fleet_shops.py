@@ -48,16 +48,18 @@ class SmallShop:
         self.market.wait(30)
 
 
-def small_shop(root: Path, name: str, orders: int, approval: str = "auto") -> SmallShop:
+def small_shop(root: Path, name: str, orders: int, approval: str = "auto", database_url: str = "") -> SmallShop:
     """A shop selling the sandbox's demo mug on its own marketplace, with `orders` paid orders
-    waiting; the scripted model (no model calls are needed without buyer messages)."""
+    waiting; the scripted model (no model calls are needed without buyer messages); its records
+    in `database_url` when given, else in its shop.db."""
     workdir = root / name
     workdir.mkdir(parents=True)
     market, url = start_marketplace(workdir / "marketplace")
     (workdir / "script.json").write_text(json.dumps([]))
     (workdir / "shopagent.toml").write_text(
         f'approval_mode = "{approval}"\nmarketplace_url = "{url}"\nmarketplace_password = "{SELLER[1]}"\n'
-        f'llm_provider = "scripted"\nllm_script = "{workdir / "script.json"}"\n')
+        f'llm_provider = "scripted"\nllm_script = "{workdir / "script.json"}"\n'
+        + (f'database_url = "{database_url}"\n' if database_url else ""))
     mug_shop(workdir, "Mug", stock=1000).engine.dispose()
     return SmallShop(name, workdir, market, url, [buy(url, n) for n in range(orders)])
 

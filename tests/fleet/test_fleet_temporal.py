@@ -230,3 +230,27 @@ def test_a_runs_media_job_lands_on_the_media_queue(fleet, tmp_path):
         assert image["status"] == "unchanged" and (shop.workdir / image["path"]).is_file()
     finally:
         shop.stop()
+
+
+@pytest.mark.postgres
+def test_a_pass_keeps_its_records_in_postgresql(fleet, tmp_path, shopagent, postgres_database):
+    from sqlalchemy import create_engine, text
+    from sqlmodel import SQLModel
+
+    if not any(p.poll() is None for p in fleet.workers):
+        fleet.worker(queues="shops")
+    engine = create_engine(postgres_database)
+    shop = shops_kit.small_shop(tmp_path, "pg", orders=2, database_url=postgres_database)
+    try:
+        assert shopagent("fleet", "add", shop.workdir, "--fleet-dir", fleet.dir).returncode == 0
+        result = shopagent("fleet", "run", "pg", "--wait", "--fleet-dir", fleet.dir)
+        assert result.returncode == 0 and "completed" in result.stdout, result.stderr
+        assert shops_kit.shipments(shop) == {number: 1 for number in shop.orders}
+        assert not (shop.workdir / "shop.db").exists()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT status FROM run")).scalars().all() == ["completed"]
+            assert connection.execute(text("SELECT count(*) FROM shipment")).scalar() == 2
+    finally:
+        shop.stop()
+        SQLModel.metadata.drop_all(engine)  # the session's database is shared: leave it empty, as found
+        engine.dispose()
