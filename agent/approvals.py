@@ -103,10 +103,23 @@ def resume_after(workspace: Workspace, run_id: str, progress: Callable | None = 
         return resume_run(workspace, run_id, llm=op.llm, drivers=op.drivers, progress=progress, wait_s=wait_s)
 
 
+def fleet_resumes(workspace: Workspace, run_id: str) -> str | None:
+    """For a shop in a fleet whose run waits in a workflow: wake that workflow, which resumes
+    the run on a worker; its id (None for a single shop: nothing changes for it)."""
+    if not (workspace.workdir / "fleet.json").is_file():
+        return None
+    try:
+        from agent.fleet.decisions import wake_workflow  # the fleet extra is needed only by fleet shops
+    except ImportError:  # a fleet shop's folder on a machine without the extra: resume here
+        return None
+    return wake_workflow(workspace.workdir, run_id)
+
+
 def decide_and_resume(workspace: Workspace, approval_id: int, decision: str, resume: bool = True,
                       progress: Callable | None = None, **decision_args: Any) -> tuple[Approval, Outcome | None]:
-    """decide(), then resume the run (unless `resume` is false): what a decision does anywhere."""
+    """decide(), then resume the run (unless `resume` is false): what a decision does anywhere.
+    A fleet shop's run is resumed by its workflow on a worker (no outcome here)."""
     approval = decide(workspace, approval_id, decision, **decision_args)
-    if not resume or not approval.run_id:
+    if not resume or not approval.run_id or fleet_resumes(workspace, approval.run_id):
         return approval, None
     return approval, resume_after(workspace, approval.run_id, progress)

@@ -5,8 +5,8 @@ import sys
 import typer
 from rich.markup import escape
 
-from agent.commands import (approvals, catalog, clips, config, images, listings, live, marketplace, orders, report,
-                            runs, stats)
+from agent.commands import (approvals, catalog, clips, config, fleet, images, listings, live, marketplace, orders,
+                            report, runs, stats)
 from agent.commands.common import errors
 from agent.errors import UserError
 from store_data.errors import StoreDataError
@@ -37,6 +37,8 @@ app.add_typer(images.app, name="images")
 app.add_typer(clips.app, name="clips")
 app.add_typer(live.app, name="live")
 app.add_typer(listings.app, name="listings")
+app.add_typer(fleet.app, name="fleet")
+app.command("worker")(fleet.worker_command)
 
 
 def main() -> None:

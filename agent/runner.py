@@ -144,15 +144,15 @@ def _run_or_report(workspace: Workspace, ctx: RunContext, run_id: str, resume: b
 
 def start_run(workspace: Workspace, workflow: str, goal: str, llm: LLM | None = None, driver=None,
               tools: dict[str, ToolSpec] | None = None, progress: Callable | None = None, wait_s: float = 0.0,
-              drivers: dict | None = None) -> Outcome:
+              drivers: dict | None = None, run_id: str | None = None) -> Outcome:
     """Plan and run `workflow` for `goal` until it completes or waits for the owner. `drivers`:
     every platform's when the shop sells on several (`driver` is then their first). Another
     run working in the same directory is waited for up to `wait_s` seconds; after that this
-    one is not started (RunBusy)."""
+    one is not started (RunBusy). `run_id` names the new run (default: a fresh id)."""
     if workflow not in WORKFLOWS:
         raise UserError(f"unknown workflow '{workflow}'; choose one of {', '.join(WORKFLOWS)}")
     with run_lock(workspace.runs, f"(a new {workflow} run)", "start it again", wait_s):
-        run = runs.new_run(workspace.engine, workflow, goal)
+        run = runs.new_run(workspace.engine, workflow, goal, run_id)
         run_settings.keep(workspace, run.id)
         ctx = _context(workspace, workflow, goal, llm, driver, run.id, tools, progress, drivers)
         return _run_or_report(workspace, ctx, run.id, resume=False)

@@ -14,8 +14,9 @@ from store_data.status import ApprovalStatus, ErrorKind, StepStatus
 DECIDED = (ApprovalStatus.APPROVED, ApprovalStatus.EDITED, ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED)
 
 
-def new_run(engine: Engine, workflow: str, goal: str) -> Run:
-    run = Run(id=f"{workflow}-{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}", workflow=workflow, goal=goal)
+def new_run(engine: Engine, workflow: str, goal: str, run_id: str | None = None) -> Run:
+    """A new run; `run_id` when the caller chose it (the fleet's workflow, so a retry finds it)."""
+    run = Run(id=run_id or f"{workflow}-{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}", workflow=workflow, goal=goal)
     with Session(engine, expire_on_commit=False) as session:
         session.add(run)
         session.commit()

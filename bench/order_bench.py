@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 from agent.runner import Outcome, start_run
 from agent.workflows.orders import goal_for
 from agent.workspace import Workspace, load_settings, open_workspace
@@ -18,6 +20,8 @@ from tools.drivers.browser import CHROMIUM_ARGS
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The seller login of the sandbox marketplace's demo shop (--seed-demo).
+SELLER = ("seller@example.com", "sandbox-seller")
 
 
 def form_token(page: str) -> str:
@@ -90,3 +94,16 @@ def sync_and_ship(workspace: Workspace, driver) -> tuple[Outcome, float, float]:
                         progress=lambda position, steps: marks.setdefault(steps[position]["tool"], time.perf_counter()))
     elapsed = time.perf_counter() - start
     return outcome, elapsed, marks.get("fulfil_orders", start) - start
+
+
+def buy(url: str, n: int, listing_id: int | str = 2) -> str:
+    """Buyer `n`'s guest checkout of one of the single-SKU listing `listing_id` (the demo mug by
+    default); the new order's number."""
+    with httpx.Client(base_url=url, follow_redirects=True) as buyer:
+        token = form_token(buyer.get(f"/products/{listing_id}").text)
+        buyer.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": 0, "qty": 1})
+        r = buyer.post("/checkout", data={
+            "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",
+            "city": "Denver", "region": "CO", "postcode": "80202", "country": "USA",
+            "card_number": "4242 4242 4242 4242"})
+        return r.url.path.rsplit("/", 1)[1]

@@ -23,10 +23,9 @@ from pathlib import Path
 import httpx
 
 from order_bench import (  # bench/order_bench.py, beside this file
-    form_token, mug_shop, start_marketplace, submit_form, sync_and_ship, time_raw)
+    SELLER, buy, form_token, mug_shop, start_marketplace, submit_form, sync_and_ship, time_raw)
 from tools.drivers.sandbox_browser import SandboxBrowserDriver
 
-SELLER = ("seller@example.com", "sandbox-seller")
 
 
 
@@ -43,18 +42,6 @@ def restock(url: str, units: int) -> None:
                                                     "tags": "", "description": "<p>Mug</p>", "variant_rows": "3",
                                                     "action": "save"})
         r.raise_for_status()
-
-
-def buy(url: str, n: int, listing_id: int | str = 2) -> str:
-    """Buyer `n` orders one of the single-SKU listing `listing_id` (the demo shop's mug by default)."""
-    with httpx.Client(base_url=url, follow_redirects=True) as buyer:
-        token = form_token(buyer.get(f"/products/{listing_id}").text)
-        buyer.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "variant_id": 0, "qty": 1})
-        r = buyer.post("/checkout", data={
-            "csrf_token": token, "name": f"Buyer {n}", "email": f"b{n}@example.com", "address1": "1 Main St",
-            "city": "Denver", "region": "CO", "postcode": "80202", "country": "USA",
-            "card_number": "4242 4242 4242 4242"})
-        return r.url.path.rsplit("/", 1)[1]
 
 
 def _login(page, url: str) -> None:

@@ -24,8 +24,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from order_bench import mug_shop  # bench/order_bench.py, beside this file
-from orders import buy  # bench/orders.py
+from order_bench import buy, mug_shop  # bench/order_bench.py, beside this file
 from agent.operator import operator
 from agent.runner import start_run
 from agent.workflows.orders import goal_for

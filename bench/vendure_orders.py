@@ -18,8 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from order_bench import mug_shop, start_marketplace, sync_and_ship  # bench/, beside this file
-from orders import SELLER, buy, restock
+from order_bench import SELLER, buy, mug_shop, start_marketplace, sync_and_ship  # bench/, beside this file
+from orders import restock
 from sqlmodel import Session, select
 
 from store_data.shop import Variant

@@ -90,6 +90,10 @@ def _decide(approval_id: int, decision: str, workdir, resume: bool, as_json: boo
         console.print(f"Approval {approval.id} ({approval.tool}): {approval.status}.")
     if outcome is not None:
         _show_outcome(outcome, as_json)
+    elif resume and approval.run_id and not as_json:
+        console.print(f"Run {approval.run_id} resumes on the fleet's workers; see `shopagent fleet status`.")
+    elif resume and approval.run_id:
+        print_json({"approval": approval.model_dump(), "resumed_by": "fleet"})
 
 
 @app.command("approve")

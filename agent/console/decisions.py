@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
-from agent.approvals import decide, get_approval, list_approvals, low_risk
+from agent.approvals import decide, fleet_resumes, get_approval, list_approvals, low_risk
 from agent.console.app import checked_form, console_of, owner
 from agent.console.auth import OwnerSession
 from agent.console.previews import preview_for
@@ -73,7 +73,7 @@ def bulk_approve(request: Request, form: FormData = Depends(checked_form),
         if approval.run_id and approval.run_id not in runs:
             runs.append(approval.run_id)
     for run_id in runs:
-        console.resumer.submit(run_id)
+        _resume(console, session, run_id)
     if done:
         session.notes.append(f"Approved {', '.join(done)}; resuming {', '.join(runs) or 'no run'}.")
     elif not form.getlist("approval_id"):
@@ -99,8 +99,16 @@ def decide_one(request: Request, approval_id: int, decision: str, form: FormData
     session.notes.append(f"Approval {approval.id} ({approval.tool}): {approval.status}.")
     if not approval.run_id:
         return RedirectResponse("/approvals", status_code=303)
-    console.resumer.submit(approval.run_id)
+    _resume(console, session, approval.run_id)
     return RedirectResponse(f"/runs/{approval.run_id}", status_code=303)
+
+
+def _resume(console, session: OwnerSession, run_id: str) -> None:
+    """Resume the run here, or, for a fleet shop, have its workflow resume it on a worker."""
+    if fleet_resumes(console.workspace, run_id):
+        session.notes.append(f"Run {run_id} resumes on the fleet's workers.")
+    else:
+        console.resumer.submit(run_id)
 
 
 def _why(approval: Approval) -> str:
