@@ -308,6 +308,11 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     order = _record(deps, remote)
     _clear_failure(deps, order, "return")
     _clear_hold(deps, order)
+    if accept and request.kind == "cancellation" and order.status == OrderStatus.CANCELLED:
+        with session_scope(deps.engine) as session:
+            cancelled = find_order(session, deps, order_id)
+            cancelled.cancel_reason = " ".join(request.reason.lower().split())[:40]
+            session.add(cancelled)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 

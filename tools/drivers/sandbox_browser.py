@@ -37,6 +37,12 @@ ORDER_LINK = re.compile(r"^S\d+$")
 BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "delivered": OrderStatus.DELIVERED,
                "returned": OrderStatus.RETURNED, "cancelled": OrderStatus.CANCELLED}
 
+# An open request's kind on the shop's state machine: money back before or after shipping
+# (a cancellation included), goods back, or other options of the items.
+REQUEST_STATUS = {"refund": OrderStatus.REFUND_REQUESTED, "cancellation": OrderStatus.REFUND_REQUESTED,
+                  "return": OrderStatus.RETURN_REQUESTED, "change": OrderStatus.CHANGE_REQUESTED,
+                  "exchange": OrderStatus.CHANGE_REQUESTED}
+
 
 def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int,
                 returned: bool = False, exchanged: bool = False) -> OrderStatus:
@@ -45,7 +51,7 @@ def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refu
     base = BASE_STATUS[status]
     # A seller's cancel leaves the buyer's request open on the page; the order is settled all the same.
     if open_request is not None and base != OrderStatus.CANCELLED:
-        return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
+        return REQUEST_STATUS.get(open_request.kind, OrderStatus.RETURN_REQUESTED)
     if base != OrderStatus.CANCELLED and paid > 0 and refunded >= paid:
         return OrderStatus.REFUNDED
     if base == OrderStatus.DELIVERED and returned:
@@ -53,6 +59,12 @@ def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refu
     if base == OrderStatus.DELIVERED and exchanged:
         return OrderStatus.EXCHANGE_REQUESTED
     return base
+
+
+def _swaps(text: str) -> dict[str, str]:
+    """'Options asked: A>B, C>D' -> {A: B, C: D}."""
+    pairs = (part.split(">", 1) for part in text.partition(":")[2].split(",") if ">" in part)
+    return {old.strip(): new.strip() for old, new in pairs}
 
 
 def parse_cents(text: str) -> int:
@@ -233,7 +245,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             if found:
                 requests.append(RemoteRequest(remote_id=r["id"], kind=found["kind"].lower(),
                                               amount_cents=parse_cents(found["amount"]), reason=found["reason"],
-                                              status=r["status"], asked_at=_when(found["asked"])))
+                                              status=r["status"], asked_at=_when(found["asked"]),
+                                              swaps=_swaps(r.get("swaps", ""))))
         paid, refunded = parse_cents(summary["paid"]), parse_cents(summary["refunded"])
         open_request = next((r for r in requests if r.status == "requested"), None)
         lines = [line.strip() for line in raw["address"].splitlines() if line.strip()]

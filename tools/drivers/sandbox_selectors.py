@@ -126,7 +126,8 @@ READ_ORDER = """() => {
       text: p.textContent.trim(), tracking: p.querySelector('.tracking')?.textContent.trim() || ''})) : [],
     requests: requests ? [...requests.querySelectorAll('[id^=request-]')].map(d => ({
       id: d.id.replace('request-', ''), status: d.dataset.status,
-      text: d.querySelector('p')?.textContent.replace(/\\s+/g, ' ').trim() || ''})) : [],
+      text: d.querySelector('p')?.textContent.replace(/\\s+/g, ' ').trim() || '',
+      swaps: d.querySelector('.request-swaps')?.textContent.trim() || ''})) : [],
   };
 }"""
 
