@@ -44,6 +44,7 @@ def _page(request: Request, number: str, key: str, error: str = "", status: int 
             "messages": s.exec(select(Message).where(Message.thread_id == thread.id)
                                .order_by(col(Message.id))).all() if thread else [],
             "request_kinds": sorted(set(ops.REQUEST_KINDS.get(order.status, set())) - {"cancellation", *ops.SWAP_KINDS}),
+            "waiting": ops.open_request(s, order) is not None,  # one request at a time: no forms meanwhile
             "can_cancel": "cancellation" in ops.REQUEST_KINDS.get(order.status, set()),
             "cancel_reasons": ops.CANCEL_REASONS,
             "swap_kind": _swap_kind(s, order, items),

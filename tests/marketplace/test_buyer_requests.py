@@ -25,6 +25,7 @@ def test_a_change_request_before_shipping_is_checked_then_made_on_accepting(clie
     assert r.status_code == 400 and "Choose at least one item" in r.text
     r = client.post(f"/orders/{number}/request", data={**asked, "swap_1": "TEE-01-L"})
     assert r.status_code == 200 and "Change of items (TEE-01-M → TEE-01-L): requested" in r.text
+    assert 'id="request-waiting"' in r.text and 'id="cancel-form"' not in r.text  # one request at a time
 
     page = seller.get(f"/seller/orders/{number}").text
     assert "Options asked: TEE-01-M&gt;TEE-01-L" in page and "Accept change" in page
