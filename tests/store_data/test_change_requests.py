@@ -16,6 +16,7 @@ def _order(session: Session, status: OrderStatus) -> Order:
     product = Product(handle="tee", name="T-shirt")
     session.add(product)
     session.flush()
+    assert product.id is not None, "the flush gave the product its id"
     medium = Variant(sku="TEE-M", product_id=product.id, cost_cents=800, price_cents=2000, stock=5)
     session.add_all([medium, Variant(sku="TEE-L", product_id=product.id, cost_cents=800, price_cents=2200, stock=5)])
     buyer = Buyer(remote_id="ann@x.test")
@@ -24,6 +25,7 @@ def _order(session: Session, status: OrderStatus) -> Order:
     order = Order(remote_id="S1", buyer_id=buyer.id, total_cents=2000, paid_cents=2000)
     session.add(order)
     session.flush()
+    assert order.id is not None, "the flush gave the order its id"
     session.add_all([OrderLine(order_id=order.id, variant_id=medium.id, sku="TEE-M", unit_price_cents=2000),
                      Payment(order_id=order.id, kind="payment", amount_cents=2000, method="card_1")])
     if status == OrderStatus.DELIVERED:
