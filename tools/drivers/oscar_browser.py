@@ -282,10 +282,11 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         if raw["payments"]:
             kind_at, amount_at = _column(heads, "event", place=1), _column(heads, "amount", place=2)
             claims = self._refund_claims(raw)
+            refund_name = (raw.get("paymentTypes") or {}).get(self.refund_event) or self.refund_event.replace("_", " ")
             # Newest first on the page; numbered oldest first so an id never moves.
             for position, cells in enumerate(reversed(raw["payments"]), 1):
                 amount = read_cents(cells[amount_at], locale)
-                is_refund = cells[kind_at].strip().lower() == self.refund_event.replace("_", " ").lower()
+                is_refund = cells[kind_at].strip().lower() == refund_name.strip().lower()
                 note = claims.get(amount, []).pop(0) if is_refund and claims.get(amount) else ""
                 payments.append(RemotePayment(remote_id=f"{number}#{position}",
                                               kind="refund" if is_refund else "payment", amount_cents=amount,

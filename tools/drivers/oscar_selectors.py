@@ -103,6 +103,9 @@ READ_ORDER = """() => {
     shippingHeaders: headers(shipping),
     payments: rows(payments),
     paymentHeaders: headers(payments),
+    // Event type code -> its name: the payment events table shows the name, the setting is the code.
+    paymentTypes: Object.fromEntries([...document.querySelectorAll('select[name=payment_event_type] option')]
+      .filter(o => o.value).map(o => [o.value, text(o)])),
     notes: notes ? [...notes.querySelectorAll('tbody tr')].filter(tr => tr.cells.length > 2)
       .map(tr => [...tr.cells].map(td => td.innerText.trim())) : [],
     noteHeaders: notes ? [...notes.querySelectorAll('th')].map(text) : [],
