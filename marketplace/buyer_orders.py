@@ -17,7 +17,7 @@ from marketplace.web import flash, now, redirect, render, session_for
 router = APIRouter()
 
 
-def _order(request: Request, s: Session, number: str, key: str) -> Order | None:
+def visible_order(request: Request, s: Session, number: str, key: str) -> Order | None:
     """The order if this buyer may see it: bought in this session, or the link's key."""
     order = s.exec(select(Order).where(Order.number == number)).first()
     if order is None:
@@ -29,7 +29,7 @@ def _order(request: Request, s: Session, number: str, key: str) -> Order | None:
 
 def _page(request: Request, number: str, key: str, error: str = "", status: int = 200):
     with session_for(request) as s:
-        order = _order(request, s, number, key)
+        order = visible_order(request, s, number, key)
         if order is None:
             return render(request, "error.html", {"title": "Order not found",
                                                   "text": "Use the link from your order confirmation."}, 404)
@@ -85,7 +85,7 @@ async def _buyer_act(request: Request, number: str, action):
     form = await read_form(request)
     key = str(form.get("key", ""))
     with session_for(request) as s:
-        order = _order(request, s, number, key)
+        order = visible_order(request, s, number, key)
         if order is None:
             return _page(request, number, key)
         try:

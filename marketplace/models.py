@@ -92,6 +92,10 @@ class Buyer(Table, table=True):
     email: str = Field(unique=True, index=True)
     name: str
     created_at: NaiveDatetime
+    address: str = ""  # the default address, JSON (name, address1, address2, city, region, postcode, country)
+
+    def default_address(self) -> dict[str, str]:
+        return json.loads(self.address) if self.address else {}
 
 
 class Order(Table, table=True):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from store_data.clock import utcnow
 from store_data.status import OrderStatus
@@ -24,7 +25,7 @@ from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
 from tools.drivers.page_locale import PageFormatError
-from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
+from tools.drivers.marketplace import (ADDRESS, BUYER_ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
                                        RETURNS, SHIP, STATS,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
@@ -98,7 +99,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
     capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS,
-                              PAYMENT_METHOD, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
+                              PAYMENT_METHOD, BUYER_ADDRESS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -385,6 +386,33 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         return self._act(number, f"change the address of order {number}",
                          lambda o: o.status == "pending" and address["address1"] not in o.address.get("street", ""),
                          fill)
+
+    def buyer_address(self, email: str) -> dict[str, str]:
+        """The default address the marketplace keeps for the buyer with this e-mail."""
+        def attempt() -> dict[str, str]:
+            self._open(sel.BUYER_PATH.format(email=quote(email)))
+            found = self.page.evaluate(sel.READ_BUYER)
+            if not found["found"]:
+                raise PlatformRefused(f"the marketplace has no buyer with the e-mail {email}")
+            return found["address"]
+        return self._with_retries(f"read the buyer {email}", attempt)
+
+    def change_buyer_address(self, email: str, address: dict[str, str]) -> None:
+        """Change the buyer's default address in the back-office, unless it is that already."""
+        def attempt() -> None:
+            kept = self.buyer_address(email)
+            if all(kept.get(k, "") == v for k, v in address.items() if v):
+                return
+            box = self.page.locator(sel.BUYER_ADDRESS_FORM)
+            for field, label in sel.BUYER_ADDRESS_LABELS.items():
+                box.get_by_label(label, exact=True).fill(address.get(field, "") or kept.get(field, ""))
+            self._submit(lambda: box.get_by_role("button", name=sel.BUYER_ADDRESS_BUTTON).click(),
+                         f"change the default address of {email}")
+        self._with_retries(f"change the default address of {email}", attempt)
+        kept = self.buyer_address(email)
+        if not all(kept.get(k, "") == v for k, v in address.items() if v):
+            raise ToolFailed(f"the marketplace does not show the new default address of {email}; check it in the "
+                             "back-office (Buyers)")
 
     # --- messages ------------------------------------------------------------------------
 
