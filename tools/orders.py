@@ -346,7 +346,8 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
 
 def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> list[dict]:
     """The shop's orders, newest first, optionally of one status (paid, shipped, delivered,
-    cancelled, refund_requested, refunded, return_requested, returned, exchange_requested, closed)."""
+    cancelled, refund_requested, refunded, return_requested, returned, change_requested, exchange_requested,
+    closed)."""
     if status is not None and status not in {s.value for s in OrderStatus}:
         raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
     with Session(deps.engine) as session:
