@@ -119,6 +119,9 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         self._create_path: str | None = None
         self._categories: set[str] | None = None
         self.shipped_event, self.refund_event = shipped_event, refund_event
+        # (order, note) of refund events the dashboard accepted: one it then does not show is
+        # never submitted again (a wrong oscar_refund_event would otherwise refund without end).
+        self._refunds_sent: set[tuple[str, str]] = set()
         self.partner, self.product_class = partner, product_class  # None: the dashboard's first
 
     def login(self) -> None:
@@ -425,6 +428,11 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                              f"note the refund on order {number}")
                 return True
             if not any(p.kind == "refund" and p.note == note for p in order.payments):
+                if (number, note) in self._refunds_sent:
+                    raise ToolFailed(f"the Oscar dashboard took the refund event on order {number} but the order "
+                                     f"shows no refund event named as the payment event type "
+                                     f"{self.refund_event!r} is; check the order's payment events and the "
+                                     "setting oscar_refund_event before refunding again")
                 # The order-level payment event of Oscar's order view: a line-level one is
                 # refused once the lines carry an event of that type (a second refund).
                 event = ([sel.LINE_PAYMENT_EVENT, [self.refund_event, amount, self._line_ids(number, raw, units)]]
@@ -434,6 +442,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                                      "create it in the Django admin (order > payment event types)")
                 self._submit(lambda: self.page.click(f"{sel.ORDER_LINES_FORM} [type=submit]"),
                              f"refund order {number}")
+                self._refunds_sent.add((number, note))
                 return True
             return False
         return steps
