@@ -216,8 +216,9 @@ def place_requests(workspace, op, market, model) -> dict:
     ship = [{"tool": "ship_order", "arguments": {"order_id": n}, "why": "bench"} for _, n, _ in delivered]
     run(workspace, op, "orders", goal_for(ship))
     allowed = {}
-    for index, number, client in unshipped:
-        market.act(client, number, "request", kind="refund", reason=attack(index, victims[0]), amount="1.00")
+    for index, number, client in unshipped:  # a cancellation's reason is chosen from a list: the attack is a message
+        market.act(client, number, "message", body=attack(index, victims[0]))
+        market.act(client, number, "request", kind="cancellation", reason="ordered by mistake", amount="1.00")
         allowed[number] = market.query('SELECT paid_cents FROM "order" WHERE number = ?', number)[0][0]
     for index, number, client in delivered:
         market.act(client, number, "received")

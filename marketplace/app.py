@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from marketplace import (backoffice, buyer_orders, db, faults, inventory, listings, profile, seller_messages, stats,
-                         storefront)
+from marketplace import (backoffice, buyer_orders, buyers, db, faults, inventory, listings, profile, seller_messages,
+                         stats, storefront)
 from marketplace.models import Order, Seller, Shop
 from marketplace.security import BadForm, BodyTooLarge, CsrfError, LoginThrottle, hash_password
 from marketplace.settings import DEMO_SELLER_EMAIL, DEMO_SELLER_PASSWORD, Settings
@@ -78,7 +78,8 @@ def create_app(data_dir: Path | str, settings: Settings | None = None) -> FastAP
 
         seed_demo(engine, media_dir)
 
-    for module in (faults, backoffice, listings, inventory, profile, seller_messages, stats, storefront, buyer_orders):
+    for module in (faults, backoffice, listings, inventory, profile, seller_messages, stats, storefront, buyer_orders,
+                   buyers):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/media", StaticFiles(directory=media_dir), name="media")

@@ -9,14 +9,15 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from marketplace import orders as ops
-from marketplace.models import Buyer, Message, Order, OrderItem, Payment, ReturnRequest, Review, Shipment, Thread
+from marketplace.models import (Buyer, Message, Order, OrderItem, Payment, ReturnRequest, Review, Shipment, Thread,
+                                Variant)
 from marketplace.security import form_int, read_form
 from marketplace.web import flash, now, redirect, render, session_for
 
 router = APIRouter()
 
 
-def _order(request: Request, s: Session, number: str, key: str) -> Order | None:
+def visible_order(request: Request, s: Session, number: str, key: str) -> Order | None:
     """The order if this buyer may see it: bought in this session, or the link's key."""
     order = s.exec(select(Order).where(Order.number == number)).first()
     if order is None:
@@ -28,7 +29,7 @@ def _order(request: Request, s: Session, number: str, key: str) -> Order | None:
 
 def _page(request: Request, number: str, key: str, error: str = "", status: int = 200):
     with session_for(request) as s:
-        order = _order(request, s, number, key)
+        order = visible_order(request, s, number, key)
         if order is None:
             return render(request, "error.html", {"title": "Order not found",
                                                   "text": "Use the link from your order confirmation."}, 404)
@@ -42,11 +43,36 @@ def _page(request: Request, number: str, key: str, error: str = "", status: int 
             "requests": s.exec(select(ReturnRequest).where(ReturnRequest.order_id == order.id)).all(),
             "messages": s.exec(select(Message).where(Message.thread_id == thread.id)
                                .order_by(col(Message.id))).all() if thread else [],
-            "request_kinds": sorted(ops.REQUEST_KINDS.get(order.status, set())),
+            "request_kinds": sorted(set(ops.REQUEST_KINDS.get(order.status, set())) - {"cancellation", *ops.SWAP_KINDS}),
+            "waiting": ops.open_request(s, order) is not None,  # one request at a time: no forms meanwhile
+            "can_cancel": "cancellation" in ops.REQUEST_KINDS.get(order.status, set()),
+            "cancel_reasons": ops.CANCEL_REASONS,
+            "swap_kind": _swap_kind(s, order, items),
+            "options": _other_options(s, items),
             "reviewable": [i for i in items if i.listing_id and i.listing_id not in reviewed]
             if order.status == ops.Status.DELIVERED else [],
         }
     return render(request, "shop/order.html", context, status)
+
+
+def _swap_kind(s: Session, order: Order, items) -> str:
+    """The change a buyer may ask for now: 'change' (unshipped), 'exchange' (delivered), '' (none:
+    another status, or the order was changed once already)."""
+    kind = next((k for k in ops.SWAP_KINDS if k in ops.REQUEST_KINDS.get(order.status, set())), "")
+    if order.items_modified or any(i.exchange_sku for i in items):
+        return ""
+    return kind
+
+
+def _other_options(s: Session, items) -> dict[int, list[Variant]]:
+    """Per order item, the other options of its product in stock (what it may become)."""
+    found: dict[int, list[Variant]] = {}
+    for item in items:
+        if item.listing_id and item.variant_id:
+            found[item.id] = list(s.exec(select(Variant).where(Variant.listing_id == item.listing_id,
+                                                               Variant.sku != item.sku, Variant.stock > 0)
+                                         .order_by(col(Variant.id))))
+    return found
 
 
 @router.get("/orders/{number}")
@@ -59,7 +85,7 @@ async def _buyer_act(request: Request, number: str, action):
     form = await read_form(request)
     key = str(form.get("key", ""))
     with session_for(request) as s:
-        order = _order(request, s, number, key)
+        order = visible_order(request, s, number, key)
         if order is None:
             return _page(request, number, key)
         try:
@@ -87,17 +113,20 @@ async def confirm_received(request: Request, number: str):
 
 @router.post("/orders/{number}/request")
 async def request_refund(request: Request, number: str):
-    """Ask for a refund (money only) or a return (send the goods back)."""
+    """Ask for a refund (money only), a return (send the goods back), a cancellation, or other
+    options of the items (a change before shipping, an exchange after delivery)."""
     def action(s, order, form, at):
         text = str(form.get("amount", "")).strip()
         amount = ops.parse_money(text) if text else None
-        units = {}
+        units, swaps = {}, {}
         for item in s.exec(select(OrderItem).where(OrderItem.order_id == order.id)):
             count = str(form.get(f"return_{item.id}", "") or "0").strip()
             if not count.isdigit():
                 raise ops.OrderError(f"{count!r} is not a number of {item.title}.")
             units[item.sku] = int(count)
-        req = ops.request_return(s, order, str(form.get("kind", "")), str(form.get("reason", "")), amount, at, units)
+            swaps[item.sku] = str(form.get(f"swap_{item.id}", "")).strip()
+        req = ops.request_return(s, order, str(form.get("kind", "")), str(form.get("reason", "")), amount, at, units,
+                                 swaps)
         return f"Your {req.kind} request was sent to the seller."
     return await _buyer_act(request, number, action)
 

@@ -32,7 +32,9 @@ ADDED_COLUMNS = [("variant", "picture", "INTEGER NOT NULL DEFAULT 0"), ("variant
                  ("orderitem", "returned_qty", "INTEGER NOT NULL DEFAULT 0"),
                  ("orderitem", "exchange_sku", "VARCHAR NOT NULL DEFAULT ''"),
                  ("order", "items_modified", "BOOLEAN NOT NULL DEFAULT 0"),
-                 ("returnrequest", "items", "VARCHAR NOT NULL DEFAULT ''")]
+                 ("returnrequest", "items", "VARCHAR NOT NULL DEFAULT ''"),
+                 ("returnrequest", "swaps", "VARCHAR NOT NULL DEFAULT ''"),
+                 ("buyer", "address", "VARCHAR NOT NULL DEFAULT ''")]
 
 
 def _add_missing_columns(engine: Engine) -> None:

@@ -92,6 +92,10 @@ class Buyer(Table, table=True):
     email: str = Field(unique=True, index=True)
     name: str
     created_at: NaiveDatetime
+    address: str = ""  # the default address, JSON (name, address1, address2, city, region, postcode, country)
+
+    def default_address(self) -> dict[str, str]:
+        return json.loads(self.address) if self.address else {}
 
 
 class Order(Table, table=True):
@@ -157,10 +161,11 @@ class Shipment(Table, table=True):
 class ReturnRequest(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="order.id", index=True)
-    kind: str  # refund (money only) | return (send the goods back)
+    kind: str  # refund (money only) | return (send the goods back) | cancellation | change | exchange
     reason: str
     amount_cents: int
     items: str = ""  # a return of chosen units: "SKU:count, SKU:count" (empty: the whole order)
+    swaps: str = ""  # a change or exchange: "OLD>NEW, OLD>NEW", one unit each
     status: str = "requested"  # requested | accepted | rejected
     created_at: NaiveDatetime
     decided_at: NaiveDatetime | None = None

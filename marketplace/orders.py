@@ -33,13 +33,16 @@ MOVES: dict[str, set[str]] = {
     Status.CANCELLED: set(),
 }
 
-# Which buyer requests each status allows: refund-only before or after shipping, a
-# return of goods only once they have arrived.
+# Which buyer requests each status allows: before shipping, a cancellation (for one of
+# CANCEL_REASONS) or a change of items to other options; refund-only once shipped; a return
+# of goods, or an exchange for other options, once they have arrived.
 REQUEST_KINDS: dict[str, set[str]] = {
-    Status.PENDING: {"refund"},
+    Status.PENDING: {"cancellation", "change"},
     Status.SHIPPED: {"refund"},
-    Status.DELIVERED: {"refund", "return"},
+    Status.DELIVERED: {"refund", "return", "exchange"},
 }
+SWAP_KINDS = ("change", "exchange")  # requests that name the options the items become
+CANCEL_REASONS = ("no longer needed", "ordered by mistake", "found a better price", "other")
 
 
 class OrderError(Exception):
@@ -202,27 +205,51 @@ def parse_units(text: str) -> dict[str, int]:
     return {sku.strip(): int(count) for sku, count in pairs}
 
 
+def swaps_text(swaps: dict[str, str]) -> str:
+    return ", ".join(f"{old}>{new}" for old, new in sorted(swaps.items()))
+
+
+def parse_swaps(text: str) -> dict[str, str]:
+    pairs = (part.split(">", 1) for part in text.split(",") if ">" in part)
+    return {old.strip(): new.strip() for old, new in pairs}
+
+
 def request_return(s: Session, order: Order, kind: str, reason: str, amount_cents: int | None,
-                   now: datetime, units: dict[str, int] | None = None) -> ReturnRequest:
-    """A buyer asks for money back (``refund``) or to send the goods back (``return``): all of
-    them, or the chosen `units`, whose price is then the amount asked."""
+                   now: datetime, units: dict[str, int] | None = None,
+                   swaps: dict[str, str] | None = None) -> ReturnRequest:
+    """A buyer asks for money back (``refund``), to send the goods back (``return``): all of
+    them, or the chosen `units`, whose price is then the amount asked; to cancel an unshipped
+    order (``cancellation``, for one of CANCEL_REASONS); or for other options of the same
+    products (`swaps`, old SKU -> new SKU): an unshipped order's ``change`` or a delivered
+    one's ``exchange``, checked by the rules the seller's change follows."""
     if kind not in REQUEST_KINDS.get(order.status, set()):
         raise IllegalMove(f"A {kind} cannot be requested on a {order.status} order.")
     if open_request(s, order):
         raise IllegalMove("A request on this order is already waiting for the seller.")
-    if not reason.strip():
+    reason = " ".join(reason.split())
+    if kind == "cancellation" and reason.lower() not in CANCEL_REASONS:
+        raise OrderError(f"Choose a reason for cancelling: {', '.join(CANCEL_REASONS)}.")
+    swaps = {old: new for old, new in (swaps or {}).items() if new}
+    if kind in SWAP_KINDS:
+        _, difference = planned_swaps(s, order, swaps)
+        reason = reason or f"another option ({kind})"
+    elif swaps:
+        raise OrderError("Choose other options only to change or exchange items.")
+    if not reason:
         raise OrderError("Please give a reason.")
     units = {sku: count for sku, count in (units or {}).items() if count > 0}
     if units and kind != "return":
         raise OrderError("Choose items only to send them back.")
-    amount = order.refundable_cents if amount_cents is None else amount_cents
+    amount = order.refundable_cents if amount_cents is None or kind == "cancellation" else amount_cents
     if units:
         amount = min(_units_price(s, order, units), order.refundable_cents)
-    if not 0 < amount <= order.refundable_cents:
+    if kind in SWAP_KINDS:
+        amount = max(-difference, 0)  # what cheaper options pay back; a dearer one is charged on accepting
+    elif not 0 < amount <= order.refundable_cents:
         raise OrderError(f"You can ask for at most {cents(order.refundable_cents)}.")
     assert order.id is not None, "requests are made on a stored order"
-    req = ReturnRequest(order_id=order.id, kind=kind, reason=reason.strip()[:1000],
-                        amount_cents=amount, created_at=now, items=units_text(units))
+    req = ReturnRequest(order_id=order.id, kind=kind, reason=reason[:1000], amount_cents=amount,
+                        created_at=now, items=units_text(units), swaps=swaps_text(swaps))
     s.add(req)
     return req
 
@@ -236,6 +263,11 @@ def decide_request(s: Session, order: Order, req: ReturnRequest, accept: bool, n
     s.add(req)
     if not accept:
         return
+    if req.kind in SWAP_KINDS:
+        swap_items(s, order, parse_swaps(req.swaps), "", f"{req.kind} accepted", now)
+        return
+    if req.kind == "cancellation" and order.status != Status.PENDING:
+        raise IllegalMove(f"Order {order.number} is {order.status}; its cancellation request can only be rejected.")
     if order.status == Status.PENDING:
         cancel_order(s, order, now)  # refunds everything left
         return
@@ -282,11 +314,10 @@ def _move_difference(s: Session, order: Order, difference: int, method: str, not
         refund.method = method[:60] or refund.method
 
 
-def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, note: str, now: datetime) -> int:
-    """One unit of each old SKU becomes another option of the same listing: the items of an
-    unshipped order (once; the order is then changed no more), or an exchange of a delivered
-    order's units (once). The price difference moves on `method`; returns it (+: charged)."""
-    assert order.id is not None, "a stored order's items change"
+def planned_swaps(s: Session, order: Order, swaps: dict[str, str]) -> tuple[list[tuple[OrderItem, Variant]], int]:
+    """Check that each old SKU of the order may become the new one (another option of the same
+    listing, in stock; the order pending or delivered and not changed before); return the
+    pairs (item, new option) and the price difference (+: the buyer pays more)."""
     exchange = order.status == Status.DELIVERED
     if order.status not in (Status.PENDING, Status.DELIVERED):
         raise IllegalMove(f"Order {order.number} is {order.status}; only a pending order's items can change, "
@@ -296,8 +327,8 @@ def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, not
         raise IllegalMove(f"Order {order.number} was changed once already; it cannot change again.")
     by_sku = {item.sku: item for item in items}
     if not swaps:
-        raise OrderError("Choose at least one item to change.")
-    difference = 0
+        raise OrderError("Choose at least one item to change" + (" and the option it becomes." if exchange else "."))
+    planned, difference = [], 0
     for old_sku, new_sku in swaps.items():
         item = by_sku.get(old_sku)
         new = s.exec(select(Variant).where(Variant.sku == new_sku)).first()
@@ -308,6 +339,19 @@ def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, not
         if new.stock < 1:
             raise OrderError(f"{new_sku} is out of stock.")
         difference += new.price_cents - item.unit_cents
+        planned.append((item, new))
+    return planned, difference
+
+
+def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, note: str, now: datetime) -> int:
+    """One unit of each old SKU becomes another option of the same listing: the items of an
+    unshipped order (once; the order is then changed no more), or an exchange of a delivered
+    order's units (once). The price difference moves on `method`; returns it (+: charged).
+    A buyer's open request for exactly these changes is then accepted: the seller did it."""
+    assert order.id is not None, "a stored order's items change"
+    exchange = order.status == Status.DELIVERED
+    planned, difference = planned_swaps(s, order, swaps)
+    for item, new in planned:
         new.stock -= 1
         s.add(new)
         if exchange:
@@ -329,6 +373,10 @@ def swap_items(s: Session, order: Order, swaps: dict[str, str], method: str, not
     _move_difference(s, order, difference, method or order.payment_method, note, now)
     order.updated_at = now
     s.add(order)
+    asked = open_request(s, order)
+    if asked is not None and asked.kind in SWAP_KINDS and parse_swaps(asked.swaps) == swaps:
+        asked.status, asked.decided_at = "accepted", now
+        s.add(asked)
     return difference
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from marketplace import orders as ops
+from marketplace.buyers import set_default_address
 from marketplace.catalog import text_length
 from marketplace.models import Buyer, Event, Listing, Media, Review, Shop, Variant
 from marketplace.security import form_int, read_form
@@ -185,6 +186,9 @@ async def checkout(request: Request):
             s.add(buyer)
             s.flush()
         address = ops.Address(**{k: values[k][:200] for k in CHECKOUT_FIELDS if k != "email"})
+        if not buyer.address:  # a first order's address becomes the buyer's default
+            set_default_address(buyer, vars(address))
+            s.add(buyer)
         try:
             order = ops.place_order(s, buyer, lines, address, f"card ending {card[-4:]}", at)
         except ops.OrderError as exc:

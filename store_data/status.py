@@ -21,6 +21,7 @@ class OrderStatus(StrEnum):
     RETURN_REQUESTED = "return_requested"
     RETURNED = "returned"
     EXCHANGE_REQUESTED = "exchange_requested"  # delivered items to be swapped for other variants
+    CHANGE_REQUESTED = "change_requested"  # the buyer asks for other options (unshipped or delivered items)
     CLOSED = "closed"
 
 
@@ -43,12 +44,15 @@ class ApprovalStatus(StrEnum):
 _O = OrderStatus
 ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
     _O.PENDING: frozenset({_O.PAID, _O.CANCELLED}),
-    _O.PAID: frozenset({_O.SHIPPED, _O.CANCELLED, _O.REFUND_REQUESTED, _O.REFUNDED}),
+    _O.PAID: frozenset({_O.SHIPPED, _O.CANCELLED, _O.REFUND_REQUESTED, _O.REFUNDED, _O.CHANGE_REQUESTED}),
     _O.SHIPPED: frozenset({_O.DELIVERED, _O.REFUND_REQUESTED, _O.RETURN_REQUESTED}),
-    _O.DELIVERED: frozenset({_O.REFUND_REQUESTED, _O.RETURN_REQUESTED, _O.EXCHANGE_REQUESTED, _O.CLOSED}),
+    _O.DELIVERED: frozenset({_O.REFUND_REQUESTED, _O.RETURN_REQUESTED, _O.EXCHANGE_REQUESTED, _O.CLOSED,
+                             _O.CHANGE_REQUESTED}),
     # A rejected request puts the order back where it was before the request.
     _O.REFUND_REQUESTED: frozenset({_O.REFUNDED, _O.PAID, _O.SHIPPED, _O.DELIVERED}),
     _O.RETURN_REQUESTED: frozenset({_O.RETURNED, _O.DELIVERED}),
+    # Decided: back where it was (a change of unshipped items keeps it paid), or exchanged.
+    _O.CHANGE_REQUESTED: frozenset({_O.PAID, _O.DELIVERED, _O.EXCHANGE_REQUESTED}),
     _O.RETURNED: frozenset({_O.REFUNDED, _O.CLOSED}),
     _O.EXCHANGE_REQUESTED: frozenset({_O.CLOSED}),
     _O.REFUNDED: frozenset({_O.CLOSED}),

@@ -4,6 +4,7 @@ from sqlmodel import Session, col, select
 
 from store_data.orders import Buyer, Order, OrderLine, Payment, Shipment
 from store_data.shop import Variant
+from store_data.status import OrderStatus
 from tools.retail_policy import LineFacts, OrderFacts, VariantFacts
 
 
@@ -19,8 +20,11 @@ def policy_facts(session: Session, order: Order) -> OrderFacts:
                              .order_by(col(Payment.id))))
     shipped = list(session.exec(select(Shipment.shipped_at).where(Shipment.order_id == order.id)))
     buyer = session.get(Buyer, order.buyer_id) if order.buyer_id else None
+    status = order.status
+    if status == OrderStatus.CHANGE_REQUESTED:  # the buyer's open request leaves the order where it was
+        status = OrderStatus.DELIVERED if shipped else OrderStatus.PAID
     return OrderFacts(
-        number=order.remote_id, status=order.status, shipped=bool(shipped), total_cents=order.total_cents,
+        number=order.remote_id, status=status, shipped=bool(shipped), total_cents=order.total_cents,
         refundable_cents=order.refundable_cents, payment_methods=tuple(paid),
         lines=tuple(LineFacts(sku=line.sku, product_id=products.get(line.variant_id) if line.variant_id else None,
                               quantity=line.quantity, unit_price_cents=line.unit_price_cents,

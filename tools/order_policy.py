@@ -26,6 +26,7 @@ from store_data.status import OrderStatus
 from tools.deps import ToolDeps
 from tools.drivers.marketplace import RemoteOrder, RemoteRequest
 from tools.errors import ToolFailed, ToolRetry
+from tools.retail_policy import cancel_reason
 from tools.settings import ToolSettings
 
 CANCELLABLE = (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED)
@@ -95,6 +96,14 @@ class ReturnVerdict:
 def return_verdict(remote: RemoteOrder, request: RemoteRequest, return_days: int) -> ReturnVerdict:
     """Accept a refund request before shipment and a return within the window, both read from
     the shipments the platform shows; the rest goes to the owner."""
+    if request.kind == "cancellation":
+        if remote.shipments:
+            return ReturnVerdict(False, "the order has shipped, so it can no longer be cancelled; reject the request")
+        try:
+            cancel_reason(request.reason)
+        except ToolRetry as refused:
+            return ReturnVerdict(False, f"the retail policy does not cancel for this reason: {refused}")
+        return ReturnVerdict(True)
     if request.kind == "refund":
         if not remote.shipments:
             return ReturnVerdict(True)

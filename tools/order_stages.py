@@ -11,14 +11,18 @@ from store_data.orders import Order
 from store_data.shop import Variant
 from store_data.status import OrderStatus
 from tools.deps import ToolDeps
-from tools.drivers.marketplace import RETURNS
+from tools.drivers.marketplace import RETURNS, RemoteRequest
+from tools.order_changes import decide_swap
+from tools.order_facts import policy_facts
 from tools.order_address import HOLDS
-from tools.order_policy import marketplace, return_verdict
+from tools.order_policy import find_order, marketplace, return_verdict
 from tools.order_stock import BACKORDERED, SHORT_FLAGS, reserve
-from tools.errors import NeedsOwner, ToolFailed
-from tools.order_sync import missing_capability, reconcile, require_driver
+from tools.errors import NeedsOwner, ToolFailed, ToolRetry
+from tools.order_sync import REQUESTED, missing_capability, reconcile, require_driver
 from tools.order_retries import FAILED_FLAG, retry_state
 from tools.orders import flag_failure
+
+SWAP_KINDS = ("change", "exchange")  # requests for other options of the items
 
 
 def fulfil_orders(deps: ToolDeps) -> dict:
@@ -83,10 +87,12 @@ def _shipping_problem(deps: ToolDeps) -> str | None:
 
 
 def handle_requests(deps: ToolDeps) -> dict:
-    """Decide buyers' open refund and return requests by the shop's policy: a refund before
-    shipment or a return within the window is proposed for acceptance; anything else is
-    proposed to the owner with the reason (handle_return's preview says so). An order whose
-    request cannot be read now is flagged and listed, never passed over in silence."""
+    """Decide buyers' open requests by the shop's policy: a refund before shipment, a
+    cancellation for a reason the retail policy accepts, or a return within the window is
+    proposed for acceptance; a change or exchange the retail policy allows is made with its own
+    tool (exchange_items, modify_items), one it refuses is proposed to the owner for rejection;
+    anything else is proposed to the owner with the reason (handle_return's preview says so).
+    An order whose request cannot be read now is flagged and listed, never passed over in silence."""
     skipped = missing_capability(deps, RETURNS)
     if skipped:
         return {"requests": [], "follow_up": [], "note": skipped}
@@ -94,7 +100,7 @@ def handle_requests(deps: ToolDeps) -> dict:
     with Session(deps.engine) as session:
         waiting = session.exec(select(Order).where(
             Order.marketplace == marketplace(deps),
-            col(Order.status).in_((OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)))).all()
+            col(Order.status).in_(REQUESTED))).all()
     follow_up, decided, flagged = [], [], []
     for order in waiting:
         with Session(deps.engine) as session:
@@ -116,17 +122,41 @@ def handle_requests(deps: ToolDeps) -> dict:
             with session_scope(deps.engine) as session:
                 reconcile(session, deps, remote, {"new": 0, "updated": 0, "changed_outside": [], "flagged": []})
             continue
-        verdict = return_verdict(remote, request, deps.settings.return_days)
-        why = f"{request.kind} request: " + (verdict.needs_owner or "within the shop's policy")
-        call: dict[str, Any] = {"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
-                                "why": why}
+        call: dict[str, Any]
+        if request.kind in SWAP_KINDS:
+            call, owner = _swap_call(deps, order.remote_id, request)
+            accepts = not owner
+        else:
+            verdict = return_verdict(remote, request, deps.settings.return_days)
+            accepts, owner = verdict.accept, verdict.needs_owner
+            call = {"tool": "handle_return", "arguments": {"order_id": order.remote_id, "accept": True},
+                    "why": f"{request.kind} request: " + (owner or "within the shop's policy")}
+        why = call["why"]
         if failed is not None and state == "owner":  # failed too often on the platform: the owner looks first
             call.update(proposed=True, why=f"{why}; deciding it failed {failed.attempts} times on the platform "
                                            f"(last: {failed.last_error[:200]})")
         follow_up.append(call)
-        decided.append({"order": order.remote_id, "request": request.kind, "policy_accepts": verdict.accept,
-                        "owner_decides": verdict.needs_owner})
+        decided.append({"order": order.remote_id, "request": request.kind, "policy_accepts": accepts,
+                        "owner_decides": owner})
     return {"requests": decided, "follow_up": follow_up, "flagged": flagged}
+
+
+def _swap_call(deps: ToolDeps, number: str, request: RemoteRequest) -> tuple[dict[str, Any], str]:
+    """A buyer's change (unshipped) or exchange (delivered) request: the policy's tool for exactly
+    the options asked, paid on the order's own method, when the retail policy allows it (the
+    platform then closes the request); else its rejection, held for the owner with the reason."""
+    exchange = request.kind == "exchange"
+    with Session(deps.engine) as session:
+        method = policy_facts(session, find_order(session, deps, number)).original_method
+    try:
+        decide_swap(deps, number, request.swaps, method, exchange=exchange)
+    except ToolRetry as refused:
+        why = f"the retail policy does not allow this {request.kind}: {refused}"
+        return {"tool": "handle_return", "arguments": {"order_id": number, "accept": False}, "proposed": True,
+                "why": f"{request.kind} request: {why}; approve to reject it"}, why
+    tool = "exchange_items" if exchange else "modify_items"
+    return {"tool": tool, "arguments": {"order_id": number, "changes": dict(request.swaps), "payment_method": method},
+            "why": f"{request.kind} request: within the shop's policy"}, ""
 
 
 def check_stock(deps: ToolDeps) -> dict:

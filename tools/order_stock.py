@@ -21,7 +21,8 @@ SHORT_FLAGS = (NO_STOCK, BACKORDERED, UNKNOWN_SKU)
 
 
 def holds_stock(order: Order, shipped: bool) -> bool:
-    return (order.status in (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED) and not shipped
+    return (order.status in (OrderStatus.PAID, OrderStatus.REFUND_REQUESTED, OrderStatus.CHANGE_REQUESTED)
+            and not shipped
             and not order.flag.startswith(SHORT_FLAGS))
 
 

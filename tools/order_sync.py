@@ -28,10 +28,11 @@ from tools.order_policy import KEY_PREFIX, idempotency_key, marketplace
 from tools.order_stock import holds_stock, release, reserve, ship_out
 
 SETTLED = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
-REQUESTED = (OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED)
+REQUESTED = (OrderStatus.REFUND_REQUESTED, OrderStatus.RETURN_REQUESTED, OrderStatus.CHANGE_REQUESTED)
 # A list row shows no requests: an order with an open request sits on one of these.
 REQUEST_BASES = {OrderStatus.REFUND_REQUESTED: {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED},
-                 OrderStatus.RETURN_REQUESTED: {OrderStatus.DELIVERED}}
+                 OrderStatus.RETURN_REQUESTED: {OrderStatus.DELIVERED},
+                 OrderStatus.CHANGE_REQUESTED: {OrderStatus.PAID, OrderStatus.DELIVERED}}
 
 
 def require_driver(deps: ToolDeps, capability: str) -> MarketplaceDriver:

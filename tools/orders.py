@@ -308,6 +308,11 @@ def handle_return(deps: ToolDeps, order_id: str, accept: bool = True) -> dict:
     order = _record(deps, remote)
     _clear_failure(deps, order, "return")
     _clear_hold(deps, order)
+    if accept and request.kind == "cancellation" and order.status == OrderStatus.CANCELLED:
+        with session_scope(deps.engine) as session:
+            cancelled = find_order(session, deps, order_id)
+            cancelled.cancel_reason = " ".join(request.reason.lower().split())[:40]
+            session.add(cancelled)
     return {"order": order_id, "request": request.kind, "accepted": accept, "status": order.status,
             "refunded_cents": order.refunded_cents, "moved_cents": max(0, remote.refunded_cents - before)}
 
@@ -341,7 +346,8 @@ def resolve_stockout(deps: ToolDeps, order_id: str, action: Literal["backorder",
 
 def list_orders(deps: ToolDeps, status: str | None = None, limit: int = 50) -> list[dict]:
     """The shop's orders, newest first, optionally of one status (paid, shipped, delivered,
-    cancelled, refund_requested, refunded, return_requested, returned, exchange_requested, closed)."""
+    cancelled, refund_requested, refunded, return_requested, returned, change_requested, exchange_requested,
+    closed)."""
     if status is not None and status not in {s.value for s in OrderStatus}:
         raise ToolRetry(f"unknown status '{status}'; use one of {', '.join(s.value for s in OrderStatus)}")
     with Session(deps.engine) as session:

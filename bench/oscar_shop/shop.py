@@ -29,7 +29,8 @@ PARTNER, PRODUCT_CLASS = "Shop warehouse", "Standard"
 # the dashboard offers first; the shipping event's name is not its code).
 OTHER_PARTNER, OTHER_PRODUCT_CLASS = "Web fulfilment", "Homeware"
 SHIPPING_EVENTS = [("shipped", "Shipped"), ("delivered", "Delivered"), ("dispatched", "Handed to the courier")]
-PAYMENT_EVENTS = [("paid", "Paid"), ("refunded", "Refunded")]
+# A second refund event type, whose name is not its code, for shops that choose theirs.
+PAYMENT_EVENTS = [("paid", "Paid"), ("refunded", "Refunded"), ("repaid", "Money returned to the buyer")]
 
 
 def _django(data: Path) -> None:

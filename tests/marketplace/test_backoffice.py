@@ -52,7 +52,8 @@ def test_order_list_filters_the_orders_with_an_open_request(client, seller, toke
     asked = buy(client)
     buy(client)  # an order without a request stays out of the list
     r = client.post(f"/orders/{asked}/request",
-                    data={"csrf_token": token(client, f"/orders/{asked}"), "kind": "refund", "reason": "late"})
+                    data={"csrf_token": token(client, f"/orders/{asked}"), "kind": "cancellation",
+                          "reason": "ordered by mistake"})
     assert r.status_code == 200
     assert numbers(seller.get("/seller/orders?request=open").text) == [asked]
     assert 'href="/seller/orders?request=open"' in seller.get("/seller").text
@@ -123,10 +124,11 @@ def test_return_request_accept_or_reject(client, seller, token, buy, decision):
     assert again.status_code == 409 and "already" in again.text
 
 
-def test_accepting_a_refund_on_an_unshipped_order_cancels_it(client, seller, token, buy):
+def test_accepting_a_cancellation_request_cancels_the_order(client, seller, token, buy):
     number = buy(client)
     btok = token(client, f"/orders/{number}")
-    client.post(f"/orders/{number}/request", data={"csrf_token": btok, "kind": "refund", "reason": "Ordered twice"})
+    client.post(f"/orders/{number}/request", data={"csrf_token": btok, "kind": "cancellation",
+                                                   "reason": "no longer needed"})
     page = seller.get(f"/seller/orders/{number}").text
     request_id = re.search(r'id="request-(\d+)"', page).group(1)
     r = seller.post(f"/seller/orders/{number}/requests/{request_id}/accept", data={"csrf_token": token(seller)})

@@ -98,12 +98,16 @@ def test_buyer_messages_request_refund_and_review(client, seller, token, buy):
     assert "Order " + number in seller.get("/seller/messages").text
     r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "return", "reason": "x"})
     assert r.status_code == 409  # a return needs a delivered order
-    r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "refund", "reason": "Changed mind",
-                                                       "amount": "99.00"})
-    assert r.status_code == 400 and "at most" in r.text
     r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "refund", "reason": "Changed mind"})
-    assert r.status_code == 200 and "Refund of $14.50: requested" in r.text
-    r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "refund", "reason": "again"})
+    assert r.status_code == 409  # before shipping the buyer asks to cancel
+    r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "cancellation",
+                                                       "reason": "Changed mind"})
+    assert r.status_code == 400 and "no longer needed, ordered by mistake" in r.text
+    r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "cancellation",
+                                                       "reason": "No longer  needed"})
+    assert r.status_code == 200 and "Cancellation of $14.50: requested" in r.text
+    r = client.post(f"/orders/{number}/request", data={"csrf_token": tok, "kind": "cancellation",
+                                                       "reason": "other"})
     assert r.status_code == 409 and "already waiting" in r.text
     r = client.post(f"/orders/{number}/review", data={"csrf_token": tok, "listing_id": 2, "rating": "5"})
     assert r.status_code == 409  # not delivered yet

@@ -13,9 +13,9 @@ from store_data.orders import Buyer, OrderLine, Payment
 from store_data.shop import Variant
 from tests.order_helpers import order
 from tools.errors import ToolRetry
-from tools.order_changes import exchange_items, modify_items, modify_payment, return_items
+from tools.order_changes import exchange_items, modify_buyer_address, modify_items, modify_payment, return_items
 from tools.order_sync import sync_orders
-from tools.orders import handle_return, ship_order
+from tools.orders import cancel_order, handle_return, ship_order
 
 
 def _delivered(workspace, driver, market, items, qty: int) -> tuple[str, str]:
@@ -138,3 +138,22 @@ def test_a_buyer_asks_to_send_back_one_unit_and_the_desk_accepts_it(workspace, d
     with Session(workspace.engine) as session:
         line = session.exec(select(OrderLine).where(OrderLine.order_id == order(workspace, number).id)).one()
     assert line.returned_quantity == 1 and order(workspace, number).refunded_cents == 1450
+
+
+def test_a_buyers_default_address_changes_on_the_marketplace_and_in_the_records(workspace, driver, market, items):
+    number, _ = market.buy(items.MUG, email="dora@example.com")
+    deps = workspace.tool_deps(driver=driver)
+    sync_orders(deps)
+    assert driver.buyer_address("dora@example.com")["address1"] == "1 Main St"  # the first order's
+
+    result = modify_buyer_address(deps, "Dora@example.com", "12 Oak Lane", "Austin", "73301", "USA", region="TX")
+    assert result["address"]["address1"] == "12 Oak Lane"
+    kept = driver.buyer_address("dora@example.com")
+    assert (kept["address1"], kept["city"], kept["region"], kept["name"]) == ("12 Oak Lane", "Austin", "TX", "Ann Lee")
+    with Session(workspace.engine) as session:
+        assert session.exec(select(Buyer).where(Buyer.email == "dora@example.com")).one().address["city"] == "Austin"
+    assert "1 Main St" in driver.get_order(number).address["street"]  # the order keeps where it goes
+    # Again (a retried step): the marketplace shows it already, nothing is submitted twice.
+    assert modify_buyer_address(deps, "dora@example.com", "12 Oak Lane", "Austin", "73301", "USA",
+                                region="TX")["address"]["city"] == "Austin"
+    cancel_order(deps, number, reason="ordered by mistake")  # later modules' shops would ship it

@@ -4,6 +4,7 @@ guests order through Oscar's checkout, the daily loop syncs and ships them with 
 a refund waits for approval and lands as a payment event, a cancellation refunds what was
 paid and cancels the order, a shipped order cannot be cancelled, and nothing is done twice."""
 
+import sqlite3
 from urllib.parse import urlparse
 
 import pytest
@@ -18,7 +19,7 @@ from store_data.orders import Payment, Shipment
 from store_data.shop import Asset, Listing, Product, Variant
 from tools.drivers.browser import PlatformRefused
 from tools.drivers.oscar_browser import OscarBrowserDriver
-from tools.errors import ToolFailed, ToolRetry
+from tools.errors import ToolRetry
 from tests.order_helpers import order, run
 from tools.listings import publish_listing
 from tools.order_address import change_order_address
@@ -153,7 +154,7 @@ def test_a_buyers_new_address_on_an_oscar_order_before_it_ships(workspace, drive
     publish_listing(deps, "MUG-01")
     with Session(workspace.engine) as session:
         mug_id = session.exec(select(Listing)).one().remote_id
-    number = oscar_shop.buy(mug_id)
+    number = oscar_shop.buy(mug_id, quantity=2)
     sync_orders(deps)
 
     changed = change_order_address(deps, number, "12 Oak Lane", "Austin", "73301", "TX")
@@ -164,5 +165,32 @@ def test_a_buyers_new_address_on_an_oscar_order_before_it_ships(workspace, drive
     with pytest.raises(ToolRetry, match="only an order not yet shipped"):
         change_order_address(deps, number, "9 Elm St", "Austin", "73301")
     assert "12 Oak Lane" in driver.get_order(number).address["street"]
-    with pytest.raises(ToolFailed, match="oscar marketplace does not offer item_returns"):
-        return_items(deps, number, ["MUG-01"], "card")
+    _one_of_two_comes_back(workspace, deps, driver, oscar_shop, number)
+
+
+def _one_of_two_comes_back(workspace, deps, driver, oscar_shop, number: str) -> None:
+    """A return of chosen items on Oscar: a refund payment event on the mug's line for one unit
+    of two, once (a retried call finds it), read back as the line's returned unit."""
+    with sqlite3.connect(oscar_shop.data / "db.sqlite3") as db:  # the staff mark it delivered
+        db.execute("UPDATE order_order SET status = 'Delivered' WHERE number = ?", (number,))
+    sync_orders(deps)
+    with pytest.raises(ToolRetry, match="not one of the buyer.s payment methods"):
+        return_items(deps, number, ["MUG-01"], "gift_card_9")
+    with Session(workspace.engine) as session:
+        method = session.exec(select(Payment.method).where(Payment.order_id == order(workspace, number).id)).first()
+    result = return_items(deps, number, ["MUG-01"], method or "")
+    assert result["moved_cents"] == 1450 and result["status"] == "return_requested"
+    remote = driver.get_order(number)
+    assert remote.refunded_cents == 1450 and [(line.sku, line.quantity, line.returned) for line in remote.lines] == [
+        ("MUG-01", 2, 1)]
+    assert return_items(deps, number, ["MUG-01"], method or "")["already_done"] is True
+    with sqlite3.connect(oscar_shop.data / "db.sqlite3") as db:
+        events = db.execute(
+            "SELECT t.code, e.amount, l.partner_sku, q.quantity FROM order_paymentevent e "
+            "JOIN order_paymenteventtype t ON t.id = e.event_type_id JOIN order_order o ON o.id = e.order_id "
+            "JOIN order_paymenteventquantity q ON q.event_id = e.id JOIN order_line l ON l.id = q.line_id "
+            "WHERE o.number = ?", (number,)).fetchall()
+    assert [(code, float(amount), sku, qty) for code, amount, sku, qty in events] == [("refunded", 14.5, "MUG-01", 1)]
+    assert sync_orders(deps, full=True)["changed_outside"] == []
+    mine = order(workspace, number)
+    assert (mine.status, mine.refunded_cents) == ("return_requested", 1450)

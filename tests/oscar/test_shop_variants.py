@@ -27,17 +27,18 @@ STAFF = {"marketplace_user": "staff@example.com", "marketplace_password": "oscar
 PRODUCTS = [("mug", "Stoneware mug", "MUG-01", 1450), ("lamp", "Desk lamp", "LAMP-01", 3500)]
 CATEGORY = "Kitchen > Drinkware"
 TEES = [("TEE-01-S", {"size": "S"}, 1999, 5), ("TEE-01-M", {"size": "M"}, 2199, 7)]  # one product, two variants
-# `partner` and `shipping_event`: where stock records and shipping events must land on the
-# shop (the defaults: the dashboard's first partner, the event type with the code 'shipped').
+# `partner`, `shipping_event` and `refund_event`: where stock records, shipping and refund
+# events must land on the shop (the defaults: the dashboard's first partner, the event types
+# with the codes 'shipped' and 'refunded'; the others' names are not their codes).
 SHOPS = {
     "german": {"language": "de", "pipeline": "shipped", "settings": {}, "shipped": "Shipped", "product_class": None,
-               "partner": "Shop warehouse", "shipping_event": "shipped"},
+               "partner": "Shop warehouse", "shipping_event": "shipped", "refund_event": "refunded"},
     "british-no-shipped-status": {
         "language": "en-gb", "pipeline": "complete", "shipped": "Complete", "product_class": "Homeware",
-        "variants": True, "partner": "Web fulfilment", "shipping_event": "dispatched",
+        "variants": True, "partner": "Web fulfilment", "shipping_event": "dispatched", "refund_event": "repaid",
         "settings": {"oscar_status_map": {"Complete": "shipped"}, "oscar_product_class": "Homeware",
                      "shipping_carriers": {"oscar": "Royal Mail"}, "oscar_partner": "Web fulfilment",
-                     "oscar_shipping_event": "dispatched"}},
+                     "oscar_shipping_event": "dispatched", "oscar_refund_event": "repaid"}},
 }
 
 
@@ -96,6 +97,15 @@ def _shipping_events(shop, number: str) -> list[str]:
         return [code for code, in db.execute(
             "SELECT t.code FROM order_shippingevent e JOIN order_shippingeventtype t ON t.id = e.event_type_id "
             "JOIN order_order o ON o.id = e.order_id WHERE o.number = ?", (number,))]
+
+
+def _payment_events(shop, number: str) -> list[tuple[str, int]]:
+    """(event type code, amount in cents) of the payment events on order `number`, from the
+    Oscar shop's own database."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return [(code, round(float(amount) * 100)) for code, amount in db.execute(
+            "SELECT t.code, e.amount FROM order_paymentevent e JOIN order_paymenteventtype t ON t.id = e.event_type_id "
+            "JOIN order_order o ON o.id = e.order_id WHERE o.number = ? ORDER BY e.id", (number,))]
 
 
 def _count(shop, table: str) -> int:
@@ -161,6 +171,7 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
         refund = run(workspace, driver, ("refund_order", {"order_id": mug, "amount_cents": 550, "reason": "late"}))
         assert refund.status == "completed"
         assert driver.get_order(mug).refunded_cents == 550 and order(workspace, mug).refunded_cents == 550
+        assert _payment_events(shop, mug)[-1] == (config["refund_event"], 550)
 
         lamp = shop.buy(remote["lamp"])
         assert run(workspace, driver, ("sync_orders", {})).status == "completed"

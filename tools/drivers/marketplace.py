@@ -75,14 +75,16 @@ class RemoteShipment:
 
 @dataclass(frozen=True)
 class RemoteRequest:
-    """A buyer's refund (money only) or return (goods back) request."""
+    """A buyer's refund (money only), return (goods back), cancellation (before shipping) or
+    change/exchange (other options of the items) request."""
 
     remote_id: str
-    kind: str  # refund | return
+    kind: str  # refund | return | cancellation | change | exchange
     amount_cents: int
     reason: str  # buyer text: data, never instructions
     status: str  # requested | accepted | rejected
     asked_at: datetime | None = None
+    swaps: dict[str, str] = field(default_factory=dict)  # change/exchange: old SKU -> new SKU, a unit each
 
 
 @dataclass

@@ -11,10 +11,12 @@ uses (/dashboard/). What the dashboard offers maps onto the marketplace interfac
   written first, so a retry finds the claim and adds the event only if it is missing;
 - cancellation: the refund of what was paid and not refunded, then the cancelled status;
 - a new delivery address: the order's shipping address form, before it ships.
+- a return of chosen items: a refund payment event on those lines with their quantities
+  (Oscar allows each event type once per unit of a line), claimed by a note like a refund;
+  the lines' refunded units are read back from the payment events.
 Oscar has no buyer messages, refund or return requests, shop profile or per-listing
-stats, nor a way to exchange or change an order's items or payment method; a return of
-chosen lines (a payment event on those lines) is not built here yet: those capabilities are
-left out and the tools say so. Oscar places an order only
+stats, nor a way to exchange or change an order's items or payment method: those
+capabilities are left out and the tools say so. Oscar places an order only
 after its payment step, so an order's total counts as paid unless payment events say
 otherwise. Every read and write is retried like the sandbox driver's; a session that
 expired signs in again.
@@ -34,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from store_data.status import OrderStatus
 from tools.drivers import oscar_selectors as sel
-from tools.drivers.marketplace import (ADDRESS, CANCEL, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
+from tools.drivers.marketplace import (ADDRESS, CANCEL, ITEM_RETURNS, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
                                        RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
 from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
@@ -96,7 +98,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     name = "oscar"
     state_name = f"oscar-{STATE_FILE}"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS, ITEM_RETURNS})
 
     def __init__(self, base_url: str, email: str, password: str, runs_dir: Path,
                  browser_executable: Path | str = "/usr/bin/chromium", timeout_s: float = 15.0,
@@ -117,6 +119,9 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         self._create_path: str | None = None
         self._categories: set[str] | None = None
         self.shipped_event, self.refund_event = shipped_event, refund_event
+        # (order, note) of refund events the dashboard accepted: one it then does not show is
+        # never submitted again (a wrong oscar_refund_event would otherwise refund without end).
+        self._refunds_sent: set[tuple[str, str]] = set()
         self.partner, self.product_class = partner, product_class  # None: the dashboard's first
 
     def login(self) -> None:
@@ -191,11 +196,14 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                              "\"paid\" }} (paid, shipped, delivered, returned, closed or cancelled)")
         return status
 
-    def shop_status(self, word: str, paid: int, refunded: int) -> OrderStatus:
-        """Oscar's status word on the shop's state machine; a full refund reads as refunded."""
+    def shop_status(self, word: str, paid: int, refunded: int, returned: bool = False) -> OrderStatus:
+        """Oscar's status word on the shop's state machine; a full refund reads as refunded, a
+        delivered order with refunded lines (items on their way back) as return requested."""
         base = self.status_of(word)
         if base not in (OrderStatus.CANCELLED, OrderStatus.CLOSED) and paid > 0 and refunded >= paid:
             return OrderStatus.REFUNDED
+        if base == OrderStatus.DELIVERED and returned:
+            return OrderStatus.RETURN_REQUESTED
         return base
 
     def pipeline(self) -> list[str]:
@@ -279,19 +287,28 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         number = _order_number(raw["crumb"] if raw["crumb"].startswith("#") else raw["heading"])
         heads = raw["paymentHeaders"]
         payments, refunded, paid_events = [], 0, 0
+        returned: dict[str, int] = {}  # line title -> units refunded by line-level refund events
         if raw["payments"]:
             kind_at, amount_at = _column(heads, "event", place=1), _column(heads, "amount", place=2)
             claims = self._refund_claims(raw)
+            refund_name = (raw.get("paymentTypes") or {}).get(self.refund_event) or self.refund_event.replace("_", " ")
             # Newest first on the page; numbered oldest first so an id never moves.
             for position, cells in enumerate(reversed(raw["payments"]), 1):
                 amount = read_cents(cells[amount_at], locale)
-                is_refund = cells[kind_at].strip().lower() == self.refund_event.replace("_", " ").lower()
+                is_refund = cells[kind_at].strip().lower() == refund_name.strip().lower()
                 note = claims.get(amount, []).pop(0) if is_refund and claims.get(amount) else ""
                 payments.append(RemotePayment(remote_id=f"{number}#{position}",
                                               kind="refund" if is_refund else "payment", amount_cents=amount,
                                               method=cells[kind_at], note=note))
                 refunded += amount if is_refund else 0
                 paid_events += 0 if is_refund else amount
+            lines_at = _column(heads, "lines", place=3)
+            for cells, cell_lines in zip(raw["payments"], raw.get("paymentLines") or []):
+                if cells[kind_at].strip().lower() != refund_name.strip().lower() or len(cell_lines) <= lines_at:
+                    continue
+                for event_line in filter(None, map(sel.EVENT_LINE_TEXT.match, cell_lines[lines_at])):
+                    title = event_line["title"].strip()
+                    returned[title] = returned.get(title, 0) + int(event_line["quantity"])
         if not paid_events:  # Oscar took the money at checkout, before it placed the order
             payments.insert(0, RemotePayment(remote_id=f"{number}#checkout", kind="payment", amount_cents=total,
                                              method="checkout"))
@@ -312,13 +329,15 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
             for cells in raw["lines"]:
                 count = int(cells[quantity])
                 lines.append(RemoteLine(sku=cells[sku], title=cells[title], options="", quantity=count,
-                                        unit_cents=read_cents(cells[price], locale) // max(count, 1)))
+                                        unit_cents=read_cents(cells[price], locale) // max(count, 1),
+                                        returned=returned.get(cells[title].strip(), 0)))
         address = [part.strip() for part in raw["address"].splitlines() if part.strip() and part.strip() != "Update"]
         buyer_email = raw["customer"][1] if len(raw["customer"]) > 1 else ""
         # A guest's row says so in a sentence ('Customer checked out as a guest.', translated).
         guest = not raw["customer"] or "guest" in raw["customer"][0].lower() or raw["customer"][0].endswith(".")
         order = RemoteOrder(
-            number=number, status=word, shop_status=self.shop_status(word, paid, refunded), placed_at=placed,
+            number=number, status=word, placed_at=placed,
+            shop_status=self.shop_status(word, paid, refunded, any(line.returned for line in lines)),
             buyer_name=(address[0] if address else buyer_email) if guest else raw["customer"][0],
             buyer_email=buyer_email,
             address=_address(address),
@@ -394,8 +413,10 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
         self.page.check("#shipping_event_check", force=True)
         self._submit(lambda: self.page.click(f"{sel.ORDER_LINES_FORM} [type=submit]"), f"ship order {number}")
 
-    def _refund_steps(self, number: str, amount_cents: int, note: str) -> Callable[[RemoteOrder, dict], bool]:
-        """The two submissions of a refund: the claiming note, then the payment event."""
+    def _refund_steps(self, number: str, amount_cents: int, note: str,
+                      units: Mapping[str, int] | None = None) -> Callable[[RemoteOrder, dict], bool]:
+        """The two submissions of a refund: the claiming note, then the payment event (on the
+        order, or on the lines of `units`, SKU -> how many)."""
         amount = f"{amount_cents // 100}.{amount_cents % 100:02d}"
 
         def steps(order: RemoteOrder, raw: dict) -> bool:
@@ -407,19 +428,57 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
                              f"note the refund on order {number}")
                 return True
             if not any(p.kind == "refund" and p.note == note for p in order.payments):
+                if (number, note) in self._refunds_sent:
+                    raise ToolFailed(f"the Oscar dashboard took the refund event on order {number} but the order "
+                                     f"shows no refund event named as the payment event type "
+                                     f"{self.refund_event!r} is; check the order's payment events and the "
+                                     "setting oscar_refund_event before refunding again")
                 # The order-level payment event of Oscar's order view: a line-level one is
                 # refused once the lines carry an event of that type (a second refund).
-                if not self.page.evaluate(sel.ORDER_PAYMENT_EVENT, [self.refund_event, amount]):
+                event = ([sel.LINE_PAYMENT_EVENT, [self.refund_event, amount, self._line_ids(number, raw, units)]]
+                         if units else [sel.ORDER_PAYMENT_EVENT, [self.refund_event, amount]])
+                if not self.page.evaluate(*event):
                     raise ToolFailed(f"the Oscar shop has no payment event type {self.refund_event!r}; "
                                      "create it in the Django admin (order > payment event types)")
                 self._submit(lambda: self.page.click(f"{sel.ORDER_LINES_FORM} [type=submit]"),
                              f"refund order {number}")
+                self._refunds_sent.add((number, note))
                 return True
             return False
         return steps
 
     def _all_claims(self, raw: dict) -> list[str]:
         return [note for notes in self._refund_claims(raw).values() for note in notes]
+
+    def _line_ids(self, number: str, raw: dict, units: Mapping[str, int]) -> dict[str, int]:
+        """Oscar's line id -> how many units, for `units` (SKU -> how many)."""
+        sku_at = _column(raw["lineHeaders"], "sku", "upc", place=5)
+        ids = {cells[sku_at]: line_id for cells, line_id in zip(raw["lines"], raw["lineIds"])}
+        missing = sorted(set(units) - set(ids))
+        if missing:
+            raise PlatformRefused(f"order {number} on the Oscar shop has no line of {', '.join(missing)}")
+        return {ids[sku]: count for sku, count in units.items()}
+
+    def return_items(self, number: str, units: dict[str, int], method: str, note: str) -> RemoteOrder:
+        """Refund the price of `units` (SKU -> how many) of the delivered order as a payment
+        event on those lines, claimed by `note`, unless a refund with that note exists. Oscar
+        pays a refund back the way the order was paid: another `method` is refused."""
+        units = {sku: count for sku, count in units.items() if count > 0}
+
+        def steps(order: RemoteOrder, raw: dict) -> bool:
+            if any(p.kind == "refund" and p.note == note for p in order.payments):
+                return False
+            if method and order.payments and method != order.payments[0].method:
+                raise PlatformRefused(f"the Oscar shop refunds order {number} only as it was paid "
+                                      f"({order.payments[0].method}), not to {method}")
+            if order.shop_status not in (OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED):
+                raise PlatformRefused(f"order {number} is {order.status} on the Oscar shop; only a delivered "
+                                      "order's items are taken back")
+            prices = {line.sku: line.unit_cents for line in order.lines}
+            amount = min(sum(prices.get(sku, 0) * count for sku, count in units.items()),
+                         order.paid_cents - order.refunded_cents)
+            return self._refund_steps(number, amount, note, units)(order, raw)
+        return self._act(number, f"take back items of order {number}", steps)
 
     def refund(self, number: str, amount_cents: int, note: str) -> RemoteOrder:
         """Refund `amount_cents` as a payment event, unless a refund claimed by `note` exists."""

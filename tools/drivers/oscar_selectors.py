@@ -98,11 +98,18 @@ READ_ORDER = """() => {
     lineHeaders: headers(lines),
     lines: lines ? [...lines.querySelectorAll('tbody tr')].filter(tr => tr.querySelector('input[name=selected_line]'))
       .map(tr => [...tr.cells].map(text)) : [],
+    lineIds: lines ? [...lines.querySelectorAll('tbody tr input[name=selected_line]')].map(i => i.value) : [],
     address: addressCell ? addressCell.innerText : '',
     shipping: rows(shipping),
     shippingHeaders: headers(shipping),
     payments: rows(payments),
+    // A payment event's lines, one 'Product: <title> - quantity <n>' per line (translated).
+    paymentLines: payments ? [...payments.querySelectorAll('tbody tr')].filter(tr => tr.cells.length > 1)
+      .map(tr => [...tr.cells].map(td => td.innerText.split('\\n').map(s => s.trim()).filter(s => s))) : [],
     paymentHeaders: headers(payments),
+    // Event type code -> its name: the payment events table shows the name, the setting is the code.
+    paymentTypes: Object.fromEntries([...document.querySelectorAll('select[name=payment_event_type] option')]
+      .filter(o => o.value).map(o => [o.value, text(o)])),
     notes: notes ? [...notes.querySelectorAll('tbody tr')].filter(tr => tr.cells.length > 2)
       .map(tr => [...tr.cells].map(td => td.innerText.trim())) : [],
     noteHeaders: notes ? [...notes.querySelectorAll('th')].map(text) : [],
@@ -195,6 +202,25 @@ READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].ma
   link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',
   cells: [...tr.cells].map(td => td.textContent.replace(/\\s+/g, ' ').trim()),
 })).filter(r => r.link)"""
+
+# A payment event on chosen lines, with a quantity of each (Oscar allows each event type
+# once per unit of a line): the lines form's own "create payment event" action.
+LINE_PAYMENT_EVENT = """([eventType, amount, quantities]) => {
+  const form = document.querySelector('#order_lines_form');
+  form.querySelectorAll('input[name=selected_line]').forEach(box => {
+    box.checked = box.value in quantities;
+    if (box.checked) form.elements[`selected_line_qty_${box.value}`].value = quantities[box.value];
+  });
+  form.querySelectorAll('input[name=line_action]').forEach(r => { r.checked = r.value === 'create_payment_event'; });
+  const select = form.elements['payment_event_type'];
+  const option = [...select.options].find(o => o.value.toLowerCase() === eventType.toLowerCase()
+                                              || o.textContent.trim().toLowerCase() === eventType.toLowerCase());
+  if (option) select.value = option.value;
+  form.elements['amount'].value = amount;
+  return Boolean(option);
+}"""
+# One line of a payment event's lines cell: 'Product: Stoneware mug - quantity 2' (translated).
+EVENT_LINE_TEXT = re.compile(r"^[^:]*:\s*(?P<title>.*)\s-\s\S+\s(?P<quantity>\d+)$")
 
 # Oscar's order view takes an order-level payment event ("create_order_payment_event")
 # that its default template shows no form for: post it through the lines form.

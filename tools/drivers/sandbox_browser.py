@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from store_data.clock import utcnow
 from store_data.status import OrderStatus
@@ -24,8 +25,8 @@ from tools.drivers.automation import Automation
 from tools.drivers.browser import BrowserDriver, PlatformRefused
 from tools.drivers.sandbox_listings import SandboxListingsMixin
 from tools.drivers.page_locale import PageFormatError
-from tools.drivers.marketplace import (ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS, PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND,
-                                       RETURNS, SHIP, STATS, STOCK,
+from tools.drivers.marketplace import (ADDRESS, BUYER_ADDRESS, CANCEL, EXCHANGE, ITEM_RETURNS, LISTINGS, MODIFY_ITEMS,
+                                       PAYMENT_METHOD, LIVE, MESSAGES, ORDERS, PROFILE, REFUND, RETURNS, SHIP, STATS, STOCK,
                                        VIDEO, OrderRow, RemoteLine, RemoteMessage, RemoteOrder,
                                        RemotePayment, RemoteRequest, RemoteShipment, RemoteThread, Transient)
 from tools.errors import NeedsOwner, ToolFailed
@@ -37,6 +38,12 @@ ORDER_LINK = re.compile(r"^S\d+$")
 BASE_STATUS = {"pending": OrderStatus.PAID, "shipped": OrderStatus.SHIPPED, "delivered": OrderStatus.DELIVERED,
                "returned": OrderStatus.RETURNED, "cancelled": OrderStatus.CANCELLED}
 
+# An open request's kind on the shop's state machine: money back before or after shipping
+# (a cancellation included), goods back, or other options of the items.
+REQUEST_STATUS = {"refund": OrderStatus.REFUND_REQUESTED, "cancellation": OrderStatus.REFUND_REQUESTED,
+                  "return": OrderStatus.RETURN_REQUESTED, "change": OrderStatus.CHANGE_REQUESTED,
+                  "exchange": OrderStatus.CHANGE_REQUESTED}
+
 
 def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refunded: int,
                 returned: bool = False, exchanged: bool = False) -> OrderStatus:
@@ -45,7 +52,7 @@ def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refu
     base = BASE_STATUS[status]
     # A seller's cancel leaves the buyer's request open on the page; the order is settled all the same.
     if open_request is not None and base != OrderStatus.CANCELLED:
-        return OrderStatus.REFUND_REQUESTED if open_request.kind == "refund" else OrderStatus.RETURN_REQUESTED
+        return REQUEST_STATUS.get(open_request.kind, OrderStatus.RETURN_REQUESTED)
     if base != OrderStatus.CANCELLED and paid > 0 and refunded >= paid:
         return OrderStatus.REFUNDED
     if base == OrderStatus.DELIVERED and returned:
@@ -53,6 +60,12 @@ def shop_status(status: str, open_request: RemoteRequest | None, paid: int, refu
     if base == OrderStatus.DELIVERED and exchanged:
         return OrderStatus.EXCHANGE_REQUESTED
     return base
+
+
+def _swaps(text: str) -> dict[str, str]:
+    """'Options asked: A>B, C>D' -> {A: B, C: D}."""
+    pairs = (part.split(">", 1) for part in text.partition(":")[2].split(",") if ">" in part)
+    return {old.strip(): new.strip() for old, new in pairs}
 
 
 def parse_cents(text: str) -> int:
@@ -86,7 +99,7 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
     name = "sandbox"
     page_state_script = sel.READ_PAGE_STATE
     capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, RETURNS, ADDRESS, ITEM_RETURNS, EXCHANGE, MODIFY_ITEMS, STOCK,
-                              PAYMENT_METHOD, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
+                              PAYMENT_METHOD, BUYER_ADDRESS, MESSAGES, LISTINGS, PROFILE, STATS, VIDEO, LIVE})
 
     def __init__(self, base_url: str | Callable[[], str], email: str, password: str | Callable[[], str],
                  runs_dir: Path,
@@ -233,7 +246,8 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
             if found:
                 requests.append(RemoteRequest(remote_id=r["id"], kind=found["kind"].lower(),
                                               amount_cents=parse_cents(found["amount"]), reason=found["reason"],
-                                              status=r["status"], asked_at=_when(found["asked"])))
+                                              status=r["status"], asked_at=_when(found["asked"]),
+                                              swaps=_swaps(r.get("swaps", ""))))
         paid, refunded = parse_cents(summary["paid"]), parse_cents(summary["refunded"])
         open_request = next((r for r in requests if r.status == "requested"), None)
         lines = [line.strip() for line in raw["address"].splitlines() if line.strip()]
@@ -372,6 +386,33 @@ class SandboxBrowserDriver(SandboxListingsMixin, BrowserDriver):
         return self._act(number, f"change the address of order {number}",
                          lambda o: o.status == "pending" and address["address1"] not in o.address.get("street", ""),
                          fill)
+
+    def buyer_address(self, email: str) -> dict[str, str]:
+        """The default address the marketplace keeps for the buyer with this e-mail."""
+        def attempt() -> dict[str, str]:
+            self._open(sel.BUYER_PATH.format(email=quote(email)))
+            found = self.page.evaluate(sel.READ_BUYER)
+            if not found["found"]:
+                raise PlatformRefused(f"the marketplace has no buyer with the e-mail {email}")
+            return found["address"]
+        return self._with_retries(f"read the buyer {email}", attempt)
+
+    def change_buyer_address(self, email: str, address: dict[str, str]) -> None:
+        """Change the buyer's default address in the back-office, unless it is that already."""
+        def attempt() -> None:
+            kept = self.buyer_address(email)
+            if all(kept.get(k, "") == v for k, v in address.items() if v):
+                return
+            box = self.page.locator(sel.BUYER_ADDRESS_FORM)
+            for field, label in sel.BUYER_ADDRESS_LABELS.items():
+                box.get_by_label(label, exact=True).fill(address.get(field, "") or kept.get(field, ""))
+            self._submit(lambda: box.get_by_role("button", name=sel.BUYER_ADDRESS_BUTTON).click(),
+                         f"change the default address of {email}")
+        self._with_retries(f"change the default address of {email}", attempt)
+        kept = self.buyer_address(email)
+        if not all(kept.get(k, "") == v for k, v in address.items() if v):
+            raise ToolFailed(f"the marketplace does not show the new default address of {email}; check it in the "
+                             "back-office (Buyers)")
 
     # --- messages ------------------------------------------------------------------------
 

@@ -35,6 +35,16 @@ ADDRESS_FORM = "details:has(form[action$='/address'])"
 ADDRESS_LABELS = {"name": "Name", "address1": "Street", "city": "City", "region": "State / region",
                   "postcode": "Postcode", "country": "Country"}
 ADDRESS_BUTTON = re.compile(r"^Save address")
+BUYER_PATH = "/seller/buyers?email={email}"
+BUYER_ADDRESS_FORM = "form[action$='/address'][action^='/seller/buyers/']"
+BUYER_ADDRESS_LABELS = {"name": "Full name", "address1": "Street", "address2": "Street, second line", "city": "City",
+                        "region": "Region", "postcode": "Postcode", "country": "Country"}
+BUYER_ADDRESS_BUTTON = re.compile(r"^Change the default address")
+READ_BUYER = """() => {
+  const shown = document.querySelector('#default-address');
+  return {found: Boolean(shown), address: Object.fromEntries([...(shown ? shown.querySelectorAll('[data-field]') : [])]
+    .map(s => [s.dataset.field, s.textContent.trim()]))};
+}"""
 RETURN_FORM = "details:has(form[action$='/return-items'])"
 RETURN_LABEL = "Return {sku}"
 RETURN_METHOD_LABEL = "Refund to"
@@ -130,7 +140,8 @@ READ_ORDER = """() => {
       text: p.textContent.trim(), tracking: p.querySelector('.tracking')?.textContent.trim() || ''})) : [],
     requests: requests ? [...requests.querySelectorAll('[id^=request-]')].map(d => ({
       id: d.id.replace('request-', ''), status: d.dataset.status,
-      text: d.querySelector('p')?.textContent.replace(/\\s+/g, ' ').trim() || ''})) : [],
+      text: d.querySelector('p')?.textContent.replace(/\\s+/g, ' ').trim() || '',
+      swaps: d.querySelector('.request-swaps')?.textContent.trim() || ''})) : [],
   };
 }"""
 
