@@ -30,7 +30,7 @@ def _rows(s: Session) -> list[tuple[str, str, Listing, Variant | None]]:
         if not variants:
             rows.append((listing.sku, listing.title, listing, None))
         for variant in variants:
-            rows.append((variant.sku, f"{listing.title} ({variant.options})", listing, variant))
+            rows.append((variant.sku, f"{listing.title} ({variant.label()})", listing, variant))
     return rows
 
 

@@ -15,6 +15,7 @@ def test_the_page_lists_every_sku_and_sets_units(client, seller, token, buy):
     before = units(seller)
     assert {"MUG-01", "TEE-01-M", "LAMP-01"} <= set(before)  # a listing's variants each have a row
     assert "TEE-01" not in before  # a listing with variants has no units of its own
+    assert "Organic cotton T-shirt (size: M)" in seller.get("/seller/inventory").text  # its option, as buyers read it
     lamps = str(before["LAMP-01"])  # posted as it is: not a change
     r = seller.post("/seller/inventory", data={"csrf_token": token(seller, "/seller/inventory"),
                                               "stock:MUG-01": "2", "stock:LAMP-01": lamps})
