@@ -40,13 +40,13 @@ class ToolDeps:
 
     def __post_init__(self):
         if self.driver is not None and not self.drivers:
-            self.drivers = {self.driver.name: self.driver}
+            self.drivers = {getattr(self.driver, "name", "marketplace"): self.driver}
         elif self.driver is None and self.drivers:  # the main platform's is listed first
             self.driver = next(iter(self.drivers.values()))
 
     def on_platform(self, platform: str) -> "ToolDeps":
         """These deps acting on `platform` (one the shop sells on); KeyError if not connected."""
-        if self.driver is not None and self.driver.name == platform:
+        if self.driver is not None and getattr(self.driver, "name", None) == platform:
             return self
         return replace(self, driver=self.drivers[platform])
 

@@ -90,6 +90,7 @@ def test_the_cli_names_the_kind_and_what_to_do(workspace, monkeypatch):
 class _no_operator:
     def __init__(self, workspace):
         self.llm = self.driver = None
+        self.drivers: dict = {}
 
     def __enter__(self):
         return self

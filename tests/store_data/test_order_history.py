@@ -64,7 +64,7 @@ def test_generic_rows_errors_and_timezone(tmp_path):
         (8, "order_id", "order A-5 not imported because of its other rows; row(s) 8 wait"),
         (9, "placed_at", "'2026-03-03' differs from '2026-03-02' on row 8 of the same order A-5"),
         (10, "status", "unknown status 'lost'; use one of: pending, paid, shipped, delivered, cancelled, "
-                       "refund_requested, refunded, return_requested, returned, exchange_requested, closed"),
+                       "refund_requested, refunded, return_requested, returned, exchange_requested, change_requested, closed"),
         (10, "refunded", "refunded 30.00 is more than the 10.00 paid for order A-6"),
     ]
 

@@ -48,4 +48,4 @@ def test_draft_needs_one_sku_or_all(run, workdir):
     run(workdir, "catalog", "import", str(workdir / "catalog.csv"))
     bad = run(workdir, "listings", "draft", "MUG-BLUE", "--platform", "ebay")
     assert bad.returncode == 1
-    assert bad.stderr.strip() == "Error: unknown platform 'ebay'; use one of: amazon, oscar, sandbox, shopify, taobao"
+    assert bad.stderr.strip() == "Error: unknown platform 'ebay'; use one of: amazon, oscar, sandbox, shopify, taobao, vendure"

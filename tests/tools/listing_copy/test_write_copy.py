@@ -170,7 +170,7 @@ def test_no_model_uses_the_template_in_the_listing_language(shop):
 
 @pytest.mark.parametrize("arguments, message", [
     ({"sku": "NOPE"}, "unknown SKU 'NOPE'"),
-    ({"sku": "MUG-BLUE", "platform": "ebay"}, "unknown platform 'ebay'; known: amazon, oscar, sandbox, shopify, taobao"),
+    ({"sku": "MUG-BLUE", "platform": "ebay"}, "unknown platform 'ebay'; known: amazon, oscar, sandbox, shopify, taobao, vendure"),
     ({"sku": "MUG-BLUE", "language": "fr"}, "language must be 'en' or 'zh-CN'"),
 ])
 def test_bad_calls_are_retries_the_planner_can_fix(shop, arguments, message):
