@@ -40,6 +40,11 @@ def _buyer_page(request: Request, template: str, buyer: Buyer, context: dict, er
     return render(request, template, {**context, "buyer": buyer, "values": values, "error": error}, status)
 
 
+def _order_not_found(request: Request):
+    return render(request, "error.html", {"title": "Order not found",
+                                          "text": "Use the link from your order confirmation."}, 404)
+
+
 @router.get("/orders/{number}/address-book")
 async def address_book(request: Request, number: str, key: str = ""):
     """The buyer's default address, reached from one of their orders."""
@@ -47,8 +52,7 @@ async def address_book(request: Request, number: str, key: str = ""):
         order = visible_order(request, s, number, key)
         buyer = s.get(Buyer, order.buyer_id) if order else None
         if order is None or buyer is None:
-            return render(request, "error.html", {"title": "Order not found",
-                                                  "text": "Use the link from your order confirmation."}, 404)
+            return _order_not_found(request)
         return _buyer_page(request, "shop/address_book.html", buyer, {"order": order, "key": order.access_key})
 
 
@@ -61,8 +65,7 @@ async def change_address_book(request: Request, number: str):
         order = visible_order(request, s, number, key)
         buyer = s.get(Buyer, order.buyer_id) if order else None
         if order is None or buyer is None:
-            return render(request, "error.html", {"title": "Order not found",
-                                                  "text": "Use the link from your order confirmation."}, 404)
+            return _order_not_found(request)
         try:
             set_default_address(buyer, _form_address(form))
         except ops.OrderError as exc:

@@ -28,7 +28,7 @@ def sync_stock(deps: ToolDeps) -> dict:
     units = pool_units(deps)
     sold_out = sorted(sku for sku, free in units.items() if free == 0)
     platforms: dict[str, dict] = {}
-    for name, driver in (deps.drivers or ({deps.driver.name: deps.driver} if deps.driver else {})).items():
+    for name, driver in deps.drivers.items():  # the main platform's too (ToolDeps lists it)
         if STOCK not in driver.capabilities:
             platforms[name] = {"note": f"skipped: the {name} marketplace does not offer stock updates; "
                                        f"its listings keep the units they were published with"}
