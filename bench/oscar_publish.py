@@ -54,12 +54,13 @@ def drafts(products: int, variants: bool) -> list[ListingDraft]:
 
 
 class Timed:
-    """Seconds and counts of a driver's page loads and form posts, by kind of page."""
+    """Seconds and counts of a driver's page loads and form posts (clicked in the page, or sent
+    from its session without loading the page after them), by kind of page."""
 
     def __init__(self, driver: BrowserDriver):
         self.seconds: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
-        goto, click = driver._goto, driver._click_and_wait
+        goto, click, send = driver._goto, driver._click_and_wait, driver._send_form
 
         def timed_goto(path):
             return self._time(f"load {PAGE_KIND.sub('/N/', path.split('?')[0])}", goto, path)
@@ -68,8 +69,13 @@ class Timed:
             kind = what.split(" category ")[0] + " category" if " category " in what else TARGET.sub("N", what)
             return self._time("post " + kind, click, click_it, what)
 
+        def timed_send(form, button, what, files=None):  # a form sent without loading the page after it
+            kind = what.split(" category ")[0] + " category" if " category " in what else TARGET.sub("N", what)
+            return self._time("send " + kind, send, form, button, what, files)
+
         # Wrapped on this one instance to time them (mypy flags any assignment to a method).
         driver._goto, driver._click_and_wait = timed_goto, timed_click  # type: ignore[method-assign]
+        driver._send_form = timed_send  # type: ignore[method-assign]
 
     def _time(self, kind, call, *args):
         started = time.perf_counter()

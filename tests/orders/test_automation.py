@@ -21,8 +21,10 @@ class Platform(BaseHTTPRequestHandler):
     """A platform that answers every page with `answer` (status, headers, body)."""
 
     answer: tuple[int, dict[str, str], str] = (200, {}, "<html><body>Log in</body></html>")
+    post_answer: tuple[int, dict[str, str]] = (204, {})
     seen: list[dict[str, str]] = []
     posted: list[str] = []
+    posted_headers: list[dict[str, str]] = []
 
     def do_GET(self):
         if self.path != "/favicon.ico":  # the browser's own fetch
@@ -35,8 +37,12 @@ class Platform(BaseHTTPRequestHandler):
         self.wfile.write(body.encode())
 
     def do_POST(self):
-        type(self).posted.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-        self.send_response(204)
+        type(self).posted.append(self.rfile.read(int(self.headers["Content-Length"])).decode(errors="replace"))
+        type(self).posted_headers.append({k.lower(): v for k, v in self.headers.items()})
+        status, headers = self.post_answer
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
 
     def log_message(self, *args):
@@ -45,7 +51,8 @@ class Platform(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def platform():
-    Platform.seen, Platform.posted = [], []
+    Platform.seen, Platform.posted, Platform.posted_headers = [], [], []
+    Platform.post_answer = (204, {})
     server = ThreadingHTTPServer(("127.0.0.1", 0), Platform)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
@@ -89,6 +96,37 @@ def test_the_stop_header_stops_even_a_page_that_loaded(workdir, platform):
             driver.login()
     finally:
         driver.close()
+
+
+FORM_PAGE = """<form id="product" method="post" action="/save"><input name="title" value="Mug">
+<input type="file" name="picture"><button name="action" value="save">Save</button>
+<button name="action" value="continue">Save and continue</button></form>"""
+
+
+def test_a_form_sent_without_loading_its_landing_page_says_who_it_is_and_obeys_a_stop(workdir, platform):
+    Platform.answer = (200, {}, FORM_PAGE)
+    Platform.post_answer = (302, {"Location": "/products/7/"})
+    _, driver = _driver(workdir, platform, browser_user_agent_suffix="shopagent/0.1 (seller 42)",
+                        browser_headers={"sandbox": {"X-Automated-Agent": "shopagent"}})
+    photo = workdir / "mug.png"
+    photo.write_bytes(b"\x89PNG picture bytes")
+    try:
+        driver._goto("/form")
+        landing = driver._send_form("#product", "button[value=continue]", "save the mug", {"picture": photo})
+        Platform.post_answer = (403, {"X-Automation-Stop": "agents paused"})
+        with pytest.raises(PlatformStopped, match="agents paused"):
+            driver._send_form("#product", "button[value=save]", "save the mug again")
+    finally:
+        driver.close()
+    assert landing == f"http://127.0.0.1:{platform.server_port}/products/7/"
+    assert [seen["path"] for seen in Platform.seen] == ["/form"]  # the page after the save is never loaded
+    sent, _ = Platform.posted
+    # The button pressed, the form's field and the picture, as the browser would send them
+    assert 'name="action"\r\n\r\ncontinue' in sent and 'name="title"\r\n\r\nMug' in sent
+    assert 'filename="mug.png"' in sent and "PNG picture bytes" in sent and "save\r\n" not in sent
+    for headers in Platform.posted_headers:
+        assert headers["user-agent"].endswith(" shopagent/0.1 (seller 42)") and "Chrome" in headers["user-agent"]
+        assert headers["x-automated-agent"] == "shopagent" and headers["referer"].endswith("/form")
 
 
 def test_only_a_refusal_about_automated_access_is_a_stop():

@@ -75,13 +75,14 @@ def _categories(shop) -> dict[str, tuple[str, str, int]]:
 
 
 def _products(shop) -> dict[str, dict]:
-    """UPC -> structure, parent's UPC, title, stock and price, from the Oscar shop's own database."""
+    """UPC -> structure, parent's UPC, title, description, stock and price, from the Oscar shop's own database."""
     with sqlite3.connect(shop.data / "db.sqlite3") as db:
-        rows = db.execute("SELECT p.id, p.upc, p.structure, parent.upc, p.title, s.num_in_stock, s.price "
-                          "FROM catalogue_product p LEFT JOIN catalogue_product parent ON parent.id = p.parent_id "
-                          "LEFT JOIN partner_stockrecord s ON s.product_id = p.id").fetchall()
-    return {upc: {"id": pk, "structure": structure, "parent": parent, "title": title, "stock": stock,
-                  "price": price} for pk, upc, structure, parent, title, stock, price in rows}
+        rows = db.execute("SELECT p.id, p.upc, p.structure, parent.upc, p.title, p.description, s.num_in_stock, "
+                          "s.price FROM catalogue_product p LEFT JOIN catalogue_product parent "
+                          "ON parent.id = p.parent_id LEFT JOIN partner_stockrecord s ON s.product_id = p.id").fetchall()
+    return {upc: {"id": pk, "structure": structure, "parent": parent, "title": title, "description": description,
+                  "stock": stock, "price": price}
+            for pk, upc, structure, parent, title, description, stock, price in rows}
 
 
 def _partners(shop) -> set[str]:
@@ -218,18 +219,19 @@ def _published_again_edits_in_place(driver, shop, workdir) -> None:
     after = _products(shop)
     assert after.keys() == before.keys() and _count(shop, "partner_stockrecord") == records
     assert after["MUG-01"]["stock"] == 21 and float(after["TEE-01-M"]["price"]) == 22.99
+    assert (after["MUG-01"]["description"], after["tee"]["description"]) == ("<p>A mug.</p>", "<p>A tee.</p>")
 
     # Oscar saves, and its answer is lost (a timeout): the retry finds what was made.
     lost = {"publish product SOCK-01", "publish product CAP-01-S"}
-    click = driver._click_and_wait
+    send = driver._send_form
 
-    def answer_lost(do, what):
-        status = click(do, what)
+    def answer_lost(form, button, what, files=None):
+        location = send(form, button, what, files)
         if what in lost:
             lost.remove(what)
             raise Transient(f"{what}: no answer")
-        return status
-    driver._click_and_wait = answer_lost
+        return location
+    driver._send_form = answer_lost
     try:
         sock = ListingDraft(sku="SOCK-01", title="Wool socks", description_html="<p>Socks.</p>", price_cents=900,
                             stock=9, category=CATEGORY, images=[photo])
@@ -238,7 +240,7 @@ def _published_again_edits_in_place(driver, shop, workdir) -> None:
                            variants=[("CAP-01-S", "size=S", 1200, 3), ("CAP-01-M", "size=M", 1300, 4)])
         made = {"SOCK-01": driver.publish_listing(sock), "cap": driver.publish_listing(cap)}
     finally:
-        driver._click_and_wait = click
+        driver._send_form = send
     assert not lost  # both answers were lost, and both saves retried
     now = _products(shop)
     assert now.keys() == before.keys() | {"SOCK-01", "cap", "CAP-01-S", "CAP-01-M"}

@@ -13,6 +13,7 @@ from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urljoin, urlparse
 
 from store_data.clock import utcnow
 from store_data.private_file import tighten, write_private
@@ -25,6 +26,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATE_FILE = "browser-state.json"
 T = TypeVar("T")
+
+# A form's filled fields (the file fields left out) as clicking `button` would send them.
+FORM_ENTRIES = """([formSelector, buttonSelector]) => {
+  const form = document.querySelector(formSelector);
+  if (!form) return null;
+  const button = buttonSelector ? form.querySelector(buttonSelector) || document.querySelector(buttonSelector) : null;
+  const entries = [...new FormData(form, button || undefined)].filter(([, value]) => typeof value === 'string');
+  // form.action would be the form's own field named 'action' where it has one (Oscar's buttons)
+  return {action: new URL(form.getAttribute('action') || '', document.baseURI).href, entries};
+}"""
 
 if TYPE_CHECKING:  # playwright is imported when the browser starts, not with the tools
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -83,6 +94,10 @@ class BrowserDriver(MarketplaceDriver):
     """A marketplace driver that works one page of a headless Chromium."""
 
     state_name = STATE_FILE  # the login state's file in runs/, one per platform
+    # Whether the platform's pages run their own scripts. A driver that fills and sends every
+    # form itself turns them off where they only dress the forms for a person (rich text
+    # editors, dropdown overlays, date pickers): pages then load in a fraction of the time.
+    page_scripts = True
     page_state_script = ""  # JS returning the page's state (login page? alert? ...) as a dict
     base_url: str  # the platform's address; each platform's driver sets it
 
@@ -114,6 +129,7 @@ class BrowserDriver(MarketplaceDriver):
             browser_agent = self._browser.new_browser_cdp_session().send("Browser.getVersion")["userAgent"]
             self._context = self._browser.new_context(
                 storage_state=stored, user_agent=self.automation.user_agent(browser_agent),
+                java_script_enabled=self.page_scripts,
                 extra_http_headers=self.automation.headers or None)
             self._context.set_default_timeout(self.timeout_ms)
             self._page = self._context.new_page()
@@ -176,6 +192,41 @@ class BrowserDriver(MarketplaceDriver):
         if response is not None and response.status >= 500:
             raise Transient(f"{what}: HTTP {response.status}")
         return response.status if response is not None else None
+
+    def _send_form(self, form: str, button: str, what: str, files: dict[str, Path] | None = None) -> str | None:
+        """Send the page's filled `form` as clicking `button` would, with `files` for its file
+        fields, from the browser's session but without loading the page a success redirects
+        to: returns that page's address (the driver needs only what it names, such as a new
+        product's id). None when the platform answered with a page instead (the form again,
+        with its errors), which is then put in the browser page to be read like any other.
+        5xx and timeouts are Transient, as for a click."""
+        from playwright.sync_api import Error as PlaywrightError, FormData
+
+        filled = self.page.evaluate(FORM_ENTRIES, [form, button])
+        if filled is None:
+            raise Transient(f"{what}: the page has no form {form}")
+        data = FormData()
+        for name, value in filled["entries"]:
+            data.append(name, value)
+        for name, path in (files or {}).items():
+            data.append(name, Path(path))
+        here = urlparse(self.page.url)
+        self.automation.pace()
+        try:
+            # The Referer and Origin a browser sends: Django checks them on HTTPS forms.
+            response = self.page.request.post(filled["action"], multipart=data, max_redirects=0,
+                                              timeout=self.timeout_ms,
+                                              headers={"Referer": self.page.url,
+                                                       "Origin": f"{here.scheme}://{here.netloc}"})
+        except PlaywrightError as exc:
+            raise Transient(f"{what}: {str(exc).splitlines()[0]}") from None
+        self._check_stop(response, what, response.text)
+        if response.status >= 500:
+            raise Transient(f"{what}: HTTP {response.status}")
+        if 300 <= response.status < 400:
+            return urljoin(filled["action"], response.headers.get("location", ""))
+        self.page.set_content(response.text())  # keeps the form's address, so the page reads as it
+        return None
 
     def _check_stop(self, response, what: str, text: Callable[[], str] | None = None) -> None:
         """End the run when the platform's answer says automated access must stop."""

@@ -10,11 +10,12 @@ product it already made instead of making a second one.
 """
 
 from abc import abstractmethod
+from pathlib import Path
 from urllib.parse import urlparse
 
 from tools.drivers import oscar_selectors as sel
 from tools.drivers.browser import BrowserDriver, PlatformRefused
-from tools.drivers.marketplace import ListingDraft, Transient
+from tools.drivers.marketplace import ListingDraft
 from tools.errors import ToolFailed
 
 DEFAULT_CATEGORY = "General"
@@ -37,6 +38,11 @@ class OscarListingsMixin(BrowserDriver):
     @abstractmethod
     def _press(self, button: str) -> None:
         """Click a form's submit `button` (a selector) in the page itself."""
+
+    @abstractmethod
+    def _send(self, form: str, button: str, what: str, files: dict[str, Path] | None = None) -> str | None:
+        """Send a filled form without loading the page a success leads to: that page's address,
+        or None with the platform's answer in the page."""
 
     def _product_rows(self, sku: str) -> dict[str, tuple[str, str]]:
         self._open(f"{sel.PRODUCTS_PATH}?upc={sku}")
@@ -92,12 +98,13 @@ class OscarListingsMixin(BrowserDriver):
             if not self.page.evaluate(sel.CATEGORY_PARENT, [sel.CATEGORY_FORM, parent]):
                 raise ToolFailed(f"the Oscar category form offers no place under {parent or 'the root'!r} "
                                  f"for the category {here!r}; create it in Dashboard > Catalogue > Categories")
-            self._submit(lambda: self._press(f"{sel.CATEGORY_FORM} button[name=action][value=save]"),
-                         f"create the category {here}")
-            state = self._state()
-            if state["path"] == sel.NEW_CATEGORY_PATH:  # the form again, with what it refused
+            # Oscar answers a saved category with a redirect to the category list, which the
+            # driver does not need to load: nothing on it is read.
+            if self._send(sel.CATEGORY_FORM, "button[name=action][value=save]", f"create the category {here}") is None:
+                state = self._state()  # the form again, with what it refused
                 raise ToolFailed(f"the Oscar dashboard did not create the category {here!r}: "
-                                 f"{state['errors'] or 'no reason shown'}; {self.evidence('category ' + here)['note']}")
+                                 f"{state['alert']} {state['errors'] or 'no reason shown'}; "
+                                 f"{self.evidence('category ' + here)['note']}")
             self._categories.add(here.lower())
         return " > ".join(parts)
 
@@ -159,23 +166,22 @@ class OscarListingsMixin(BrowserDriver):
         if not on_form:
             self._open_form(form)
         category = wanted or DEFAULT_CATEGORY
+        # The description is the textarea under TinyMCE, which does not start: the pages run without scripts.
         fields = {"title": draft.title[:255], "upc": draft.sku[:64], "is_public": "on",
-                  "productcategory_set-0-category": category}
+                  "description": draft.description_html, "productcategory_set-0-category": category}
         if draft.variants:  # a parent holds no stock record: its children do
             fields["structure"] = "parent"
         else:
             fields.update(self._stock_fields(draft.sku, draft.price_cents, draft.stock, new=not found))
         self._set_fields(sel.PRODUCT_FORM, fields)
-        if not page.evaluate(sel.SET_DESCRIPTION, [sel.DESCRIPTION_EDITOR, draft.description_html]):
-            raise Transient("the product form has no description editor yet")
         # Pictures go up once: a product already carrying pictures keeps them.
+        files = {}
         if draft.images and not page.evaluate(sel.READ_PRODUCT_FORM)["images"]:
-            for number, path in enumerate(draft.images):
-                field = page.locator(f"{sel.PRODUCT_FORM} input[type=file][name='images-{number}-original']")
-                if not field.count():
-                    break
-                field.set_input_files(str(path))
-        saved = self._save(draft.sku, new=not found)
+            offered = set(page.evaluate(sel.FIELDS_PRESENT, [sel.PRODUCT_FORM, [
+                f"images-{number}-original" for number in range(len(draft.images))]]))
+            files = {name: path for number, path in enumerate(draft.images)
+                     if (name := f"images-{number}-original") in offered}
+        saved = self._save(draft.sku, new=not found, files=files)
         if saved is None:  # made before (a run that stopped after Oscar saved it): edit that one
             if look_up:
                 raise ToolFailed(self._upc_taken(draft.sku, "in its product list"))
@@ -229,21 +235,24 @@ class OscarListingsMixin(BrowserDriver):
             fields["stockrecords-0-partner"] = partner
         return fields
 
-    def _save(self, sku: str, new: bool = False) -> str | None:
-        """Save the product form and continue editing; returns the product's id, or None when
-        a `new` product was refused because Oscar has one with its UPC (UPCs are unique)."""
-        try:
-            self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"), f"publish product {sku}")
-        except PlatformRefused:  # the form again, its errors under the fields
-            if new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
-                return None
-            raise
+    def _save(self, sku: str, new: bool = False, files: dict[str, Path] | None = None) -> str | None:
+        """Save the product form ("save and continue editing", whose redirect names the
+        product's id; the edit page itself is not loaded) with `files` for its picture fields;
+        returns the product's id, or None when a `new` product was refused because Oscar has
+        one with its UPC (UPCs are unique)."""
+        location = self._send(sel.PRODUCT_FORM, sel.SAVE_AND_CONTINUE, f"publish product {sku}", files)
+        saved = sel.PRODUCT_ID_IN_PATH.search(urlparse(location).path) if location else None
+        if saved is not None:
+            return saved.group(1)
+        # The form again, its errors under the fields (or a redirect elsewhere)
+        if location is None and new and self.page.evaluate(sel.FIELD_IN_ERROR, [sel.PRODUCT_FORM, "upc"]):
+            return None
         state = self._state()
-        saved = sel.PRODUCT_ID_IN_PATH.search(state["path"])
-        if saved is None:
-            raise ToolFailed(f"the Oscar dashboard did not save product {sku}: "
-                             f"{state['errors'] or 'no reason shown'}; {self.evidence('publish ' + sku)['note']}")
-        return saved.group(1)
+        if state["alert"]:
+            raise PlatformRefused(f"the Oscar dashboard refused to publish product {sku}: {state['alert']} "
+                                  f"{state['errors']}; {self.evidence('publish ' + sku)['note']}")
+        raise ToolFailed(f"the Oscar dashboard did not save product {sku}: "
+                         f"{state['errors'] or location or 'no reason shown'}; {self.evidence('publish ' + sku)['note']}")
 
     def pause_listing(self, remote_id: str) -> None:
         def attempt() -> None:

@@ -30,13 +30,11 @@ ORDER_STATUS_FILTER = "select[name=status] option"  # the order list's filter: e
 ORDER_STATUS_FORM = "#order_status_form"
 ORDER_LINES_FORM = "#order_lines_form"
 ORDER_NOTE_FORM = "#order_note_form"
-NOTES_TAB = "a.nav-link[href='#notes']"  # the note form sits in this tab
 PRODUCT_FORM = "#create_update_product_form"
 CATEGORY_FORM = "#create_update_category_form"
 PRODUCT_CLASS_SELECT = "#create_product_with_class_form select[name=product_class]"
 SAVE_AND_CONTINUE = "button[name=action][value=continue]"
 PRODUCT_ID_IN_PATH = re.compile(r"/dashboard/catalogue/products/(\d+)/")
-DESCRIPTION_EDITOR = "id_description"  # the TinyMCE editor over the description textarea
 
 # Dates and money are read in the dashboard's language (tools/drivers/page_locale.py),
 # which the page states in <html lang> unless the shop's locale is set.
@@ -146,20 +144,6 @@ SELECT_ALL_LINES = """() => {
   const boxes = [...document.querySelectorAll('#order_lines_form input[name=selected_line]')];
   boxes.forEach(box => { box.checked = true; });
   return boxes.length;
-}"""
-
-# An editor made but still starting throws on setContent: wait for its init (10 s at most,
-# then '' and the driver loads the form again).
-SET_DESCRIPTION = """async ([editor, html]) => {
-  const ed = window.tinymce && tinymce.get(editor);
-  if (ed && !ed.initialized) {
-    await Promise.race([new Promise(done => ed.on('init', done)), new Promise(done => setTimeout(done, 10000))]);
-    if (!ed.initialized) return '';
-  }
-  if (ed) { ed.setContent(html); ed.save(); return 'tinymce'; }
-  const area = document.getElementById(editor);
-  if (area) { area.value = html; return 'textarea'; }
-  return '';
 }"""
 
 READ_PRODUCT_FORM = """() => ({
