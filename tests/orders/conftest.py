@@ -83,16 +83,12 @@ def _serve_market(data: Path):
         process.wait(15)
 
 
-@pytest.fixture(scope="session")
-def market(tmp_path_factory):
-    yield from _serve_market(tmp_path_factory.mktemp("marketplace"))
-
-
 @pytest.fixture(scope="module")
-def own_market(tmp_path_factory):
-    """A marketplace for one module alone: for tests that leave buyer messages or listings
-    that the other modules' shops would otherwise sync and answer."""
-    yield from _serve_market(tmp_path_factory.mktemp("own-marketplace"))
+def market(tmp_path_factory):
+    """A marketplace for each test module: a shop syncs every order on its marketplace, so
+    another module's orders (its buyer messages, failed shipments, back-dated orders) must
+    not be there, whichever modules ran before it and wherever."""
+    yield from _serve_market(tmp_path_factory.mktemp("marketplace"))
 
 
 def _stock_up(database: Path) -> None:

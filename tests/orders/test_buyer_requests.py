@@ -21,12 +21,6 @@ from tools.orders import ship_order
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def market(own_market):
-    """Its own marketplace: handle_requests decides every open request the shop has synced."""
-    return own_market
-
-
 @pytest.fixture
 def browser(driver):
     """The driver's Chromium (one Playwright per thread): the buyer gets a context of their own."""

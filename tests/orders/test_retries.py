@@ -20,13 +20,6 @@ from tools.order_sync import sync_orders
 from tools.orders import cancel_order, ship_order
 
 
-@pytest.fixture(scope="module")
-def market(own_market):
-    """Its failed shipments stay on a marketplace of its own (other tests' orders would be
-    synced, fail under the same faults and wait for their own retries)."""
-    return own_market
-
-
 def failures(workspace, number) -> list[FailedAction]:
     with Session(workspace.engine) as session:
         row = session.exec(select(Order).where(Order.remote_id == number)).one()

@@ -27,12 +27,6 @@ def cut_off_after(driver, pages: int) -> None:
     driver.get_order = get_order
 
 
-@pytest.fixture(scope="module")
-def market(own_market):
-    """The platform's oldest orders must be this test's: other modules back-date theirs too."""
-    return own_market
-
-
 def shop_statuses(workspace) -> dict[str, str]:
     with Session(workspace.engine) as session:
         return {o.remote_id: o.status for o in session.exec(select(Order))}
