@@ -9,8 +9,7 @@ it) and the mug is published on both. Then, `--orders` times in each direction: 
 orders one mug on one platform (the sandbox's storefront; Vendure's Shop API; Oscar's
 storefront checkout), and one stock pass (`shopagent stock`: every platform's new orders,
 then the pool's free units shown on each) runs at once. The lag is from the order to the end
-of that pass; the other platform is then read to check it shows one mug fewer. (Oscar's driver
-sets no stock: only orders on Oscar reaching the sandbox are measured there.) Under
+of that pass; the other platform is then read to check it shows one mug fewer. Under
 `shopagent serve` a pass starts every `stock_interval` seconds, so an order waits on average
 half that interval more.
 """

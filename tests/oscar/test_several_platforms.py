@@ -2,8 +2,8 @@
 shop itself, as a run starts it) and a django-oscar shop, with one stock pool.
 
 Both get the listings; buyers order on both; one daily pass syncs and ships the orders of
-each platform, and the sandbox then shows the units the pool has left, Oscar's sale
-included. When both platforms sell the last unit before a sync sees either, the order
+each platform, and both then show the units the pool has left (checked in Oscar's own
+database), each platform's sale included. When both platforms sell the last unit before a sync sees either, the order
 synced first keeps it, the other is held short for the stock-out policy (the owner is
 told), and only one unit ships.
 """
@@ -65,6 +65,13 @@ def _oscar_product_id(shop, sku: str) -> str:
         return str(db.execute("SELECT id FROM catalogue_product WHERE upc = ?", (sku,)).fetchone()[0])
 
 
+def _oscar_available(shop, sku: str) -> int:
+    """Units Oscar lets buyers buy, from its own database: in stock less allocated to orders."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return db.execute("SELECT s.num_in_stock - COALESCE(s.num_allocated, 0) FROM partner_stockrecord s "
+                          "JOIN catalogue_product p ON p.id = s.product_id WHERE p.upc = ?", (sku,)).fetchone()[0]
+
+
 def _shop_orders(workspace) -> dict[tuple[str, str], Order]:
     with Session(workspace.engine) as session:
         return {(o.marketplace, o.remote_id): o for o in session.exec(select(Order)).all()}
@@ -115,7 +122,10 @@ def test_one_shop_sells_on_the_sandbox_and_oscar_from_one_stock_pool(workdir, st
         assert len(synced) == 2 and all(s.status == "done" for s in synced)
         pushed = next(s for s in steps if s.tool == "sync_stock").output["platforms"]
         assert pushed["sandbox"]["changed"] == {"MUG-01": 1}
-        assert "does not offer stock updates" in pushed["oscar"]["note"]  # said, not silently skipped
+        # Oscar holds a unit for its own order (allocated): it is told 1 + 1 in stock, and sells 1.
+        assert pushed["oscar"]["changed"] == {"MUG-01": 1}
+        assert _oscar_available(shop, "MUG-01") == 1 and _oscar_available(shop, "LAMP-01") == 1
+        assert op.drivers["oscar"].listed_stock() == {"MUG-01": 1, "LAMP-01": 1}
 
         # The last lamp sells on both before a sync sees either.
         lamp_sandbox = buy_on_sandbox(sandbox, remote[("lamp", "sandbox")], email="bo@example.com")
@@ -127,7 +137,8 @@ def test_one_shop_sells_on_the_sandbox_and_oscar_from_one_stock_pool(workdir, st
         assert short.status == "paid" and _shipments(workspace, short) == 0  # nothing ships that does not exist
         assert short.flag.startswith("no stock"), short.flag
         assert _free(workspace, "LAMP-01") == 0
-        assert op.drivers["sandbox"].listed_stock()["LAMP-01"] == 0  # sold out everywhere the shop can say so
+        assert op.drivers["sandbox"].listed_stock()["LAMP-01"] == 0  # sold out everywhere
+        assert _oscar_available(shop, "LAMP-01") == 0 and _oscar_available(shop, "MUG-01") == 1
         # The owner is asked: the stock-out policy's proposal for the order that came second.
         assert second.status == "paused"
         [waiting] = list_approvals(workspace)

@@ -109,6 +109,13 @@ def _payment_events(shop, number: str) -> list[tuple[str, int]]:
             "JOIN order_order o ON o.id = e.order_id WHERE o.number = ? ORDER BY e.id", (number,))]
 
 
+def _available(shop, sku: str) -> int:
+    """Units Oscar lets buyers buy, from its own database: in stock less allocated to orders."""
+    with sqlite3.connect(shop.data / "db.sqlite3") as db:
+        return db.execute("SELECT s.num_in_stock - COALESCE(s.num_allocated, 0) FROM partner_stockrecord s "
+                          "JOIN catalogue_product p ON p.id = s.product_id WHERE p.upc = ?", (sku,)).fetchone()[0]
+
+
 def _count(shop, table: str) -> int:
     with sqlite3.connect(shop.data / "db.sqlite3") as db:
         return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -150,6 +157,7 @@ def test_open_and_daily_on_a_differently_configured_oscar_shop(name, workdir, st
         if config.get("variants"):
             _variants_are_parent_and_children(workspace, driver, shop)
             _published_again_edits_in_place(driver, shop, workdir)
+            _stock_reaches_products_and_variants(driver, shop)
 
         mug = shop.buy(remote["mug"], quantity=2)
         if config["pipeline"] == "complete":
@@ -246,6 +254,20 @@ def _published_again_edits_in_place(driver, shop, workdir) -> None:
     assert now.keys() == before.keys() | {"SOCK-01", "cap", "CAP-01-S", "CAP-01-M"}
     assert {sku: str(now[sku]["id"]) for sku in made} == made and _count(shop, "partner_stockrecord") == records + 3
     assert (now["CAP-01-S"]["parent"], now["CAP-01-S"]["stock"], now["CAP-01-M"]["stock"]) == ("cap", 3, 4)
+
+
+def _stock_reaches_products_and_variants(driver, shop) -> None:
+    """The stock pool's units reach Oscar: a product's, and a variant's (a child, with a unit
+    Oscar holds for the order placed above), and not a SKU the shop does not list there; the
+    same units again write nothing."""
+    assert driver.set_stock({"MUG-01": 4, "TEE-01-M": 2, "NOT-LISTED": 9}) == {"MUG-01": 4, "TEE-01-M": 2}
+    assert (_available(shop, "MUG-01"), _available(shop, "TEE-01-M")) == (4, 2)
+    assert _products(shop)["TEE-01-M"]["stock"] == 3  # the 2 to sell and the unit its order holds
+    assert driver.set_stock({"MUG-01": 4, "TEE-01-M": 2}) == {}
+    listed = driver.listed_stock()
+    assert (listed["MUG-01"], listed["TEE-01-M"]) == (4, 2)
+    # Every SKU with stock records: products and variants, not their parents (the tee, the cap)
+    assert set(listed) == {upc for upc, product in _products(shop).items() if product["structure"] != "parent"}
 
 
 def _variants_are_parent_and_children(workspace, driver, shop) -> None:

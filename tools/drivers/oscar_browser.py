@@ -10,7 +10,9 @@ uses (/dashboard/). What the dashboard offers maps onto the marketplace interfac
   idempotency key (the dashboard cannot put a reference on a payment event); the note is
   written first, so a retry finds the claim and adds the event only if it is missing;
 - cancellation: the refund of what was paid and not refunded, then the cancelled status;
-- a new delivery address: the order's shipping address form, before it ships.
+- a new delivery address: the order's shipping address form, before it ships;
+- stock: a product's or variant's stock record, in stock written as the units to sell plus
+  those Oscar has allocated to its orders (Oscar sells in stock less allocated).
 - a return of chosen items: a refund payment event on those lines with their quantities
   (Oscar allows each event type once per unit of a line), claimed by a note like a refund;
   the lines' refunded units are read back from the payment events.
@@ -38,7 +40,7 @@ from zoneinfo import ZoneInfo
 from store_data.status import OrderStatus
 from tools.drivers import oscar_selectors as sel
 from tools.drivers.marketplace import (ADDRESS, CANCEL, ITEM_RETURNS, LISTINGS, ORDERS, REFUND, SHIP, OrderRow,
-                                       RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, Transient)
+                                       RemoteLine, RemoteOrder, RemotePayment, RemoteShipment, STOCK, Transient)
 from tools.drivers.oscar_listings import OscarListingsMixin
 from tools.drivers.browser import STATE_FILE, BrowserDriver, PlatformRefused
 from tools.drivers.automation import Automation
@@ -99,7 +101,7 @@ class OscarBrowserDriver(OscarListingsMixin, BrowserDriver):
     name = "oscar"
     state_name = f"oscar-{STATE_FILE}"
     page_state_script = sel.READ_PAGE_STATE
-    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS, ITEM_RETURNS})
+    capabilities = frozenset({ORDERS, SHIP, CANCEL, REFUND, LISTINGS, ADDRESS, ITEM_RETURNS, STOCK})
     # The dashboard's scripts only dress its forms (TinyMCE, select2, date pickers); the
     # driver sets the fields under them itself, and pages load without them about twice as fast.
     page_scripts = False

@@ -10,6 +10,7 @@ product it already made instead of making a second one.
 """
 
 from abc import abstractmethod
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,8 +45,11 @@ class OscarListingsMixin(BrowserDriver):
         """Send a filled form without loading the page a success leads to: that page's address,
         or None with the platform's answer in the page."""
 
-    def _product_rows(self, sku: str) -> dict[str, tuple[str, str]]:
-        self._open(f"{sel.PRODUCTS_PATH}?upc={sku}")
+    def _product_rows(self, sku: str, page: int = 1) -> dict[str, tuple[str, str]]:
+        """UPC -> (id, published or hidden) of the products the list shows for a UPC search
+        (Oscar shows the exact match, a variant's parent for a variant's UPC, or else the
+        products whose UPC contains it); '' lists every product, `page` by page."""
+        self._open(f"{sel.PRODUCTS_PATH}?upc={sku}&page={page}" if page > 1 else f"{sel.PRODUCTS_PATH}?upc={sku}")
         found = {}
         for row in self.page.evaluate(sel.READ_PRODUCT_ROWS):
             match = sel.PRODUCT_ID_IN_PATH.search(row["link"])
@@ -206,15 +210,99 @@ class OscarListingsMixin(BrowserDriver):
         return self._save(sku, new=not found)
 
     def _children(self, parent: str) -> dict[str, str]:
-        """UPC -> id of the children of `parent`. Oscar's product list shows parents only, and
-        a parent's page lists its children without their UPCs: each child's form is read."""
-        self._open(sel.PRODUCT_PATH.format(remote_id=parent))
+        """UPC -> id of the children of `parent`."""
+        return dict(self._child_forms(parent))
+
+    def _child_forms(self, parent: str, opened: bool = False) -> Iterator[tuple[str, str]]:
+        """(UPC, id) of each child of the product `parent` (none for a standalone product), with
+        that child's form open in the page (`opened`: the parent's page was just loaded). Oscar's product list shows parents only, and a
+        parent's page lists its children without their UPCs: each child's form is read."""
+        if not opened:
+            self._open(sel.PRODUCT_PATH.format(remote_id=parent))
         links = self.page.eval_on_selector_all(sel.CHILD_LINKS, "as => as.map(a => a.getAttribute('href'))")
-        found = {}
         for child in dict.fromkeys(m.group(1) for m in map(sel.PRODUCT_ID_IN_PATH.search, links) if m):
             self._open(sel.PRODUCT_PATH.format(remote_id=child))
-            found[self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) or ""] = child
-        return found
+            yield self.page.evaluate(sel.FIELD_VALUE, [sel.PRODUCT_FORM, "upc"]) or "", child
+
+    # --- stock: units buyers may buy, for one stock pool over several platforms -------------
+
+    def _stock_forms(self, skus: Iterable[str] | None) -> Iterator[str]:
+        """Each of `skus` the shop lists (None: every SKU it lists), with its product form open
+        in the page. A SKU is looked up by UPC; a variant's UPC finds its parent, whose
+        children are then read once for every variant wanted."""
+        wanted = None if skus is None else set(skus)
+        if wanted is None:
+            for upc, (product_id, _) in self._all_product_rows().items():
+                yield from self._product_stock_forms(upc, product_id, None)
+            return
+        done: set[str] = set()
+        read: set[str] = set()  # products whose forms (and children's) were read
+        for sku in sorted(wanted):
+            if sku in done:
+                continue
+            for upc, (product_id, _) in self._product_rows(sku).items():
+                if product_id not in read:
+                    read.add(product_id)
+                    for found in self._product_stock_forms(upc, product_id, wanted):
+                        done.add(found)
+                        yield found
+
+    def _product_stock_forms(self, upc: str, product_id: str, wanted: set[str] | None) -> Iterator[str]:
+        """The product's own SKU when it holds stock records, else its children's (a parent),
+        those `wanted` only (None: all), each with its form open."""
+        self._open(sel.PRODUCT_PATH.format(remote_id=product_id))
+        if self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM):
+            if wanted is None or upc in wanted:
+                yield upc
+            return
+        for child_upc, _ in self._child_forms(product_id, opened=True):
+            if wanted is None or child_upc in wanted:
+                yield child_upc
+
+    def _all_product_rows(self) -> dict[str, tuple[str, str]]:
+        """UPC -> (id, published or hidden) of every product the dashboard's list shows, page by page."""
+        rows: dict[str, tuple[str, str]] = {}
+        number = 1
+        while True:
+            rows.update(self._product_rows("", page=number))
+            number += 1
+            if not self.page.evaluate("n => !!document.querySelector(`a.page-link[href$='page=${n}']`)", number):
+                return rows
+
+    def _stock_record(self, sku: str) -> dict | None:
+        """The open form's stock record of `sku` (its partner SKU; else the first): its field
+        prefix, units in stock and units allocated to orders. None for a product type that
+        does not track stock (Oscar then sells it without counting)."""
+        records = self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM)
+        return next((r for r in records if r["sku"] == sku), records[0] if records else None)
+
+    def listed_stock(self) -> dict[str, int]:
+        """The units buyers may buy of each SKU the shop lists: in stock less allocated."""
+        def attempt() -> dict[str, int]:
+            found = {}
+            for sku in self._stock_forms(None):
+                record = self._stock_record(sku)
+                if record is not None:
+                    found[sku] = record["inStock"] - record["allocated"]
+            return found
+        return self._with_retries("read the stock", attempt)
+
+    def set_stock(self, units: dict[str, int]) -> dict[str, int]:
+        """Let buyers buy `units[sku]` of each SKU the shop lists, whatever its orders hold:
+        Oscar sells in stock less allocated, so in stock is written as those units plus the
+        allocated ones (which Oscar keeps for its orders until the shop consumes them)."""
+        def attempt() -> dict[str, int]:  # reads again on a retry: what the last try saved stays saved
+            changes = {}
+            for sku in self._stock_forms(units):
+                record = self._stock_record(sku)
+                wanted = max(units[sku], 0)
+                if record is None or record["inStock"] == wanted + record["allocated"]:
+                    continue
+                self._set_fields(sel.PRODUCT_FORM, {f"{record['prefix']}num_in_stock": str(wanted + record["allocated"])})
+                self._save(sku)
+                changes[sku] = wanted
+            return changes
+        return self._with_retries("set the stock", attempt)
 
     def _upc_taken(self, sku: str, where: str) -> str:
         return (f"the Oscar dashboard says a product with the UPC {sku} exists, but not {where}; find it in "

@@ -182,6 +182,20 @@ FIELD_IN_ERROR = """([formSelector, name]) => {
   return Boolean(field && field.closest('.form-group')?.classList.contains('error'));
 }"""
 
+# A product form's saved stock records: field prefix, id, partner SKU, units in stock, and units allocated
+# to orders (a plain cell right after the in-stock field, in any language).
+READ_STOCK_RECORDS = """(formSelector) => {
+  const form = document.querySelector(formSelector);
+  if (!form) return [];
+  return [...form.querySelectorAll('input[name^="stockrecords-"][name$="-num_in_stock"]')].map(field => {
+    const prefix = field.name.replace(/num_in_stock$/, '');
+    const cell = field.closest('td');
+    const allocated = cell && cell.nextElementSibling ? cell.nextElementSibling.textContent : '';
+    return {prefix, id: form.elements[prefix + 'id']?.value || '', sku: form.elements[prefix + 'partner_sku']?.value || '',
+            inStock: parseInt(field.value, 10) || 0, allocated: parseInt(allocated.replace(/[^0-9]/g, ''), 10) || 0};
+  }).filter(record => record.id);  // the formset's empty extra row is not a record
+}"""
+
 READ_PRODUCT_ROWS = """() => [...document.querySelectorAll('table tbody tr')].map(tr => ({
   link: tr.querySelector('a[href*="/dashboard/catalogue/products/"]')?.getAttribute('href') || '',
   cells: [...tr.cells].map(td => td.textContent.replace(/\\s+/g, ' ').trim()),
