@@ -215,8 +215,9 @@ class OscarListingsMixin(BrowserDriver):
 
     def _child_forms(self, parent: str, opened: bool = False) -> Iterator[tuple[str, str]]:
         """(UPC, id) of each child of the product `parent` (none for a standalone product), with
-        that child's form open in the page (`opened`: the parent's page was just loaded). Oscar's product list shows parents only, and a
-        parent's page lists its children without their UPCs: each child's form is read."""
+        that child's form open in the page (`opened`: the parent's page was just loaded).
+        Oscar's product list shows parents only, and a parent's page lists its children
+        without their UPCs: each child's form is read."""
         if not opened:
             self._open(sel.PRODUCT_PATH.format(remote_id=parent))
         links = self.page.eval_on_selector_all(sel.CHILD_LINKS, "as => as.map(a => a.getAttribute('href'))")
