@@ -14,14 +14,6 @@ from sqlmodel import SQLModel
 from store_data.db import make_engine, sqlite_url
 
 POSTGRES_URL = os.environ.get("SHOPAGENT_TEST_POSTGRES_URL", "")
-# The modules that run longest (real Temporal, Vendure and Oscar shops, the embedded model's
-# grammar checks) are collected first: scripts/test.sh hands whole modules to its workers in
-# collection order, and a long module handed out last would keep one worker busy alone.
-LONGEST_FIRST = ("tests/fleet/", "tests/vendure/", "tests/oscar/", "tests/agent/test_model_server.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True)
