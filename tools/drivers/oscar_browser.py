@@ -12,7 +12,7 @@ uses (/dashboard/). What the dashboard offers maps onto the marketplace interfac
 - cancellation: the refund of what was paid and not refunded, then the cancelled status;
 - a new delivery address: the order's shipping address form, before it ships;
 - stock: a product's or variant's stock record, in stock written as the units to sell plus
-  those Oscar has allocated to its orders (Oscar sells in stock less allocated).
+  those Oscar has allocated to its orders (Oscar sells in stock less allocated);
 - a return of chosen items: a refund payment event on those lines with their quantities
   (Oscar allows each event type once per unit of a line), claimed by a note like a refund;
   the lines' refunded units are read back from the payment events.

@@ -227,10 +227,10 @@ class OscarListingsMixin(BrowserDriver):
 
     # --- stock: units buyers may buy, for one stock pool over several platforms -------------
 
-    def _stock_forms(self, skus: Iterable[str] | None) -> Iterator[str]:
-        """Each of `skus` the shop lists (None: every SKU it lists), with its product form open
-        in the page. A SKU is looked up by UPC; a variant's UPC finds its parent, whose
-        children are then read once for every variant wanted."""
+    def _stock_forms(self, skus: Iterable[str] | None) -> Iterator[tuple[str, dict | None]]:
+        """Each of `skus` the shop lists (None: every SKU it lists) with its stock record (see
+        _stock_record), its product form open in the page. A SKU is looked up by UPC; a
+        variant's UPC finds its parent, whose children are then read once for every variant wanted."""
         wanted = None if skus is None else set(skus)
         if wanted is None:
             for upc, (product_id, _) in self._all_product_rows().items():
@@ -244,21 +244,23 @@ class OscarListingsMixin(BrowserDriver):
             for upc, (product_id, _) in self._product_rows(sku).items():
                 if product_id not in read:
                     read.add(product_id)
-                    for found in self._product_stock_forms(upc, product_id, wanted):
+                    for found, record in self._product_stock_forms(upc, product_id, wanted):
                         done.add(found)
-                        yield found
+                        yield found, record
 
-    def _product_stock_forms(self, upc: str, product_id: str, wanted: set[str] | None) -> Iterator[str]:
-        """The product's own SKU when it holds stock records, else its children's (a parent),
-        those `wanted` only (None: all), each with its form open."""
+    def _product_stock_forms(self, upc: str, product_id: str,
+                             wanted: set[str] | None) -> Iterator[tuple[str, dict | None]]:
+        """The product's own SKU and stock record when it holds stock records, else its
+        children's (a parent), those `wanted` only (None: all), each with its form open."""
         self._open(sel.PRODUCT_PATH.format(remote_id=product_id))
-        if self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM):
+        records = self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM)
+        if records:
             if wanted is None or upc in wanted:
-                yield upc
+                yield upc, _stock_record(records, upc)
             return
         for child_upc, _ in self._child_forms(product_id, opened=True):
             if wanted is None or child_upc in wanted:
-                yield child_upc
+                yield child_upc, _stock_record(self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM), child_upc)
 
     def _all_product_rows(self) -> dict[str, tuple[str, str]]:
         """UPC -> (id, published or hidden) of every product the dashboard's list shows, page by page."""
@@ -270,22 +272,11 @@ class OscarListingsMixin(BrowserDriver):
             if not self.page.evaluate("n => !!document.querySelector(`a.page-link[href$='page=${n}']`)", number):
                 return rows
 
-    def _stock_record(self, sku: str) -> dict | None:
-        """The open form's stock record of `sku` (its partner SKU; else the first): its field
-        prefix, units in stock and units allocated to orders. None for a product type that
-        does not track stock (Oscar then sells it without counting)."""
-        records = self.page.evaluate(sel.READ_STOCK_RECORDS, sel.PRODUCT_FORM)
-        return next((r for r in records if r["sku"] == sku), records[0] if records else None)
-
     def listed_stock(self) -> dict[str, int]:
         """The units buyers may buy of each SKU the shop lists: in stock less allocated."""
         def attempt() -> dict[str, int]:
-            found = {}
-            for sku in self._stock_forms(None):
-                record = self._stock_record(sku)
-                if record is not None:
-                    found[sku] = record["inStock"] - record["allocated"]
-            return found
+            return {sku: record["inStock"] - record["allocated"]
+                    for sku, record in self._stock_forms(None) if record is not None}
         return self._with_retries("read the stock", attempt)
 
     def set_stock(self, units: dict[str, int]) -> dict[str, int]:
@@ -294,8 +285,7 @@ class OscarListingsMixin(BrowserDriver):
         allocated ones (which Oscar keeps for its orders until the shop consumes them)."""
         def attempt() -> dict[str, int]:  # reads again on a retry: what the last try saved stays saved
             changes = {}
-            for sku in self._stock_forms(units):
-                record = self._stock_record(sku)
+            for sku, record in self._stock_forms(units):
                 wanted = max(units[sku], 0)
                 if record is None or record["inStock"] == wanted + record["allocated"]:
                     continue
@@ -350,3 +340,10 @@ class OscarListingsMixin(BrowserDriver):
             self._submit(lambda: self._press(f"{sel.PRODUCT_FORM} {sel.SAVE_AND_CONTINUE}"),
                          f"hide product {remote_id}")
         self._with_retries(f"hide product {remote_id}", attempt)
+
+
+def _stock_record(records: list[dict], sku: str) -> dict | None:
+    """A product form's stock record of `sku` (its partner SKU; else the first): its field
+    prefix, units in stock and units allocated to orders. None for a product type that does
+    not track stock (Oscar then sells it without counting)."""
+    return next((r for r in records if r["sku"] == sku), records[0] if records else None)
